@@ -1,0 +1,53 @@
+import { defineConfig } from '@playwright/test';
+import { CHROMIUM_PATH, QUIET_CHROMIUM_FLAGS, WEBGPU_DISABLED_FLAGS, WEBGPU_SWIFTSHADER_FLAGS } from './e2e/chromium';
+
+export const PREVIEW_PORT = 4173;
+export const DEV_PORT = 5174;
+
+export default defineConfig({
+  testDir: 'e2e',
+  timeout: 60_000,
+  expect: { timeout: 15_000 },
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  reporter: [['list']],
+  use: {
+    baseURL: `http://127.0.0.1:${PREVIEW_PORT}`,
+    trace: 'retain-on-failure',
+  },
+  webServer: [
+    {
+      // The production build, as `npm start` serves it.
+      command: `npx vite build --logLevel warn && npx vite preview --host 127.0.0.1 --port ${PREVIEW_PORT} --strictPort`,
+      url: `http://127.0.0.1:${PREVIEW_PORT}`,
+      reuseExistingServer: !process.env.CI,
+      timeout: 120_000,
+    },
+    {
+      // The dev server must send the same isolation and security headers.
+      command: `npx vite --host 127.0.0.1 --port ${DEV_PORT} --strictPort`,
+      url: `http://127.0.0.1:${DEV_PORT}`,
+      reuseExistingServer: !process.env.CI,
+      timeout: 120_000,
+    },
+  ],
+  projects: [
+    {
+      name: 'webgpu',
+      use: {
+        browserName: 'chromium',
+        launchOptions: { executablePath: CHROMIUM_PATH, args: [...QUIET_CHROMIUM_FLAGS, ...WEBGPU_SWIFTSHADER_FLAGS] },
+      },
+      metadata: { expectedBackend: 'webgpu' },
+    },
+    {
+      name: 'wasm',
+      use: {
+        browserName: 'chromium',
+        launchOptions: { executablePath: CHROMIUM_PATH, args: [...QUIET_CHROMIUM_FLAGS, ...WEBGPU_DISABLED_FLAGS] },
+      },
+      metadata: { expectedBackend: 'wasm' },
+    },
+  ],
+});

@@ -1,0 +1,64 @@
+import { useRef, type KeyboardEvent } from 'react';
+import { SIDE_PANEL_TABS, useAppStore, type SidePanelTab } from '../store/app-store';
+import { SIDE_PANEL_TAB_INFO, tabAfterKey } from './side-panel-tabs';
+
+export function SidePanel() {
+  const activeTab = useAppStore((state) => state.activeTab);
+  const selectTab = useAppStore((state) => state.selectTab);
+  const tabRefs = useRef(new Map<SidePanelTab, HTMLButtonElement>());
+
+  const onKeyDown = (event: KeyboardEvent<HTMLButtonElement>) => {
+    const next = tabAfterKey(activeTab, event.key, SIDE_PANEL_TABS);
+    if (!next) return;
+    event.preventDefault();
+    selectTab(next);
+    tabRefs.current.get(next)?.focus();
+  };
+
+  return (
+    <aside id="side-panel" aria-label="Tools" className="flex w-96 shrink-0 flex-col border-l border-slate-200 bg-white">
+      <div role="tablist" aria-label="Tools" aria-orientation="horizontal" className="flex border-b border-slate-200">
+        {SIDE_PANEL_TAB_INFO.map((tab) => {
+          const selected = tab.id === activeTab;
+          return (
+            <button
+              key={tab.id}
+              ref={(element) => {
+                if (element) tabRefs.current.set(tab.id, element);
+                else tabRefs.current.delete(tab.id);
+              }}
+              type="button"
+              role="tab"
+              id={`tab-${tab.id}`}
+              aria-selected={selected}
+              aria-controls={`panel-${tab.id}`}
+              tabIndex={selected ? 0 : -1}
+              onClick={() => selectTab(tab.id)}
+              onKeyDown={onKeyDown}
+              className={`flex-1 px-2 py-2 text-sm ${
+                selected ? 'border-b-2 border-stain-hematoxylin font-semibold text-stain-hematoxylin' : 'text-slate-600 hover:bg-slate-50'
+              }`}
+            >
+              {tab.label}
+            </button>
+          );
+        })}
+      </div>
+      {SIDE_PANEL_TAB_INFO.map((tab) => (
+        <section
+          key={tab.id}
+          role="tabpanel"
+          id={`panel-${tab.id}`}
+          aria-labelledby={`tab-${tab.id}`}
+          hidden={tab.id !== activeTab}
+          tabIndex={0}
+          className="flex-1 overflow-auto p-4 text-sm"
+        >
+          <h2 className="mb-2 text-base font-semibold">{tab.label}</h2>
+          <p className="text-slate-700">{tab.purpose}</p>
+          <p className="mt-3 rounded bg-amber-50 px-3 py-2 text-amber-900">Not available yet in this version.</p>
+        </section>
+      ))}
+    </aside>
+  );
+}

@@ -1,0 +1,94 @@
+/**
+ * Which compute backend the models will run on: WebGPU when the browser gives an adapter, WASM otherwise,
+ * always with the reason. Pure logic over a minimal view of `navigator`, so Node tests can drive it.
+ */
+
+/** The parts of WebGPU's GPUAdapterInfo we read (all optional: browsers redact some fields). */
+export interface GpuAdapterInfoLike {
+  vendor?: string;
+  architecture?: string;
+  device?: string;
+  description?: string;
+}
+
+export interface GpuAdapterLike {
+  info?: GpuAdapterInfoLike;
+  features?: { has(feature: string): boolean };
+}
+
+export interface GpuLike {
+  requestAdapter(options?: { powerPreference?: 'high-performance' | 'low-power' }): Promise<GpuAdapterLike | null>;
+}
+
+export interface NavigatorLike {
+  gpu?: GpuLike;
+  hardwareConcurrency?: number;
+}
+
+export type ComputeBackend =
+  | {
+      kind: 'webgpu';
+      adapterName: string;
+      /** shader-f16 decides between q4f16 and q4/fp32 model files. */
+      supportsShaderF16: boolean;
+    }
+  | {
+      kind: 'wasm';
+      /** A sentence saying why WebGPU is not used. */
+      reason: string;
+      /** Threads ONNX Runtime WASM may use: >1 only when the page is cross-origin isolated. */
+      threads: number;
+    };
+
+export function describeAdapter(info: GpuAdapterInfoLike | undefined): string {
+  if (!info) return 'unnamed adapter';
+  const description = info.description?.trim();
+  if (description) return description;
+  const parts = [info.vendor, info.architecture, info.device].map((part) => part?.trim()).filter(Boolean);
+  return parts.length > 0 ? parts.join(' ') : 'unnamed adapter';
+}
+
+export function wasmThreadCount(navigatorLike: NavigatorLike, crossOriginIsolated: boolean): number {
+  if (!crossOriginIsolated) return 1;
+  const cores = navigatorLike.hardwareConcurrency ?? 1;
+  // Leave one core for the UI thread and the slide decoders.
+  return Math.max(1, Math.min(cores - 1, 8));
+}
+
+export async function detectComputeBackend(
+  navigatorLike: NavigatorLike,
+  crossOriginIsolated: boolean,
+): Promise<ComputeBackend> {
+  const threads = wasmThreadCount(navigatorLike, crossOriginIsolated);
+  if (!navigatorLike.gpu) {
+    return { kind: 'wasm', reason: 'This browser does not offer WebGPU (navigator.gpu is missing).', threads };
+  }
+  let adapter: GpuAdapterLike | null;
+  try {
+    adapter = await navigatorLike.gpu.requestAdapter({ powerPreference: 'high-performance' });
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    return { kind: 'wasm', reason: `WebGPU refused to give an adapter (${detail}).`, threads };
+  }
+  if (!adapter) {
+    return {
+      kind: 'wasm',
+      reason: 'WebGPU is present but no GPU adapter is available (disabled, blocklisted or no GPU).',
+      threads,
+    };
+  }
+  return {
+    kind: 'webgpu',
+    adapterName: describeAdapter(adapter.info),
+    supportsShaderF16: adapter.features?.has('shader-f16') ?? false,
+  };
+}
+
+/** The one-line label the status bar shows. */
+export function computeBackendLabel(backend: ComputeBackend): string {
+  if (backend.kind === 'webgpu') {
+    return `WebGPU · ${backend.adapterName}${backend.supportsShaderF16 ? ' · shader-f16' : ''}`;
+  }
+  const threads = backend.threads > 1 ? `${backend.threads} threads` : 'single thread';
+  return `WASM · ${threads} · ${backend.reason}`;
+}

@@ -1,0 +1,16 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import './index.css';
+import { App } from './app/App';
+import { installGlobalErrorReporting } from './app/global-errors';
+import { appStore } from './store/app-store';
+
+installGlobalErrorReporting(window, appStore.getState().reportError);
+
+const rootElement = document.getElementById('root');
+if (!rootElement) throw new Error('PathoLens: the page has no #root element.');
+createRoot(rootElement).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);
