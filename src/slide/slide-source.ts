@@ -1,0 +1,84 @@
+/**
+ * The one interface every slide reader implements (TIFF/SVS/OME-TIFF, plain images, DZI, IIIF, remote TIFF).
+ * The viewer draws tiles from it and the models read regions from it, so neither knows which format is open.
+ * Pure types: no DOM, usable in Node (CLI, tests) and in workers.
+ */
+
+/** An RGBA image in row-major order, 4 bytes a pixel: what decoders produce and models consume. */
+export interface RgbaImage {
+  width: number;
+  height: number;
+  data: Uint8ClampedArray;
+}
+
+/** A rectangle in level-0 (full resolution) pixel coordinates. */
+export interface SlideRect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+export interface SlideLevel {
+  width: number;
+  height: number;
+  /** level-0 width / this level's width (>= 1). */
+  downsample: number;
+  tileWidth: number;
+  tileHeight: number;
+}
+
+export type SlideFormat = 'aperio-svs' | 'tiff' | 'ome-tiff' | 'image' | 'dzi' | 'iiif';
+
+export type AssociatedImageName = 'label' | 'macro' | 'thumbnail';
+
+export interface SlideMetadata {
+  /** File name or URL, as the user knows it. */
+  name: string;
+  format: SlideFormat;
+  /** e.g. "Aperio", null when unknown. */
+  vendor: string | null;
+  width: number;
+  height: number;
+  /** Pyramid levels, level 0 first (full resolution), each smaller than the one before. */
+  levels: SlideLevel[];
+  /** Microns per pixel at level 0; null when the file does not say ("unknown scale"). */
+  mppX: number | null;
+  mppY: number | null;
+  /** Scanning objective magnification (Aperio AppMag), null when unknown. */
+  objectivePower: number | null;
+  /** Human-readable compression of level 0, e.g. "JPEG", "JPEG 2000 (Aperio 33003)". */
+  compression: string | null;
+  /** Label, macro and thumbnail images the file holds: shown in the metadata panel, never over the slide. */
+  associatedImages: AssociatedImageName[];
+  /** Raw vendor properties (Aperio key = value pairs, TIFF tags of interest), for the metadata panel. */
+  properties: Record<string, string>;
+}
+
+export interface ReadRegionResult extends RgbaImage {
+  /** Microns per pixel of the returned pixels (null when the slide's scale is unknown). */
+  mpp: number | null;
+  /** Pyramid level the pixels were read from, and its downsample. */
+  level: number;
+  downsample: number;
+}
+
+export interface SlideSource {
+  readonly metadata: SlideMetadata;
+  /** One tile of a pyramid level, decoded to RGBA (edge tiles are cropped to the level's size). */
+  readTile(level: number, column: number, row: number, signal?: AbortSignal): Promise<RgbaImage>;
+  /**
+   * The pixels of `rect` (level-0 coordinates) at `targetMpp` microns per pixel, read from the best pyramid
+   * level (the smallest level at least as detailed) and resampled; not a screenshot of the canvas.
+   * `targetMpp` null reads at level-0 resolution.
+   */
+  readRegion(rect: SlideRect, targetMpp: number | null, signal?: AbortSignal): Promise<ReadRegionResult>;
+  readAssociatedImage(name: AssociatedImageName, signal?: AbortSignal): Promise<RgbaImage>;
+  /** Releases workers, file handles and caches. */
+  close(): Promise<void>;
+}
+
+/** A reader failure the user can act on; `message` is a full sentence. */
+export class SlideError extends Error {
+  override name = 'SlideError';
+}
