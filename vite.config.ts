@@ -1,7 +1,7 @@
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 import tailwindcss from '@tailwindcss/vite';
-import { contentSecurityPolicy, crossOriginIsolationHeaders } from './src/app/security-headers';
+import { contentSecurityPolicy, crossOriginIsolationHeaders } from './src/app/security-headers.ts';
 
 // A fixed nonce is acceptable for the dev server only: it lets Vite's React Refresh preamble (an inline
 // script) run under the same strict policy. The production build has no inline script and no nonce.
