@@ -1,0 +1,110 @@
+"""Browser dtypes for an exported fp32 ONNX graph: fp16, q4 and q4f16 (shared by the Qwen and CLIP exporters).
+
+* q4: onnxruntime's MatMulNBits quantizer, 4-bit, block 32, symmetric (its defaults are block 128 and asymmetric,
+  so both are set explicitly); activations stay fp32. Only MatMul weights are quantized: Gather (embeddings)
+  stays as is, because GatherBlockQuantized needs ``shader-f16`` on WebGPU.
+* fp16: onnxruntime's float16 converter with fp16 inputs/outputs (the three Qwen graphs exchange embeddings as raw
+  typed arrays, so they must agree on one dtype) but with the numerically touchy ops kept fp32: softmax, the
+  RMSNorm/LayerNorm statistics (Pow, ReduceMean, the epsilon Add, Sqrt, Reciprocal), rotary Sin/Cos and the
+  integer-heavy index math (Range, CumSum).
+* q4f16: fp16 conversion first, then MatMulNBits with fp16 scales, so MatMulNBits runs with fp16 activations.
+"""
+from __future__ import annotations
+
+import logging
+
+import onnx
+from onnxruntime.quantization.matmul_nbits_quantizer import MatMulNBitsQuantizer
+from onnxruntime.transformers import float16
+
+Q4_BLOCK_SIZE = 32
+
+# Ops kept in fp32 on top of the converter's default block list.
+FP32_OPS = ["Softmax", "Pow", "ReduceMean", "Sqrt", "Reciprocal", "Sin", "Cos", "Range", "CumSum",
+            "LayerNormalization", "SimplifiedLayerNormalization", "SkipSimplifiedLayerNormalization",
+            "RotaryEmbedding"]
+
+
+def quantize_q4(model: onnx.ModelProto, nodes_to_exclude: list[str] | None = None) -> onnx.ModelProto:
+    """Replace constant-weight MatMuls by 4-bit MatMulNBits (block 32, symmetric); keeps activations' dtype."""
+    logging.getLogger("onnxruntime.quantization").setLevel(logging.WARNING)
+    quantizer = MatMulNBitsQuantizer(
+        model,
+        bits=4,
+        block_size=Q4_BLOCK_SIZE,
+        is_symmetric=True,
+        nodes_to_exclude=nodes_to_exclude or [],
+        op_types_to_quantize=("MatMul",),
+    )
+    quantizer.process()
+    return quantizer.model.model
+
+
+def _norm_epsilon_adds(model: onnx.ModelProto) -> list[str]:
+    """Names of the `variance + eps` Add nodes of decomposed RMS/LayerNorms (ReduceMean -> Add -> Sqrt)."""
+    consumers: dict[str, list[onnx.NodeProto]] = {}
+    for node in model.graph.node:
+        for name in node.input:
+            consumers.setdefault(name, []).append(node)
+    names = []
+    for node in model.graph.node:
+        if node.op_type != "ReduceMean":
+            continue
+        for nxt in consumers.get(node.output[0], []):
+            if nxt.op_type == "Add" and any(c.op_type == "Sqrt" for c in consumers.get(nxt.output[0], [])):
+                names.append(nxt.name)
+    return names
+
+
+def convert_fp16(model: onnx.ModelProto) -> onnx.ModelProto:
+    """fp32 graph -> fp16 graph (fp16 float inputs/outputs), keeping norms, softmax and RoPE in fp32."""
+    for i, node in enumerate(model.graph.node):
+        if not node.name:  # the converter's node block list works by name
+            node.name = f"{node.op_type}_{i}"
+    out = float16.convert_float_to_float16(
+        model,
+        keep_io_types=False,
+        op_block_list=list(float16.DEFAULT_OP_BLOCK_LIST) + FP32_OPS,
+        node_block_list=_norm_epsilon_adds(model),
+        disable_shape_infer=True,
+    )
+    # The converter names its Cast nodes (and their outputs) after the tensor they cast, so one tensor feeding
+    # two fp32 nodes gives the same Cast twice, which ONNX Runtime rejects: drop the identical repeats.
+    produced: dict[str, onnx.NodeProto] = {}
+    keep = []
+    for node in out.graph.node:
+        first = produced.get(node.output[0]) if node.output else None
+        if first is not None:
+            if first.op_type == node.op_type == "Cast" and list(first.input) == list(node.input) \
+                    and first.attribute == node.attribute:
+                continue
+            raise RuntimeError(f"fp16 conversion produced two different nodes writing {node.output[0]}")
+        for name in node.output:
+            produced[name] = node
+        keep.append(node)
+    del out.graph.node[:]
+    out.graph.node.extend(keep)
+    return out
+
+
+def quantize_q4f16(model: onnx.ModelProto, nodes_to_exclude: list[str] | None = None) -> onnx.ModelProto:
+    """fp32 graph -> fp16 graph with 4-bit MatMulNBits weights (fp16 scales and activations)."""
+    return quantize_q4(convert_fp16(model), nodes_to_exclude)
+
+
+def make_dtype(model: onnx.ModelProto, dtype: str) -> onnx.ModelProto:
+    """One fp32 graph to one of the browser dtypes ('fp32', 'fp16', 'q4', 'q4f16'); the input is left unchanged."""
+    if dtype not in ("fp32", "fp16", "q4", "q4f16"):
+        raise ValueError(f"unknown dtype {dtype!r}")
+    copy = onnx.ModelProto()
+    copy.CopyFrom(model)  # the converter and the quantizer edit their input in place
+    model = copy
+    if dtype == "fp32":
+        return model
+    if dtype == "fp16":
+        return convert_fp16(model)
+    if dtype == "q4":
+        return quantize_q4(model)
+    if dtype == "q4f16":
+        return quantize_q4f16(model)
+    raise ValueError(f"unknown dtype {dtype!r}")
