@@ -1,0 +1,79 @@
+/**
+ * Picks the reader for an input, shared by the browser (open-slide.ts) and Node (open-slide-node.ts): the
+ * environment passes how it reads bytes, decodes tiles and decodes images.
+ */
+import { blobSource, httpRangeSource, type ByteSource } from './byte-source';
+import { ImageSlideSource } from './image-slide';
+import { SlideError, type SlideSource } from './slide-source';
+import { TiffSlideSource, type TileDecodeFn } from './tiff-slide';
+import { looksLikeTiff } from './tiff-structure';
+import { openDzi, openIiif, type ImageDecodeFn } from './url-tiled-slide';
+
+export interface OpenSlideOptions {
+  decodeTile: TileDecodeFn;
+  decodeImage: ImageDecodeFn;
+  fetch: typeof fetch;
+  tileCacheBytes?: number;
+  signal?: AbortSignal;
+}
+
+export type SlideKind = 'tiff' | 'jpeg' | 'png' | 'unknown';
+
+/** What the first bytes say the file is. */
+export function sniff(head: Uint8Array): SlideKind {
+  if (looksLikeTiff(head)) return 'tiff';
+  if (head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return 'jpeg';
+  if (head[0] === 0x89 && head[1] === 0x50 && head[2] === 0x4e && head[3] === 0x47) return 'png';
+  return 'unknown';
+}
+
+const MAX_PLAIN_IMAGE_BYTES = 512 * 1024 * 1024;
+
+export async function openByteSource(source: ByteSource, options: OpenSlideOptions): Promise<SlideSource> {
+  try {
+    const head = await source.read(0, 16, options.signal);
+    const kind = sniff(head);
+    if (kind === 'tiff') return await TiffSlideSource.open(source, { decode: options.decodeTile, tileCacheBytes: options.tileCacheBytes, signal: options.signal });
+    if (kind === 'jpeg' || kind === 'png') {
+      if (source.size > MAX_PLAIN_IMAGE_BYTES) throw new SlideError(`${source.name} is too large to open as a plain image.`);
+      const bytes = await source.read(0, source.size, options.signal);
+      let image;
+      try {
+        image = await options.decodeImage(bytes, options.signal);
+      } catch (error) {
+        if (error instanceof SlideError) throw error;
+        throw new SlideError(`${source.name} could not be decoded as ${kind.toUpperCase()}: the file is damaged.`);
+      }
+      return new ImageSlideSource(source.name, image, kind === 'png' ? 'image/png' : 'image/jpeg');
+    }
+    if (source.size === 0) throw new SlideError(`${source.name} is empty.`);
+    throw new SlideError(`${source.name} is not a slide PathoLens can read: open an SVS, TIFF, OME-TIFF, JPEG or PNG file.`);
+  } catch (error) {
+    await source.close().catch(() => {});
+    throw asSlideError(error, source.name, options.signal);
+  }
+}
+
+/** Any failure as a SlideError sentence (aborts pass through as they are). */
+export function asSlideError(error: unknown, name: string, signal?: AbortSignal): unknown {
+  if (error instanceof SlideError || signal?.aborted) return error;
+  const detail = error instanceof Error ? error.message : String(error);
+  return new SlideError(`${name} could not be read: ${detail}. The file may be damaged or in a format PathoLens does not support.`);
+}
+
+export async function openSlideFrom(input: ByteSource | Blob | string, options: OpenSlideOptions): Promise<SlideSource> {
+  if (typeof input === 'string') {
+    const url = input.trim();
+    try {
+      if (/\.(dzi|xml)(\?.*)?$/i.test(url)) return await openDzi(url, options.fetch, options.decodeImage, options.signal);
+      if (/\/info\.json(\?.*)?$/.test(url) || /\/iiif\//i.test(url)) return await openIiif(url, options.fetch, options.decodeImage, options.signal);
+      return await openByteSource(await httpRangeSource(url, options.fetch, options.signal), options);
+    } catch (error) {
+      throw asSlideError(error, url, options.signal);
+    }
+  }
+  if (typeof Blob !== 'undefined' && input instanceof Blob) {
+    return openByteSource(blobSource(input instanceof File ? input.name : 'slide', input), options);
+  }
+  return openByteSource(input as ByteSource, options);
+}

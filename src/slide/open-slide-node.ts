@@ -1,0 +1,47 @@
+/**
+ * Opening a slide in Node (CLI, tests, benchmarks): a path on disk, a URL, or bytes, decoded in-process with
+ * geotiff.js's pure-JS decoders and OpenJPEG. Same readers and metadata as the browser; only I/O and the
+ * decode pool differ. Never imported by browser code.
+ */
+import { readFile } from 'node:fs/promises';
+import { bufferSource, httpRangeSource, type ByteSource } from './byte-source';
+import { nodeFileSource } from './node-file-source';
+import { installNodeOpenJpeg } from './openjpeg-node';
+import { openSlideFrom, type OpenSlideOptions } from './open-slide-core';
+import type { RgbaImage, SlideSource } from './slide-source';
+import { decodeTile } from './tile-decoder';
+import { SlideError } from './slide-source';
+
+installNodeOpenJpeg();
+
+export type NodeSlideInput = { path: string } | { url: string } | { name: string; bytes: Uint8Array };
+
+/** Plain JPEG/PNG in Node, through sharp (a dev dependency: CLI and tests only). */
+async function decodeImageWithSharp(bytes: Uint8Array): Promise<RgbaImage> {
+  const { default: sharp } = await import('sharp');
+  try {
+    const { data, info } = await sharp(bytes, { limitInputPixels: 64 * 1024 * 1024 }).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+    return { width: info.width, height: info.height, data: new Uint8ClampedArray(data.buffer, data.byteOffset, data.byteLength) };
+  } catch (error) {
+    throw new SlideError(`The image could not be decoded: ${(error as Error).message}.`);
+  }
+}
+
+export const nodeDecoders: Pick<OpenSlideOptions, 'decodeTile' | 'decodeImage'> = {
+  decodeTile: (job) => decodeTile(job),
+  decodeImage: decodeImageWithSharp,
+};
+
+export async function openSlideNode(input: NodeSlideInput, options: Partial<OpenSlideOptions> = {}): Promise<SlideSource> {
+  let source: ByteSource | string;
+  if ('path' in input) source = await nodeFileSource(input.path);
+  else if ('url' in input) source = input.url;
+  else source = bufferSource(input.name, input.bytes);
+  return openSlideFrom(source, { ...nodeDecoders, fetch: globalThis.fetch, ...options });
+}
+
+export async function readFileBytes(path: string): Promise<Uint8Array> {
+  return new Uint8Array(await readFile(path));
+}
+
+export { httpRangeSource };

@@ -1,0 +1,285 @@
+/**
+ * SlideSource for TIFF-based slides: Aperio SVS, OME-TIFF and generic tiled pyramidal TIFF. Finds the pyramid
+ * and the label/macro/thumbnail pages, reads the scale, and reads tiles through a TileDecodeFn (the browser's
+ * worker pool, or in-process decoding in Node).
+ */
+import type { ByteSource } from './byte-source';
+import { isAperioDescription, parseAperioDescription } from './aperio';
+import { isOmeXml, parseOmeXml } from './ome';
+import { readRegionFromTiles, MAX_REGION_PIXELS, pasteTile } from './region';
+import {
+  SlideError,
+  type AssociatedImageName,
+  type ReadRegionResult,
+  type RgbaImage,
+  type SlideLevel,
+  type SlideMetadata,
+  type SlideRect,
+  type SlideSource,
+} from './slide-source';
+import { TileCache, type TileCacheStats } from './tile-cache';
+import { compressionName, describeCompression, SUPPORTED_COMPRESSIONS, type TileJob } from './tile-decoder';
+import { loadBlockIndex, loadPage, type BlockIndex, type TiffPage } from './tiff-pages';
+import { mppFromTiffResolution } from './tiff-resolution';
+import { parseTiff, type TiffFile } from './tiff-structure';
+
+export type TileDecodeFn = (job: TileJob, signal?: AbortSignal) => Promise<RgbaImage>;
+
+export interface TiffSlideOptions {
+  decode: TileDecodeFn;
+  tileCacheBytes?: number;
+  signal?: AbortSignal;
+}
+
+interface Layout {
+  format: SlideMetadata['format'];
+  levels: TiffPage[];
+  associated: Partial<Record<AssociatedImageName, TiffPage>>;
+}
+
+/** A page continues the pyramid when it is smaller and has level 0's shape (within rounding). */
+function continuesPyramid(page: TiffPage, base: TiffPage, previous: TiffPage): boolean {
+  if (page.width >= previous.width || page.height >= previous.height) return false;
+  if (page.codec.samplesPerPixel !== base.codec.samplesPerPixel) return false;
+  const ds = base.width / page.width;
+  return Math.abs(base.height / ds - page.height) <= Math.max(2, page.height * 0.02);
+}
+
+function associatedKind(page: TiffPage): AssociatedImageName | null {
+  const text = (page.description ?? '').toLowerCase();
+  if (/\blabel\b/.test(text)) return 'label';
+  if (/\bmacro\b/.test(text)) return 'macro';
+  if (/\bthumbnail\b/.test(text)) return 'thumbnail';
+  return null;
+}
+
+function classify(pages: TiffPage[], base: TiffPage, subPages: TiffPage[]): Layout {
+  const aperio = isAperioDescription(base.description);
+  const format: SlideMetadata['format'] = aperio ? 'aperio-svs' : isOmeXml(base.description) ? 'ome-tiff' : 'tiff';
+  const levels = [base];
+  const associated: Layout['associated'] = {};
+  // OME-TIFF keeps reduced levels in SubIFDs; other TIFFs list them as following pages.
+  const candidates = subPages.length > 0 ? subPages : pages.slice(1);
+  for (const page of candidates) {
+    const kind = associatedKind(page);
+    if (aperio && page.index === 1 && !page.tiled) {
+      associated.thumbnail ??= page; // Aperio: the second page, in strips, is the thumbnail
+    } else if (kind) {
+      associated[kind] ??= page;
+    } else if (aperio && page.newSubfileType === 9) {
+      associated.macro ??= page;
+    } else if (aperio && page.newSubfileType === 1 && !page.tiled) {
+      associated.label ??= page;
+    } else if (page.tiled === base.tiled && continuesPyramid(page, base, levels[levels.length - 1]!)) {
+      levels.push(page);
+    } else if (!page.tiled && !associated.thumbnail && continuesPyramid(page, base, base)) {
+      associated.thumbnail = page;
+    }
+  }
+  if (subPages.length > 0) {
+    for (const page of pages.slice(1)) {
+      const kind = associatedKind(page);
+      if (kind) associated[kind] ??= page;
+    }
+  }
+  return { format, levels, associated };
+}
+
+export class TiffSlideSource implements SlideSource {
+  private readonly cache: TileCache;
+  private closed = false;
+
+  private constructor(
+    readonly metadata: SlideMetadata,
+    private readonly file: TiffFile,
+    private readonly levelPages: TiffPage[],
+    private readonly blockIndexes: BlockIndex[],
+    private readonly associatedPages: Partial<Record<AssociatedImageName, TiffPage>>,
+    private readonly decode: TileDecodeFn,
+    tileCacheBytes: number | undefined,
+  ) {
+    this.cache = new TileCache(tileCacheBytes);
+  }
+
+  static async open(source: ByteSource, options: TiffSlideOptions): Promise<TiffSlideSource> {
+    const { signal } = options;
+    const file = await parseTiff(source, signal);
+    const pages: TiffPage[] = [];
+    for (const [index, ifd] of file.ifds.entries()) {
+      try {
+        pages.push(await loadPage(file, ifd, index, signal));
+      } catch (error) {
+        if (index === 0) throw error; // the main image must be readable; others are optional extras
+      }
+    }
+    const base = pages[0];
+    if (!base) throw new SlideError(`${source.name} holds no image.`);
+    const subPages: TiffPage[] = [];
+    for (const ifd of file.ifds[0]!.subIfds) {
+      try {
+        subPages.push(await loadPage(file, ifd, -1, signal));
+      } catch {
+        // a damaged reduced level is skipped; level 0 still shows
+      }
+    }
+    const layout = classify(pages, base, subPages);
+    const unsupported = layout.levels.find((page) => !SUPPORTED_COMPRESSIONS.has(page.codec.compression));
+    if (unsupported) {
+      throw new SlideError(
+        `${source.name} uses ${describeCompression(unsupported.codec.compression)}, which PathoLens cannot decode. Convert the slide to JPEG or JPEG 2000 tiles (e.g. with vips or bfconvert).`,
+      );
+    }
+    const blockIndexes = await Promise.all(layout.levels.map((page) => loadBlockIndex(file, page, signal)));
+    const metadata = buildMetadata(source.name, layout, base);
+    const slide = new TiffSlideSource(metadata, file, layout.levels, blockIndexes, layout.associated, options.decode, options.tileCacheBytes);
+    // Decode one tile now, so a slide whose pixels cannot be decoded fails when opened, with a sentence,
+    // not later as blank tiles.
+    const last = metadata.levels.length - 1;
+    await slide.readTile(last, 0, 0, signal);
+    return slide;
+  }
+
+  async readTile(level: number, column: number, row: number, signal?: AbortSignal): Promise<RgbaImage> {
+    if (this.closed) throw new SlideError(`${this.metadata.name} has been closed.`);
+    const page = this.levelPages[level];
+    if (!page) throw new SlideError(`Level ${level} does not exist in ${this.metadata.name} (it has ${this.levelPages.length}).`);
+    if (!(column >= 0 && column < page.columns && row >= 0 && row < page.rows) || !Number.isInteger(column) || !Number.isInteger(row)) {
+      throw new SlideError(`Tile (${column}, ${row}) is outside level ${level} of ${this.metadata.name}.`);
+    }
+    return this.cache.get(`${level}/${column}/${row}`, () => this.decodeBlock(page, this.blockIndexes[level]!, column, row, signal));
+  }
+
+  private async decodeBlock(page: TiffPage, index: BlockIndex, column: number, row: number, signal?: AbortSignal): Promise<RgbaImage> {
+    const planes = page.codec.planar === 2 ? page.codec.samplesPerPixel : 1;
+    const perPlane = page.columns * page.rows;
+    const blockIndex = row * page.columns + column;
+    // Strips: the last one holds only the remaining rows.
+    const storedHeight = page.tiled ? page.blockHeight : Math.min(page.blockHeight, page.height - row * page.blockHeight);
+    const visibleWidth = Math.min(page.blockWidth, page.width - column * page.blockWidth);
+    const visibleHeight = Math.min(page.blockHeight, page.height - row * page.blockHeight);
+    const bytes: Uint8Array[] = [];
+    for (let p = 0; p < planes; p++) {
+      const i = p * perPlane + blockIndex;
+      const count = index.byteCounts[i] ?? 0;
+      if (count === 0) {
+        // A block the scanner never wrote (outside the scanned area): white glass.
+        return { width: visibleWidth, height: visibleHeight, data: new Uint8ClampedArray(visibleWidth * visibleHeight * 4).fill(255) };
+      }
+      const data = await this.file.source.read(index.offsets[i]!, count, signal);
+      if (data.length < count) throw new SlideError(`${this.metadata.name} is truncated: a tile lies past the end of the file.`);
+      bytes.push(data);
+    }
+    let decoded: RgbaImage;
+    try {
+      decoded = await this.decode({ codec: page.codec, width: page.blockWidth, height: storedHeight, planes: bytes }, signal);
+    } catch (error) {
+      if (error instanceof SlideError || signal?.aborted) throw error;
+      throw new SlideError(
+        `A ${compressionName(page.codec.compression)} tile of ${this.metadata.name} could not be decoded (${(error as Error).message ?? error}); the file is damaged.`,
+      );
+    }
+    return crop(decoded, visibleWidth, visibleHeight);
+  }
+
+  readRegion(rect: SlideRect, targetMpp: number | null, signal?: AbortSignal): Promise<ReadRegionResult> {
+    return readRegionFromTiles(this.metadata, (l, c, r, s) => this.readTile(l, c, r, s), rect, targetMpp, signal);
+  }
+
+  async readAssociatedImage(name: AssociatedImageName, signal?: AbortSignal): Promise<RgbaImage> {
+    const page = this.associatedPages[name];
+    if (!page) throw new SlideError(`${this.metadata.name} has no ${name} image.`);
+    if (page.width * page.height > MAX_REGION_PIXELS) throw new SlideError(`The ${name} image of ${this.metadata.name} is too large to show.`);
+    if (!SUPPORTED_COMPRESSIONS.has(page.codec.compression)) {
+      throw new SlideError(`The ${name} image of ${this.metadata.name} uses ${describeCompression(page.codec.compression)}, which PathoLens cannot decode.`);
+    }
+    const index = await loadBlockIndex(this.file, page, signal);
+    const out: RgbaImage = { width: page.width, height: page.height, data: new Uint8ClampedArray(page.width * page.height * 4) };
+    for (let row = 0; row < page.rows; row++) {
+      for (let col = 0; col < page.columns; col++) {
+        const block = await this.decodeBlock(page, index, col, row, signal);
+        pasteTile(out, block, col * page.blockWidth, row * page.blockHeight);
+      }
+    }
+    return out;
+  }
+
+  /** Decoded-tile cache figures (for the benchmark and the settings panel). */
+  cacheStats(): TileCacheStats {
+    return this.cache.stats();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.cache.clear();
+    await this.file.source.close();
+  }
+}
+
+function crop(image: RgbaImage, width: number, height: number): RgbaImage {
+  if (image.width === width && image.height === height) return image;
+  if (image.width < width || image.height < height) {
+    // A decoder gave less than the block (damaged JPEG): pad with white rather than read past the data.
+    const padded: RgbaImage = { width, height, data: new Uint8ClampedArray(width * height * 4).fill(255) };
+    pasteTile(padded, image, 0, 0);
+    return padded;
+  }
+  const out = new Uint8ClampedArray(width * height * 4);
+  for (let r = 0; r < height; r++) out.set(image.data.subarray(r * image.width * 4, (r * image.width + width) * 4), r * width * 4);
+  return { width, height, data: out };
+}
+
+function buildMetadata(name: string, layout: Layout, base: TiffPage): SlideMetadata {
+  const levels: SlideLevel[] = layout.levels.map((page) => ({
+    width: page.width,
+    height: page.height,
+    downsample: base.width / page.width,
+    tileWidth: page.blockWidth,
+    tileHeight: page.blockHeight,
+  }));
+  const properties: Record<string, string> = {};
+  let mppX: number | null = null;
+  let mppY: number | null = null;
+  let objectivePower: number | null = null;
+  let vendor: string | null = null;
+  if (layout.format === 'aperio-svs') {
+    const aperio = parseAperioDescription(base.description ?? '');
+    for (const [key, value] of Object.entries(aperio.properties)) properties[`aperio.${key}`] = value;
+    mppX = mppY = aperio.mpp;
+    objectivePower = aperio.appMag;
+    vendor = 'Aperio';
+  } else if (layout.format === 'ome-tiff') {
+    const ome = parseOmeXml(base.description ?? '');
+    Object.assign(properties, ome.properties);
+    mppX = ome.mppX;
+    mppY = ome.mppY ?? ome.mppX;
+    objectivePower = ome.objectivePower;
+    vendor = 'OME';
+  } else if (base.description) {
+    properties['tiff.ImageDescription'] = base.description.slice(0, 2000);
+  }
+  if (mppX === null) {
+    // Fall back to the TIFF resolution tags (pixels per inch or centimetre).
+    mppX = mppFromTiffResolution(base.xResolution, base.resolutionUnit);
+    mppY = mppFromTiffResolution(base.yResolution, base.resolutionUnit) ?? mppX;
+  }
+  if (base.xResolution !== undefined) properties['tiff.XResolution'] = String(base.xResolution);
+  if (base.yResolution !== undefined) properties['tiff.YResolution'] = String(base.yResolution);
+  if (base.resolutionUnit !== undefined) properties['tiff.ResolutionUnit'] = String(base.resolutionUnit);
+  properties['tiff.Compression'] = String(base.codec.compression);
+  properties['tiff.PhotometricInterpretation'] = String(base.codec.photometric);
+  return {
+    name,
+    format: layout.format,
+    vendor,
+    width: base.width,
+    height: base.height,
+    levels,
+    mppX,
+    mppY: mppY ?? mppX,
+    objectivePower,
+    compression: compressionName(base.codec.compression),
+    associatedImages: (['label', 'macro', 'thumbnail'] as const).filter((kind) => layout.associated[kind]),
+    properties,
+  };
+}
+

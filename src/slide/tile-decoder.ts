@@ -1,0 +1,148 @@
+/**
+ * Decoding one TIFF tile or strip to RGBA: the same function runs in the browser's decode workers and in
+ * Node (CLI, tests). JPEG tiles go to the browser's native decoder when the caller provides one (with the
+ * tables and Adobe marker from jpeg-stream.ts); everything else, and JPEG in Node, through geotiff.js's
+ * decoders (LZW, Deflate, PackBits, zstd, WebP, JPEG, none) and OpenJPEG for JPEG 2000.
+ * Plain data in, plain data out, so a job can be posted to a worker.
+ */
+import { getDecoder } from 'geotiff';
+import type { RgbaImage } from './slide-source';
+import { samplesToRgba } from './color';
+import { buildTileJpeg } from './jpeg-stream';
+import { JPEG2000_COMPRESSIONS, registerJpeg2000Decoder } from './jpeg2000';
+
+/** What a decoder needs to know about a TIFF page's tiles (structured-clonable). */
+export interface TileCodec {
+  /** Identifies the page, so decoders (e.g. parsed JPEG tables) are reused across its tiles. */
+  key: string;
+  compression: number;
+  photometric: number;
+  samplesPerPixel: number;
+  bitsPerSample: number;
+  planar: 1 | 2;
+  predictor: number;
+  littleEndian: boolean;
+  alpha: boolean;
+  jpegTables: Uint8Array | null;
+  colorMap: number[] | null;
+}
+
+export interface TileJob {
+  codec: TileCodec;
+  /** The stored block's size (a whole tile, padding included, or a strip's rows). */
+  width: number;
+  height: number;
+  /** Compressed bytes: one entry, or one per sample plane when planar = 2. */
+  planes: Uint8Array[];
+}
+
+/** Decodes a complete JPEG file to RGBA with the platform's decoder; throws when it cannot. */
+export type NativeJpegDecoder = (jpeg: Uint8Array) => Promise<RgbaImage>;
+
+export const COMPRESSION_NAMES: Record<number, string> = {
+  1: 'none',
+  5: 'LZW',
+  6: 'old-style JPEG',
+  7: 'JPEG',
+  8: 'Deflate',
+  32946: 'Deflate',
+  32773: 'PackBits',
+  33003: 'JPEG 2000 (Aperio 33003, YCbCr)',
+  33005: 'JPEG 2000 (Aperio 33005, RGB)',
+  34712: 'JPEG 2000',
+  34887: 'LERC',
+  50000: 'zstd',
+  50001: 'WebP',
+  34925: 'LZMA',
+  34933: 'PNG',
+  34934: 'JPEG XR',
+};
+
+export const SUPPORTED_COMPRESSIONS = new Set([1, 5, 7, 8, 32946, 32773, 33003, 33005, 34712, 50000, 50001]);
+
+export function compressionName(code: number): string {
+  return COMPRESSION_NAMES[code] ?? `unknown (TIFF code ${code})`;
+}
+
+/** For sentences: "JPEG compression", "an unknown compression (TIFF code 52479)". */
+export function describeCompression(code: number): string {
+  const name = COMPRESSION_NAMES[code];
+  return name ? `${name} compression (TIFF code ${code})` : `an unknown compression (TIFF code ${code})`;
+}
+
+registerJpeg2000Decoder();
+
+type GeotiffDecoder = Awaited<ReturnType<typeof getDecoder>>;
+const decoders = new Map<string, Promise<GeotiffDecoder>>();
+
+function geotiffDecoder(codec: TileCodec, width: number, height: number, samplesPerBlock: number): Promise<GeotiffDecoder> {
+  const key = `${codec.key}|${width}x${height}|${samplesPerBlock}`;
+  let decoder = decoders.get(key);
+  if (!decoder) {
+    decoder = getDecoder(codec.compression, {
+      tileWidth: width,
+      tileHeight: height,
+      planarConfiguration: codec.planar,
+      bitsPerSample: Array(samplesPerBlock).fill(codec.bitsPerSample),
+      predictor: codec.predictor,
+      samplesPerPixel: samplesPerBlock,
+      // Read by the JPEG decoder (shared tables) and the JPEG 2000 one (33003 colour).
+      JPEGTables: codec.jpegTables ?? undefined,
+      compression: codec.compression,
+    } as Parameters<typeof getDecoder>[1]);
+    decoders.set(key, decoder);
+    if (decoders.size > 64) decoders.delete(decoders.keys().next().value as string);
+  }
+  return decoder;
+}
+
+/** 16-bit samples (in the file's byte order) to 8 bits by keeping the high byte. */
+function to8Bit(decoded: Uint8Array, bits: number, littleEndian: boolean): Uint8Array {
+  if (bits === 8) return decoded;
+  if (bits !== 16) throw new RangeError(`${bits}-bit samples`);
+  const out = new Uint8Array(decoded.length >> 1);
+  const high = littleEndian ? 1 : 0;
+  for (let i = 0; i < out.length; i++) out[i] = decoded[i * 2 + high]!;
+  return out;
+}
+
+async function decodeSamples(job: TileJob, bytes: Uint8Array, samplesPerBlock: number): Promise<Uint8Array> {
+  const { codec } = job;
+  const decoder = await geotiffDecoder(codec, job.width, job.height, samplesPerBlock);
+  // geotiff decoders may keep a view of the input: hand them their own copy.
+  const input = bytes.slice().buffer;
+  const decoded = new Uint8Array(await decoder.decode(input));
+  // JPEG / JPEG 2000 produce 8-bit samples already; geotiff's JPEG decoder leaves YCbCr as stored.
+  const isJpegLike = codec.compression === 7 || (JPEG2000_COMPRESSIONS as readonly number[]).includes(codec.compression);
+  return isJpegLike ? decoded : to8Bit(decoded, codec.bitsPerSample, codec.littleEndian);
+}
+
+/**
+ * Decodes one block to RGBA of `job.width` x `job.height` (JPEG tiles may decode to their own stored size;
+ * the result says its size).
+ */
+export async function decodeTile(job: TileJob, nativeJpeg?: NativeJpegDecoder): Promise<RgbaImage> {
+  const { codec } = job;
+  if (codec.compression === 7 && nativeJpeg && codec.planar === 1) {
+    // Photometric 2 = the JPEG holds RGB: tell the decoder not to convert from YCbCr.
+    return nativeJpeg(buildTileJpeg(job.planes[0]!, codec.jpegTables, codec.photometric === 2));
+  }
+  let samples: Uint8Array;
+  let spp = codec.samplesPerPixel;
+  if (codec.planar === 2) {
+    const planes = await Promise.all(job.planes.map((plane) => decodeSamples(job, plane, 1)));
+    const pixels = job.width * job.height;
+    samples = new Uint8Array(pixels * planes.length);
+    planes.forEach((plane, s) => {
+      for (let p = 0; p < pixels; p++) samples[p * planes.length + s] = plane[p] ?? 0;
+    });
+    spp = planes.length;
+  } else {
+    samples = await decodeSamples(job, job.planes[0]!, codec.samplesPerPixel);
+  }
+  // JPEG 2000 decodeBlock already returns RGB for 33003; other YCbCr data is converted by samplesToRgba.
+  const isJ2k = (JPEG2000_COMPRESSIONS as readonly number[]).includes(codec.compression);
+  const photometric = isJ2k && spp >= 3 ? 2 : codec.photometric;
+  const rgba = samplesToRgba(samples, job.width, job.height, { photometric, samplesPerPixel: spp, alpha: codec.alpha, colorMap: codec.colorMap });
+  return { width: job.width, height: job.height, data: rgba };
+}
