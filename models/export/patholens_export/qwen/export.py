@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import json
+import logging
 import os
 import pathlib
 import shutil
@@ -167,6 +168,8 @@ def export_graphs(model, work: pathlib.Path) -> dict[str, pathlib.Path]:
         ),
     }
     inputs = sample_inputs(model)
+    for noisy in ("onnxscript", "onnx_ir"):  # INFO lines per rewrite rule would drown the CLI's messages
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     out = {}
     for name, spec in specs.items():
         path = work / name / f"{name}.onnx"

@@ -1,0 +1,169 @@
+"""ONNX Runtime against PyTorch for the exported Qwen2.5-VL graphs, on the committed tiny model and on a second,
+differently shaped tiny config built here. The three sessions are driven as transformers.js drives them."""
+from __future__ import annotations
+
+import numpy as np
+import onnx
+import pytest
+import torch
+
+from patholens_export.qwen import tiny
+from qwen_helpers import TINY_QWEN, QwenBundle, build_second_model, cosine, rel_err, torch_first_logits
+
+CASES = tiny.golden_cases()
+CASE_IDS = [c["name"] for c in CASES]
+QUANT_DTYPES = ["fp16", "q4", "q4f16"]
+
+
+@pytest.fixture(scope="module", params=["tiny", "second"])
+def bundle(request, tmp_path_factory):
+    if request.param == "tiny":
+        return QwenBundle("tiny", TINY_QWEN, ["fp32", "q4"])
+    root = tmp_path_factory.mktemp("qwen-second")
+    return QwenBundle("second", build_second_model(root, ["fp32"]), ["fp32"])
+
+
+@pytest.fixture(scope="module")
+def tiny_all_dtypes(tmp_path_factory):
+    """The committed tiny checkpoint exported again with every dtype (fp16 and q4f16 are not committed)."""
+    from patholens_export.qwen.export import export_patho_r1
+
+    out = tmp_path_factory.mktemp("qwen-tiny-all")
+    export_patho_r1(TINY_QWEN, out, ["fp32"] + QUANT_DTYPES)
+    for item in TINY_QWEN.iterdir():
+        if item.is_file() and not (out / item.name).exists():
+            (out / item.name).write_bytes(item.read_bytes())
+    return QwenBundle("tiny", out, ["fp32"] + QUANT_DTYPES)
+
+
+def test_graph_signatures(bundle):
+    """Names, dtypes and shapes as transformers.js v4 expects: only batch_size and the lengths symbolic, KV heads
+    and head_dim fixed numbers, position_ids [3, batch, seq], no If node or use_cache_branch."""
+    tc = bundle.config["text_config"]
+    hd = tc["hidden_size"] // tc["num_attention_heads"]
+    dec = onnx.load(str(bundle.path / "onnx" / "decoder_model_merged.onnx"), load_external_data=False)
+
+    def dims(v):
+        return [d.dim_param or d.dim_value for d in v.type.tensor_type.shape.dim]
+
+    inputs = {i.name: i for i in dec.graph.input}
+    outputs = {o.name: o for o in dec.graph.output}
+    layers = tc["num_hidden_layers"]
+    kv = [f"{i}.{k}" for i in range(layers) for k in ("key", "value")]
+    assert list(inputs) == ["inputs_embeds", "attention_mask", "position_ids"] + [f"past_key_values.{n}" for n in kv]
+    assert list(outputs) == ["logits"] + [f"present.{n}" for n in kv]
+    assert dims(inputs["inputs_embeds"]) == ["batch_size", "sequence_length", tc["hidden_size"]]
+    assert dims(inputs["position_ids"]) == [3, "batch_size", "sequence_length"]
+    assert inputs["attention_mask"].type.tensor_type.elem_type == onnx.TensorProto.INT64
+    assert inputs["position_ids"].type.tensor_type.elem_type == onnx.TensorProto.INT64
+    for n in kv:
+        assert dims(inputs[f"past_key_values.{n}"]) == ["batch_size", tc["num_key_value_heads"],
+                                                        "past_sequence_length", hd]
+        assert dims(outputs[f"present.{n}"]) == ["batch_size", tc["num_key_value_heads"], "total_sequence_length", hd]
+    assert dims(outputs["logits"]) == ["batch_size", "sequence_length", tc["vocab_size"]]
+    assert not any(n.op_type in ("If", "Loop") for n in dec.graph.node)
+    vis = onnx.load(str(bundle.path / "onnx" / "vision_encoder.onnx"), load_external_data=False)
+    assert [i.name for i in vis.graph.input] == ["pixel_values", "image_grid_thw"]
+    assert dims(vis.graph.input[0]) == ["num_patches", 1176]
+    assert dims(vis.graph.input[1]) == ["num_images", 3]
+    assert [o.name for o in vis.graph.output] == ["image_features"]
+    assert not any(n.op_type == "Conv" for n in vis.graph.node)  # the patch embedding is a MatMul
+
+
+def test_image_features_dtype_matches_embeddings(tiny_all_dtypes):
+    """transformers.js copies image features into the embeddings as raw typed arrays: same dtype per variant."""
+    for dtype in tiny_all_dtypes.dtypes:
+        r = tiny_all_dtypes.runner(dtype)
+        feat = r.sessions["vision_encoder"].get_outputs()[0].type
+        emb = r.sessions["embed_tokens"].get_outputs()[0].type
+        dec_in = r.sessions["decoder_model_merged"].get_inputs()[0].type
+        assert feat == emb == dec_in, (dtype, feat, emb, dec_in)
+
+
+@pytest.mark.parametrize("grid", [
+    [[1, 4, 4]],                       # one window, smallest image
+    [[1, 10, 16]],                     # 140 x 224 px: merged grid 5 x 8, not a multiple of the window
+    [[1, 22, 8], [1, 6, 14], [1, 4, 4]],  # several images of different sizes in one call
+    [[1, 18, 30]],                     # larger, non-square
+    [[2, 6, 10]],                      # two temporal frames (video-like): per-frame attention segments
+], ids=["4x4", "10x16", "three-images", "18x30", "t2"])
+def test_vision_encoder_any_grid(bundle, grid):
+    """One graph for every image size and count: identical features to HF's loop-based vision tower."""
+    g = torch.tensor(grid, dtype=torch.int64)
+    n = int(g.prod(-1).sum())
+    pv = torch.randn(n, 1176, generator=torch.Generator().manual_seed(n))
+    with torch.no_grad():
+        ref = bundle.model.model.visual(pv, grid_thw=g).pooler_output.numpy()
+    got = bundle.runner("fp32").vision(pv.numpy(), g.numpy())
+    assert got.shape == (n // 4, bundle.config["text_config"]["hidden_size"])
+    assert rel_err(got, ref) < 1e-4
+
+
+@pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
+def test_fp32_matches_pytorch(bundle, case):
+    """Image sizes not multiples of 28, a multi-turn chat, two images, no image: first-step logits within 1e-4
+    (relative), identical vision features, identical greedy tokens through the KV cache."""
+    inputs = bundle.inputs(case)
+    ref = bundle.torch_ref(inputs)
+    ids, first, feats = bundle.onnx_generate("fp32", inputs)
+    ref_logits = ref["first_logits"].numpy()
+    err = rel_err(first[0], ref_logits)
+    print(f"[{bundle.name}/{case['name']}] fp32 logits max rel err {err:.2e}")
+    assert err < 1e-4
+    if ref["features"] is not None:
+        assert rel_err(feats, ref["features"].numpy()) < 1e-4
+    assert ids[0].tolist() == ref["ids"]
+    assert len(ref["ids"]) >= 32
+
+
+@pytest.mark.parametrize("dtype", QUANT_DTYPES)
+def test_quantized_logits_close(tiny_all_dtypes, dtype):
+    """fp16 / q4 / q4f16: cosine of first-step logits >= 0.99 per case; share of equal greedy tokens printed."""
+    b = tiny_all_dtypes
+    for case in CASES:
+        inputs = b.inputs(case)
+        ref = b.torch_ref(inputs)
+        ids, first, _ = b.onnx_generate(dtype, inputs)
+        cos = cosine(first[0].astype(np.float32), ref["first_logits"].numpy())
+        free = float(np.mean(ids[0] == np.array(ref["ids"])))
+        forced = float(np.mean(b.teacher_forced_argmax(dtype, inputs, ref["ids"]) == np.array(ref["ids"])))
+        print(f"[tiny/{case['name']}] {dtype}: logits cosine {cos:.5f}, equal greedy tokens {free:.0%} free-running, "
+              f"{forced:.0%} teacher-forced")
+        assert cos >= 0.99, (case["name"], cos)
+
+
+def test_q4_uses_matmulnbits_block32_symmetric():
+    q = onnx.load(str(TINY_QWEN / "onnx" / "decoder_model_merged_q4.onnx"))
+    nbits = [n for n in q.graph.node if n.op_type == "MatMulNBits"]
+    assert nbits and not any(n.op_type == "MatMul" and n.input[1] in {i.name for i in q.graph.initializer}
+                             for n in q.graph.node)
+    for n in nbits:
+        attrs = {a.name: a.i for a in n.attribute}
+        assert attrs["bits"] == 4 and attrs["block_size"] == 32
+        assert len(n.input) < 4 or not n.input[3]  # symmetric: no zero points
+    assert not any(n.op_type == "GatherBlockQuantized" for n in q.graph.node)
+    emb = onnx.load(str(TINY_QWEN / "onnx" / "embed_tokens_q4.onnx"))
+    assert [n.op_type for n in emb.graph.node if n.op_type.startswith("Gather")] == ["Gather"]
+
+
+def test_left_padded_batch(bundle):
+    """Batch of two prompts of different lengths, left-padded (how transformers.js batches): each row's logits at
+    real positions equal the unpadded single-prompt logits."""
+    r = bundle.runner("fp32")
+    proc = bundle.processor
+    texts = [proc.apply_chat_template(CASES[3]["messages"], add_generation_prompt=True, tokenize=False),
+             proc.apply_chat_template([{"role": "user", "content": [{"type": "text", "text": "Hi."}]}],
+                                      add_generation_prompt=True, tokenize=False)]
+    rows = [proc.tokenizer(t)["input_ids"] for t in texts]
+    width = max(map(len, rows))
+    pad = bundle.config["text_config"]["pad_token_id"]
+    ids = np.array([[pad] * (width - len(x)) + x for x in rows], np.int64)
+    mask = np.array([[0] * (width - len(x)) + [1] * len(x) for x in rows], np.int64)
+    from patholens_export.qwen.onnx_runner import rope_index
+
+    pos, _ = rope_index(ids, None, mask, bundle.config["image_token_id"], bundle.config["vision_start_token_id"], 2)
+    logits, _ = r.decoder(r.embed(ids), mask, pos, r.empty_past(2))
+    for i, x in enumerate(rows):
+        single = torch_first_logits(bundle, {"input_ids": torch.tensor([x]), "attention_mask": torch.ones(1, len(x),
+                                                                                                        dtype=torch.long)})
+        assert rel_err(logits[i, width - len(x):], single) < 1e-4
