@@ -1,0 +1,11 @@
+/** Messages between the decode pool (main thread) and its workers. */
+import type { RgbaImage } from './slide-source';
+import type { TileJob } from './tile-decoder';
+
+export type DecodeRequest =
+  | { id: number; kind: 'tile'; job: TileJob; /** Force geotiff.js's pure-JS JPEG decoder (benchmark). */ pureJs?: boolean }
+  | { id: number; kind: 'image'; bytes: Uint8Array };
+
+export type DecodeResponse =
+  | { id: number; ok: true; image: RgbaImage; ms: number }
+  | { id: number; ok: false; message: string; slideError: boolean };

@@ -1,0 +1,42 @@
+/// <reference lib="webworker" />
+/**
+ * A decode worker: tiles (native JPEG, geotiff.js decoders, OpenJPEG) and whole images (DZI/IIIF tiles, plain
+ * JPEG/PNG) to RGBA, returned as transferable buffers so nothing is copied back.
+ */
+import wasmUrl from '@cornerstonejs/codec-openjpeg/decodewasm?url';
+import type { DecodeRequest, DecodeResponse } from './decode-protocol';
+import { setOpenJpegLoader } from './jpeg2000';
+import { decodeWithBrowser } from './native-jpeg';
+import { SlideError } from './slide-source';
+import { decodeTile } from './tile-decoder';
+
+setOpenJpegLoader(async () => {
+  const { default: factory } = await import('@cornerstonejs/codec-openjpeg/decodewasmjs');
+  return factory({ locateFile: () => wasmUrl, print: () => {}, printErr: () => {} });
+});
+
+function sniffType(bytes: Uint8Array): string {
+  if (bytes[0] === 0x89 && bytes[1] === 0x50) return 'image/png';
+  if (bytes[0] === 0x52 && bytes[1] === 0x49) return 'image/webp';
+  return 'image/jpeg';
+}
+
+const scope = self as unknown as DedicatedWorkerGlobalScope;
+
+scope.onmessage = async (event: MessageEvent<DecodeRequest>) => {
+  const request = event.data;
+  const started = performance.now();
+  let response: DecodeResponse;
+  try {
+    const image =
+      request.kind === 'tile'
+        ? await decodeTile(request.job, request.pureJs ? undefined : (jpeg) => decodeWithBrowser(jpeg))
+        : await decodeWithBrowser(request.bytes, sniffType(request.bytes));
+    response = { id: request.id, ok: true, image, ms: performance.now() - started };
+    scope.postMessage(response, [image.data.buffer as ArrayBuffer]);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    response = { id: request.id, ok: false, message, slideError: error instanceof SlideError };
+    scope.postMessage(response);
+  }
+};

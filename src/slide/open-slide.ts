@@ -1,0 +1,49 @@
+/**
+ * The browser's entry point to the slide readers: a local File/Blob, or a URL (DZI, IIIF, or a TIFF/SVS read
+ * with range requests). Tiles and images decode in a shared pool of workers. Node callers use
+ * open-slide-node.ts (paths, in-process decoding) instead.
+ *
+ * Test hook: importing this module sets `window.__patholens.openSlide` (and `.decodePool`) so Playwright
+ * specs can open slides through exactly this code in the production build (see e2e/slide-*.spec.ts).
+ */
+import type { ByteSource } from './byte-source';
+import { DecodePool } from './decode-pool';
+import { openSlideFrom } from './open-slide-core';
+import type { SlideSource } from './slide-source';
+
+export type BrowserSlideInput = File | Blob | string | ByteSource | { file: File } | { url: string };
+
+export interface BrowserOpenOptions {
+  signal?: AbortSignal;
+  /** Bytes of decoded tiles kept per slide (default 256 MB). */
+  tileCacheBytes?: number;
+  /** Decode JPEG tiles with geotiff.js's pure-JS decoder instead of the browser's (benchmark only). */
+  pureJsJpeg?: boolean;
+  pool?: DecodePool;
+}
+
+let sharedPool: DecodePool | null = null;
+
+/** The decode workers every open slide shares (started on first use). */
+export function decodePool(): DecodePool {
+  sharedPool ??= new DecodePool();
+  return sharedPool;
+}
+
+export function openSlide(input: BrowserSlideInput, options: BrowserOpenOptions = {}): Promise<SlideSource> {
+  const pool = options.pool ?? decodePool();
+  const target = typeof input === 'object' && 'file' in input ? input.file : typeof input === 'object' && 'url' in input ? input.url : input;
+  return openSlideFrom(target, {
+    decodeTile: (job, signal) => pool.decodeTile(job, signal, options.pureJsJpeg ?? false),
+    decodeImage: (bytes, signal) => pool.decodeImage(bytes, signal),
+    fetch: (...args) => fetch(...args),
+    tileCacheBytes: options.tileCacheBytes,
+    signal: options.signal,
+  });
+}
+
+if (typeof window !== 'undefined') {
+  const hook = ((window as unknown as { __patholens?: Record<string, unknown> }).__patholens ??= {});
+  hook.openSlide = openSlide;
+  hook.decodePool = decodePool;
+}
