@@ -64,34 +64,34 @@ def read_config(checkpoint: pathlib.Path) -> dict:
                           "Qwen2.5-VL checkpoint (config.json, *.safetensors, tokenizer files).")
     cfg_path = checkpoint / "config.json"
     if not cfg_path.is_file():
-        raise ExportError(f"{checkpoint} has no config.json, so it is not a Hugging Face checkpoint: pass the "
+        raise ExportError(f"The checkpoint folder {checkpoint} has no config.json, so it is not a Hugging Face checkpoint: pass the "
                           "folder that holds config.json and the *.safetensors weights.")
     try:
         cfg = json.loads(cfg_path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise ExportError(f"{cfg_path} cannot be read as JSON ({exc}); the download may be incomplete, "
+        raise ExportError(f"The file {cfg_path} cannot be read as JSON ({exc}); the download may be incomplete, "
                           "so download the checkpoint again.") from exc
     if not isinstance(cfg, dict) or cfg.get("model_type") != "qwen2_5_vl":
         kind = cfg.get("model_type") if isinstance(cfg, dict) else None
-        raise ExportError(f"{checkpoint} is a {kind or 'unknown'} checkpoint, not Qwen2.5-VL (model_type "
+        raise ExportError(f"The checkpoint {checkpoint} is a {kind or 'unknown'} model, not Qwen2.5-VL (model_type "
                           "'qwen2_5_vl'): Patho-R1 export needs a Qwen2.5-VL checkpoint such as Patho-R1-3B/7B.")
     weights = list(checkpoint.glob("*.safetensors")) + list(checkpoint.glob("*.bin"))
     if not weights:
-        raise ExportError(f"{checkpoint} has a config.json but no weight files (*.safetensors): the download is "
+        raise ExportError(f"The checkpoint {checkpoint} has a config.json but no weight files (*.safetensors): the download is "
                           "incomplete, so download the checkpoint again.")
     index = checkpoint / "model.safetensors.index.json"
     if index.is_file():
         try:
             shards = set(json.loads(index.read_text(encoding="utf-8"))["weight_map"].values())
         except (OSError, ValueError, KeyError) as exc:
-            raise ExportError(f"{index} is corrupt ({exc}); download the checkpoint again.") from exc
+            raise ExportError(f"The weight index {index} is corrupt ({exc}); download the checkpoint again.") from exc
         missing = sorted(s for s in shards if not (checkpoint / s).is_file())
         if missing:
-            raise ExportError(f"{checkpoint} lacks weight shard(s) {', '.join(missing)} listed in "
+            raise ExportError(f"The checkpoint {checkpoint} lacks weight shard(s) {', '.join(missing)} listed in "
                               "model.safetensors.index.json; download the missing files.")
     for name in TOKENIZER_FILES:
         if not (checkpoint / name).is_file():
-            raise ExportError(f"{checkpoint} has no {name}; the app tokenizes with it, so copy it from the "
+            raise ExportError(f"The checkpoint {checkpoint} has no {name}; the app tokenizes with it, so copy it from the "
                               "model's download into the checkpoint folder.")
     return cfg
 
@@ -258,7 +258,7 @@ def write_configs(checkpoint: pathlib.Path, model_config, out_dir: pathlib.Path,
         try:
             gen = json.loads(gen_src.read_text(encoding="utf-8"))
         except ValueError as exc:
-            raise ExportError(f"{gen_src} is not valid JSON ({exc}); download it again.") from exc
+            raise ExportError(f"The file {gen_src} is not valid JSON ({exc}); download it again.") from exc
     else:
         tcfg = model_config.text_config
         gen = {"bos_token_id": tcfg.bos_token_id, "eos_token_id": tcfg.eos_token_id, "do_sample": False}
@@ -272,7 +272,7 @@ def write_configs(checkpoint: pathlib.Path, model_config, out_dir: pathlib.Path,
         try:
             pre.update(json.loads(pre_src.read_text(encoding="utf-8")))
         except ValueError as exc:
-            raise ExportError(f"{pre_src} is not valid JSON ({exc}); download it again.") from exc
+            raise ExportError(f"The file {pre_src} is not valid JSON ({exc}); download it again.") from exc
     vc = model_config.vision_config
     pre.update(patch_size=vc.patch_size, temporal_patch_size=vc.temporal_patch_size, merge_size=vc.spatial_merge_size)
     (out_dir / "preprocessor_config.json").write_text(json.dumps(pre, indent=2) + "\n", encoding="utf-8")
@@ -282,7 +282,7 @@ def write_configs(checkpoint: pathlib.Path, model_config, out_dir: pathlib.Path,
     try:
         tok_cfg = json.loads((checkpoint / "tokenizer_config.json").read_text(encoding="utf-8"))
     except ValueError as exc:
-        raise ExportError(f"{checkpoint / 'tokenizer_config.json'} is not valid JSON ({exc}).") from exc
+        raise ExportError(f"The file {checkpoint / 'tokenizer_config.json'} is not valid JSON ({exc}); download it again.") from exc
     if "chat_template" not in tok_cfg:
         # transformers v5 and recent hub repos keep the template in its own file.
         jinja = checkpoint / "chat_template.jinja"
@@ -292,7 +292,7 @@ def write_configs(checkpoint: pathlib.Path, model_config, out_dir: pathlib.Path,
         elif tmpl_json.is_file():
             tok_cfg["chat_template"] = json.loads(tmpl_json.read_text(encoding="utf-8"))["chat_template"]
         else:
-            raise ExportError(f"{checkpoint} has no chat template (tokenizer_config.json 'chat_template', "
+            raise ExportError(f"The checkpoint {checkpoint} has no chat template (tokenizer_config.json 'chat_template', "
                               "chat_template.jinja or chat_template.json); copy it from the model's download.")
     (out_dir / "tokenizer_config.json").write_text(json.dumps(tok_cfg, indent=2, ensure_ascii=False) + "\n",
                                                    encoding="utf-8")
