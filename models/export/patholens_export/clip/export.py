@@ -107,8 +107,33 @@ def _fp32_io(model):
             out.type.tensor_type.elem_type = TensorProto.FLOAT
     for n in reversed(nodes):
         g.node.insert(0, n)
+    _toposort(g)
     onnx.checker.check_model(model)
     return model
+
+
+def _toposort(graph) -> None:
+    """Order nodes so every input is produced before use (the fp16 converter appends some Casts out of order;
+    ONNX Runtime tolerates that, the ONNX checker and other runtimes need not)."""
+    available = {i.name for i in graph.input} | {i.name for i in graph.initializer} | {""}
+    pending = list(graph.node)
+    ordered = []
+    while pending:
+        rest = []
+        for n in pending:
+            if all(x in available for x in n.input):
+                ordered.append(n)
+                available.update(n.output)
+            else:
+                rest.append(n)
+        if len(rest) == len(pending):
+            raise RuntimeError("ONNX graph has a cycle or an input nobody produces: " + rest[0].name)
+        pending = rest
+    copies = [type(n)() for n in ordered]
+    for c, n in zip(copies, ordered):
+        c.CopyFrom(n)
+    del graph.node[:]
+    graph.node.extend(copies)
 
 
 def write_dtype_graphs(fp32_paths: dict[str, Path], out_dir: Path, dtypes: list[str]) -> dict[str, str]:
