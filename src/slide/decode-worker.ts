@@ -30,7 +30,7 @@ scope.onmessage = async (event: MessageEvent<DecodeRequest>) => {
   try {
     const image =
       request.kind === 'tile'
-        ? await decodeTile(request.job, request.pureJs ? undefined : (jpeg) => decodeWithBrowser(jpeg))
+        ? await decodeTile(request.job, request.pureJs ? { webp: decodeWithBrowser } : { jpeg: decodeWithBrowser, webp: decodeWithBrowser })
         : await decodeWithBrowser(request.bytes, sniffType(request.bytes));
     response = { id: request.id, ok: true, image, ms: performance.now() - started };
     scope.postMessage(response, [image.data.buffer as ArrayBuffer]);

@@ -28,7 +28,8 @@ async function decodeImageWithSharp(bytes: Uint8Array): Promise<RgbaImage> {
 }
 
 export const nodeDecoders: Pick<OpenSlideOptions, 'decodeTile' | 'decodeImage'> = {
-  decodeTile: (job) => decodeTile(job),
+  // JPEG stays in geotiff.js's pure-JS decoder in Node (no native dependency); WebP needs sharp.
+  decodeTile: (job) => decodeTile(job, { webp: decodeImageWithSharp }),
   decodeImage: decodeImageWithSharp,
 };
 

@@ -36,8 +36,15 @@ export interface TileJob {
   planes: Uint8Array[];
 }
 
-/** Decodes a complete JPEG file to RGBA with the platform's decoder; throws when it cannot. */
-export type NativeJpegDecoder = (jpeg: Uint8Array) => Promise<RgbaImage>;
+/** Decodes a complete image file (JPEG, WebP) to RGBA with a platform decoder; throws when it cannot. */
+export type ImageFileDecoder = (bytes: Uint8Array, type: 'image/jpeg' | 'image/webp') => Promise<RgbaImage>;
+
+export interface PlatformDecoders {
+  /** JPEG tiles through the browser's decoder; without it, geotiff.js's pure-JS JPEG decoder. */
+  jpeg?: ImageFileDecoder;
+  /** WebP tiles (geotiff.js has no decoder of its own for them outside a browser). */
+  webp?: ImageFileDecoder;
+}
 
 export const COMPRESSION_NAMES: Record<number, string> = {
   1: 'none',
@@ -121,11 +128,15 @@ async function decodeSamples(job: TileJob, bytes: Uint8Array, samplesPerBlock: n
  * Decodes one block to RGBA of `job.width` x `job.height` (JPEG tiles may decode to their own stored size;
  * the result says its size).
  */
-export async function decodeTile(job: TileJob, nativeJpeg?: NativeJpegDecoder): Promise<RgbaImage> {
+export async function decodeTile(job: TileJob, platform: PlatformDecoders = {}): Promise<RgbaImage> {
   const { codec } = job;
-  if (codec.compression === 7 && nativeJpeg && codec.planar === 1) {
+  if (codec.compression === 7 && platform.jpeg && codec.planar === 1) {
     // Photometric 2 = the JPEG holds RGB: tell the decoder not to convert from YCbCr.
-    return nativeJpeg(buildTileJpeg(job.planes[0]!, codec.jpegTables, codec.photometric === 2));
+    return platform.jpeg(buildTileJpeg(job.planes[0]!, codec.jpegTables, codec.photometric === 2), 'image/jpeg');
+  }
+  if (codec.compression === 50001) {
+    if (!platform.webp) throw new Error('no WebP decoder is available here');
+    return platform.webp(job.planes[0]!, 'image/webp');
   }
   let samples: Uint8Array;
   let spp = codec.samplesPerPixel;

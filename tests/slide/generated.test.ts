@@ -1,0 +1,132 @@
+/**
+ * Larger slides made in the test: tiled pyramids in every compression the reader claims (sharp/libtiff for
+ * LZW, Deflate, JPEG, WebP, PackBits, none; our writer for JPEG 2000 33003/33005 and zstd), compared pixel
+ * by pixel with the picture they were made from.
+ */
+import sharp from 'sharp';
+import { describe, expect, it } from 'vitest';
+import { openSlideNode } from '../../src/slide/open-slide-node';
+import { SlideError } from '../../src/slide/slide-source';
+import { encodeJ2k, halve, hePicture, meanAbsDiff, pyramidTiff, rgbToYcbcr, sharpTiff, toRgba, zstdRawFrame, type Rgb } from './fixtures';
+
+const picture = hePicture(1100, 900);
+const level1 = halve(picture);
+const level2 = halve(level1);
+
+async function open(name: string, bytes: Uint8Array) {
+  return openSlideNode({ name, bytes });
+}
+
+async function wholeLevel0(name: string, bytes: Uint8Array) {
+  const slide = await open(name, bytes);
+  const region = await slide.readRegion({ x: 0, y: 0, width: picture.width, height: picture.height }, null);
+  return { slide, region };
+}
+
+describe('sharp/libtiff tiled pyramids', () => {
+  it.each([
+    ['none', 0],
+    ['lzw', 0],
+    ['deflate', 0],
+    ['packbits', 0],
+    ['webp', 4],
+    ['jpeg', 4],
+  ] as const)('%s: 0.25 µm/px, several levels, level 0 pixels equal the source (mean error <= %s)', async (compression, tolerance) => {
+    const bytes = await sharpTiff(picture, {
+      compression,
+      tile: true,
+      tileWidth: 256,
+      tileHeight: 256,
+      pyramid: true,
+      quality: 92,
+      predictor: compression === 'lzw' || compression === 'deflate' ? 'horizontal' : 'none',
+      xres: 4000, // pixels per mm
+      yres: 4000,
+      resolutionUnit: 'cm',
+    });
+    const { slide, region } = await wholeLevel0(`${compression}.tiff`, bytes);
+    const m = slide.metadata;
+    expect(m.levels.map((l) => [l.width, l.height])).toEqual([[1100, 900], [550, 450], [275, 225], [137, 112]]);
+    expect(m.mppX).toBeCloseTo(0.25, 6);
+    const expected = toRgba(picture);
+    if (tolerance === 0) expect(Buffer.from(region.data).equals(Buffer.from(expected))).toBe(true);
+    else expect(meanAbsDiff(region.data, expected)).toBeLessThan(tolerance);
+    // Level 1 matches libvips's own decode of that page.
+    const page1 = await sharp(Buffer.from(bytes), { page: 1 }).ensureAlpha().raw().toBuffer();
+    const l1 = await slide.readRegion({ x: 0, y: 0, width: 1100, height: 900 }, 0.5);
+    expect([l1.width, l1.height, l1.level]).toEqual([550, 450, 1]);
+    expect(meanAbsDiff(l1.data, page1)).toBeLessThan(tolerance === 0 ? 0.001 : 1.5);
+    await slide.close();
+  });
+});
+
+describe('our writer: Aperio-style JPEG 2000 and zstd tiles', () => {
+  const levels: Rgb[] = [picture, level1, level2];
+  const aperio = (c: number) => `Aperio Image Library v12.0.15 \r\n1100x900 (256x256) J2K/KDU Q=70|AppMag = 40|MPP = 0,2500|Compression = ${c}`;
+
+  it('33005 (RGB JPEG 2000): lossless tiles decode to the exact source pixels', async () => {
+    const bytes = await pyramidTiff(levels, 256, { compression: 33005, photometric: 2, samplesPerPixel: 3, description: aperio(33005) }, (t) => encodeJ2k(t, 256, 256));
+    const { slide, region } = await wholeLevel0('j2k-rgb.svs', bytes);
+    expect(slide.metadata.format).toBe('aperio-svs');
+    expect(slide.metadata.compression).toBe('JPEG 2000 (Aperio 33005, RGB)');
+    expect(slide.metadata.mppX).toBe(0.25);
+    expect(slide.metadata.objectivePower).toBe(40);
+    expect(Buffer.from(region.data).equals(Buffer.from(toRgba(picture)))).toBe(true);
+    const low = await slide.readRegion({ x: 0, y: 0, width: 1100, height: 900 }, 1);
+    expect([low.width, low.height, low.level]).toEqual([275, 225, 2]);
+    expect(Buffer.from(low.data).equals(Buffer.from(toRgba(level2)))).toBe(true);
+    await slide.close();
+  });
+
+  it('33003 (YCbCr JPEG 2000): converted back to RGB within rounding', async () => {
+    const bytes = await pyramidTiff(levels, 256, { compression: 33003, photometric: 6, samplesPerPixel: 3, description: aperio(33003) }, (t) => encodeJ2k(rgbToYcbcr(t), 256, 256));
+    const { slide, region } = await wholeLevel0('j2k-ycc.svs', bytes);
+    expect(slide.metadata.compression).toBe('JPEG 2000 (Aperio 33003, YCbCr)');
+    const expected = toRgba(picture);
+    expect(meanAbsDiff(region.data, expected)).toBeLessThan(1);
+    let max = 0;
+    for (let i = 0; i < expected.length; i++) max = Math.max(max, Math.abs(region.data[i]! - expected[i]!));
+    expect(max).toBeLessThanOrEqual(3);
+    await slide.close();
+  });
+
+  it('zstd tiles', async () => {
+    const bytes = await pyramidTiff([picture], 256, { compression: 50000, photometric: 2, samplesPerPixel: 3 }, zstdRawFrame);
+    const { slide, region } = await wholeLevel0('zstd.tiff', bytes);
+    expect(slide.metadata.compression).toBe('zstd');
+    expect(Buffer.from(region.data).equals(Buffer.from(toRgba(picture)))).toBe(true);
+    await slide.close();
+  });
+
+  it('an unsupported compression is named in the sentence', async () => {
+    const bytes = await pyramidTiff([level2], 256, { compression: 34887, photometric: 2, samplesPerPixel: 3 }, (t) => t);
+    const error = await open('lerc.tiff', bytes).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SlideError);
+    expect((error as Error).message).toMatch(/LERC compression \(TIFF code 34887\)/);
+  });
+});
+
+describe('readRegion across levels', () => {
+  it('reads between levels from the more detailed one and area-averages', async () => {
+    const bytes = await sharpTiff(picture, { compression: 'deflate', tile: true, tileWidth: 256, tileHeight: 256, pyramid: true, xres: 4000, yres: 4000, resolutionUnit: 'cm' });
+    const slide = await open('region.tiff', bytes);
+    // 0.75 µm/px = downsample 3: from level 1 (downsample 2), resampled by 1.5.
+    const rect = { x: 150, y: 120, width: 600, height: 450 };
+    const region = await slide.readRegion(rect, 0.75);
+    expect([region.width, region.height, region.level, region.downsample, region.mpp]).toEqual([200, 150, 1, 2, 0.75]);
+    // Reference: libvips's area-averaging shrink of the same rectangle of the source picture.
+    const reference = await sharp(picture.data, { raw: { width: 1100, height: 900, channels: 3 } })
+      .extract({ left: 150, top: 120, width: 600, height: 450 })
+      .resize(200, 150, { kernel: 'linear' })
+      .ensureAlpha()
+      .raw()
+      .toBuffer();
+    expect(meanAbsDiff(region.data, reference)).toBeLessThan(6);
+    // Outside the slide is white glass; a zero-area region is refused with a sentence.
+    const edge = await slide.readRegion({ x: 1050, y: 0, width: 100, height: 10 }, null);
+    expect(Array.from(edge.data.subarray((10 * 100 - 1) * 4, 10 * 100 * 4))).toEqual([255, 255, 255, 255]);
+    await expect(slide.readRegion({ x: 0, y: 0, width: 0, height: 5 }, null)).rejects.toBeInstanceOf(SlideError);
+    await expect(slide.readRegion({ x: 0, y: 0, width: 100000, height: 100000 }, null)).rejects.toThrow(/too large/);
+    await slide.close();
+  });
+});
