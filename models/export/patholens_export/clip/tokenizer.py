@@ -4,7 +4,10 @@ The vocabulary and merges are open_clip's own (bpe_simple_vocab_16e6.txt.gz, shi
 ids match by construction. The text cleaning that open_clip does in Python (ftfy.fix_text, html.unescape
 twice, whitespace collapse, lower-case) is rebuilt from `tokenizers` normalizers that transformers.js also
 implements. Not expressible that way, and so NOT reproduced: ftfy's mojibake repair (text decoded in the
-wrong encoding, e.g. 'cafÃ©'), terminal escape removal, and HTML entities outside ENTITIES below.
+wrong encoding, e.g. 'cafÃ©', or pairs it takes for that, e.g. 'Üµ'), terminal escape removal, HTML entities
+outside ENTITIES/NUMERIC below, ftfy's rule that a '<' in the text turns its own entity decoding off (only
+matters for entities escaped three times over), and Python's final-sigma rule beyond a letter-based guess.
+For clinical English prompts the ids are identical (tests/test_clip_tokenizer.py checks a table and fuzz).
 
 Truncation: open_clip keeps 76 tokens and forces the 77th to <end_of_text>. The `tokenizers` library does
 the same with the truncation block written here; transformers.js cuts after adding special tokens, which
