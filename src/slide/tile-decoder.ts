@@ -8,7 +8,7 @@
 import { getDecoder } from 'geotiff';
 import type { RgbaImage } from './slide-source';
 import { samplesToRgba } from './color';
-import { buildTileJpeg } from './jpeg-stream';
+import { buildTileJpeg, jpegDimensions } from './jpeg-stream';
 import { JPEG2000_COMPRESSIONS, registerJpeg2000Decoder } from './jpeg2000';
 
 /** What a decoder needs to know about a TIFF page's tiles (structured-clonable). */
@@ -113,8 +113,28 @@ function to8Bit(decoded: Uint8Array, bits: number, littleEndian: boolean): Uint8
   return out;
 }
 
+/** Width x height a JPEG 2000 codestream's SIZ marker claims (null when it has none). */
+export function j2kDimensions(bytes: Uint8Array): { width: number; height: number } | null {
+  if (bytes.length < 24 || bytes[0] !== 0xff || bytes[1] !== 0x4f || bytes[2] !== 0xff || bytes[3] !== 0x51) return null;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return { width: view.getUint32(8) - view.getUint32(16), height: view.getUint32(12) - view.getUint32(20) };
+}
+
+/**
+ * Decoders allocate what a stream's own header claims: refuse a tile whose JPEG / JPEG 2000 header claims
+ * more than its TIFF block (a damaged or crafted tile must not make us allocate gigabytes).
+ */
+function checkClaimedSize(job: TileJob, bytes: Uint8Array): void {
+  const { compression } = job.codec;
+  const claimed = compression === 7 ? jpegDimensions(bytes) : (JPEG2000_COMPRESSIONS as readonly number[]).includes(compression) ? j2kDimensions(bytes) : null;
+  if ((compression === 7 || claimed) && (!claimed || claimed.width > job.width || claimed.height > job.height || claimed.width < 1 || claimed.height < 1)) {
+    throw new Error(`the tile's header claims ${claimed ? `${claimed.width} x ${claimed.height}` : 'no'} pixels for a ${job.width} x ${job.height} block`);
+  }
+}
+
 async function decodeSamples(job: TileJob, bytes: Uint8Array, samplesPerBlock: number): Promise<Uint8Array> {
   const { codec } = job;
+  checkClaimedSize(job, bytes);
   const decoder = await geotiffDecoder(codec, job.width, job.height, samplesPerBlock);
   // geotiff decoders may keep a view of the input: hand them their own copy.
   const input = bytes.slice().buffer;
@@ -131,6 +151,7 @@ async function decodeSamples(job: TileJob, bytes: Uint8Array, samplesPerBlock: n
 export async function decodeTile(job: TileJob, platform: PlatformDecoders = {}): Promise<RgbaImage> {
   const { codec } = job;
   if (codec.compression === 7 && platform.jpeg && codec.planar === 1) {
+    checkClaimedSize(job, job.planes[0]!);
     // Photometric 2 = the JPEG holds RGB: tell the decoder not to convert from YCbCr.
     return platform.jpeg(buildTileJpeg(job.planes[0]!, codec.jpegTables, codec.photometric === 2), 'image/jpeg');
   }
