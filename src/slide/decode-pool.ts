@@ -4,7 +4,7 @@
  */
 import type { DecodeRequest, DecodeResponse } from './decode-protocol';
 import { SlideError, type RgbaImage } from './slide-source';
-import type { TileJob } from './tile-decoder';
+import type { TileJob } from './tile-codec';
 
 type Payload = { kind: 'tile'; job: TileJob; pureJs?: boolean } | { kind: 'image'; bytes: Uint8Array };
 

@@ -1,6 +1,6 @@
 /** Messages between the decode pool (main thread) and its workers. */
 import type { RgbaImage } from './slide-source';
-import type { TileJob } from './tile-decoder';
+import type { TileJob } from './tile-codec';
 
 export type DecodeRequest =
   | { id: number; kind: 'tile'; job: TileJob; /** Force geotiff.js's pure-JS JPEG decoder (benchmark). */ pureJs?: boolean }

@@ -4,7 +4,7 @@
  */
 import { SlideError } from './slide-source';
 import { readNumbers, tagBytes, tagNumber, tagNumbers, tagText, type TiffFile, type TiffIfd } from './tiff-structure';
-import type { TileCodec } from './tile-decoder';
+import type { TileCodec } from './tile-codec';
 
 export const TAG = {
   NewSubfileType: 254, ImageWidth: 256, ImageLength: 257, BitsPerSample: 258, Compression: 259,

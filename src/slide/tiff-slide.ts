@@ -18,7 +18,7 @@ import {
   type SlideSource,
 } from './slide-source';
 import { TileCache, type TileCacheStats } from './tile-cache';
-import { compressionName, describeCompression, SUPPORTED_COMPRESSIONS, type TileJob } from './tile-decoder';
+import { compressionName, describeCompression, SUPPORTED_COMPRESSIONS, type TileJob } from './tile-codec';
 import { loadBlockIndex, loadPage, type BlockIndex, type TiffPage } from './tiff-pages';
 import { mppFromTiffResolution } from './tiff-resolution';
 import { parseTiff, type TiffFile } from './tiff-structure';

@@ -10,31 +10,10 @@ import type { RgbaImage } from './slide-source';
 import { samplesToRgba } from './color';
 import { buildTileJpeg, jpegDimensions } from './jpeg-stream';
 import { JPEG2000_COMPRESSIONS, registerJpeg2000Decoder } from './jpeg2000';
+import type { TileCodec, TileJob } from './tile-codec';
 
-/** What a decoder needs to know about a TIFF page's tiles (structured-clonable). */
-export interface TileCodec {
-  /** Identifies the page, so decoders (e.g. parsed JPEG tables) are reused across its tiles. */
-  key: string;
-  compression: number;
-  photometric: number;
-  samplesPerPixel: number;
-  bitsPerSample: number;
-  planar: 1 | 2;
-  predictor: number;
-  littleEndian: boolean;
-  alpha: boolean;
-  jpegTables: Uint8Array | null;
-  colorMap: number[] | null;
-}
-
-export interface TileJob {
-  codec: TileCodec;
-  /** The stored block's size (a whole tile, padding included, or a strip's rows). */
-  width: number;
-  height: number;
-  /** Compressed bytes: one entry, or one per sample plane when planar = 2. */
-  planes: Uint8Array[];
-}
+export type { TileCodec, TileJob } from './tile-codec';
+export { COMPRESSION_NAMES, SUPPORTED_COMPRESSIONS, compressionName, describeCompression } from './tile-codec';
 
 /** Decodes a complete image file (JPEG, WebP) to RGBA with a platform decoder; throws when it cannot. */
 export type ImageFileDecoder = (bytes: Uint8Array, type: 'image/jpeg' | 'image/webp') => Promise<RgbaImage>;
@@ -44,37 +23,6 @@ export interface PlatformDecoders {
   jpeg?: ImageFileDecoder;
   /** WebP tiles (geotiff.js has no decoder of its own for them outside a browser). */
   webp?: ImageFileDecoder;
-}
-
-export const COMPRESSION_NAMES: Record<number, string> = {
-  1: 'none',
-  5: 'LZW',
-  6: 'old-style JPEG',
-  7: 'JPEG',
-  8: 'Deflate',
-  32946: 'Deflate',
-  32773: 'PackBits',
-  33003: 'JPEG 2000 (Aperio 33003, YCbCr)',
-  33005: 'JPEG 2000 (Aperio 33005, RGB)',
-  34712: 'JPEG 2000',
-  34887: 'LERC',
-  50000: 'zstd',
-  50001: 'WebP',
-  34925: 'LZMA',
-  34933: 'PNG',
-  34934: 'JPEG XR',
-};
-
-export const SUPPORTED_COMPRESSIONS = new Set([1, 5, 7, 8, 32946, 32773, 33003, 33005, 34712, 50000, 50001]);
-
-export function compressionName(code: number): string {
-  return COMPRESSION_NAMES[code] ?? `unknown (TIFF code ${code})`;
-}
-
-/** For sentences: "JPEG compression", "an unknown compression (TIFF code 52479)". */
-export function describeCompression(code: number): string {
-  const name = COMPRESSION_NAMES[code];
-  return name ? `${name} compression (TIFF code ${code})` : `an unknown compression (TIFF code ${code})`;
 }
 
 registerJpeg2000Decoder();

@@ -1,0 +1,154 @@
+/**
+ * The slide readers in real Chromium, in the production build, through the decode worker pool: small.svs
+ * (native JPEG decode with the Adobe APP14 fix), boxes.tiff (Deflate in geotiff.js), a generated JPEG 2000
+ * slide (OpenJPEG WASM in the workers under the app's CSP) and bad files. Pixels are compared here in Node
+ * with decodes made independently (libjpeg/libvips through sharp, or the source picture).
+ *
+ * Uses the documented test hook `window.__patholens.openSlide` (src/slide/open-slide.ts), which is the same
+ * function the viewer's "Open slide" uses.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Page } from '@playwright/test';
+import sharp from 'sharp';
+import { encodeJ2k, halve, hePicture, pyramidTiff, toRgba } from '../tests/slide/fixtures';
+import { expect, test } from './fixtures';
+
+const TESTDATA = resolve(import.meta.dirname, '../../shared/testdata');
+const hasTestdata = existsSync(resolve(TESTDATA, 'small.svs'));
+
+interface OpenedInBrowser {
+  metadata: { width: number; height: number; mppX: number | null; levels: { width: number; height: number; downsample: number }[]; format: string; compression: string; objectivePower: number | null; associatedImages: string[] };
+  region: { width: number; height: number; level: number; base64: string };
+}
+
+/** Opens `bytes` as a File in the page through openSlide and reads a whole-slide region at `mpp`. */
+async function openInPage(page: Page, name: string, bytes: Uint8Array, mpp: number | null, options: object = {}): Promise<OpenedInBrowser> {
+  return page.evaluate(
+    async ({ name, base64, mpp, options }) => {
+      const hook = (window as unknown as { __patholens: { openSlide: (input: File, options: object) => Promise<{ metadata: OpenedInBrowser['metadata']; readRegion: (r: object, m: number | null) => Promise<{ width: number; height: number; level: number; data: Uint8ClampedArray }>; close: () => Promise<void> }> } }).__patholens;
+      const binary = atob(base64);
+      const data = Uint8Array.from(binary, (c) => c.charCodeAt(0));
+      const slide = await hook.openSlide(new File([data], name), options);
+      const { width, height } = slide.metadata;
+      const region = await slide.readRegion({ x: 0, y: 0, width, height }, mpp);
+      let text = '';
+      for (let i = 0; i < region.data.length; i += 0x8000) text += String.fromCharCode(...region.data.subarray(i, i + 0x8000));
+      await slide.close();
+      return { metadata: slide.metadata, region: { width: region.width, height: region.height, level: region.level, base64: btoa(text) } };
+    },
+    { name, base64: Buffer.from(bytes).toString('base64'), mpp, options },
+  );
+}
+
+async function openError(page: Page, name: string, bytes: Uint8Array): Promise<{ name: string; message: string }> {
+  return page.evaluate(
+    async ({ name, base64 }) => {
+      const hook = (window as unknown as { __patholens: { openSlide: (input: File) => Promise<unknown> } }).__patholens;
+      const data = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+      try {
+        await hook.openSlide(new File([data], name));
+        return { name: 'none', message: 'opened' };
+      } catch (error) {
+        return { name: (error as Error).name, message: (error as Error).message };
+      }
+    },
+    { name, base64: Buffer.from(bytes).toString('base64') },
+  );
+}
+
+function pixels(region: OpenedInBrowser['region']): Uint8Array {
+  return new Uint8Array(Buffer.from(region.base64, 'base64'));
+}
+
+function meanAbsDiff(a: Uint8Array, b: Uint8Array): number {
+  let sum = 0;
+  let n = 0;
+  for (let i = 0; i < a.length; i++) {
+    if (i % 4 === 3) continue;
+    sum += Math.abs(a[i]! - b[i]!);
+    n++;
+  }
+  return sum / n;
+}
+
+test.beforeEach(async ({ page, watch }) => {
+  void watch; // start recording errors and CSP violations before the page loads
+  await page.goto('/');
+  await page.waitForFunction(() => typeof (window as unknown as { __patholens?: { openSlide?: unknown } }).__patholens?.openSlide === 'function');
+});
+
+test.afterEach(async ({ watch }) => {
+  expect(watch.pageErrors).toEqual([]);
+  expect(await watch.cspViolations()).toEqual([]);
+});
+
+test('small.svs: Aperio metadata, and RGB JPEG pixels decoded natively in a worker match libjpeg with no colour transform', async ({ page }) => {
+  test.skip(!hasTestdata, `${TESTDATA} is absent`);
+  const bytes = new Uint8Array(readFileSync(resolve(TESTDATA, 'small.svs')));
+  const opened = await openInPage(page, 'small.svs', bytes, null);
+  expect(opened.metadata).toMatchObject({ width: 16, height: 16, format: 'aperio-svs', compression: 'JPEG', objectivePower: 20, associatedImages: ['thumbnail'] });
+  expect(opened.metadata.mppX).toBeCloseTo(0.499, 6);
+  expect(opened.metadata.levels).toHaveLength(1);
+
+  // Reference: the same reference the Node test uses (tables + tile with APP14 transform 0, through libjpeg).
+  const { parseTiff, tagBytes } = await import('../src/slide/tiff-structure');
+  const { bufferSource } = await import('../src/slide/byte-source');
+  const file = await parseTiff(bufferSource('small.svs', bytes));
+  const ifd = file.ifds[0]!;
+  const u32 = (b: Uint8Array) => new DataView(b.buffer, b.byteOffset).getUint32(0, true);
+  const tables = (await tagBytes(file, ifd, 347))!;
+  const offset = u32((await tagBytes(file, ifd, 324))!);
+  const count = u32((await tagBytes(file, ifd, 325))!);
+  const app14 = [0xff, 0xee, 0, 14, 0x41, 0x64, 0x6f, 0x62, 0x65, 0, 100, 0, 0, 0, 0, 0];
+  const jpeg = Uint8Array.from([0xff, 0xd8, ...app14, ...tables.subarray(2, tables.length - 2), ...bytes.subarray(offset + 2, offset + count)]);
+  const decoded = await sharp(jpeg).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+  const reference = new Uint8Array(16 * 16 * 4);
+  for (let y = 0; y < 16; y++) reference.set(decoded.data.subarray(y * decoded.info.width * 4, (y * decoded.info.width + 16) * 4), y * 64);
+  const got = pixels(opened.region);
+  expect(meanAbsDiff(got, reference)).toBeLessThan(1.5);
+
+  // geotiff.js's pure-JS decoder in the same workers agrees (the benchmark's baseline path).
+  const pure = await openInPage(page, 'small.svs', bytes, null, { pureJsJpeg: true });
+  expect(meanAbsDiff(pixels(pure.region), reference)).toBeLessThan(1.5);
+});
+
+test('boxes.tiff: pyramid, scale and level 0 equal boxes.png exactly', async ({ page }) => {
+  test.skip(!hasTestdata, `${TESTDATA} is absent`);
+  const opened = await openInPage(page, 'boxes.tiff', new Uint8Array(readFileSync(resolve(TESTDATA, 'boxes.tiff'))), null);
+  expect(opened.metadata.levels.map((l) => [l.width, l.height])).toEqual([[300, 250], [150, 125], [75, 62], [37, 31]]);
+  expect(opened.metadata.mppX).toBeCloseTo(352.7778, 3);
+  const png = await sharp(resolve(TESTDATA, 'boxes.png')).ensureAlpha().raw().toBuffer();
+  expect(Buffer.from(pixels(opened.region)).equals(png)).toBe(true);
+});
+
+test('generated JPEG 2000 (Aperio 33005) slide decodes exactly through OpenJPEG WASM in the workers', async ({ page }) => {
+  const picture = hePicture(600, 520);
+  const bytes = await pyramidTiff([picture, halve(picture)], 256, {
+    compression: 33005, photometric: 2, samplesPerPixel: 3,
+    description: 'Aperio Image Library v12.0.15 \r\n600x520 (256x256) J2K|AppMag = 40|MPP = 0.25',
+  }, (t) => encodeJ2k(t, 256, 256));
+  const opened = await openInPage(page, 'j2k.svs', bytes, null);
+  expect(opened.metadata.compression).toBe('JPEG 2000 (Aperio 33005, RGB)');
+  expect(Buffer.from(pixels(opened.region)).equals(Buffer.from(toRgba(picture)))).toBe(true);
+  const low = await openInPage(page, 'j2k.svs', bytes, 0.5);
+  expect([low.region.width, low.region.height, low.region.level]).toEqual([300, 260, 1]);
+  expect(Buffer.from(pixels(low.region)).equals(Buffer.from(toRgba(halve(picture))))).toBe(true);
+});
+
+test('bad files are refused with a SlideError sentence and the page keeps working', async ({ page }) => {
+  const cases: [string, Uint8Array, RegExp][] = [['notes.txt', new TextEncoder().encode('not a slide'), /not a slide PathoLens can read/]];
+  if (hasTestdata) {
+    cases.push(['unopenable.tiff', new Uint8Array(readFileSync(resolve(TESTDATA, 'unopenable.tiff'))), /unknown compression \(TIFF code 52479\)/]);
+    cases.push(['unreadable.svs', new Uint8Array(readFileSync(resolve(TESTDATA, 'unreadable.svs'))), /could not be decoded/]);
+  }
+  for (const [name, bytes, pattern] of cases) {
+    const error = await openError(page, name, bytes);
+    expect(error.name).toBe('SlideError');
+    expect(error.message).toMatch(pattern);
+  }
+  if (hasTestdata) {
+    const opened = await openInPage(page, 'boxes.tiff', new Uint8Array(readFileSync(resolve(TESTDATA, 'boxes.tiff'))), null);
+    expect(opened.metadata.width).toBe(300);
+  }
+});

@@ -1,0 +1,61 @@
+/**
+ * What a tile decoder needs to know, and the TIFF compression names: plain data, so the main thread can use
+ * them without loading geotiff.js's decoders (those live in the workers, see tile-decoder.ts).
+ */
+
+/** What a decoder needs to know about a TIFF page's tiles (structured-clonable). */
+export interface TileCodec {
+  /** Identifies the page, so decoders (e.g. parsed JPEG tables) are reused across its tiles. */
+  key: string;
+  compression: number;
+  photometric: number;
+  samplesPerPixel: number;
+  bitsPerSample: number;
+  planar: 1 | 2;
+  predictor: number;
+  littleEndian: boolean;
+  alpha: boolean;
+  jpegTables: Uint8Array | null;
+  colorMap: number[] | null;
+}
+
+export interface TileJob {
+  codec: TileCodec;
+  /** The stored block's size (a whole tile, padding included, or a strip's rows). */
+  width: number;
+  height: number;
+  /** Compressed bytes: one entry, or one per sample plane when planar = 2. */
+  planes: Uint8Array[];
+}
+
+export const COMPRESSION_NAMES: Record<number, string> = {
+  1: 'none',
+  5: 'LZW',
+  6: 'old-style JPEG',
+  7: 'JPEG',
+  8: 'Deflate',
+  32946: 'Deflate',
+  32773: 'PackBits',
+  33003: 'JPEG 2000 (Aperio 33003, YCbCr)',
+  33005: 'JPEG 2000 (Aperio 33005, RGB)',
+  34712: 'JPEG 2000',
+  34887: 'LERC',
+  50000: 'zstd',
+  50001: 'WebP',
+  34925: 'LZMA',
+  34933: 'PNG',
+  34934: 'JPEG XR',
+};
+
+export const SUPPORTED_COMPRESSIONS = new Set([1, 5, 7, 8, 32946, 32773, 33003, 33005, 34712, 50000, 50001]);
+
+export function compressionName(code: number): string {
+  return COMPRESSION_NAMES[code] ?? `unknown (TIFF code ${code})`;
+}
+
+/** For sentences: "JPEG compression", "an unknown compression (TIFF code 52479)". */
+export function describeCompression(code: number): string {
+  const name = COMPRESSION_NAMES[code];
+  return name ? `${name} compression (TIFF code ${code})` : `an unknown compression (TIFF code ${code})`;
+}
+
