@@ -49,9 +49,9 @@ def build_model(cfg: dict[str, Any]):
     return model.eval()
 
 
-def load_checkpoint(model, checkpoint: Path) -> None:
-    """Load weights with open_clip's own loader (it unwraps `state_dict`, strips `module.` and fixes old
-    formats). torch.load runs with weights_only=True so a checkpoint cannot execute code."""
+def read_state_dict(checkpoint: Path) -> dict:
+    """Read weights with open_clip's own reader (it unwraps `state_dict` and strips DDP's `module.`).
+    torch.load runs with weights_only=True, so a checkpoint cannot execute code."""
     import open_clip
     import torch
 
@@ -67,31 +67,40 @@ def load_checkpoint(model, checkpoint: Path) -> None:
         ) from e
     if not isinstance(sd, dict) or not sd or not all(isinstance(v, torch.Tensor) for v in sd.values()):
         raise ExportError(f"The checkpoint {checkpoint} holds no tensor state dict; pass an open_clip checkpoint.")
-    if not any(k.startswith("visual.") for k in sd) or "token_embedding.weight" not in sd and "text.token_embedding.weight" not in sd:
+    if not any(k.startswith("visual.") for k in sd) or "token_embedding.weight" not in sd:
         raise ExportError(f"The checkpoint {checkpoint} is not an open_clip CLIP checkpoint (no visual.* / token_embedding weights).")
-    sd = open_clip.factory.convert_state_dict(model, sd)
+    return sd
+
+
+def load_state(model, sd: dict, checkpoint: Path) -> None:
+    """Strict load with a sentence for the first mismatch. No position-embedding resizing as open_clip's own
+    loader would do: here a shape mismatch means the wrong --arch, and resizing would hide it."""
+    import open_clip
+
+    sd = open_clip.factory.convert_state_dict(model, dict(sd))
     if "logit_scale" in sd and model.logit_scale.ndim != sd["logit_scale"].ndim:
         sd["logit_scale"] = sd["logit_scale"].reshape(model.logit_scale.shape)
-    sd.pop("text.transformer.embeddings.position_ids", None)
-    try:
-        open_clip.factory.resize_pos_embed(sd, model)
-        missing, unexpected = model.load_state_dict(sd, strict=False)
-    except RuntimeError as e:
-        first = str(e).split("\n\t")[1] if "\n\t" in str(e) else str(e)
-        raise ExportError(
-            f"The checkpoint {checkpoint} does not match the chosen architecture ({first.strip()[:200]}); check --arch."
-        ) from e
-    missing = [k for k in missing if k != "logit_bias"]
+    own = model.state_dict()
+    missing = [k for k in own if k not in sd and k != "logit_bias"]
+    unexpected = [k for k in sd if k not in own and k != "text.transformer.embeddings.position_ids"]
     if missing or unexpected:
         names = ", ".join((missing + unexpected)[:4])
         raise ExportError(
             f"The checkpoint {checkpoint} does not match the chosen architecture (missing or extra weights: {names}); check --arch."
         )
+    for k, v in own.items():
+        if k in sd and tuple(sd[k].shape) != tuple(v.shape):
+            raise ExportError(
+                f"The checkpoint {checkpoint} does not match the chosen architecture ({k} has shape "
+                f"{tuple(sd[k].shape)}, the architecture expects {tuple(v.shape)}); check --arch."
+            )
+    model.load_state_dict({k: sd[k] for k in own if k in sd}, strict=False)
     model.eval()
 
 
 def load_open_clip(checkpoint: Path, arch: str):
     name, cfg = resolve_arch(arch)
+    sd = read_state_dict(checkpoint)  # before building: a bad file fails fast, without a 300M-parameter init
     model = build_model(cfg)
-    load_checkpoint(model, checkpoint)
+    load_state(model, sd, checkpoint)
     return name, cfg, model
