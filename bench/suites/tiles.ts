@@ -1,0 +1,241 @@
+/**
+ * `npm run bench -- tiles [--size 50000] [--tiles 600]`: JPEG tile decoding on a generated SVS-like slide.
+ * Side by side, on the same level-0 tiles in one run:
+ *  - PathoLens in Chromium (production build, File from disk, decode worker pool, browser-native JPEG);
+ *  - geotiff.js's pure-JS JPEG decoder in the same Chromium pool (`pureJsJpeg`), and in Node, one thread;
+ *  - OpenSlide `read_region` of the same tiles (openslide-python in .venv), one thread.
+ * Also: time from open to the home view's tiles decoded and drawn, and the tile cache's peak bytes under a
+ * limit. The slide is made once by cli/he-slide-writer.ts into the system temp folder.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from '@playwright/test';
+import { build, preview } from 'vite';
+import { writeHeSlide } from '../../cli/he-slide-writer';
+import { CHROMIUM_PATH, QUIET_CHROMIUM_FLAGS } from '../../e2e/chromium';
+import { openSlideNode } from '../../src/slide/open-slide-node';
+import type { BenchContext, BenchReport, BenchSuite } from '../suite';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+function option(args: string[], name: string, fallback: number): number {
+  const i = args.indexOf(name);
+  return i >= 0 ? Number(args[i + 1]) : fallback;
+}
+
+/** Deterministic level-0 tiles from the middle 80% of the slide (mostly tissue, some glass). */
+function pickTiles(columns: number, rows: number, count: number): [number, number][] {
+  let state = 20261128;
+  const next = () => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const seen = new Set<string>();
+  const tiles: [number, number][] = [];
+  while (tiles.length < count && tiles.length < columns * rows) {
+    const c = Math.floor(columns * (0.1 + 0.8 * next()));
+    const r = Math.floor(rows * (0.1 + 0.8 * next()));
+    if (!seen.has(`${c},${r}`)) {
+      seen.add(`${c},${r}`);
+      tiles.push([c, r]);
+    }
+  }
+  return tiles;
+}
+
+interface BrowserRun {
+  openMs: number;
+  firstViewMs: number;
+  firstViewTiles: number;
+  nativeTilesPerSecond: number[];
+  pureTilesPerSecond: number[];
+  nativeWorkerMsPerTile: number;
+  pureWorkerMsPerTile: number;
+  poolSize: number;
+  cache: { limitBytes: number; peakBytes: number; tiles: number };
+}
+
+async function runInChromium(slidePath: string, tiles: [number, number][], log: (m: string) => void): Promise<BrowserRun> {
+  const outDir = path.join(tmpdir(), 'patholens-bench', 'dist');
+  log('building the app (production) ...');
+  await build({ root, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
+  const server = await preview({ root, logLevel: 'warn', build: { outDir }, preview: { port: 4199, strictPort: false, host: '127.0.0.1' } });
+  const url = server.resolvedUrls?.local[0] ?? 'http://127.0.0.1:4199/';
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: QUIET_CHROMIUM_FLAGS });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    // tsx compiles the page functions below with esbuild's keepNames, which calls a `__name` helper.
+    await page.addInitScript({ content: 'window.__name = (f) => f;' });
+    await page.goto(url);
+    await page.waitForFunction(() => typeof (window as unknown as { __patholens?: { openSlide?: unknown } }).__patholens?.openSlide === 'function');
+    await page.evaluate(() => {
+      const input = document.createElement('input');
+      input.type = 'file';
+      input.id = 'bench-slide';
+      input.style.display = 'none';
+      document.body.append(input);
+    });
+    // A real File backed by the disk, as when a user picks the slide.
+    await page.setInputFiles('#bench-slide', slidePath);
+    log(`decoding ${tiles.length} tiles in Chromium ...`);
+    return await page.evaluate(async ({ tiles }) => {
+      type Slide = {
+        metadata: { levels: { width: number; height: number; tileWidth: number; tileHeight: number }[] };
+        readTile(l: number, c: number, r: number): Promise<{ width: number; height: number; data: Uint8ClampedArray }>;
+        cacheStats?(): { limitBytes: number; peakBytes: number; tiles: number };
+        close(): Promise<void>;
+      };
+      type Pool = { size: number; stats(): { decoded: number; decodeMs: number } };
+      const hook = (window as unknown as { __patholens: { openSlide(f: File, o: object): Promise<Slide>; decodePool(): Pool } }).__patholens;
+      const file = (document.getElementById('bench-slide') as HTMLInputElement).files![0]!;
+      const pool = hook.decodePool();
+
+      // Open to the home view drawn: the most detailed level that fits 1280 x 800, all its tiles.
+      const t0 = performance.now();
+      const slide = await hook.openSlide(file, { tileCacheBytes: 0 });
+      const openMs = performance.now() - t0;
+      const levels = slide.metadata.levels;
+      const home = levels.findIndex((l) => l.width <= 1280 && l.height <= 800);
+      const level = levels[home === -1 ? levels.length - 1 : home]!;
+      const canvas = document.createElement('canvas');
+      canvas.width = level.width;
+      canvas.height = level.height;
+      const context = canvas.getContext('2d')!;
+      const jobs: Promise<void>[] = [];
+      for (let r = 0; r < Math.ceil(level.height / level.tileHeight); r++)
+        for (let c = 0; c < Math.ceil(level.width / level.tileWidth); c++)
+          jobs.push(slide.readTile(levels.indexOf(level), c, r).then((t) => context.putImageData(new ImageData(t.data as Uint8ClampedArray<ArrayBuffer>, t.width, t.height), c * level.tileWidth, r * level.tileHeight)));
+      await Promise.all(jobs);
+      await new Promise((resolve) => requestAnimationFrame(resolve));
+      const firstViewMs = performance.now() - t0;
+
+      const pure = await hook.openSlide(file, { tileCacheBytes: 0, pureJsJpeg: true });
+      const rate = async (s: Slide): Promise<{ perSecond: number; workerMs: number }> => {
+        const before = pool.stats();
+        const start = performance.now();
+        await Promise.all(tiles.map(([c, r]) => s.readTile(0, c, r)));
+        const seconds = (performance.now() - start) / 1000;
+        const after = pool.stats();
+        return { perSecond: tiles.length / seconds, workerMs: (after.decodeMs - before.decodeMs) / (after.decoded - before.decoded) };
+      };
+      // Warm up both paths (workers, JIT, WASM), then alternate rounds.
+      await Promise.all(tiles.slice(0, 30).map(([c, r]) => slide.readTile(0, c, r)));
+      await Promise.all(tiles.slice(0, 30).map(([c, r]) => pure.readTile(0, c, r)));
+      const native: number[] = [];
+      const pureRates: number[] = [];
+      let nativeMs = 0;
+      let pureMs = 0;
+      for (let round = 0; round < 2; round++) {
+        const n = await rate(slide);
+        native.push(n.perSecond);
+        nativeMs += n.workerMs / 2;
+        const p = await rate(pure);
+        pureRates.push(p.perSecond);
+        pureMs += p.workerMs / 2;
+      }
+      await pure.close();
+      await slide.close();
+
+      // The cache under a 32 MB limit while 4x that passes through it.
+      const cached = await hook.openSlide(file, { tileCacheBytes: 32 * 1024 * 1024 });
+      for (let i = 0; i < tiles.length; i += 50) await Promise.all(tiles.slice(i, i + 50).map(([c, r]) => cached.readTile(0, c, r)));
+      const cache = cached.cacheStats!();
+      await cached.close();
+      return {
+        openMs,
+        firstViewMs,
+        firstViewTiles: jobs.length,
+        nativeTilesPerSecond: native,
+        pureTilesPerSecond: pureRates,
+        nativeWorkerMsPerTile: nativeMs,
+        pureWorkerMsPerTile: pureMs,
+        poolSize: pool.size,
+        cache: { limitBytes: cache.limitBytes, peakBytes: cache.peakBytes, tiles: cache.tiles },
+      };
+    }, { tiles });
+  } finally {
+    await browser.close();
+    await new Promise<void>((resolve) => server.httpServer.close(() => resolve()));
+  }
+}
+
+async function runOpenSlide(slidePath: string, tiles: [number, number][]): Promise<{ tilesPerSecond: number; version: string } | string> {
+  const python = path.join(root, '.venv/bin/python');
+  if (!existsSync(python)) return 'no .venv (run: python3 -m venv .venv && .venv/bin/pip install openslide-bin openslide-python)';
+  return new Promise((resolve) => {
+    const child = execFile(python, [path.join(root, 'bench/tiles/openslide_tiles.py')], { maxBuffer: 1 << 20 }, (error, stdout, stderr) => {
+      if (error) resolve(`OpenSlide run failed: ${stderr.trim().split('\n').pop() ?? error.message}`);
+      else resolve(JSON.parse(stdout) as { tilesPerSecond: number; version: string });
+    });
+    child.stdin!.end(JSON.stringify({ path: slidePath, tile: 256, tiles, warmup: 30 }));
+  });
+}
+
+async function runNodeGeotiff(slidePath: string, tiles: [number, number][]): Promise<number> {
+  const slide = await openSlideNode({ path: slidePath }, { tileCacheBytes: 0 });
+  for (const [c, r] of tiles.slice(0, 30)) await slide.readTile(0, c, r);
+  const start = performance.now();
+  for (const [c, r] of tiles) await slide.readTile(0, c, r);
+  const seconds = (performance.now() - start) / 1000;
+  await slide.close();
+  return tiles.length / seconds;
+}
+
+const suite: BenchSuite = {
+  name: 'tiles',
+  description: 'JPEG tiles/s of a generated SVS in Chromium (native, worker pool) vs geotiff.js pure JS vs OpenSlide',
+  async run({ args, log }: BenchContext): Promise<BenchReport> {
+    const size = option(args, '--size', 50_000);
+    const count = option(args, '--tiles', 600);
+    const dir = path.join(tmpdir(), 'patholens-bench');
+    mkdirSync(dir, { recursive: true });
+    const slidePath = path.join(dir, `tiles-${size}.svs`);
+    if (!existsSync(slidePath)) {
+      log(`generating a ${size} x ${size} JPEG SVS at ${slidePath} (once) ...`);
+      const started = performance.now();
+      await writeHeSlide({ path: slidePath, size, onProgress: (done, total) => done % 8192 === 0 && log(`  ${done}/${total} tiles`) });
+      log(`  generated in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+    }
+    const columns = Math.ceil(size / 256);
+    const tiles = pickTiles(columns, columns, count);
+
+    const browser = await runInChromium(slidePath, tiles, log);
+    log('OpenSlide read_region ...');
+    const openslide = await runOpenSlide(slidePath, tiles);
+    log('geotiff.js in Node ...');
+    const nodeRate = await runNodeGeotiff(slidePath, tiles);
+
+    const best = (values: number[]) => Math.max(...values);
+    const native = best(browser.nativeTilesPerSecond);
+    const pure = best(browser.pureTilesPerSecond);
+    const openslideRate = typeof openslide === 'string' ? null : openslide.tilesPerSecond;
+    const row = (path: string, perSecond: number | null, threads: string, msPerTile: number | null) => ({
+      path,
+      threads,
+      'tiles/s': perSecond,
+      'worker ms/tile': msPerTile,
+      'PathoLens ÷ this': perSecond ? native / perSecond : null,
+    });
+    const notes = [
+      `${tiles.length} distinct 256x256 level-0 JPEG tiles of a ${size} x ${size} slide (0.25 µm/px, Q85, 4:2:0); each path reads and decodes every tile once per round, no tile cache; best of 2 rounds.`,
+      `Chromium decode pool: ${browser.poolSize} workers on ${(await import('node:os')).cpus().length} cores; tiles/s counts file read + decode + transfer to the page.`,
+      `Open to home view drawn: ${browser.openMs.toFixed(0)} ms to metadata, ${browser.firstViewMs.toFixed(0)} ms to ${browser.firstViewTiles} tiles of the level that fits 1280x800 decoded and drawn (on a canvas, outside OpenSeadragon).`,
+      `Tile cache: limit ${(browser.cache.limitBytes / 2 ** 20).toFixed(0)} MiB, peak ${(browser.cache.peakBytes / 2 ** 20).toFixed(1)} MiB, ${browser.cache.tiles} tiles held after ${tiles.length} passed through.`,
+    ];
+    if (typeof openslide === 'string') notes.push(openslide);
+    return {
+      title: `Tile decoding: ${size} x ${size} JPEG SVS, ${tiles.length} tiles`,
+      columns: ['path', 'threads', 'tiles/s', 'worker ms/tile', 'PathoLens ÷ this'],
+      rows: [
+        row('PathoLens (Chromium, native JPEG in workers)', native, `${browser.poolSize} workers`, browser.nativeWorkerMsPerTile),
+        row('geotiff.js pure JS (Chromium, same workers)', pure, `${browser.poolSize} workers`, browser.pureWorkerMsPerTile),
+        row('geotiff.js pure JS (Node, in-process)', nodeRate, '1', null),
+        row(`OpenSlide read_region${typeof openslide === 'string' ? '' : ` ${openslide.version}`}`, openslideRate, '1', null),
+      ],
+      notes,
+      details: { size, tiles, browser, openslide, nodeRate },
+    };
+  },
+};
+
+export default suite;
