@@ -2,13 +2,14 @@ import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 import tailwindcss from '@tailwindcss/vite';
 import { contentSecurityPolicy, crossOriginIsolationHeaders } from './src/app/security-headers.ts';
+import { localAssets } from './tools/vite-local-assets.ts';
 
 // A fixed nonce is acceptable for the dev server only: it lets Vite's React Refresh preamble (an inline
 // script) run under the same strict policy. The production build has no inline script and no nonce.
 const DEV_NONCE = 'patholens-dev';
 
 export default defineConfig(({ command }) => ({
-  plugins: [react(), tailwindcss()],
+  plugins: [react(), tailwindcss(), localAssets(import.meta.dirname, crossOriginIsolationHeaders)],
   html: command === 'serve' ? { cspNonce: DEV_NONCE } : {},
   server: {
     headers: {

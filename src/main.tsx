@@ -4,6 +4,7 @@ import './index.css';
 import { App } from './app/App';
 import { installGlobalErrorReporting } from './app/global-errors';
 import { appStore } from './store/app-store';
+import './inference/test-hook';
 
 installGlobalErrorReporting(window, appStore.getState().reportError);
 

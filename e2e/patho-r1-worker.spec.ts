@@ -1,0 +1,53 @@
+/**
+ * Patho-R1 in the real browser: the production build's inference worker loads the committed tiny model from
+ * the app's own /models/ (ONNX Runtime WASM from /ort/) and reproduces PyTorch's greedy tokens, on WebGPU
+ * (SwiftShader) in the webgpu project and on WASM in the wasm project.
+ */
+import { readFileSync } from 'node:fs';
+import { expect, test } from './fixtures';
+
+interface GoldenCase {
+  name: string;
+  messages: unknown[];
+  images: unknown[];
+  greedy_new_ids: number[];
+}
+const golden = JSON.parse(readFileSync('models/tiny/patho-r1/golden.json', 'utf8')) as { new_tokens: number; min_new_tokens: number; cases: GoldenCase[] };
+const textOnly = golden.cases.find((entry) => entry.images.length === 0)!;
+
+test('tiny Patho-R1 in the worker gives the PyTorch greedy tokens and stays on this origin', async ({ page, watch }, testInfo) => {
+  test.setTimeout(180_000);
+  await page.goto('/');
+  const device = testInfo.project.metadata.expectedBackend as 'webgpu' | 'wasm';
+  const result = await page.evaluate(
+    async ({ messages, device, newTokens }) => {
+      type Client = {
+        load(options: object, onProgress?: (progress: { file: string; loadedBytes: number }) => void): Promise<void>;
+        generate(request: object, callbacks?: object): Promise<{ newTokenIds: number[]; text: string; stopped: boolean; stats: { newTokens: number } }>;
+      };
+      const hook = (window as unknown as { __patholens: { PathoR1Client: new () => Client } }).__patholens;
+      const client = new hook.PathoR1Client();
+      const files = new Set<string>();
+      await client.load(
+        { modelRoot: '/models/tiny/', modelName: 'patho-r1', dtype: 'fp32', device, wasmThreads: 1 },
+        (progress) => files.add(progress.file),
+      );
+      let streamed = '';
+      const settings = { sample: false, temperature: 1, topP: 1, topK: 0, repetitionPenalty: 1, maxNewTokens: newTokens, minNewTokens: newTokens };
+      const outcome = await client.generate({ messages, images: [], settings }, { onText: (text: string) => (streamed += text) });
+      return { ...outcome, streamed, files: [...files] };
+    },
+    { messages: textOnly.messages, device, newTokens: golden.new_tokens },
+  );
+  expect(result.newTokenIds).toEqual(textOnly.greedy_new_ids);
+  expect(result.stopped).toBe(false);
+  expect(result.stats.newTokens).toBe(golden.new_tokens);
+  expect(result.streamed).toBe(result.text);
+  expect(result.files.some((file) => file.includes('decoder_model_merged'))).toBe(true);
+
+  const origin = new URL(page.url()).origin;
+  const foreign = watch.requests.filter((url) => !url.startsWith('data:') && !url.startsWith('blob:') && new URL(url).origin !== origin);
+  expect(foreign).toEqual([]);
+  expect(watch.requests.some((url) => url.includes('/ort/ort-wasm-simd-threaded.asyncify.wasm'))).toBe(true);
+  expect(await watch.cspViolations()).toEqual([]);
+});

@@ -1,0 +1,88 @@
+/// <reference lib="webworker" />
+/**
+ * The Patho-R1 inference worker: model loading and generation off the main thread, so the slide viewer stays
+ * responsive while the model thinks. All model logic is in patho-r1-runtime.ts (shared with Node tests).
+ */
+import { env } from '@huggingface/transformers';
+import { errorDetail } from '../ui/error-sentence';
+import { PathoR1Runtime } from './patho-r1-runtime';
+import { TokenClock, type GenerateRequest, type LoadRequest, type WorkerEvent, type WorkerRequest } from './worker-protocol';
+
+declare const self: DedicatedWorkerGlobalScope;
+
+// ONNX Runtime's WASM comes from the app itself (/ort/), never from a CDN. transformers.js's WASM cache would
+// import the runtime from a blob: URL, which the strict CSP (script-src 'self') refuses: load it directly.
+env.useWasmCache = false;
+const ortEnv = env.backends.onnx as { wasm?: { wasmPaths?: unknown; numThreads?: number } };
+if (ortEnv.wasm) {
+  ortEnv.wasm.wasmPaths = {
+    mjs: new URL('/ort/ort-wasm-simd-threaded.asyncify.mjs', self.location.origin).href,
+    wasm: new URL('/ort/ort-wasm-simd-threaded.asyncify.wasm', self.location.origin).href,
+  };
+}
+
+let runtime: PathoR1Runtime | null = null;
+const running = new Map<number, AbortController>();
+
+function post(event: WorkerEvent): void {
+  self.postMessage(event);
+}
+
+async function load(request: LoadRequest): Promise<void> {
+  if (ortEnv.wasm) ortEnv.wasm.numThreads = request.wasmThreads;
+  await runtime?.dispose();
+  runtime = null;
+  runtime = await PathoR1Runtime.load({
+    modelRoot: request.modelRoot,
+    modelName: request.modelName,
+    dtype: request.dtype,
+    device: request.device,
+    onProgress: (event) => {
+      const progress = event as { status?: string; file?: string; loaded?: number; total?: number };
+      if (progress.status === 'progress' && progress.file) {
+        post({ type: 'load-progress', requestId: request.requestId, file: progress.file, loadedBytes: progress.loaded ?? 0, totalBytes: progress.total ?? null });
+      }
+    },
+  });
+  post({ type: 'loaded', requestId: request.requestId, dtype: request.dtype, device: request.device });
+}
+
+async function generate(request: GenerateRequest): Promise<void> {
+  if (!runtime) throw new Error('No model is loaded: load Patho-R1 in the Models tab first.');
+  const controller = new AbortController();
+  running.set(request.requestId, controller);
+  const clock = new TokenClock();
+  try {
+    const result = await runtime.generate({
+      messages: request.messages,
+      images: request.images,
+      settings: request.settings,
+      signal: controller.signal,
+      onText: (text) => post({ type: 'text', requestId: request.requestId, text }),
+      onToken: () => {
+        clock.tick();
+        post({ type: 'token', requestId: request.requestId, newTokens: clock.count });
+      },
+    });
+    post({
+      type: 'done',
+      requestId: request.requestId,
+      newTokenIds: result.newTokenIds,
+      text: result.text,
+      stopped: result.stopped,
+      stats: clock.stats(result.promptTokens),
+    });
+  } finally {
+    running.delete(request.requestId);
+  }
+}
+
+self.addEventListener('message', (message: MessageEvent<WorkerRequest>) => {
+  const request = message.data;
+  if (request.type === 'stop') {
+    running.get(request.requestId)?.abort();
+    return;
+  }
+  const work = request.type === 'load' ? load(request) : generate(request);
+  work.catch((error: unknown) => post({ type: 'error', requestId: request.requestId, message: errorDetail(error) }));
+});
