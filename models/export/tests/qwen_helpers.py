@@ -86,14 +86,14 @@ class QwenBundle:
         return logits[0, -n:].astype(np.float32).argmax(-1)
 
 
-def build_second_model(root: pathlib.Path, dtypes: list[str]) -> pathlib.Path:
+def build_second_model(root: pathlib.Path, dtypes: list[str], fused: bool = True) -> pathlib.Path:
     """The differently shaped tiny config (tied embeddings, 6:1 GQA, 56 px windows, 2 full-attention blocks),
     with larger inner weights (0.15) so that attention and rotary errors would show in the logits."""
     ckpt = root / "second-ckpt"
     tiny.make_checkpoint(ckpt, tiny.SECOND_TEXT, tiny.SECOND_VISION, seed=7, tie=True, init_std=0.15)
     out = root / "second"
     out.mkdir()
-    export_patho_r1(ckpt, out, dtypes)
+    export_patho_r1(ckpt, out, dtypes, fused=fused)
     for item in ckpt.iterdir():  # same single-folder layout as models/tiny/patho-r1
         if not (out / item.name).exists():
             (out / item.name).write_bytes(item.read_bytes())

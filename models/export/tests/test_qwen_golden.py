@@ -107,11 +107,16 @@ def test_pytorch_checkpoint_reproduces_golden(bundle, golden):
 
 
 def test_regenerating_gives_the_same_model(tmp_path, golden):
-    """make_tiny_patho_r1 is deterministic: same weights, tokenizer and golden outputs."""
+    """make_tiny_patho_r1 is deterministic: byte-identical weights, tokenizer, configs and ONNX files, and the same
+    golden outputs."""
     tiny.make_tiny_patho_r1(tmp_path)
     new = tmp_path / "patho-r1"
-    assert (new / "model.safetensors").read_bytes() == (TINY_QWEN / "model.safetensors").read_bytes()
-    assert (new / "tokenizer.json").read_bytes() == (TINY_QWEN / "tokenizer.json").read_bytes()
+    made = sorted(p.relative_to(new).as_posix() for p in new.rglob("*") if p.is_file())
+    committed = sorted(p.relative_to(TINY_QWEN).as_posix() for p in TINY_QWEN.rglob("*") if p.is_file())
+    assert made == [f for f in committed if f != "manifest.json"]  # the CLI adds manifest.json
+    for rel in made:
+        if rel != "golden.json":
+            assert (new / rel).read_bytes() == (TINY_QWEN / rel).read_bytes(), rel
     regen = json.loads((new / "golden.json").read_text())
     assert len(regen["cases"]) == len(golden["cases"])
     for a, b in zip(regen["cases"], golden["cases"]):

@@ -146,10 +146,14 @@ def test_q4_uses_matmulnbits_block32_symmetric():
     assert [n.op_type for n in emb.graph.node if n.op_type.startswith("Gather")] == ["Gather"]
 
 
-def test_left_padded_batch(bundle):
-    """Batch of two prompts of different lengths, left-padded (how transformers.js batches): each row's logits at
-    real positions equal the unpadded single-prompt logits."""
-    r = bundle.runner("fp32")
+@pytest.fixture(scope="module")
+def second_plain(tmp_path_factory):
+    """The second config exported with fused=False (plain ONNX ops only)."""
+    root = tmp_path_factory.mktemp("qwen-second-plain")
+    return QwenBundle("second-plain", build_second_model(root, ["fp32"], fused=False), ["fp32"])
+
+
+def _two_prompts(bundle, side: str):
     proc = bundle.processor
     texts = [proc.apply_chat_template(CASES[3]["messages"], add_generation_prompt=True, tokenize=False),
              proc.apply_chat_template([{"role": "user", "content": [{"type": "text", "text": "Hi."}]}],
@@ -157,13 +161,56 @@ def test_left_padded_batch(bundle):
     rows = [proc.tokenizer(t)["input_ids"] for t in texts]
     width = max(map(len, rows))
     pad = bundle.config["text_config"]["pad_token_id"]
-    ids = np.array([[pad] * (width - len(x)) + x for x in rows], np.int64)
-    mask = np.array([[0] * (width - len(x)) + [1] * len(x) for x in rows], np.int64)
+    if side == "left":
+        ids = [[pad] * (width - len(x)) + x for x in rows]
+        mask = [[0] * (width - len(x)) + [1] * len(x) for x in rows]
+    else:
+        ids = [x + [pad] * (width - len(x)) for x in rows]
+        mask = [[1] * len(x) + [0] * (width - len(x)) for x in rows]
+    return rows, np.array(ids, np.int64), np.array(mask, np.int64)
+
+
+def _check_batch(bundle, side: str):
     from patholens_export.qwen.onnx_runner import rope_index
 
+    r = bundle.runner("fp32")
+    rows, ids, mask = _two_prompts(bundle, side)
+    width = ids.shape[1]
     pos, _ = rope_index(ids, None, mask, bundle.config["image_token_id"], bundle.config["vision_start_token_id"], 2)
     logits, _ = r.decoder(r.embed(ids), mask, pos, r.empty_past(2))
     for i, x in enumerate(rows):
-        single = torch_first_logits(bundle, {"input_ids": torch.tensor([x]), "attention_mask": torch.ones(1, len(x),
-                                                                                                        dtype=torch.long)})
-        assert rel_err(logits[i, width - len(x):], single) < 1e-4
+        single = torch_first_logits(bundle, {"input_ids": torch.tensor([x]),
+                                             "attention_mask": torch.ones(1, len(x), dtype=torch.long)})
+        real = slice(width - len(x), width) if side == "left" else slice(0, len(x))
+        assert rel_err(logits[i, real], single) < 1e-4
+
+
+def test_right_padded_batch(bundle):
+    """Batch of two prompts of different lengths, right-padded: each row equals its unpadded prompt (the fused
+    GroupQueryAttention takes per-row lengths and supports this padding)."""
+    _check_batch(bundle, "right")
+
+
+def test_plain_export_matches_pytorch_and_left_padding(second_plain):
+    """fused=False: plain ONNX ops only (no contrib ops), same parity, and left-padded batches work too."""
+    dec = onnx.load(str(second_plain.path / "onnx" / "decoder_model_merged.onnx"))
+    assert not any(n.domain == "com.microsoft" for n in dec.graph.node)
+    _check_batch(second_plain, "left")
+    case = CASES[1]
+    inputs = second_plain.inputs(case)
+    ref = second_plain.torch_ref(inputs)
+    ids, first, _ = second_plain.onnx_generate("fp32", inputs)
+    assert rel_err(first[0], ref["first_logits"].numpy()) < 1e-4
+    assert ids[0].tolist() == ref["ids"]
+
+
+def test_decoder_uses_fused_contrib_ops(bundle):
+    """The shipped decoder uses the ops ORT Web has WebGPU kernels for, and no decomposed attention/RMSNorm."""
+    dec = onnx.load(str(bundle.path / "onnx" / "decoder_model_merged.onnx"))
+    ops = {(n.domain, n.op_type) for n in dec.graph.node}
+    for op in ("GroupQueryAttention", "RotaryEmbedding", "SkipSimplifiedLayerNormalization"):
+        assert ("com.microsoft", op) in ops
+    assert ("", "SimplifiedLayerNormalization") in ops
+    assert not any(t in {o for _, o in ops} for t in ("Softmax", "Pow", "ReduceMean"))
+    layers = bundle.config["text_config"]["num_hidden_layers"]
+    assert sum(n.op_type == "GroupQueryAttention" for n in dec.graph.node) == layers

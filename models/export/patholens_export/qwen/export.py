@@ -134,9 +134,15 @@ def sample_inputs(model) -> dict[str, tuple]:
     }
 
 
-def export_graphs(model, work: pathlib.Path) -> dict[str, pathlib.Path]:
-    """The three fp32 graphs, exported with the dynamo exporter (exact dynamic shapes, no data-dependent ops)."""
+def export_graphs(model, work: pathlib.Path, fused: bool = True) -> dict[str, pathlib.Path]:
+    """The three fp32 graphs, exported with the dynamo exporter (exact dynamic shapes, no data-dependent ops).
+
+    fused=True writes the decoder with ORT's GroupQueryAttention, RotaryEmbedding and (Skip)SimplifiedLayerNormalization
+    contrib ops (see fused.py); fused=False writes it with plain ONNX ops only.
+    """
     from torch.export import Dim
+
+    from .fused import FusedDecoder, translation_table
 
     layers = model.config.text_config.num_hidden_layers
     batch, seq, past, total = Dim("batch_size"), Dim("sequence_length"), Dim("past_sequence_length"), \
@@ -156,7 +162,7 @@ def export_graphs(model, work: pathlib.Path) -> dict[str, pathlib.Path]:
             dynamic_shapes={"input_ids": {0: batch, 1: seq}},
         ),
         "decoder_model_merged": dict(
-            module=Decoder(model),
+            module=FusedDecoder(model) if fused else Decoder(model),
             input_names=["inputs_embeds", "attention_mask", "position_ids"] + [f"past_key_values.{n}" for n in kv_names],
             output_names=["logits"] + [f"present.{n}" for n in kv_names],
             dynamic_shapes={
@@ -180,6 +186,7 @@ def export_graphs(model, work: pathlib.Path) -> dict[str, pathlib.Path]:
                 spec["module"].eval(), inputs[name], dynamo=True, opset_version=OPSET, verbose=False,
                 input_names=spec["input_names"], output_names=spec["output_names"],
                 dynamic_shapes=spec["dynamic_shapes"], optimize=True,
+                custom_translation_table=translation_table() if fused else None,
             )
             program.save(str(path), external_data=True)
         del program
@@ -197,6 +204,13 @@ def tidy_dims(model: onnx.ModelProto, graph: str) -> None:
         if graph == "vision_encoder" and len(dims) == 2:
             dims[0].dim_param = "num_image_tokens"
     model.producer_name = "patholens_export"
+    # The exporter annotates every node with its Python stack trace (local paths, line numbers): drop it, so that
+    # the files are smaller, leak no paths and are byte-identical across runs.
+    for node in model.graph.node:
+        del node.metadata_props[:]
+        node.doc_string = ""
+    for value in list(model.graph.value_info) + list(model.graph.input) + list(model.graph.output):
+        del value.metadata_props[:]
 
 
 def save_onnx(model: onnx.ModelProto, path: pathlib.Path) -> list[str]:
@@ -238,6 +252,7 @@ def write_configs(checkpoint: pathlib.Path, model_config, out_dir: pathlib.Path,
     tokenizer files with the chat template inside tokenizer_config.json."""
     cfg = model_config.to_dict()
     cfg.pop("dtype", None)
+    cfg.pop("_name_or_path", None)  # a local (often temporary) path
     cfg.setdefault("architectures", ["Qwen2_5_VLForConditionalGeneration"])
     tc = cfg.get("text_config", {})
     tc.pop("dtype", None)
@@ -300,8 +315,12 @@ def write_configs(checkpoint: pathlib.Path, model_config, out_dir: pathlib.Path,
     return written
 
 
-def export_patho_r1(checkpoint: pathlib.Path, out_dir: pathlib.Path, dtypes: list[str]) -> dict[str, str]:
+def export_patho_r1(checkpoint: pathlib.Path, out_dir: pathlib.Path, dtypes: list[str], *,
+                    fused: bool = True) -> dict[str, str]:
     """HF Qwen2.5-VL checkpoint dir -> transformers.js v4 model directory in out_dir.
+
+    fused=True (default) gives the decoder ORT's fused contrib ops (GroupQueryAttention, RotaryEmbedding,
+    SkipSimplifiedLayerNormalization, and MatMulNBits in q4/q4f16); it needs right-padded or single prompts.
 
     Returns {relative file path: dtype} for every file written; config and tokenizer files map to "".
     Raises ExportError (a full sentence) for a checkpoint that is not Qwen2.5-VL, missing/corrupt files or an
@@ -318,7 +337,7 @@ def export_patho_r1(checkpoint: pathlib.Path, out_dir: pathlib.Path, dtypes: lis
     files: dict[str, str] = {}
     external: dict[str, int] = {}
     with tempfile.TemporaryDirectory(prefix="patholens-qwen-", dir=out_dir) as tmp:
-        fp32 = export_graphs(model, pathlib.Path(tmp))
+        fp32 = export_graphs(model, pathlib.Path(tmp), fused=fused)
         del model  # free the PyTorch weights before the per-dtype passes
         gc.collect()
         for graph, src in fp32.items():

@@ -107,6 +107,20 @@ class VisionEncoder(nn.Module):
         return merger.mlp(y).squeeze(0)
 
 
+def causal_bias(attention_mask: torch.Tensor, s, past_len, device) -> torch.Tensor:
+    """Additive fp32 bias [B, 1, S, past+S]: query i (absolute past+i) sees key j <= past+i where the mask is 1."""
+    total = past_len + s
+    q_pos = torch.arange(s, device=device) + past_len
+    k_pos = torch.arange(total, device=device)
+    allowed = (k_pos.unsqueeze(0) <= q_pos.unsqueeze(1)).unsqueeze(0).unsqueeze(0)
+    allowed = allowed & (attention_mask[:, :total] != 0).unsqueeze(1).unsqueeze(2)
+    return torch.where(
+        allowed,
+        torch.zeros((), dtype=torch.float32, device=device),
+        torch.full((), _NEG, dtype=torch.float32, device=device),
+    )
+
+
 class EmbedTokens(nn.Module):
     """input_ids [B, S] int64 -> inputs_embeds [B, S, hidden]."""
 
@@ -135,16 +149,7 @@ class Decoder(nn.Module):
         x = inputs_embeds
         b, s = x.shape[0], x.shape[1]
         past_len = past_key_values[0][0].shape[2]
-        total = past_len + s
-        q_pos = torch.arange(s, device=x.device) + past_len
-        k_pos = torch.arange(total, device=x.device)
-        allowed = (k_pos.unsqueeze(0) <= q_pos.unsqueeze(1)).unsqueeze(0).unsqueeze(0)
-        allowed = allowed & (attention_mask[:, :total] != 0).unsqueeze(1).unsqueeze(2)
-        bias = torch.where(
-            allowed,
-            torch.zeros((), dtype=torch.float32, device=x.device),
-            torch.full((), _NEG, dtype=torch.float32, device=x.device),
-        )  # [B, 1, S, T]
+        bias = causal_bias(attention_mask, s, past_len, x.device)  # [B, 1, S, T]
         cos, sin = self.lm.rotary_emb(x, position_ids)
         nh, nkv, hd = self.num_heads, self.num_kv, self.head_dim
         presents = []
