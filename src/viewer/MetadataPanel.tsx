@@ -1,16 +1,19 @@
-import { useEffect, useState } from 'react';
+import { memo, useEffect, useState } from 'react';
 import type { AssociatedImageName, SlideSource } from '../slide/slide-source';
 import { errorDetail } from '../ui/error-sentence';
-import { levelRows, metadataRows } from './metadata-format';
+import { displayName, levelRows, metadataRows } from './metadata-format';
 
 const ASSOCIATED_LABEL: Record<AssociatedImageName, string> = { label: 'Label', macro: 'Macro', thumbnail: 'Thumbnail' };
 
 /** Dimensions, levels, scale, vendor and compression, with the label/macro/thumbnail images (never over the slide). */
-export function MetadataPanel({ source }: { source: SlideSource }) {
+// Memoised: the workspace re-renders on every viewport frame, the metadata never changes for a slide.
+export const MetadataPanel = memo(function MetadataPanel({ source }: { source: SlideSource }) {
   const metadata = source.metadata;
+  const properties = Object.entries(metadata.properties);
   return (
     <div>
-      <h2 className="text-base font-semibold break-all">{metadata.name}</h2>
+      <h2 className="text-base font-semibold break-all">{displayName(metadata.name)}</h2>
+      {displayName(metadata.name) !== metadata.name && <p className="break-all text-xs text-slate-700">{metadata.name}</p>}
       <dl className="mt-2 grid grid-cols-[auto_1fr] gap-x-3 gap-y-1 text-sm" data-testid="slide-metadata">
         {metadataRows(metadata).map((row) => (
           <div key={row.label} className="contents">
@@ -37,9 +40,22 @@ export function MetadataPanel({ source }: { source: SlideSource }) {
           </div>
         </>
       )}
+      {properties.length > 0 && (
+        <details className="mt-3 text-xs">
+          <summary className="cursor-pointer text-sm font-semibold">All properties ({properties.length})</summary>
+          <dl className="mt-1 grid grid-cols-[auto_1fr] gap-x-2 gap-y-0.5">
+            {properties.map(([key, value]) => (
+              <div key={key} className="contents">
+                <dt className="break-all text-slate-600">{key}</dt>
+                <dd className="break-all text-slate-900">{value}</dd>
+              </div>
+            ))}
+          </dl>
+        </details>
+      )}
     </div>
   );
-}
+});
 
 type ImageState = { status: 'loading' } | { status: 'ready'; url: string } | { status: 'failed'; reason: string };
 

@@ -1,4 +1,4 @@
-import { useState, type KeyboardEvent } from 'react';
+import { memo, useState, type KeyboardEvent } from 'react';
 import { useSlideStore } from '../store/slide-store';
 import { formatArea, type PixelSize } from './geometry';
 import { roiAreaMm2, type Roi } from './roi';
@@ -9,7 +9,7 @@ interface RoiListProps {
 }
 
 /** Every ROI of the open slide: rename in place, show on the slide, delete. Saved per slide automatically. */
-export function RoiList({ pixelSize, onShow }: RoiListProps) {
+export const RoiList = memo(function RoiList({ pixelSize, onShow }: RoiListProps) {
   const rois = useSlideStore((state) => state.rois);
   const selectedRoiId = useSlideStore((state) => state.selectedRoiId);
   return (
@@ -26,7 +26,7 @@ export function RoiList({ pixelSize, onShow }: RoiListProps) {
       )}
     </div>
   );
-}
+});
 
 function RoiItem({ roi, selected, pixelSize, onShow }: { roi: Roi; selected: boolean; pixelSize: PixelSize; onShow(roi: Roi): void }) {
   const renameRoi = useSlideStore((state) => state.renameRoi);

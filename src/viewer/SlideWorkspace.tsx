@@ -148,7 +148,7 @@ export function SlideWorkspace({ opener, openDemo = true }: { opener: SlideOpene
     if (file) open({ file });
   };
 
-  const onShowRoi = (roi: Roi) => controller.current?.showRegion(roiBounds(roi.shape));
+  const onShowRoi = useCallback((roi: Roi) => controller.current?.showRegion(roiBounds(roi.shape)), []);
   const ruler = draft.kind === 'ruler' ? rulerLabel(draft.start, draft.end, pixelSize) : null;
 
   return (

@@ -19,7 +19,7 @@ export function formatDownsample(downsample: number): string {
 }
 
 export function metadataRows(metadata: SlideMetadata): MetadataRow[] {
-  const magnification = nativeMagnification({ ...metadata, mppX: metadata.mppX, mppY: metadata.mppY });
+  const magnification = nativeMagnification(metadata);
   return [
     { label: 'Format', value: metadata.format },
     { label: 'Vendor', value: metadata.vendor ?? 'unknown' },
@@ -35,4 +35,18 @@ export function levelRows(metadata: SlideMetadata): string[] {
   return metadata.levels.map(
     (level, index) => `Level ${index}: ${level.width} × ${level.height} px, downsample ${formatDownsample(level.downsample)}, tiles ${level.tileWidth} × ${level.tileHeight}`,
   );
+}
+
+/** A short title for a slide: the file name, or the last path segment of a URL (IIIF ids end in info.json). */
+export function displayName(name: string): string {
+  let url: URL;
+  try {
+    url = new URL(name);
+  } catch {
+    return name;
+  }
+  const segments = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  const last = segments[segments.length - 1];
+  if (!last) return url.host || name;
+  return last === 'info.json' && segments.length > 1 ? segments[segments.length - 2]! : last;
 }
