@@ -13,6 +13,8 @@ export interface ByteSource {
   /** Bytes [offset, offset + length), shorter only at the end of the file. */
   read(offset: number, length: number, signal?: AbortSignal): Promise<Uint8Array>;
   close(): Promise<void>;
+  /** A local file's Blob, which decode workers can read tiles from directly. */
+  readonly blob?: Blob;
 }
 
 export function bufferSource(name: string, bytes: Uint8Array): ByteSource {
@@ -28,6 +30,7 @@ export function blobSource(name: string, blob: Blob): ByteSource {
   return {
     name,
     size: blob.size,
+    blob,
     read: async (offset, length, signal) => {
       signal?.throwIfAborted();
       const end = Math.min(offset + length, blob.size);

@@ -4,9 +4,9 @@
  */
 import type { DecodeRequest, DecodeResponse } from './decode-protocol';
 import { SlideError, type RgbaImage } from './slide-source';
-import type { TileJob } from './tile-codec';
+import type { TileRequest } from './tile-codec';
 
-type Payload = { kind: 'tile'; job: TileJob; pureJs?: boolean } | { kind: 'image'; bytes: Uint8Array };
+type Payload = { kind: 'tile'; job: TileRequest; pureJs?: boolean } | { kind: 'image'; bytes: Uint8Array };
 
 interface Pending {
   payload: Payload;
@@ -43,7 +43,7 @@ export class DecodePool {
     private readonly createWorker: () => Worker = () => new Worker(new URL('./decode-worker.ts', import.meta.url), { type: 'module', name: 'patholens-decode' }),
   ) {}
 
-  decodeTile(job: TileJob, signal?: AbortSignal, pureJs = false): Promise<RgbaImage> {
+  decodeTile(job: TileRequest, signal?: AbortSignal, pureJs = false): Promise<RgbaImage> {
     return this.submit({ kind: 'tile', job, pureJs }, signal);
   }
 

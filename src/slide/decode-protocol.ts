@@ -1,9 +1,9 @@
 /** Messages between the decode pool (main thread) and its workers. */
 import type { RgbaImage } from './slide-source';
-import type { TileJob } from './tile-codec';
+import type { TileRequest } from './tile-codec';
 
 export type DecodeRequest =
-  | { id: number; kind: 'tile'; job: TileJob; /** Force geotiff.js's pure-JS JPEG decoder (benchmark). */ pureJs?: boolean }
+  | { id: number; kind: 'tile'; job: TileRequest; /** Force geotiff.js's pure-JS JPEG decoder (benchmark). */ pureJs?: boolean }
   | { id: number; kind: 'image'; bytes: Uint8Array };
 
 export type DecodeResponse =

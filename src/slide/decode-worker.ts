@@ -8,6 +8,7 @@ import type { DecodeRequest, DecodeResponse } from './decode-protocol';
 import { setOpenJpegLoader } from './jpeg2000';
 import { decodeWithBrowser } from './native-jpeg';
 import { SlideError } from './slide-source';
+import { resolveTileRequest } from './tile-codec';
 import { decodeTile } from './tile-decoder';
 
 setOpenJpegLoader(async () => {
@@ -30,7 +31,7 @@ scope.onmessage = async (event: MessageEvent<DecodeRequest>) => {
   try {
     const image =
       request.kind === 'tile'
-        ? await decodeTile(request.job, request.pureJs ? { webp: decodeWithBrowser } : { jpeg: decodeWithBrowser, webp: decodeWithBrowser })
+        ? await decodeTile(await resolveTileRequest(request.job), request.pureJs ? { webp: decodeWithBrowser } : { jpeg: decodeWithBrowser, webp: decodeWithBrowser })
         : await decodeWithBrowser(request.bytes, sniffType(request.bytes));
     response = { id: request.id, ok: true, image, ms: performance.now() - started };
     scope.postMessage(response, [image.data.buffer as ArrayBuffer]);

@@ -9,6 +9,7 @@ import { nodeFileSource } from './node-file-source';
 import { installNodeOpenJpeg } from './openjpeg-node';
 import { openSlideFrom, type OpenSlideOptions } from './open-slide-core';
 import type { RgbaImage, SlideSource } from './slide-source';
+import { resolveTileRequest } from './tile-codec';
 import { decodeTile } from './tile-decoder';
 import { SlideError } from './slide-source';
 
@@ -29,7 +30,7 @@ async function decodeImageWithSharp(bytes: Uint8Array): Promise<RgbaImage> {
 
 export const nodeDecoders: Pick<OpenSlideOptions, 'decodeTile' | 'decodeImage'> = {
   // JPEG stays in geotiff.js's pure-JS decoder in Node (no native dependency); WebP needs sharp.
-  decodeTile: (job) => decodeTile(job, { webp: decodeImageWithSharp }),
+  decodeTile: async (request) => decodeTile(await resolveTileRequest(request), { webp: decodeImageWithSharp }),
   decodeImage: decodeImageWithSharp,
 };
 

@@ -34,7 +34,8 @@ export function openSlide(input: BrowserSlideInput, options: BrowserOpenOptions 
   const pool = options.pool ?? decodePool();
   const target = typeof input === 'object' && 'file' in input ? input.file : typeof input === 'object' && 'url' in input ? input.url : input;
   return openSlideFrom(target, {
-    decodeTile: (job, signal) => pool.decodeTile(job, signal, options.pureJsJpeg ?? false),
+    decodeTile: (request, signal) => pool.decodeTile(request, signal, options.pureJsJpeg ?? false),
+    decodeReadsBlobs: true,
     decodeImage: (bytes, signal) => pool.decodeImage(bytes, signal),
     fetch: (...args) => fetch(...args),
     tileCacheBytes: options.tileCacheBytes,

@@ -18,15 +18,17 @@ import {
   type SlideSource,
 } from './slide-source';
 import { TileCache, type TileCacheStats } from './tile-cache';
-import { compressionName, describeCompression, SUPPORTED_COMPRESSIONS, type TileJob } from './tile-codec';
+import { compressionName, describeCompression, SUPPORTED_COMPRESSIONS, type TileRequest } from './tile-codec';
 import { loadBlockIndex, loadPage, type BlockIndex, type TiffPage } from './tiff-pages';
 import { mppFromTiffResolution } from './tiff-resolution';
 import { parseTiff, type TiffFile } from './tiff-structure';
 
-export type TileDecodeFn = (job: TileJob, signal?: AbortSignal) => Promise<RgbaImage>;
+export type TileDecodeFn = (request: TileRequest, signal?: AbortSignal) => Promise<RgbaImage>;
 
 export interface TiffSlideOptions {
   decode: TileDecodeFn;
+  /** The decoder reads `file` requests (Blob ranges) itself, e.g. in a worker. */
+  decodeReadsBlobs?: boolean;
   tileCacheBytes?: number;
   signal?: AbortSignal;
 }
@@ -97,6 +99,7 @@ export class TiffSlideSource implements SlideSource {
     private readonly associatedPages: Partial<Record<AssociatedImageName, TiffPage>>,
     private readonly decode: TileDecodeFn,
     tileCacheBytes: number | undefined,
+    private readonly decodeReadsBlobs: boolean,
   ) {
     this.cache = new TileCache(tileCacheBytes);
   }
@@ -131,7 +134,7 @@ export class TiffSlideSource implements SlideSource {
     }
     const blockIndexes = await Promise.all(layout.levels.map((page) => loadBlockIndex(file, page, signal)));
     const metadata = buildMetadata(source.name, layout, base);
-    const slide = new TiffSlideSource(metadata, file, layout.levels, blockIndexes, layout.associated, options.decode, options.tileCacheBytes);
+    const slide = new TiffSlideSource(metadata, file, layout.levels, blockIndexes, layout.associated, options.decode, options.tileCacheBytes, options.decodeReadsBlobs ?? false);
     // Decode one tile now, so a slide whose pixels cannot be decoded fails when opened, with a sentence,
     // not later as blank tiles.
     const last = metadata.levels.length - 1;
@@ -157,7 +160,7 @@ export class TiffSlideSource implements SlideSource {
     const storedHeight = page.tiled ? page.blockHeight : Math.min(page.blockHeight, page.height - row * page.blockHeight);
     const visibleWidth = Math.min(page.blockWidth, page.width - column * page.blockWidth);
     const visibleHeight = Math.min(page.blockHeight, page.height - row * page.blockHeight);
-    const bytes: Uint8Array[] = [];
+    const ranges: { offset: number; length: number }[] = [];
     for (let p = 0; p < planes; p++) {
       const i = p * perPlane + blockIndex;
       const count = index.byteCounts[i] ?? 0;
@@ -165,13 +168,26 @@ export class TiffSlideSource implements SlideSource {
         // A block the scanner never wrote (outside the scanned area): white glass.
         return { width: visibleWidth, height: visibleHeight, data: new Uint8ClampedArray(visibleWidth * visibleHeight * 4).fill(255) };
       }
-      const data = await this.file.source.read(index.offsets[i]!, count, signal);
-      if (data.length < count) throw new SlideError(`${this.metadata.name} is truncated: a tile lies past the end of the file.`);
-      bytes.push(data);
+      ranges.push({ offset: index.offsets[i]!, length: count });
+    }
+    const base = { codec: page.codec, width: page.blockWidth, height: storedHeight };
+    // A local file: the decode worker reads the bytes itself. Otherwise (HTTP, Node) we read them here.
+    const blob = this.file.source.blob;
+    let request: TileRequest;
+    if (blob && this.decodeReadsBlobs) {
+      request = { ...base, file: { blob, ranges } };
+    } else {
+      const bytes: Uint8Array[] = [];
+      for (const { offset, length } of ranges) {
+        const data = await this.file.source.read(offset, length, signal);
+        if (data.length < length) throw new SlideError(`${this.metadata.name} is truncated: a tile lies past the end of the file.`);
+        bytes.push(data);
+      }
+      request = { ...base, planes: bytes };
     }
     let decoded: RgbaImage;
     try {
-      decoded = await this.decode({ codec: page.codec, width: page.blockWidth, height: storedHeight, planes: bytes }, signal);
+      decoded = await this.decode(request, signal);
     } catch (error) {
       if (error instanceof SlideError || signal?.aborted) throw error;
       throw new SlideError(

@@ -2,6 +2,7 @@
  * What a tile decoder needs to know, and the TIFF compression names: plain data, so the main thread can use
  * them without loading geotiff.js's decoders (those live in the workers, see tile-decoder.ts).
  */
+import { SlideError } from './slide-source';
 
 /** What a decoder needs to know about a TIFF page's tiles (structured-clonable). */
 export interface TileCodec {
@@ -59,3 +60,26 @@ export function describeCompression(code: number): string {
   return name ? `${name} compression (TIFF code ${code})` : `an unknown compression (TIFF code ${code})`;
 }
 
+
+/** A tile still in its file: the worker reads these byte ranges itself, so the page never touches them. */
+export interface BlobRanges {
+  blob: Blob;
+  ranges: { offset: number; length: number }[];
+}
+
+/** What a reader asks a decoder for: the compressed bytes, or where they lie in a local file. */
+export type TileRequest = Omit<TileJob, 'planes'> & ({ planes: Uint8Array[]; file?: undefined } | { file: BlobRanges; planes?: undefined });
+
+/** Reads a request's bytes (in a worker, for local files); a range cut short means the file is truncated. */
+export async function resolveTileRequest(request: TileRequest): Promise<TileJob> {
+  if (request.planes) return request as TileJob;
+  const { blob, ranges } = request.file;
+  const planes = await Promise.all(
+    ranges.map(async ({ offset, length }) => {
+      const bytes = new Uint8Array(await blob.slice(offset, offset + length).arrayBuffer());
+      if (bytes.length < length) throw new SlideError('The slide file is truncated: a tile lies past its end.');
+      return bytes;
+    }),
+  );
+  return { codec: request.codec, width: request.width, height: request.height, planes };
+}
