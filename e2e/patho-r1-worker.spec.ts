@@ -22,20 +22,26 @@ test('tiny Patho-R1 in the worker gives the PyTorch greedy tokens and stays on t
   const result = await page.evaluate(
     async ({ messages, device, newTokens }) => {
       type Client = {
-        load(options: object, onProgress?: (progress: { file: string; loadedBytes: number }) => void): Promise<void>;
+        load(options: object, onProgress?: (progress: { file: string; loadedBytes: number; fromCache: boolean }) => void): Promise<void>;
         generate(request: object, callbacks?: object): Promise<{ newTokenIds: number[]; text: string; stopped: boolean; stats: { newTokens: number } }>;
       };
       const hook = (window as unknown as { __patholens: { PathoR1Client: new () => Client } }).__patholens;
       const client = new hook.PathoR1Client();
       const files = new Set<string>();
-      await client.load(
-        { modelRoot: '/models/tiny/', modelName: 'patho-r1', dtype: 'fp32', device, wasmThreads: 1 },
-        (progress) => files.add(progress.file),
-      );
+      const options = { modelRoot: '/models/tiny/', modelName: 'patho-r1', dtype: 'fp32', device, wasmThreads: 1 };
+      await client.load(options, (progress) => files.add(progress.file));
       let streamed = '';
       const settings = { sample: false, temperature: 1, topP: 1, topK: 0, repetitionPenalty: 1, maxNewTokens: newTokens, minNewTokens: newTokens };
       const outcome = await client.generate({ messages, images: [], settings }, { onText: (text: string) => (streamed += text) });
-      return { ...outcome, streamed, files: [...files] };
+      // A second load comes from the verified cache, without downloading again.
+      const cachedFlags: boolean[] = [];
+      await new hook.PathoR1Client().load(options, (progress) => cachedFlags.push(progress.fromCache));
+      // A folder that is not an exported model fails with a sentence.
+      const broken = await new hook.PathoR1Client().load({ ...options, modelName: 'no-such-model' }).then(
+        () => 'loaded',
+        (error: Error) => error.message,
+      );
+      return { ...outcome, streamed, files: [...files], cachedFlags, broken };
     },
     { messages: textOnly.messages, device, newTokens: golden.new_tokens },
   );
@@ -43,7 +49,11 @@ test('tiny Patho-R1 in the worker gives the PyTorch greedy tokens and stays on t
   expect(result.stopped).toBe(false);
   expect(result.stats.newTokens).toBe(golden.new_tokens);
   expect(result.streamed).toBe(result.text);
-  expect(result.files.some((file) => file.includes('decoder_model_merged'))).toBe(true);
+  expect(result.files).toContain('onnx/decoder_model_merged.onnx');
+  expect(result.files.some((file) => /safetensors|golden|_q4/.test(file))).toBe(false);
+  expect(result.cachedFlags.length).toBeGreaterThan(0);
+  expect(result.cachedFlags.every(Boolean)).toBe(true);
+  expect(result.broken).toMatch(/no-such-model has no manifest\.json \(HTTP 404\)/);
 
   const origin = new URL(page.url()).origin;
   const foreign = watch.requests.filter((url) => !url.startsWith('data:') && !url.startsWith('blob:') && new URL(url).origin !== origin);

@@ -12,7 +12,8 @@ import type { GenerationStats, WorkerEvent, WorkerRequest } from './worker-proto
 export interface LoadProgress {
   file: string;
   loadedBytes: number;
-  totalBytes: number | null;
+  totalBytes: number;
+  fromCache: boolean;
 }
 
 export interface GenerationOutcome {
@@ -43,13 +44,24 @@ export class PathoR1Client {
     });
   }
 
-  load(
+  /** Downloads/verifies the files (progress per file, in bytes) and creates the sessions; `signal` cancels. */
+  async load(
     options: { modelRoot: string; modelName: string; dtype: ModelDtype; device: InferenceDevice; wasmThreads: number },
     onProgress?: (progress: LoadProgress) => void,
+    signal?: AbortSignal,
   ): Promise<void> {
-    return this.request({ type: 'load', ...options }, (event) => {
-      if (event.type === 'load-progress') onProgress?.({ file: event.file, loadedBytes: event.loadedBytes, totalBytes: event.totalBytes });
-    }).then(() => undefined);
+    const requestId = this.nextRequestId; // request() below takes exactly this id
+    const onAbort = () => this.post({ type: 'stop', requestId });
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      await this.request({ type: 'load', ...options }, (event) => {
+        if (event.type === 'load-progress') {
+          onProgress?.({ file: event.file, loadedBytes: event.loadedBytes, totalBytes: event.totalBytes, fromCache: event.fromCache });
+        }
+      });
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
   }
 
   /** Streams one answer. `signal` stops it; the outcome then says `stopped` and keeps the text so far. */

@@ -5,7 +5,10 @@
  */
 import { env } from '@huggingface/transformers';
 import { errorDetail } from '../ui/error-sentence';
+import { filesForDtype } from './model-files';
+import { parseModelManifest } from './model-manifest';
 import { PathoR1Runtime } from './patho-r1-runtime';
+import { ensureVerifiedFiles } from './verified-model-cache';
 import { TokenClock, type GenerateRequest, type LoadRequest, type WorkerEvent, type WorkerRequest } from './worker-protocol';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -28,23 +31,39 @@ function post(event: WorkerEvent): void {
   self.postMessage(event);
 }
 
+/** Verified files live in Cache Storage; transformers.js reads them from there instead of the network. */
+const MODEL_CACHE_NAME = 'patholens-models';
+
 async function load(request: LoadRequest): Promise<void> {
-  if (ortEnv.wasm) ortEnv.wasm.numThreads = request.wasmThreads;
-  await runtime?.dispose();
-  runtime = null;
-  runtime = await PathoR1Runtime.load({
-    modelRoot: request.modelRoot,
-    modelName: request.modelName,
-    dtype: request.dtype,
-    device: request.device,
-    onProgress: (event) => {
-      const progress = event as { status?: string; file?: string; loaded?: number; total?: number };
-      if (progress.status === 'progress' && progress.file) {
-        post({ type: 'load-progress', requestId: request.requestId, file: progress.file, loadedBytes: progress.loaded ?? 0, totalBytes: progress.total ?? null });
-      }
-    },
-  });
-  post({ type: 'loaded', requestId: request.requestId, dtype: request.dtype, device: request.device });
+  const controller = new AbortController();
+  running.set(request.requestId, controller);
+  try {
+    if (ortEnv.wasm) ortEnv.wasm.numThreads = request.wasmThreads;
+    await runtime?.dispose();
+    runtime = null;
+    const modelUrl = `${request.modelRoot.replace(/\/?$/, '/')}${request.modelName}/`;
+    const manifestResponse = await fetch(`${modelUrl}manifest.json`, { signal: controller.signal });
+    if (!manifestResponse.ok) {
+      throw new Error(`${request.modelName} has no manifest.json (HTTP ${manifestResponse.status}): it is not a model folder written by models/export.`);
+    }
+    const manifest = parseModelManifest(await manifestResponse.json().catch(() => null));
+    const cache = await caches.open(MODEL_CACHE_NAME);
+    await ensureVerifiedFiles({
+      baseUrl: modelUrl,
+      manifest,
+      files: filesForDtype(manifest, request.dtype),
+      cache,
+      signal: controller.signal,
+      onProgress: (progress) => post({ type: 'load-progress', requestId: request.requestId, ...progress }),
+    });
+    env.useBrowserCache = false;
+    env.useCustomCache = true;
+    env.customCache = { match: (key: string) => cache.match(key), put: async () => undefined };
+    runtime = await PathoR1Runtime.load({ modelRoot: request.modelRoot, modelName: request.modelName, dtype: request.dtype, device: request.device });
+    post({ type: 'loaded', requestId: request.requestId, dtype: request.dtype, device: request.device });
+  } finally {
+    running.delete(request.requestId);
+  }
 }
 
 async function generate(request: GenerateRequest): Promise<void> {

@@ -31,7 +31,7 @@ export interface GenerateRequest {
 
 export interface StopRequest {
   type: 'stop';
-  /** The generate request to stop. */
+  /** The load or generate request to cancel. */
   requestId: number;
 }
 
@@ -47,7 +47,7 @@ export interface GenerationStats {
 }
 
 export type WorkerEvent =
-  | { type: 'load-progress'; requestId: number; file: string; loadedBytes: number; totalBytes: number | null }
+  | { type: 'load-progress'; requestId: number; file: string; loadedBytes: number; totalBytes: number; fromCache: boolean }
   | { type: 'loaded'; requestId: number; dtype: ModelDtype; device: InferenceDevice }
   | { type: 'text'; requestId: number; text: string }
   | { type: 'token'; requestId: number; newTokens: number }
