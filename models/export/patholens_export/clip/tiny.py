@@ -134,9 +134,9 @@ def golden_outputs(model, out_dir: Path) -> dict[str, Any]:
         "logit_scale": float(scale),
         "logit_scale_log": float(model.logit_scale.detach()),
         "images": [
-            {"file": rel, "height": int(p.shape[1]), "width": int(p.shape[2]),
-             "pixel_values": f(p), "image_embeds": f(e)}
-            for (rel, p), e in zip(images, img)
+            {"file": rel, "height": int(arr.shape[0]), "width": int(arr.shape[1]),
+             "pixel_values_shape": list(p.shape), "pixel_values": f(p), "image_embeds": f(e)}
+            for (rel, p), arr, e in zip(images, make_images(), img)
         ],
         "texts": [
             {"text": t, "input_ids": [int(x) for x in row], "text_embeds": f(e)}
