@@ -37,8 +37,15 @@ export function parseIiifInfo(json: unknown, url: string): IiifInfo {
   const physdim = services.find((s) => String(s.profile ?? '').includes('physdim'));
   const micronsPerUnit = physdim ? UNIT_MICRONS[String(physdim.physicalUnits)] : undefined;
   const mpp = physdim && micronsPerUnit ? plausibleMpp(Number(physdim.physicalScale) * micronsPerUnit) : null;
-  const formats = ([] as unknown[]).concat(info.preferredFormats ?? []).map(String);
-  return { id, version, width, height, tileWidth, tileHeight, scaleFactors, format: formats.includes('png') && !formats.includes('jpg') ? 'png' : 'jpg', mpp };
+  // Formats a server names: v3 preferredFormats/extraFormats, v2 the objects in `profile`. jpg is every
+  // server's default, so it wins when listed or when nothing is.
+  const profiles = ([] as unknown[]).concat(info.profile ?? []).filter((p): p is Record<string, unknown> => typeof p === 'object' && p !== null);
+  const formats = ([] as unknown[])
+    .concat(info.preferredFormats ?? [], info.extraFormats ?? [], ...profiles.map((p) => p.formats ?? []))
+    .map(String)
+    .filter((f) => /^(jpg|png|webp)$/.test(f));
+  const format = formats.length === 0 || formats.includes('jpg') ? 'jpg' : formats[0]!;
+  return { id, version, width, height, tileWidth, tileHeight, scaleFactors, format, mpp };
 }
 
 /** URL of tile (col, row) at scale factor `sf` (region in full-resolution pixels, size in output pixels). */
