@@ -71,11 +71,19 @@ def _log(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
 
+def check_not_inside(checkpoint: Path, out: Path) -> None:
+    """--force replaces --out: refuse when that would delete the checkpoint being exported."""
+    ckpt, out = Path(checkpoint).resolve(), Path(out).resolve()
+    if ckpt == out or out in ckpt.parents:
+        raise ExportError(f"The checkpoint {checkpoint} is inside the output directory {out}; choose another --out.")
+
+
 def cmd_pathoclip(args) -> None:
     from .clip.export import check_dtypes
 
     dtypes = parse_dtypes(args.dtype)
     check_dtypes(dtypes)
+    check_not_inside(args.checkpoint, args.out)
     check_output_target(args.out.absolute(), args.force)
     from .clip.export import bytes_needed, count_params, export_clip_dir
     from .clip.load import load_open_clip
@@ -95,6 +103,7 @@ def cmd_pathoclip(args) -> None:
 
 def cmd_patho_r1(args) -> None:
     dtypes = parse_dtypes(args.dtype)
+    check_not_inside(args.checkpoint, args.out)
     check_output_target(args.out.absolute(), args.force)
     ckpt = Path(args.checkpoint)
     if not ckpt.is_dir():

@@ -186,3 +186,14 @@ def test_real_process_exit_code_and_stderr(tmp_path):
     assert proc.stdout == ""
     assert proc.stderr.count("\n") == 1 and proc.stderr.startswith("error: ") and "does not exist" in proc.stderr
     assert not out.exists()
+
+
+@pytest.mark.parametrize("command", ["pathoclip", "patho-r1"])
+def test_force_never_deletes_the_checkpoint(tmp_path, capsys, command):
+    out = tmp_path / "model"
+    out.mkdir()
+    ckpt = out / "weights.safetensors"
+    ckpt.write_bytes(CKPT.read_bytes())
+    args = [command, "--checkpoint", ckpt if command == "pathoclip" else out, "--out", out, "--force"]
+    rc, err = run_cli(capsys, args + (["--arch", ARCH] if command == "pathoclip" else []))
+    assert rc == 2 and "inside the output directory" in err and ckpt.is_file()
