@@ -1,0 +1,187 @@
+/**
+ * Models the app can run: the catalog of exported model directories the app serves (/models/index.json and
+ * each manifest.json), and the Patho-R1 worker's load state with per-file byte progress. Vanilla zustand so
+ * non-React code (the Ask flow) uses it too.
+ */
+import { createStore } from 'zustand/vanilla';
+import { useStore } from 'zustand';
+import type { ComputeBackend } from '../inference/compute-backend';
+import { chooseDtype } from '../inference/dtype-choice';
+import { completeDtypes, filesForDtype, totalBytes } from '../inference/model-files';
+import { parseModelManifest, type ModelDtype, type ModelKind, type ModelManifest } from '../inference/model-manifest';
+import { PathoR1Client, type LoadProgress } from '../inference/patho-r1-client';
+import type { InferenceDevice } from '../inference/patho-r1-runtime';
+import { wasmThreadCount } from '../inference/compute-backend';
+import { errorSentence } from '../ui/error-sentence';
+import { appStore } from './app-store';
+
+export interface CatalogEntry {
+  /** Path under /models/, e.g. "tiny/patho-r1". */
+  path: string;
+  kind: ModelKind;
+  manifest: ModelManifest;
+  dtypes: ModelDtype[];
+  /** The processor's pixel limit (Patho-R1), for sizing ROI images. */
+  maxPixels: number | null;
+}
+
+export type DeviceChoice = 'auto' | 'webgpu' | 'wasm';
+
+export type PathoR1State =
+  | { status: 'unloaded' }
+  | { status: 'loading'; path: string; dtype: ModelDtype; device: InferenceDevice; files: Record<string, LoadProgress> }
+  | { status: 'ready'; path: string; dtype: ModelDtype; device: InferenceDevice }
+  | { status: 'error'; path: string; message: string };
+
+export interface ModelState {
+  catalog: { status: 'loading' } | { status: 'ready'; entries: CatalogEntry[] } | { status: 'error'; message: string };
+  deviceChoice: DeviceChoice;
+  dtypeChoice: ModelDtype | 'auto';
+  pathoR1: PathoR1State;
+  refreshCatalog(): Promise<void>;
+  setDeviceChoice(choice: DeviceChoice): void;
+  setDtypeChoice(choice: ModelDtype | 'auto'): void;
+  /** Loads a Patho-R1 directory in the worker; resolves when ready, rejects with a sentence. */
+  loadPathoR1(path: string): Promise<void>;
+  cancelLoad(): void;
+}
+
+async function fetchJson(url: string): Promise<unknown> {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url} answered HTTP ${response.status}`);
+  return response.json();
+}
+
+async function readCatalogEntry(path: string): Promise<CatalogEntry> {
+  const manifest = parseModelManifest(await fetchJson(`/models/${path}/manifest.json`));
+  let maxPixels: number | null = null;
+  if (manifest.kind === 'patho-r1' && manifest.files['preprocessor_config.json']) {
+    const config = (await fetchJson(`/models/${path}/preprocessor_config.json`)) as { max_pixels?: number; size?: { longest_edge?: number } };
+    maxPixels = config.max_pixels ?? config.size?.longest_edge ?? null;
+  }
+  return { path, kind: manifest.kind, manifest, dtypes: completeDtypes(manifest), maxPixels };
+}
+
+/** The device and dtype a load will use, given the detected backend and the user's overrides. */
+export function resolveLoadPlan(
+  entry: CatalogEntry,
+  backend: ComputeBackend,
+  deviceChoice: DeviceChoice,
+  dtypeChoice: ModelDtype | 'auto',
+): { device: InferenceDevice; dtype: ModelDtype } | { error: string } {
+  const effective: ComputeBackend =
+    deviceChoice === 'wasm' && backend.kind === 'webgpu' ? { kind: 'wasm', reason: 'chosen in the Models tab', threads: 1 } : backend;
+  if (deviceChoice === 'webgpu' && backend.kind !== 'webgpu') {
+    return { error: `WebGPU was chosen in the Models tab but is not available here (${backend.reason}). Choose Automatic or WASM.` };
+  }
+  if (dtypeChoice !== 'auto') {
+    if (!entry.dtypes.includes(dtypeChoice)) return { error: `${entry.path} has no ${dtypeChoice} weights: choose one of ${entry.dtypes.join(', ')}.` };
+    return { device: effective.kind, dtype: dtypeChoice };
+  }
+  const choice = chooseDtype(effective, entry.dtypes);
+  return 'error' in choice ? choice : { device: effective.kind, dtype: choice.dtype };
+}
+
+export function createModelStore(getBackend: () => ComputeBackend | null, makeClient: () => PathoR1Client) {
+  let client: PathoR1Client | null = null;
+  let loadController: AbortController | null = null;
+
+  const store = createStore<ModelState>()((set, get) => ({
+    catalog: { status: 'loading' },
+    deviceChoice: 'auto',
+    dtypeChoice: 'auto',
+    pathoR1: { status: 'unloaded' },
+
+    async refreshCatalog() {
+      set({ catalog: { status: 'loading' } });
+      try {
+        const index = (await fetchJson('/models/index.json')) as { directories?: unknown };
+        const paths = Array.isArray(index.directories) ? index.directories.filter((path): path is string => typeof path === 'string') : [];
+        const entries: CatalogEntry[] = [];
+        for (const path of paths) {
+          try {
+            entries.push(await readCatalogEntry(path));
+          } catch (error) {
+            appStore.getState().reportError(errorSentence(`The model folder ${path} cannot be used`, error));
+          }
+        }
+        set({ catalog: { status: 'ready', entries } });
+      } catch (error) {
+        set({ catalog: { status: 'error', message: errorSentence('The list of models could not be read', error, 'Reload the page') } });
+      }
+    },
+
+    setDeviceChoice: (deviceChoice) => set({ deviceChoice }),
+    setDtypeChoice: (dtypeChoice) => set({ dtypeChoice }),
+
+    async loadPathoR1(path) {
+      const catalog = get().catalog;
+      const entry = catalog.status === 'ready' ? catalog.entries.find((candidate) => candidate.path === path) : undefined;
+      const backend = getBackend();
+      const fail = (message: string): never => {
+        set({ pathoR1: { status: 'error', path, message } });
+        throw new Error(message);
+      };
+      if (!entry || entry.kind !== 'patho-r1') return fail(`${path} is not a Patho-R1 model folder.`);
+      if (!backend) return fail('The compute backend is still being detected: try again in a moment.');
+      const plan = resolveLoadPlan(entry, backend, get().deviceChoice, get().dtypeChoice);
+      if ('error' in plan) return fail(plan.error);
+
+      loadController?.abort();
+      loadController = new AbortController();
+      const controller = loadController;
+      client?.terminate();
+      client = makeClient();
+      set({ pathoR1: { status: 'loading', path, dtype: plan.dtype, device: plan.device, files: {} } });
+      const [group, name] = [path.slice(0, path.lastIndexOf('/') + 1), path.slice(path.lastIndexOf('/') + 1)];
+      try {
+        await client.load(
+          {
+            modelRoot: `/models/${group}`,
+            modelName: name,
+            dtype: plan.dtype,
+            device: plan.device,
+            wasmThreads: wasmThreadCount(navigator, globalThis.crossOriginIsolated === true),
+          },
+          (progress) =>
+            set((state) =>
+              state.pathoR1.status === 'loading' && state.pathoR1.path === path
+                ? { pathoR1: { ...state.pathoR1, files: { ...state.pathoR1.files, [progress.file]: progress } } }
+                : state,
+            ),
+          controller.signal,
+        );
+        set({ pathoR1: { status: 'ready', path, dtype: plan.dtype, device: plan.device } });
+      } catch (error) {
+        if (controller.signal.aborted) {
+          set({ pathoR1: { status: 'unloaded' } });
+          throw new Error('Loading Patho-R1 was cancelled.', { cause: error });
+        }
+        fail(errorSentence(`Patho-R1 (${path}) could not be loaded`, error, 'Check the model folder or export it again'));
+      }
+    },
+
+    cancelLoad() {
+      loadController?.abort();
+    },
+  }));
+
+  return Object.assign(store, {
+    /** The worker client of the loaded Patho-R1, or null. */
+    pathoR1Client: () => (store.getState().pathoR1.status === 'ready' ? client : null),
+    /** Bytes the chosen dtype's files take (download size and a floor on memory). */
+    weightBytes: (entry: CatalogEntry, dtype: ModelDtype) => totalBytes(entry.manifest, filesForDtype(entry.manifest, dtype)),
+  });
+}
+
+export const modelStore = createModelStore(
+  () => {
+    const backend = appStore.getState().backend;
+    return backend.status === 'ready' ? backend.backend : null;
+  },
+  () => new PathoR1Client(),
+);
+
+export function useModelStore<T>(selector: (state: ModelState) => T): T {
+  return useStore(modelStore, selector);
+}
