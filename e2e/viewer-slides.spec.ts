@@ -161,6 +161,23 @@ test.describe('slide viewer', () => {
     await expect(page.getByRole('main', { name: 'Slide viewer' })).toBeVisible();
   });
 
+  test('keyboard only: the opened slide takes focus, keys zoom, and a region is added from the view', async ({ page }) => {
+    await gotoApp(page);
+    await openSlideFile(page, 'boxes.tiff');
+    await expectSlideOpen(page, 'boxes.tiff');
+    await expect(page.locator('[data-testid="slide-canvas"] .openseadragon-canvas').first()).toBeFocused();
+    await page.keyboard.press('4');
+    await expect(page.getByTestId('magnification')).toHaveText('10x');
+    const addRegion = page.getByRole('button', { name: 'Region from view' });
+    await addRegion.focus();
+    await page.keyboard.press('Enter');
+    const item = info(page).getByTestId('roi-item');
+    await expect(item.getByLabel('Name')).toHaveValue('Rectangle 1');
+    await expect(item.getByTestId('roi-area')).toHaveText(/^[\d.]+ mm²$/);
+    await item.getByRole('button', { name: 'Delete Rectangle 1' }).press('Enter');
+    await expect(info(page).getByTestId('roi-item')).toHaveCount(0);
+  });
+
   test('a slide dropped on the viewer opens', async ({ page }) => {
     await gotoApp(page);
     const bytes = readFileSync(testdata('small.svs')).toString('base64');

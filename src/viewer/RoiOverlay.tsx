@@ -117,9 +117,11 @@ function DraftShape({ draft, toScreen, pixelSize }: { draft: Draft; toScreen: (p
       const b = toScreen(draft.end);
       return (
         <g data-testid="ruler">
-          <line x1={a.x} y1={a.y} x2={b.x} y2={b.y} stroke="#f472b6" strokeWidth={2} />
-          <circle cx={a.x} cy={a.y} r={3} fill="#f472b6" />
-          <circle cx={b.x} cy={b.y} r={3} fill="#f472b6" />
+          {/* Dark casing under a bright line: visible on pink stroma, purple nuclei and white background alike. */}
+          <line x1={a.x} y1={a.y} x2={b.x} y2={b.y} stroke="#0f172a" strokeWidth={5} strokeLinecap="round" />
+          <line x1={a.x} y1={a.y} x2={b.x} y2={b.y} stroke="#fde047" strokeWidth={2} strokeLinecap="round" />
+          <circle cx={a.x} cy={a.y} r={4} fill="#fde047" stroke="#0f172a" />
+          <circle cx={b.x} cy={b.y} r={4} fill="#fde047" stroke="#0f172a" />
           <text x={b.x + 8} y={b.y - 8} fill="#ffffff" stroke="#0f172a" strokeWidth={3} paintOrder="stroke" fontSize={13}>
             {rulerLabel(draft.start, draft.end, pixelSize)}
           </text>

@@ -20,8 +20,10 @@ import './viewer.css';
 /** Screen pixels within which a click lands on a polygon's first vertex. */
 const SNAP_SCREEN_PIXELS = 8;
 
+/** Elements that need their own keys (typing, sliders); viewer shortcuts stay away from them. */
 function isTextEntry(target: EventTarget | null): boolean {
-  return target instanceof HTMLElement && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName));
+  if (target instanceof HTMLInputElement) return !['file', 'button', 'submit', 'reset', 'checkbox', 'radio'].includes(target.type);
+  return target instanceof HTMLElement && (target.isContentEditable || ['TEXTAREA', 'SELECT'].includes(target.tagName));
 }
 
 const reportError = (sentence: string) => appStore.getState().reportError(sentence);
@@ -34,6 +36,7 @@ export function SlideWorkspace({ opener, openDemo = true }: { opener: SlideOpene
   const rois = useSlideStore((state) => state.rois);
   const selectedRoiId = useSlideStore((state) => state.selectedRoiId);
   const adjustment = useSlideStore((state) => state.adjustment);
+  const workspace = useRef<HTMLDivElement>(null);
   const osdElement = useRef<HTMLDivElement>(null);
   const controller = useRef<OsdController | null>(null);
   const [view, setView] = useState<ViewState | null>(null);
@@ -48,8 +51,10 @@ export function SlideWorkspace({ opener, openDemo = true }: { opener: SlideOpene
     if (!osdElement.current) return;
     const instance = new OsdController(osdElement.current, {
       onView: setView,
-      onTileError: (error) => {
-        const name = slideStore.getState().slide?.metadata.name ?? 'the slide';
+      onTileError: (error, source) => {
+        // Reads still in flight when the user switched slides fail as their slide closes: not worth a word.
+        if (slideStore.getState().slide?.source !== source) return;
+        const name = source.metadata.name;
         reportError(errorSentence(`Part of ${name} could not be drawn`, error, 'The rest of the slide stays usable'));
       },
       onOpenFailed: (message) => reportError(errorSentence('The viewer could not show the slide', message)),
@@ -64,6 +69,10 @@ export function SlideWorkspace({ opener, openDemo = true }: { opener: SlideOpene
 
   useEffect(() => {
     controller.current?.show(slide?.source ?? null, slide?.identity ?? '');
+    // Put keyboard focus on the new slide so arrows, +/- and tool keys work at once, unless the user is elsewhere.
+    const active = document.activeElement;
+    const idle = !active || active === document.body || !!workspace.current?.contains(active);
+    if (slide && idle && !isTextEntry(active)) controller.current?.focus();
   }, [slide]);
 
   useEffect(() => {
@@ -152,7 +161,7 @@ export function SlideWorkspace({ opener, openDemo = true }: { opener: SlideOpene
   const ruler = draft.kind === 'ruler' ? rulerLabel(draft.start, draft.end, pixelSize) : null;
 
   return (
-    <div className="flex h-full min-h-0 w-full flex-col" onKeyDown={onKeyDown}>
+    <div ref={workspace} className="flex h-full min-h-0 w-full flex-col" onKeyDown={onKeyDown}>
       <ViewerToolbar
         hasSlide={!!slide}
         magnification={imageZoom === null ? null : magnificationAtZoom(native, imageZoom)}
@@ -161,6 +170,10 @@ export function SlideWorkspace({ opener, openDemo = true }: { opener: SlideOpene
         onPreset={onPreset}
         onZoom={(factor) => controller.current?.zoomBy(factor)}
         onFit={() => controller.current?.goHome()}
+        onRegionFromView={() => {
+          const rect = controller.current?.visibleRegion();
+          if (rect) slideStore.getState().addRoi({ kind: 'rectangle', rect });
+        }}
       />
       <div className="flex min-h-0 flex-1">
         <div

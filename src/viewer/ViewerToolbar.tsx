@@ -14,6 +14,8 @@ interface ViewerToolbarProps {
   onPreset(magnification: number): void;
   onZoom(factor: number): void;
   onFit(): void;
+  /** Adds the part of the slide on screen as a rectangle ROI: drawing without a pointer. */
+  onRegionFromView(): void;
 }
 
 const TOOLS: { tool: Tool; label: string; key: string }[] = [
@@ -36,7 +38,7 @@ function Group({ label, children }: { label: string; children: ReactNode }) {
 }
 
 /** Opening slides, tools, zoom, magnification presets and display adjustment, all labelled and keyboard-reachable. */
-export function ViewerToolbar({ hasSlide, magnification, scaleKnown, onOpen, onPreset, onZoom, onFit }: ViewerToolbarProps) {
+export function ViewerToolbar({ hasSlide, magnification, scaleKnown, onOpen, onPreset, onZoom, onFit, onRegionFromView }: ViewerToolbarProps) {
   const tool = useSlideStore((state) => state.tool);
   const setTool = useSlideStore((state) => state.setTool);
   const [url, setUrl] = useState('');
@@ -95,6 +97,9 @@ export function ViewerToolbar({ hasSlide, magnification, scaleKnown, onOpen, onP
             {label}
           </button>
         ))}
+        <button type="button" className={plain} disabled={!hasSlide} onClick={onRegionFromView} title="Add the part of the slide on screen as a region">
+          Region from view
+        </button>
       </Group>
 
       <Group label="Zoom">

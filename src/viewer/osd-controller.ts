@@ -19,7 +19,8 @@ export interface ViewState {
 
 export interface ControllerCallbacks {
   onView(view: ViewState | null): void;
-  onTileError(error: unknown): void;
+  /** A tile of `slide` failed to decode (the caller ignores slides no longer shown). */
+  onTileError(error: unknown, slide: SlideSource): void;
   onOpenFailed(message: string): void;
   /** Keys OpenSeadragon would otherwise take (R rotates, F flips) that the app uses for its own tools. */
   isAppKey(event: KeyboardEvent): boolean;
@@ -102,7 +103,7 @@ export class OsdController {
     const presetZoom = zoomForMagnification(this.native, top) ?? 1;
     // A plain property OpenSeadragon reads on every zoom; its typings only expose the getter.
     (this.viewer.viewport as unknown as { maxZoomPixelRatio: number }).maxZoomPixelRatio = Math.max(4, presetZoom * 1.25);
-    this.viewer.open({ tileSource: new SlideTileSource(slide, slideKey, this.callbacks.onTileError) });
+    this.viewer.open({ tileSource: new SlideTileSource(slide, slideKey, (error) => this.callbacks.onTileError(error, slide)) });
   }
 
   /**
@@ -146,6 +147,19 @@ export class OsdController {
     const ref = screenPoint ? this.viewer.viewport.pointFromPixel(new OpenSeadragon.Point(screenPoint.x, screenPoint.y)) : undefined;
     this.viewer.viewport.zoomBy(factor, ref);
     this.viewer.viewport.applyConstraints();
+  }
+
+  /** The level-0 rectangle on screen, clipped to the slide; null when nothing is shown. */
+  visibleRegion(): { x: number; y: number; width: number; height: number } | null {
+    const slide = this.shown;
+    if (!slide || !this.viewer.world.getItemAt(0)) return null;
+    const bounds = this.viewer.viewport.viewportToImageRectangle(this.viewer.viewport.getBounds(true));
+    const x = Math.max(0, bounds.x);
+    const y = Math.max(0, bounds.y);
+    const right = Math.min(slide.metadata.width, bounds.x + bounds.width);
+    const bottom = Math.min(slide.metadata.height, bounds.y + bounds.height);
+    if (right <= x || bottom <= y) return null;
+    return { x, y, width: right - x, height: bottom - y };
   }
 
   /** Fits a level-0 rectangle (an ROI) on screen with a margin. */
