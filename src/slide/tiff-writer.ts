@@ -50,6 +50,9 @@ export class MemorySink implements ByteSink {
 
 interface PageState {
   spec: PageSpec;
+  /** Index of the page whose SubIFDs list this one (OME-TIFF pyramid levels); main chain when absent. */
+  parent?: number;
+  subIfdOffsets: number[];
   offsets: number[];
   byteCounts: number[];
 }
@@ -70,8 +73,9 @@ export class TiffWriter {
     return at;
   }
 
-  addPage(spec: PageSpec): number {
-    this.pages.push({ spec, offsets: [], byteCounts: [] });
+  /** A page in the main chain, or (with `parent`) a reduced level listed in that page's SubIFDs. */
+  addPage(spec: PageSpec, parent?: number): number {
+    this.pages.push({ spec, parent, subIfdOffsets: [], offsets: [], byteCounts: [] });
     return this.pages.length - 1;
   }
 
@@ -86,8 +90,15 @@ export class TiffWriter {
 
   /** Writes every IFD; returns the offset of the first, which the caller must patch into bytes 4..7. */
   finish(): number {
-    // All out-of-line values first, then the IFDs back to back, so each "next" pointer is known.
-    const built = this.pages.map((page) => this.buildIfd(page));
+    // SubIFDs first (each ends its own chain), so their parents can list where they are.
+    for (const page of this.pages) {
+      if (page.parent === undefined) continue;
+      const ifd = this.buildIfd(page);
+      if (this.position % 2 === 1) this.put(new Uint8Array(1));
+      this.pages[page.parent]!.subIfdOffsets.push(this.put(ifd));
+    }
+    // Then main pages: all out-of-line values, then the IFDs back to back, so each "next" pointer is known.
+    const built = this.pages.filter((page) => page.parent === undefined).map((page) => this.buildIfd(page));
     if (this.position % 2 === 1) this.put(new Uint8Array(1));
     let at = this.position;
     const first = at;
@@ -132,6 +143,7 @@ export class TiffWriter {
       entries.push({ tag: 324, type: 4, values: state.offsets });
       entries.push({ tag: 325, type: 4, values: state.byteCounts });
     }
+    if (state.subIfdOffsets.length > 0) entries.push({ tag: 330, type: 4, values: state.subIfdOffsets });
     if (spec.ycbcrSubsampling) entries.push({ tag: 530, type: 3, values: [...spec.ycbcrSubsampling] });
     if (spec.jpegTables) entries.push({ tag: 347, type: 7, values: spec.jpegTables });
     entries.sort((a, b) => a.tag - b.tag);

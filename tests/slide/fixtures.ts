@@ -65,12 +65,22 @@ export async function pyramidTiff(
   tile: number,
   spec: Omit<PageSpec, 'width' | 'height' | 'tileWidth' | 'tileHeight'>,
   encode: (tileRgb: Uint8Array) => Promise<Uint8Array> | Uint8Array,
+  options: { subIfds?: boolean; extraPages?: number } = {},
 ): Promise<Uint8Array> {
   const sink = new MemorySink();
   const writer = new TiffWriter(sink);
   const pages = levels.map((level, k) =>
-    writer.addPage({ ...spec, width: level.width, height: level.height, tileWidth: tile, tileHeight: tile, ...(k > 0 ? { description: undefined } : {}) }),
+    writer.addPage(
+      { ...spec, width: level.width, height: level.height, tileWidth: tile, tileHeight: tile, ...(k > 0 ? { description: undefined, newSubfileType: 1 } : {}) },
+      k > 0 && options.subIfds ? 0 : undefined,
+    ),
   );
+  // Further full-size pages (OME: other planes or channels), which must not be taken for levels.
+  for (let e = 0; e < (options.extraPages ?? 0); e++) {
+    const extra = writer.addPage({ ...spec, width: levels[0]!.width, height: levels[0]!.height, tileWidth: tile, tileHeight: tile, description: undefined });
+    pages.push(extra);
+    levels = [...levels, levels[0]!];
+  }
   for (const [k, level] of levels.entries()) {
     for (let row = 0; row < Math.ceil(level.height / tile); row++)
       for (let col = 0; col < Math.ceil(level.width / tile); col++) writer.addTile(pages[k]!, await encode(cutTile(level, col, row, tile)));

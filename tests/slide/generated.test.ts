@@ -3,6 +3,7 @@
  * LZW, Deflate, JPEG, WebP, PackBits, none; our writer for JPEG 2000 33003/33005 and zstd), compared pixel
  * by pixel with the picture they were made from.
  */
+import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { openSlideNode } from '../../src/slide/open-slide-node';
@@ -127,6 +128,41 @@ describe('readRegion across levels', () => {
     expect(Array.from(edge.data.subarray((10 * 100 - 1) * 4, 10 * 100 * 4))).toEqual([255, 255, 255, 255]);
     await expect(slide.readRegion({ x: 0, y: 0, width: 0, height: 5 }, null)).rejects.toBeInstanceOf(SlideError);
     await expect(slide.readRegion({ x: 0, y: 0, width: 100000, height: 100000 }, null)).rejects.toThrow(/too large/);
+    await slide.close();
+  });
+});
+
+describe('OME-TIFF', () => {
+  const ome = (unit: string, size: string) =>
+    `<?xml version="1.0" encoding="UTF-8"?><OME xmlns="http://www.openmicroscopy.org/Schemas/OME/2016-06"><Instrument ID="Instrument:0"><Objective ID="Objective:0" NominalMagnification="20"/></Instrument><Image ID="Image:0"><Pixels ID="Pixels:0" DimensionOrder="XYCZT" Type="uint8" SizeX="1100" SizeY="900" SizeC="3" SizeZ="1" SizeT="2" PhysicalSizeX="${size}" PhysicalSizeXUnit="${unit}" PhysicalSizeY="${size}" PhysicalSizeYUnit="${unit}"><Channel ID="Channel:0:0" SamplesPerPixel="3"/></Pixels></Image></OME>`;
+
+  it('pyramid in SubIFDs, physical size in nm with a decimal comma, other planes not taken for levels', async () => {
+    const bytes = await pyramidTiff(
+      [picture, level1, level2],
+      256,
+      { compression: 8, photometric: 2, samplesPerPixel: 3, description: ome('nm', '500,0') },
+      (t) => new Uint8Array(deflateSync(t)),
+      { subIfds: true, extraPages: 1 },
+    );
+    const slide = await open('slide.ome.tiff', bytes);
+    const m = slide.metadata;
+    expect(m.format).toBe('ome-tiff');
+    expect(m.levels.map((l) => [l.width, l.height])).toEqual([[1100, 900], [550, 450], [275, 225]]);
+    expect(m.mppX).toBeCloseTo(0.5);
+    expect(m.objectivePower).toBe(20);
+    const low = await slide.readRegion({ x: 0, y: 0, width: 1100, height: 900 }, 2);
+    expect([low.width, low.level]).toEqual([275, 2]);
+    expect(Buffer.from(low.data).equals(Buffer.from(toRgba(level2)))).toBe(true);
+    await slide.close();
+  });
+
+  it('without a physical size the scale is unknown, and reading at a resolution says so', async () => {
+    const bytes = await pyramidTiff([level2], 256, { compression: 1, photometric: 2, samplesPerPixel: 3, description: ome('µm', '') }, (t) => t);
+    const slide = await open('noscale.ome.tiff', bytes);
+    expect(slide.metadata.mppX).toBeNull();
+    await expect(slide.readRegion({ x: 0, y: 0, width: 10, height: 10 }, 0.5)).rejects.toThrow(/does not say its scale/);
+    const full = await slide.readRegion({ x: 0, y: 0, width: 10, height: 10 }, null);
+    expect(full.mpp).toBeNull();
     await slide.close();
   });
 });
