@@ -35,6 +35,8 @@ class VisionEncoder(nn.Module):
         # A window covers window_size pixels = this many merged (2x2) units per side.
         self.window_units = int(cfg.window_size) // self.merge // int(cfg.patch_size)
         self.fullatt = {int(i) for i in cfg.fullatt_block_indexes}
+        # Most tokens one attention window holds: (window_units * merge)^2 patches.
+        self.chunk = (self.window_units * self.merge) ** 2
         self.num_heads = int(cfg.num_heads)
         self.head_dim = int(cfg.hidden_size) // self.num_heads
         # Conv3d with kernel == stride over exactly one patch is a matmul; MatMul exports (and quantizes) better
@@ -66,9 +68,16 @@ class VisionEncoder(nn.Module):
         bw = unit % units_w
         row = bh * m + r // m
         col = bw * m + r % m
-        # Segment keys: full attention is per (image, frame); window attention per (image, frame, window).
+        # Segment keys: full attention is per (image, frame); window attention per (image, frame, window). The
+        # window key is a dense window number (< N), so `key * N + index` is a unique sort key for window order.
         full_key = img * (1 << 24) + frame
-        win_key = full_key * (1 << 24) + (bh // self.window_units) * (1 << 12) + (bw // self.window_units)
+        ws = self.window_units
+        units_h = h // m
+        nwin_w = (w // m + ws - 1) // ws
+        nwin_frame = ((units_h + ws - 1) // ws) * nwin_w
+        nwin_img = t * nwin_frame
+        win_start = torch.cumsum(nwin_img, 0) - nwin_img
+        win_key = win_start[img] + frame * nwin_frame[img] + (bh // ws) * nwin_w[img] + bw // ws
         return row, col, full_key, win_key
 
     @staticmethod
@@ -78,30 +87,69 @@ class VisionEncoder(nn.Module):
         neg = torch.full((), _NEG, dtype=dtype, device=key.device)
         return torch.where(same, zero, neg)
 
+    def window_attention(self, q, k, v, win_key, scaling):
+        """Attention within windows, tokens already in window order (each window contiguous, at most `chunk`
+        tokens). A window then lies within two consecutive chunks of `chunk` tokens, so each query chunk only needs
+        the keys of its own and its two neighbouring chunks: memory O(N * 3 * chunk) instead of O(N^2)."""
+        n, heads, hd = q.shape
+        c = self.chunk
+        pad = (c - n % c) % c
+        ids = torch.nn.functional.pad(win_key, (0, pad), value=-1)  # padding rows: their own window, discarded
+        q, k, v = (torch.nn.functional.pad(t, (0, 0, 0, 0, 0, pad)) for t in (q, k, v))
+        nc = (n + pad) // c
+        qc = q.reshape(nc, c, heads, hd).transpose(1, 2)  # [C, H, c, hd]
+
+        def neighbours(t, fill):
+            # [C, 3c, ...]: chunk i-1, i, i+1 for every chunk i (zero chunks beyond both ends)
+            t = t.reshape((nc, c) + tuple(t.shape[1:]))
+            edge = [0, 0] * (t.dim() - 1) + [1, 1]
+            tp = torch.nn.functional.pad(t, edge, value=fill)
+            return torch.cat([tp[:-2], tp[1:-1], tp[2:]], dim=1)
+
+        kn = neighbours(k, 0.0).transpose(1, 2)  # [C, H, 3c, hd]
+        vn = neighbours(v, 0.0).transpose(1, 2)
+        idn = neighbours(ids, -2)  # [C, 3c]
+        same = ids.reshape(nc, c).unsqueeze(2) == idn.unsqueeze(1)  # [C, c, 3c]
+        bias = torch.where(same, torch.zeros((), dtype=torch.float32, device=q.device),
+                           torch.full((), _NEG, dtype=torch.float32, device=q.device)).unsqueeze(1)
+        scores = torch.matmul(qc, kn.transpose(2, 3)) * scaling
+        probs = torch.softmax(scores.float() + bias, dim=-1).to(vn.dtype)
+        o = torch.matmul(probs, vn).transpose(1, 2).reshape(nc * c, heads * hd)  # [C*c, H*hd]
+        return o[:n]
+
     def forward(self, pixel_values: torch.Tensor, image_grid_thw: torch.Tensor) -> torch.Tensor:
         dtype = self.patch_weight_t.dtype
         x = torch.matmul(pixel_values.to(dtype), self.patch_weight_t)  # [N, D]
         n_tok = pixel_values.shape[0]
         row, col, full_key, win_key = self.segment_keys(n_tok, image_grid_thw.to(torch.int64), x.device)
         cos, sin = self.visual.rotary_pos_emb(x, torch.stack([row, col], dim=-1))
+        # Window order (as HF's window_index): sorting by (window, index) keeps each window contiguous and the
+        # 2x2 merge units whole and in order; all ops but attention act per token, so this order is undone once,
+        # before the merger.
+        order = torch.argsort(win_key * n_tok + torch.arange(n_tok, dtype=torch.int64, device=x.device))
+        x, cos, sin = x[order], cos[order], sin[order]
+        full_key, win_key = full_key[order], win_key[order]
         bias_full = self.block_bias(full_key, torch.float32)
-        bias_win = self.block_bias(win_key, torch.float32)
         heads, hd = self.num_heads, self.head_dim
         # A leading batch axis of 1 keeps every Linear a MatMul (2-D inputs export as Gemm, which the 4-bit
         # MatMulNBits quantizer does not take).
         x = x.unsqueeze(0)
         for i, blk in enumerate(self.visual.blocks):
-            bias = bias_full if i in self.fullatt else bias_win
             y = blk.norm1(x)
             qkv = blk.attn.qkv(y).reshape(n_tok, 3, heads, hd)
             q, k, v = qkv[:, 0], qkv[:, 1], qkv[:, 2]  # [N, H, hd]
             q, k = hf.apply_rotary_pos_emb_vision(q, k, cos, sin)
-            q, k, v = q.transpose(0, 1), k.transpose(0, 1), v.transpose(0, 1)  # [H, N, hd]
-            scores = torch.matmul(q, k.transpose(1, 2)) * blk.attn.scaling
-            probs = torch.softmax(scores.float() + bias, dim=-1).to(v.dtype)
-            o = torch.matmul(probs, v).transpose(0, 1).reshape(1, n_tok, heads * hd)
-            x = x + blk.attn.proj(o)
+            if i in self.fullatt:
+                q, k, v = q.transpose(0, 1), k.transpose(0, 1), v.transpose(0, 1)  # [H, N, hd]
+                scores = torch.matmul(q, k.transpose(1, 2)) * blk.attn.scaling
+                probs = torch.softmax(scores.float() + bias_full, dim=-1).to(v.dtype)
+                o = torch.matmul(probs, v).transpose(0, 1).reshape(n_tok, heads * hd)
+            else:
+                o = self.window_attention(q, k, v, win_key, blk.attn.scaling)
+            x = x + blk.attn.proj(o.unsqueeze(0))
             x = x + blk.mlp(blk.norm2(x))
+        inverse = torch.argsort(order)
+        x = x[:, inverse]
         merger = self.visual.merger
         y = merger.ln_q(x).reshape(1, -1, merger.hidden_size)  # 2x2 neighbours are consecutive rows
         return merger.mlp(y).squeeze(0)
