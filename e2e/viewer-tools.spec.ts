@@ -128,4 +128,40 @@ test.describe('viewer tools', () => {
     await expect(page.getByRole('alert', { name: 'Errors' })).toContainText('missing.svs');
     await expect(field(page, 'Dimensions')).toHaveText('300 × 250 px');
   });
+
+  test('a IIIF image opens by URL and its tiles are drawn', async ({ page }) => {
+    test.skip(!haveTestdata, MISSING_TESTDATA);
+    const png = readFileSync(testdata('boxes.png'));
+    const tiles: string[] = [];
+    await page.route('**/iiif/3/boxes/**', async (route) => {
+      const url = new URL(route.request().url());
+      if (url.pathname.endsWith('/info.json')) {
+        return route.fulfill({
+          contentType: 'application/json',
+          body: JSON.stringify({
+            '@context': 'http://iiif.io/api/image/3/context.json',
+            id: `${url.origin}/iiif/3/boxes`,
+            type: 'ImageService3',
+            protocol: 'http://iiif.io/api/image',
+            profile: 'level0',
+            width: 300,
+            height: 250,
+            tiles: [{ width: 512, scaleFactors: [1] }],
+            preferredFormats: ['png'],
+          }),
+        });
+      }
+      tiles.push(url.pathname);
+      // The one tile of a 300 x 250 image at scale factor 1 is the whole image.
+      return route.fulfill({ contentType: 'image/png', body: png });
+    });
+    await gotoApp(page);
+    await page.getByLabel('Slide URL').fill(new URL('/iiif/3/boxes/info.json', page.url()).href);
+    await page.getByLabel('Slide URL').press('Enter');
+    await expectSlideOpen(page, 'boxes');
+    await expect(field(page, 'Format')).toHaveText('iiif');
+    await expect(field(page, 'Dimensions')).toHaveText('300 × 250 px');
+    await expectTilesDrawn(page);
+    expect(tiles.length).toBeGreaterThan(0);
+  });
 });

@@ -23,6 +23,10 @@ export function rulerLabel(start: Point, end: Point, pixelSize: PixelSize): stri
 }
 
 /**
+ * Why not Annotorious: Annotorious 3 for OpenSeadragon renders through a bundled PixiJS 7, which compiles shader
+ * code with `new Function` (needs 'unsafe-eval'), and its Svelte editors set style attributes; the production CSP
+ * (script-src 'self', style-src 'self') blocks both. This small layer needs neither.
+ *
  * SVG layer over the slide: draws saved ROIs and the shape being drawn, and turns pointer input into drawing
  * events in level-0 coordinates. With the pan tool it lets every pointer event through to OpenSeadragon.
  * Hidden from assistive technology: the ROI list is the accessible view of the same regions.

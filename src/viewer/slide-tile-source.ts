@@ -91,7 +91,7 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
     (job.userData as JobUserData).controller = controller;
     this.slide
       .readTile(info.slideLevel, address.x, address.y, controller.signal)
-      .then((tile) => createImageBitmap(new ImageData(new Uint8ClampedArray(tile.data), tile.width, tile.height)))
+      .then((tile) => createImageBitmap(new ImageData(asImageDataPixels(tile.data), tile.width, tile.height)))
       .then(
         (bitmap) => {
           if (controller.signal.aborted) bitmap.close();
@@ -108,6 +108,11 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
   override downloadTileAbort(job: OpenSeadragon.ImageJob): void {
     (job.userData as JobUserData).controller?.abort();
   }
+}
+
+/** ImageData needs pixels over a plain ArrayBuffer; copy only when the reader handed over shared memory. */
+function asImageDataPixels(data: Uint8ClampedArray): Uint8ClampedArray<ArrayBuffer> {
+  return data.buffer instanceof ArrayBuffer ? (data as Uint8ClampedArray<ArrayBuffer>) : new Uint8ClampedArray(data);
 }
 
 function parseTileUrl(url: string): TileAddress | null {
