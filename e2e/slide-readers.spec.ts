@@ -152,3 +152,27 @@ test('bad files are refused with a SlideError sentence and the page keeps workin
     expect(opened.metadata.width).toBe(300);
   }
 });
+
+test('a plain PNG opens as a one-image slide with exact pixels and unknown scale', async ({ page }) => {
+  test.skip(!hasTestdata, `${TESTDATA} is absent`);
+  const opened = await openInPage(page, 'boxes.png', new Uint8Array(readFileSync(resolve(TESTDATA, 'boxes.png'))), null);
+  expect(opened.metadata).toMatchObject({ format: 'image', width: 300, height: 250, mppX: null });
+  const png = await sharp(resolve(TESTDATA, 'boxes.png')).ensureAlpha().raw().toBuffer();
+  expect(Buffer.from(pixels(opened.region)).equals(png)).toBe(true);
+});
+
+test('the demo slide opens by URL with range requests (when generated)', async ({ page }) => {
+  const demo = resolve(import.meta.dirname, '../public/demo/demo-slide.svs');
+  test.skip(!existsSync(demo), 'public/demo/demo-slide.svs not generated (npm run make-demo-slide)');
+  const result = await page.evaluate(async () => {
+    const hook = (window as unknown as { __patholens: { openSlide: (input: string) => Promise<{ metadata: { width: number; mppX: number | null; objectivePower: number | null; levels: unknown[] }; readRegion: (r: object, m: number) => Promise<{ width: number; level: number; data: Uint8ClampedArray }>; close: () => Promise<void> }> } }).__patholens;
+    const slide = await hook.openSlide('/demo/demo-slide.svs');
+    const overview = await slide.readRegion({ x: 0, y: 0, width: 16384, height: 16384 }, 16);
+    let pink = 0;
+    for (let i = 0; i < overview.data.length; i += 4) if (overview.data[i]! > 180 && overview.data[i + 1]! < 190 && overview.data[i + 2]! > 150) pink++;
+    await slide.close();
+    return { width: slide.metadata.width, mpp: slide.metadata.mppX, power: slide.metadata.objectivePower, levels: slide.metadata.levels.length, overview: overview.width, level: overview.level, pinkShare: pink / (overview.data.length / 4) };
+  });
+  expect(result).toMatchObject({ width: 16384, mpp: 0.25, power: 40, overview: 256, level: 6 });
+  expect(result.pinkShare).toBeGreaterThan(0.2);
+});

@@ -190,6 +190,11 @@ export class TiffSlideSource implements SlideSource {
       decoded = await this.decode(request, signal);
     } catch (error) {
       if (error instanceof SlideError || signal?.aborted) throw error;
+      const message = (error as Error).message ?? String(error);
+      if (/dynamically imported module|Importing a module script failed|no JPEG 2000 decoder/.test(message)) {
+        // Our own code failed to load (e.g. the app was updated while this page was open), not the file.
+        throw new SlideError(`PathoLens could not load its ${compressionName(page.codec.compression)} decoder (${message}); reload the page and open the slide again.`);
+      }
       throw new SlideError(
         `A ${compressionName(page.codec.compression)} tile of ${this.metadata.name} could not be decoded (${(error as Error).message ?? error}); the file is damaged.`,
       );
