@@ -29,7 +29,7 @@ export async function openInViewer(input: SlideInput, deps: OpenDependencies): P
   const token = deps.store.getState().beginOpening(name);
   let source: SlideSource | null = null;
   try {
-    const identity = 'file' in input ? await blobIdentity(input.file) : urlIdentity(input.url);
+    const identity = 'file' in input ? await blobIdentity(input.file) : urlIdentity(input.url, globalThis.location?.origin);
     source = await deps.open(input);
     return await deps.store.getState().showSlide(token, source, identity);
   } catch (error) {

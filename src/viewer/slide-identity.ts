@@ -22,6 +22,16 @@ export async function blobIdentity(file: Blob & { name: string }): Promise<strin
   return fileIdentity(file.name, file.size, await file.slice(0, IDENTITY_PREFIX_BYTES).arrayBuffer());
 }
 
-export function urlIdentity(url: string): string {
+/**
+ * A remote slide's identity. A slide on the app's own server (the demo) is known by its path, so its ROIs follow it
+ * between the dev server, the preview server and a kiosk on another port.
+ */
+export function urlIdentity(url: string, pageOrigin?: string): string {
+  try {
+    const parsed = new URL(url);
+    if (pageOrigin && parsed.origin === pageOrigin) return `url:${parsed.pathname}${parsed.search}`;
+  } catch {
+    // not an absolute URL: keep it as typed
+  }
   return `url:${url}`;
 }

@@ -22,5 +22,9 @@ describe('slide identity', () => {
 
   it('knows remote slides by URL', () => {
     expect(urlIdentity('https://tiles.example/slide.dzi')).toBe('url:https://tiles.example/slide.dzi');
+    expect(urlIdentity('https://tiles.example/slide.dzi', 'http://127.0.0.1:4173')).toBe('url:https://tiles.example/slide.dzi');
+    // The demo on the app's own server keeps its ROIs whichever port serves the app.
+    expect(urlIdentity('http://127.0.0.1:4173/demo/demo-slide.svs', 'http://127.0.0.1:4173')).toBe('url:/demo/demo-slide.svs');
+    expect(urlIdentity('not a url', 'http://127.0.0.1:4173')).toBe('url:not a url');
   });
 });
