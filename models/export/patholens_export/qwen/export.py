@@ -19,7 +19,7 @@ import onnx
 import torch
 
 from ..errors import ExportError
-from ..quantize import make_dtype
+from ..quantize import quantize_q4
 from .modules import Decoder, EmbedTokens, VisionEncoder
 
 DTYPE_SUFFIX = {"fp32": "", "fp16": "_fp16", "q4": "_q4", "q4f16": "_q4f16"}
@@ -96,14 +96,14 @@ def read_config(checkpoint: pathlib.Path) -> dict:
     return cfg
 
 
-def load_model(checkpoint: pathlib.Path):
+def load_model(checkpoint: pathlib.Path, dtype: torch.dtype = torch.float32):
     from transformers import Qwen2_5_VLForConditionalGeneration
 
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             model = Qwen2_5_VLForConditionalGeneration.from_pretrained(
-                checkpoint, dtype=torch.float32, attn_implementation="eager"
+                checkpoint, dtype=dtype, attn_implementation="eager"
             )
     except Exception as exc:  # safetensors/transformers raise many types for truncated or mismatched files
         raise ExportError(f"The weights in {checkpoint} could not be loaded as Qwen2.5-VL ({type(exc).__name__}: "
@@ -115,17 +115,19 @@ def sample_inputs(model) -> dict[str, tuple]:
     """Example inputs for tracing; sizes > 1 everywhere so that no dynamic dimension gets specialised."""
     tc = model.config.text_config
     vc = model.config.vision_config
+    dt = model.dtype
     patch_dim = vc.in_channels * vc.temporal_patch_size * vc.patch_size**2
     grid = torch.tensor([[1, 10, 16], [1, 6, 4]], dtype=torch.int64)
     n_patches = int(grid.prod(-1).sum())
-    pixel_values = torch.randn(n_patches, patch_dim, generator=torch.Generator().manual_seed(0))
+    pixel_values = torch.randn(n_patches, patch_dim, generator=torch.Generator().manual_seed(0)).to(dt)
     b, s, past = 2, 5, 3
     hd = tc.hidden_size // tc.num_attention_heads
     input_ids = torch.ones(b, s, dtype=torch.int64)
-    embeds = torch.zeros(b, s, tc.hidden_size)
+    embeds = torch.zeros(b, s, tc.hidden_size, dtype=dt)
     mask = torch.ones(b, past + s, dtype=torch.int64)
     pos = torch.arange(past, past + s).view(1, 1, s).expand(3, b, s).contiguous()
-    pkv = [(torch.zeros(b, tc.num_key_value_heads, past, hd), torch.zeros(b, tc.num_key_value_heads, past, hd))
+    pkv = [(torch.zeros(b, tc.num_key_value_heads, past, hd, dtype=dt),
+            torch.zeros(b, tc.num_key_value_heads, past, hd, dtype=dt))
            for _ in range(tc.num_hidden_layers)]
     return {
         "vision_encoder": (pixel_values, grid),
@@ -179,7 +181,7 @@ def export_graphs(model, work: pathlib.Path, fused: bool = True) -> dict[str, pa
     out = {}
     for name, spec in specs.items():
         path = work / name / f"{name}.onnx"
-        path.parent.mkdir(parents=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
         with warnings.catch_warnings(), torch.no_grad():
             warnings.simplefilter("ignore")
             program = torch.onnx.export(
@@ -330,20 +332,31 @@ def export_patho_r1(checkpoint: pathlib.Path, out_dir: pathlib.Path, dtypes: lis
     out_dir = pathlib.Path(out_dir)
     check_dtypes(dtypes)
     read_config(checkpoint)
-    model = load_model(checkpoint)
+    dtypes = list(dict.fromkeys(dtypes))
+    # fp32 and q4 come from an fp32 export, fp16 and q4f16 from an fp16 export of the same modules (their fp32
+    # islands - norm statistics, rotary angles, softmax - are written in the modules). Loading straight in fp16
+    # when no fp32 variant is asked for halves the peak memory of a q4f16-only export.
+    want = {"fp32": {"fp32", "q4"}, "fp16": {"fp16", "q4f16"}}
+    bases = [b for b in ("fp32", "fp16") if want[b] & set(dtypes)]
+    model = load_model(checkpoint, torch.float32 if "fp32" in bases else torch.float16)
     model_config = model.config
     onnx_dir = out_dir / "onnx"
     onnx_dir.mkdir(parents=True, exist_ok=True)
     files: dict[str, str] = {}
     external: dict[str, int] = {}
     with tempfile.TemporaryDirectory(prefix="patholens-qwen-", dir=out_dir) as tmp:
-        fp32 = export_graphs(model, pathlib.Path(tmp), fused=fused)
+        graphs: dict[str, dict[str, pathlib.Path]] = {}
+        for base in bases:
+            if base == "fp16":
+                model = model.to(torch.float16)  # in place
+            graphs[base] = export_graphs(model, pathlib.Path(tmp) / base, fused=fused)
         del model  # free the PyTorch weights before the per-dtype passes
         gc.collect()
-        for graph, src in fp32.items():
-            for dtype in dict.fromkeys(dtypes):
+        for dtype in dtypes:
+            base = "fp32" if dtype in want["fp32"] else "fp16"
+            for graph, src in graphs[base].items():
                 proto = onnx.load(str(src))
-                out = make_dtype(proto, dtype)
+                out = quantize_q4(proto) if dtype in ("q4", "q4f16") else proto
                 del proto
                 tidy_dims(out, graph)
                 name = f"{graph}{DTYPE_SUFFIX[dtype]}.onnx"
