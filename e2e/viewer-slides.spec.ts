@@ -1,5 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
 import { readFileSync } from 'node:fs';
+import sharp from 'sharp';
 import { expect, test } from './fixtures';
 import { MISSING_TESTDATA, expectSlideOpen, expectTilesDrawn, field, focusSlide, gotoApp, haveTestdata, info, openSlideFile, testdata } from './viewer-helpers';
 
@@ -60,6 +61,47 @@ test.describe('slide viewer', () => {
     await expect(page.getByRole('button', { name: 'Rectangle' })).toHaveAttribute('aria-pressed', 'true');
     await page.keyboard.press('Escape');
     await expect(page.getByRole('button', { name: 'Pan' })).toHaveAttribute('aria-pressed', 'true');
+  });
+
+  test('boxes.tiff at 1:1 shows exactly the pixels of boxes.png (its level 0), tiles in place', async ({ page }) => {
+    await gotoApp(page);
+    await openSlideFile(page, 'boxes.tiff');
+    await expectSlideOpen(page, 'boxes.tiff');
+    await expectTilesDrawn(page);
+    await page.getByRole('button', { name: '1:1 actual pixels' }).click();
+
+    const { data: expected, info: size } = await sharp(testdata('boxes.png')).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+    const margin = 3;
+    // The slide stays centred, so image pixel (x, y) is near canvas (w/2 - W/2 + x, h/2 - H/2 + y); allow a few pixels.
+    const meanDifference = async () => {
+      const shot = await page.evaluate(
+        ({ width, height, margin }) => {
+          const canvas = document.querySelector<HTMLCanvasElement>('[data-testid="slide-canvas"] .openseadragon-canvas canvas')!;
+          const left = Math.round(canvas.width / 2 - width / 2) - margin;
+          const top = Math.round(canvas.height / 2 - height / 2) - margin;
+          const pixels = canvas.getContext('2d')!.getImageData(left, top, width + 2 * margin, height + 2 * margin).data;
+          return Array.from(pixels);
+        },
+        { width: size.width, height: size.height, margin },
+      );
+      const stride = size.width + 2 * margin;
+      let best = Number.POSITIVE_INFINITY;
+      for (let dy = 0; dy <= 2 * margin; dy++) {
+        for (let dx = 0; dx <= 2 * margin; dx++) {
+          let sum = 0;
+          for (let y = 0; y < size.height; y++) {
+            for (let x = 0; x < size.width; x++) {
+              const e = (y * size.width + x) * 4;
+              const a = ((y + dy) * stride + x + dx) * 4;
+              sum += Math.abs(shot[a]! - expected[e]!) + Math.abs(shot[a + 1]! - expected[e + 1]!) + Math.abs(shot[a + 2]! - expected[e + 2]!);
+            }
+          }
+          best = Math.min(best, sum / (size.width * size.height * 3));
+        }
+      }
+      return best;
+    };
+    await expect.poll(meanDifference, { timeout: 15_000 }).toBeLessThan(2);
   });
 
   test('a rectangle ROI is listed with its area, renamed, and still there after a reload', async ({ page }) => {

@@ -170,6 +170,7 @@ export function SlideWorkspace({ opener, openDemo = true }: { opener: SlideOpene
         onPreset={onPreset}
         onZoom={(factor) => controller.current?.zoomBy(factor)}
         onFit={() => controller.current?.goHome()}
+        onActualPixels={() => controller.current?.zoomToImageZoom(1)}
         onRegionFromView={() => {
           const rect = controller.current?.visibleRegion();
           if (rect) slideStore.getState().addRoi({ kind: 'rectangle', rect });

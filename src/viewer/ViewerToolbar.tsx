@@ -14,6 +14,7 @@ interface ViewerToolbarProps {
   onPreset(magnification: number): void;
   onZoom(factor: number): void;
   onFit(): void;
+  onActualPixels(): void;
   /** Adds the part of the slide on screen as a rectangle ROI: drawing without a pointer. */
   onRegionFromView(): void;
 }
@@ -38,7 +39,7 @@ function Group({ label, children }: { label: string; children: ReactNode }) {
 }
 
 /** Opening slides, tools, zoom, magnification presets and display adjustment, all labelled and keyboard-reachable. */
-export function ViewerToolbar({ hasSlide, magnification, scaleKnown, onOpen, onPreset, onZoom, onFit, onRegionFromView }: ViewerToolbarProps) {
+export function ViewerToolbar({ hasSlide, magnification, scaleKnown, onOpen, onPreset, onZoom, onFit, onActualPixels, onRegionFromView }: ViewerToolbarProps) {
   const tool = useSlideStore((state) => state.tool);
   const setTool = useSlideStore((state) => state.setTool);
   const [url, setUrl] = useState('');
@@ -111,6 +112,9 @@ export function ViewerToolbar({ hasSlide, magnification, scaleKnown, onOpen, onP
         </button>
         <button type="button" className={plain} disabled={!hasSlide} onClick={onFit} aria-keyshortcuts="0" title="Fit the slide (0)">
           Fit
+        </button>
+        <button type="button" className={plain} disabled={!hasSlide} onClick={onActualPixels} aria-label="1:1 actual pixels" title="One screen pixel per slide pixel">
+          1:1
         </button>
       </Group>
 

@@ -107,16 +107,13 @@ export class OsdController {
   }
 
   /**
-   * OpenSeadragon stops zooming out a little below "whole slide fits"; on a large slide in a small window the
-   * lowest preset (1.25x) lies further out, so the limit follows the presets.
+   * OpenSeadragon stops zooming out a little below "whole slide fits". On a large slide in a small window the
+   * lowest preset (1.25x) lies further out, and on a small image so does 1:1; the limit makes room for both.
    */
   private allowLowestPreset(): void {
-    const lowest = zoomForMagnification(this.native, Math.min(...MAGNIFICATION_PRESETS));
+    const lowestPreset = zoomForMagnification(this.native, Math.min(...MAGNIFICATION_PRESETS));
+    const lowest = Math.min(lowestPreset ?? 1, 1);
     const viewport = this.viewer.viewport as unknown as OpenSeadragon.Viewport & { minZoomImageRatio: number };
-    if (lowest === null) {
-      viewport.minZoomImageRatio = DEFAULT_MIN_ZOOM_IMAGE_RATIO;
-      return;
-    }
     const needed = viewport.imageToViewportZoom(lowest) / viewport.getHomeZoom();
     viewport.minZoomImageRatio = Math.min(DEFAULT_MIN_ZOOM_IMAGE_RATIO, Math.max(0.001, needed * 0.9));
   }
@@ -138,9 +135,15 @@ export class OsdController {
   zoomToMagnification(magnification: number): boolean {
     const imageZoom = zoomForMagnification(this.native, magnification);
     if (imageZoom === null || !this.viewer.world.getItemAt(0)) return false;
+    this.zoomToImageZoom(imageZoom);
+    return true;
+  }
+
+  /** Zooms about the centre to `imageZoom` screen pixels per level-0 pixel (1 = actual pixels). */
+  zoomToImageZoom(imageZoom: number): void {
+    if (!this.viewer.world.getItemAt(0) || !(imageZoom > 0)) return;
     this.viewer.viewport.zoomTo(this.viewer.viewport.imageToViewportZoom(imageZoom));
     this.viewer.viewport.applyConstraints();
-    return true;
   }
 
   zoomBy(factor: number, screenPoint?: Point): void {
