@@ -135,6 +135,11 @@ export function createSlideStore({ persistence, reportError, newId = () => crypt
 
 export type SlideStore = ReturnType<typeof createSlideStore>;
 
+/** The ROI the user selected (drawn last, or chosen in the list): what "ask about this region" means. */
+export function selectedRoi(state: Pick<SlideState, 'rois' | 'selectedRoiId'>): Roi | null {
+  return state.rois.find((roi) => roi.id === state.selectedRoiId) ?? null;
+}
+
 function browserPersistence(): RoiPersistence {
   return typeof indexedDB === 'undefined' ? memoryRoiPersistence() : indexedDbRoiPersistence();
 }

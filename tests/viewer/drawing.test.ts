@@ -1,4 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { isRoi } from '../../src/viewer/roi';
 import { NO_DRAFT, drawingStep, type Draft, type DrawingContext, type DrawingEvent, type Tool } from '../../src/viewer/drawing';
 
 function run(tool: Tool, events: DrawingEvent[]) {
@@ -55,5 +57,35 @@ describe('drawing tools', () => {
 
   it('pan: draws nothing', () => {
     expect(run('pan', [down(0, 0), up(100, 100)])).toEqual({ draft: NO_DRAFT, finished: [] });
+  });
+});
+
+describe('drawing tools under any input', () => {
+  it('only ever finish valid shapes inside the image', () => {
+    const point = fc.record({ x: fc.double({ min: -500, max: 1500, noNaN: true }), y: fc.double({ min: -500, max: 1300, noNaN: true }) });
+    const event: fc.Arbitrary<DrawingEvent> = fc.oneof(
+      point.map((p) => ({ type: 'down' as const, point: p })),
+      point.map((p) => ({ type: 'move' as const, point: p })),
+      point.map((p) => ({ type: 'up' as const, point: p })),
+      fc.constant({ type: 'double-click' as const }),
+      fc.constantFrom('Enter', 'Escape', 'Backspace', 'x').map((key) => ({ type: 'key' as const, key })),
+    );
+    fc.assert(
+      fc.property(fc.constantFrom<Tool>('pan', 'rectangle', 'polygon', 'ruler'), fc.array(event, { maxLength: 40 }), (tool, events) => {
+        const { finished } = run(tool, events);
+        for (const shape of finished) {
+          expect(isRoi({ id: 'x', name: 'x', createdAt: 0, shape })).toBe(true);
+          const points = shape.kind === 'rectangle' ? [shape.rect, { x: shape.rect.x + shape.rect.width, y: shape.rect.y + shape.rect.height }] : shape.points;
+          for (const p of points) {
+            expect(p.x).toBeGreaterThanOrEqual(0);
+            expect(p.x).toBeLessThanOrEqual(1000);
+            expect(p.y).toBeGreaterThanOrEqual(0);
+            expect(p.y).toBeLessThanOrEqual(800);
+          }
+        }
+        if (tool === 'pan' || tool === 'ruler') expect(finished).toEqual([]);
+      }),
+      { numRuns: 500 },
+    );
   });
 });
