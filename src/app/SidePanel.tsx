@@ -1,6 +1,11 @@
 import { useRef, type KeyboardEvent } from 'react';
 import { SIDE_PANEL_TABS, useAppStore, type SidePanelTab } from '../store/app-store';
 import { SIDE_PANEL_TAB_INFO, tabAfterKey } from './side-panel-tabs';
+import { AskPanel } from '../reasoner/AskPanel';
+import { ModelsPanel } from '../inference/ModelsPanel';
+
+/** Tabs whose feature exists; the others say so. */
+const PANEL_CONTENT: Partial<Record<SidePanelTab, () => React.JSX.Element>> = { ask: AskPanel, models: ModelsPanel };
 
 export function SidePanel() {
   const activeTab = useAppStore((state) => state.activeTab);
@@ -55,10 +60,20 @@ export function SidePanel() {
           className="flex-1 overflow-auto p-4 text-sm"
         >
           <h2 className="mb-2 text-base font-semibold">{tab.label}</h2>
-          <p className="text-slate-700">{tab.purpose}</p>
-          <p className="mt-3 rounded bg-amber-50 px-3 py-2 text-amber-900">Not available yet in this version.</p>
+          <TabContent tab={tab.id} purpose={tab.purpose} />
         </section>
       ))}
     </aside>
+  );
+}
+
+function TabContent({ tab, purpose }: { tab: SidePanelTab; purpose: string }) {
+  const Content = PANEL_CONTENT[tab];
+  if (Content) return <Content />;
+  return (
+    <>
+      <p className="text-slate-700">{purpose}</p>
+      <p className="mt-3 rounded bg-amber-50 px-3 py-2 text-amber-900">Not available yet in this version.</p>
+    </>
   );
 }

@@ -23,6 +23,9 @@ export interface GenerationOutcome {
   stats: GenerationStats;
 }
 
+/** Omit applied to each member of a union (plain Omit would keep only the members' common fields). */
+type WithoutRequestId<T> = T extends unknown ? Omit<T, 'requestId'> : never;
+
 type Pending = {
   resolve(event: WorkerEvent): void;
   reject(error: Error): void;
@@ -70,11 +73,16 @@ export class PathoR1Client {
     callbacks: { onText?(text: string): void; onToken?(newTokens: number): void; signal?: AbortSignal } = {},
   ): Promise<GenerationOutcome> {
     const requestId = this.nextRequestId; // request() below takes exactly this id
-    const onAbort = () => this.post({ type: 'stop', requestId });
+    // Shared memory reaches the worker even while its WASM generation loop keeps the event loop busy.
+    const stopFlag = typeof SharedArrayBuffer !== 'undefined' && globalThis.crossOriginIsolated ? new Int32Array(new SharedArrayBuffer(4)) : null;
+    const onAbort = () => {
+      if (stopFlag) Atomics.store(stopFlag, 0, 1);
+      this.post({ type: 'stop', requestId });
+    };
     callbacks.signal?.addEventListener('abort', onAbort, { once: true });
     try {
       const done = await this.request(
-        { type: 'generate', ...request },
+        { type: 'generate', ...request, stopFlag },
         (event) => {
           if (event.type === 'text') callbacks.onText?.(event.text);
           else if (event.type === 'token') callbacks.onToken?.(event.newTokens);
@@ -96,7 +104,7 @@ export class PathoR1Client {
   }
 
   private request(
-    message: Omit<Extract<WorkerRequest, { type: 'load' | 'generate' }>, 'requestId'>,
+    message: WithoutRequestId<Extract<WorkerRequest, { type: 'load' | 'generate' }>>,
     onEvent: (event: WorkerEvent) => void,
     transfer: Transferable[] = [],
   ): Promise<WorkerEvent> {

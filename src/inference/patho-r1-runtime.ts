@@ -40,6 +40,11 @@ export interface PathoR1Request {
   /** Called once per generated token, for time-to-first-token and tokens/s. */
   onToken?: () => void;
   signal?: AbortSignal;
+  /**
+   * Polled once per generated token. In a worker running ONNX Runtime WASM the generation loop never yields
+   * to the event loop, so a posted "stop" message would only arrive at the end; a flag in shared memory works.
+   */
+  stopRequested?: () => boolean;
 }
 
 export interface PathoR1Result {
@@ -115,7 +120,10 @@ export class PathoR1Runtime {
         streamed += piece;
         request.onText?.(piece);
       },
-      token_callback_function: () => request.onToken?.(),
+      token_callback_function: () => {
+        request.onToken?.();
+        if (request.stopRequested?.()) stopping.interrupt();
+      },
     });
     try {
       const output = (await this.model.generate({

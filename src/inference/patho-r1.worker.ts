@@ -77,6 +77,7 @@ async function generate(request: GenerateRequest): Promise<void> {
       images: request.images,
       settings: request.settings,
       signal: controller.signal,
+      stopRequested: () => request.stopFlag !== null && Atomics.load(request.stopFlag, 0) === 1,
       onText: (text) => post({ type: 'text', requestId: request.requestId, text }),
       onToken: () => {
         clock.tick();

@@ -27,6 +27,8 @@ export interface GenerateRequest {
   messages: ChatMessage[];
   images: RgbaImage[];
   settings: GenerationSettings;
+  /** Int32Array over a SharedArrayBuffer; the main thread stores 1 at index 0 to stop (null when not isolated). */
+  stopFlag: Int32Array | null;
 }
 
 export interface StopRequest {

@@ -1,0 +1,64 @@
+/**
+ * The Ask flow as a pathologist uses it: open a slide, select a region, ask; Patho-R1 (the tiny demo model)
+ * loads in the worker with byte progress, streams into the answer card with its stats, and a long answer can
+ * be stopped and is kept, marked stopped.
+ */
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test } from './fixtures';
+import { MISSING_TESTDATA, expectSlideOpen, gotoApp, haveTestdata, openSlideFile } from './viewer-helpers';
+
+test.skip(!haveTestdata, MISSING_TESTDATA);
+
+test('ask about a region, see the streamed answer with its stats, then stop a long one', async ({ page, watch }) => {
+  test.setTimeout(240_000);
+  await gotoApp(page);
+  await openSlideFile(page, 'small.svs');
+  await expectSlideOpen(page, 'small.svs');
+  await page.getByRole('button', { name: 'Region from view' }).click();
+
+  await page.getByRole('tab', { name: 'Ask' }).click();
+  const panel = page.getByRole('tabpanel', { name: 'Ask' });
+  await expect(panel).toContainText('Asking about: Region');
+  await panel.getByRole('button', { name: 'Grade this tumour' }).click();
+  await expect(panel.getByLabel('Question', { exact: true })).toHaveValue('Grade this tumour');
+  await panel.getByText('Sampling settings').click();
+  await panel.getByLabel('Max new tokens').fill('12');
+  await panel.getByRole('button', { name: 'Ask Patho-R1' }).click();
+
+  const first = panel.getByRole('article', { name: 'Answer to: Grade this tumour' });
+  await expect(first).toHaveAttribute('data-status', 'done', { timeout: 180_000 });
+  await expect(first).toContainText(/tokens/);
+  await expect(first).toContainText(/px at/);
+  const backendLabel = test.info().project.name === 'webgpu' ? 'WebGPU' : 'WASM';
+  await expect(first).toContainText(backendLabel);
+  const axe = await new AxeBuilder({ page }).include('#side-panel').withTags(['wcag2a', 'wcag2aa']).analyze();
+  expect(axe.violations.map((violation) => `${violation.id}: ${violation.help}`)).toEqual([]);
+
+  // The model was loaded from the app's own files and is shown as loaded in the Models tab.
+  await page.getByRole('tab', { name: 'Models' }).click();
+  await expect(page.getByTestId('model-state-tiny/patho-r1')).toContainText('Loaded');
+  await page.getByRole('tab', { name: 'Ask' }).click();
+
+  // A long answer: stop it mid-stream; what was said is kept and marked stopped.
+  await panel.getByLabel('Max new tokens').fill('2000');
+  await page.evaluate(() => {
+    const hook = (window as unknown as { __patholens: { askStore: { getState(): { setSettings(settings: object): void } } } }).__patholens;
+    hook.askStore.getState().setSettings({ minNewTokens: 2000 });
+  });
+  await panel.getByLabel('Question', { exact: true }).fill('Describe the histological features');
+  await panel.getByRole('button', { name: 'Ask Patho-R1' }).click();
+  const second = panel.getByRole('article', { name: 'Answer to: Describe the histological features' });
+  await expect(second).toHaveAttribute('data-status', 'streaming', { timeout: 60_000 });
+  await expect(second.getByTestId('answer-text')).not.toBeEmpty({ timeout: 60_000 });
+  await panel.getByRole('button', { name: 'Stop' }).click();
+  await expect(second).toHaveAttribute('data-status', 'stopped');
+  await expect(second.getByTestId('answer-status')).toHaveText('Stopped');
+  await expect(second.getByTestId('answer-text')).not.toBeEmpty();
+  // The first answer and the slide are still there.
+  await expect(first).toHaveAttribute('data-status', 'done');
+  await expectSlideOpen(page, 'small.svs');
+
+  const origin = new URL(page.url()).origin;
+  expect(watch.requests.filter((url) => /^https?:/.test(url) && new URL(url).origin !== origin)).toEqual([]);
+  expect(await watch.cspViolations()).toEqual([]);
+});

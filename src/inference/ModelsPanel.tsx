@@ -1,0 +1,139 @@
+import { useEffect } from 'react';
+import { computeBackendLabel } from '../inference/compute-backend';
+import type { ModelDtype } from '../inference/model-manifest';
+import { useAppStore } from '../store/app-store';
+import { modelStore, resolveLoadPlan, useModelStore, type CatalogEntry, type DeviceChoice } from '../store/model-store';
+import { formatBytes } from '../ui/format-bytes';
+
+const DTYPE_CHOICES: (ModelDtype | 'auto')[] = ['auto', 'q4f16', 'q4', 'fp16', 'fp32'];
+
+function LoadProgressList() {
+  const state = useModelStore((model) => model.pathoR1);
+  if (state.status !== 'loading') return null;
+  const files = Object.values(state.files);
+  return (
+    <div className="mt-2 space-y-1" aria-label="Loading progress">
+      {files.length === 0 && <p className="text-xs text-slate-600">Reading manifest.json…</p>}
+      {files.map((file) => (
+        <div key={file.file} className="text-xs">
+          <div className="flex justify-between">
+            <span className="truncate">{file.file}</span>
+            <span>{file.fromCache ? 'cached, verified' : `${formatBytes(file.loadedBytes)} / ${formatBytes(file.totalBytes)}`}</span>
+          </div>
+          <progress className="h-1.5 w-full" max={file.totalBytes || 1} value={file.loadedBytes} aria-label={`Loading ${file.file}`} />
+        </div>
+      ))}
+      <button type="button" className="mt-1 rounded border border-slate-300 px-2 py-1 text-xs" onClick={() => modelStore.getState().cancelLoad()}>
+        Cancel loading
+      </button>
+    </div>
+  );
+}
+
+function ModelRow({ entry }: { entry: CatalogEntry }) {
+  const backend = useAppStore((state) => state.backend);
+  const deviceChoice = useModelStore((state) => state.deviceChoice);
+  const dtypeChoice = useModelStore((state) => state.dtypeChoice);
+  const pathoR1 = useModelStore((state) => state.pathoR1);
+  const onDisk = Object.values(entry.manifest.files).reduce((sum, file) => sum + file.size, 0);
+  const plan = backend.status === 'ready' ? resolveLoadPlan(entry, backend.backend, deviceChoice, dtypeChoice) : null;
+  const mine = pathoR1.status !== 'unloaded' && pathoR1.path === entry.path ? pathoR1 : null;
+  const stateLabel = mine ? (mine.status === 'ready' ? `Loaded (${mine.dtype}, ${mine.device})` : mine.status === 'loading' ? 'Loading…' : 'Failed') : 'Not loaded';
+  return (
+    <li className="rounded border border-slate-200 p-3" aria-label={`Model ${entry.path}`}>
+      <div className="flex items-baseline justify-between gap-2">
+        <h3 className="font-medium">{entry.path}</h3>
+        <span className="text-xs text-slate-600">{entry.kind === 'patho-r1' ? 'Patho-R1 (reasoning)' : 'PathoCLIP (zero-shot)'}</span>
+      </div>
+      <dl className="mt-1 grid grid-cols-2 gap-x-2 text-xs text-slate-700">
+        <dt>Dtypes</dt>
+        <dd>{entry.dtypes.join(', ') || 'none complete'}</dd>
+        <dt>Size on disk</dt>
+        <dd>{formatBytes(onDisk)}</dd>
+        {plan && !('error' in plan) && (
+          <>
+            <dt>Will load</dt>
+            <dd>
+              {plan.dtype} on {plan.device === 'webgpu' ? 'WebGPU' : 'WASM'}
+            </dd>
+            <dt>Estimated memory</dt>
+            <dd>≥ {formatBytes(modelStore.weightBytes(entry, plan.dtype))} (weights) + KV cache</dd>
+          </>
+        )}
+        <dt>State</dt>
+        <dd data-testid={`model-state-${entry.path}`}>{stateLabel}</dd>
+      </dl>
+      {plan && 'error' in plan && <p className="mt-1 text-xs text-red-800">{plan.error}</p>}
+      {mine?.status === 'error' && <p className="mt-1 text-xs text-red-800">{mine.message}</p>}
+      {entry.kind === 'patho-r1' && (
+        <button
+          type="button"
+          className="mt-2 rounded bg-stain-hematoxylin px-3 py-1 text-sm text-white disabled:opacity-50"
+          disabled={!plan || 'error' in plan || mine?.status === 'loading'}
+          onClick={() => void modelStore.getState().loadPathoR1(entry.path).catch(() => undefined)}
+        >
+          Load {entry.path}
+        </button>
+      )}
+      {entry.kind === 'pathoclip' && <p className="mt-2 text-xs text-slate-600">PathoCLIP runs in the Classify and Search tabs (not available yet).</p>}
+      {mine?.status === 'loading' && <LoadProgressList />}
+    </li>
+  );
+}
+
+export function ModelsPanel() {
+  const catalog = useModelStore((state) => state.catalog);
+  const backend = useAppStore((state) => state.backend);
+  const deviceChoice = useModelStore((state) => state.deviceChoice);
+  const dtypeChoice = useModelStore((state) => state.dtypeChoice);
+  useEffect(() => {
+    if (modelStore.getState().catalog.status === 'loading') void modelStore.getState().refreshCatalog();
+  }, []);
+  return (
+    <div className="space-y-3">
+      <p className="text-xs text-slate-600">
+        Detected: {backend.status === 'ready' ? computeBackendLabel(backend.backend) : 'detecting…'}
+      </p>
+      <div className="grid grid-cols-2 gap-2 text-sm">
+        <label className="flex flex-col">
+          Backend
+          <select
+            className="rounded border border-slate-300 px-1 py-0.5"
+            value={deviceChoice}
+            onChange={(event) => modelStore.getState().setDeviceChoice(event.target.value as DeviceChoice)}
+          >
+            <option value="auto">Automatic</option>
+            <option value="webgpu">WebGPU</option>
+            <option value="wasm">WASM (CPU)</option>
+          </select>
+        </label>
+        <label className="flex flex-col">
+          Weights
+          <select
+            className="rounded border border-slate-300 px-1 py-0.5"
+            value={dtypeChoice}
+            onChange={(event) => modelStore.getState().setDtypeChoice(event.target.value as ModelDtype | 'auto')}
+          >
+            {DTYPE_CHOICES.map((dtype) => (
+              <option key={dtype} value={dtype}>
+                {dtype === 'auto' ? 'Automatic' : dtype}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      {catalog.status === 'loading' && <p>Looking for models…</p>}
+      {catalog.status === 'error' && <p className="text-red-800">{catalog.message}</p>}
+      {catalog.status === 'ready' && catalog.entries.length === 0 && (
+        <p>No exported models found. Export one with models/export into models/local/ (see the README).</p>
+      )}
+      {catalog.status === 'ready' && (
+        <ul className="space-y-2">
+          {catalog.entries.map((entry) => (
+            <ModelRow key={entry.path} entry={entry} />
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
