@@ -22,11 +22,24 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-@pytest.mark.parametrize("dtype", ["fp32", "q4"])
-def test_transformers_js_matches_pytorch_goldens(dtype):
+@pytest.fixture(scope="module")
+def fp16_export(tmp_path_factory):
+    """The tiny checkpoint exported by the CLI with the fp16 variants (the committed dir holds fp32 and q4)."""
+    from patholens_export.cli import main
+
+    out = tmp_path_factory.mktemp("js") / "pathoclip-fp16"
+    assert main(["pathoclip", "--checkpoint", str(CLIP_DIR / "open_clip_model.safetensors"), "--arch",
+                 str(CLIP_DIR / "open_clip_config.json"), "--out", str(out), "--dtype", "fp16,q4f16"]) == 0
+    return out
+
+
+@pytest.mark.parametrize("dtype", ["fp32", "q4", "fp16", "q4f16"])
+def test_transformers_js_matches_pytorch_goldens(dtype, request):
+    model_dir = request.getfixturevalue("fp16_export") if dtype in ("fp16", "q4f16") else CLIP_DIR
     golden = json.loads((CLIP_DIR / "golden.json").read_text())
     payload = {"texts": [t["text"] for t in golden["texts"]], "images": [str(CLIP_DIR / i["file"]) for i in golden["images"]]}
-    proc = subprocess.run(["node", str(REPO_ROOT / "models/export/tests/js/clip_embed.mjs"), str(TINY_DIR), CLIP_DIR.name, dtype],
+    proc = subprocess.run(["node", str(REPO_ROOT / "models/export/tests/js/clip_embed.mjs"), str(model_dir.parent),
+                           model_dir.name, dtype],
                           input=json.dumps(payload), capture_output=True, text=True, cwd=REPO_ROOT, timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
     js = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -42,7 +55,9 @@ def test_transformers_js_matches_pytorch_goldens(dtype):
     img = np.array(js["image_embeds"])
     print(f"transformers.js {dtype}: text rel err {rel_err(js['text_embeds'], text_ref):.2e}, "
           f"resized-image pixel mean |diff| {np.abs(pix - pix_ref).mean():.3f}, image cos {min_cosine(img, img_ref):.5f}")
-    if dtype == "fp32":
+    if dtype == "fp16":
+        assert min_cosine(js["text_embeds"], text_ref) >= 0.999 and min_cosine(img, img_ref) >= 0.999
+    elif dtype == "fp32":
         assert rel_err(js["text_embeds"], text_ref) <= 1e-4
         assert rel_err(img[same_size], img_ref[same_size]) <= 1e-4
         # resized images: transformers.js resamples with its own bicubic (sharp in Node), not PIL's
