@@ -29,11 +29,18 @@ export function defaultPoolSize(): number {
   return Math.max(2, Math.min(cores - 1, 8));
 }
 
+/**
+ * Jobs in flight per worker: while one tile decodes, the next one's bytes are already being read from the
+ * file, so a worker never sits idle waiting for I/O.
+ */
+const SLOTS_PER_WORKER = 2;
+
 export class DecodePool {
   private readonly workers: Worker[] = [];
-  private readonly idle: Worker[] = [];
+  /** One entry per free slot (a worker appears once per free slot). */
+  private readonly free: Worker[] = [];
   private readonly queue: Pending[] = [];
-  private readonly running = new Map<number, Pending>();
+  private readonly running = new Map<number, { task: Pending; worker: Worker }>();
   private nextId = 1;
   private decoded = 0;
   private decodeMs = 0;
@@ -65,18 +72,20 @@ export class DecodePool {
 
   private pump(): void {
     while (this.queue.length > 0) {
-      let worker = this.idle.pop();
-      if (!worker && this.workers.length < this.size) worker = this.spawn();
+      // Spread work: a new worker before a second slot on a busy one.
+      if (this.free.length === 0 || (this.workers.length < this.size && this.running.size >= this.workers.length)) {
+        if (this.workers.length < this.size) this.spawn();
+      }
+      const worker = this.free.shift();
       if (!worker) return;
       const task = this.queue.shift()!;
       if (task.signal?.aborted) {
-        this.idle.push(worker);
+        this.free.push(worker);
         task.reject(task.signal.reason);
         continue;
       }
       const id = this.nextId++;
-      this.running.set(id, task);
-      (worker as Worker & { currentId?: number }).currentId = id;
+      this.running.set(id, { task, worker });
       const request: DecodeRequest = task.payload.kind === 'tile' ? { id, ...task.payload } : { id, kind: 'image', bytes: task.payload.bytes };
       worker.postMessage(request);
     }
@@ -86,40 +95,43 @@ export class DecodePool {
     const worker = this.createWorker();
     worker.onmessage = (event: MessageEvent<DecodeResponse>) => {
       const response = event.data;
-      const task = this.running.get(response.id);
+      const entry = this.running.get(response.id);
       this.running.delete(response.id);
-      this.idle.push(worker);
-      if (task) {
+      this.free.push(worker);
+      if (entry) {
         if (response.ok) {
           this.decoded++;
           this.decodeMs += response.ms;
-          task.resolve(response.image);
+          entry.task.resolve(response.image);
         } else {
-          task.reject(response.slideError ? new SlideError(response.message) : new Error(response.message));
+          entry.task.reject(response.slideError ? new SlideError(response.message) : new Error(response.message));
         }
       }
       this.pump();
     };
     worker.onerror = (event) => {
-      // A worker that failed to load (or crashed): fail its job with a sentence, replace it.
+      // A worker that failed to load (or crashed): fail its jobs with a sentence, drop it; the next job spawns anew.
       event.preventDefault();
-      const id = (worker as Worker & { currentId?: number }).currentId;
-      const task = id === undefined ? undefined : this.running.get(id);
-      if (id !== undefined) this.running.delete(id);
       worker.terminate();
       this.workers.splice(this.workers.indexOf(worker), 1);
-      task?.reject(new SlideError(`A slide decoding worker failed (${event.message || 'it could not start'}); reload the page to try again.`));
+      for (let i = this.free.length - 1; i >= 0; i--) if (this.free[i] === worker) this.free.splice(i, 1);
+      for (const [id, entry] of this.running) {
+        if (entry.worker !== worker) continue;
+        this.running.delete(id);
+        entry.task.reject(new SlideError(`A slide decoding worker failed (${event.message || 'it could not start'}); reload the page to try again.`));
+      }
       this.pump();
     };
     this.workers.push(worker);
+    for (let i = 0; i < SLOTS_PER_WORKER; i++) this.free.unshift(worker); // a fresh worker takes the next job
     return worker;
   }
 
   terminate(): void {
     for (const worker of this.workers) worker.terminate();
     this.workers.length = 0;
-    this.idle.length = 0;
-    for (const task of [...this.queue, ...this.running.values()]) task.reject(new SlideError('Slide decoding was stopped.'));
+    this.free.length = 0;
+    for (const task of [...this.queue, ...[...this.running.values()].map((entry) => entry.task)]) task.reject(new SlideError('Slide decoding was stopped.'));
     this.queue.length = 0;
     this.running.clear();
   }
