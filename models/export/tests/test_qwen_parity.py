@@ -50,7 +50,10 @@ def test_graph_signatures(bundle):
     outputs = {o.name: o for o in dec.graph.output}
     layers = tc["num_hidden_layers"]
     kv = [f"{i}.{k}" for i in range(layers) for k in ("key", "value")]
-    assert list(inputs) == ["inputs_embeds", "attention_mask", "position_ids"] + [f"past_key_values.{n}" for n in kv]
+    assert list(inputs) == (["inputs_embeds", "attention_mask", "position_ids"] + [f"past_key_values.{n}" for n in kv]
+                            + ["num_logits_to_keep"])
+    assert dims(inputs["num_logits_to_keep"]) == []  # int64 scalar, as transformers.js sets it
+    assert inputs["num_logits_to_keep"].type.tensor_type.elem_type == onnx.TensorProto.INT64
     assert list(outputs) == ["logits"] + [f"present.{n}" for n in kv]
     assert dims(inputs["inputs_embeds"]) == ["batch_size", "sequence_length", tc["hidden_size"]]
     assert dims(inputs["position_ids"]) == [3, "batch_size", "sequence_length"]
@@ -60,7 +63,7 @@ def test_graph_signatures(bundle):
         assert dims(inputs[f"past_key_values.{n}"]) == ["batch_size", tc["num_key_value_heads"],
                                                         "past_sequence_length", hd]
         assert dims(outputs[f"present.{n}"]) == ["batch_size", tc["num_key_value_heads"], "total_sequence_length", hd]
-    assert dims(outputs["logits"]) == ["batch_size", "sequence_length", tc["vocab_size"]]
+    assert dims(outputs["logits"]) == ["batch_size", "num_logits", tc["vocab_size"]]
     assert not any(n.op_type in ("If", "Loop") for n in dec.graph.node)
     vis = onnx.load(str(bundle.path / "onnx" / "vision_encoder.onnx"), load_external_data=False)
     assert [i.name for i in vis.graph.input] == ["pixel_values", "image_grid_thw"]
@@ -214,3 +217,23 @@ def test_decoder_uses_fused_contrib_ops(bundle):
     assert not any(t in {o for _, o in ops} for t in ("Softmax", "Pow", "ReduceMean"))
     layers = bundle.config["text_config"]["num_hidden_layers"]
     assert sum(n.op_type == "GroupQueryAttention" for n in dec.graph.node) == layers
+
+
+def test_num_logits_to_keep(bundle):
+    """0 -> logits for every position (plain forward), n -> the last n positions (generation passes 1)."""
+    r = bundle.runner("fp32")
+    inputs = bundle.inputs(CASES[0])
+    ids = inputs["input_ids"].numpy()
+    embeds, _ = r.prompt_embeds(ids, inputs["pixel_values"].numpy(), inputs["image_grid_thw"].numpy())
+    from patholens_export.qwen.onnx_runner import rope_index
+
+    mask = np.ones_like(ids)
+    pos, _ = rope_index(ids, inputs["image_grid_thw"].numpy(), mask, bundle.config["image_token_id"],
+                        bundle.config["vision_start_token_id"], 2)
+    full, _ = r.decoder(embeds, mask, pos, r.empty_past(1), num_logits_to_keep=0)
+    assert full.shape[1] == ids.shape[1]
+    for n in (1, 3):
+        part, present = r.decoder(embeds, mask, pos, r.empty_past(1), num_logits_to_keep=n)
+        assert part.shape[1] == n
+        np.testing.assert_allclose(part, full[:, -n:], rtol=0, atol=1e-5)
+        assert next(iter(present.values())).shape[2] == ids.shape[1]  # the cache still covers every position

@@ -215,6 +215,41 @@ def tidy_dims(model: onnx.ModelProto, graph: str) -> None:
         del value.metadata_props[:]
 
 
+def add_num_logits_to_keep(model: onnx.ModelProto) -> None:
+    """Optional-in-spirit int64 scalar input `num_logits_to_keep` (transformers.js sets 1 while generating, 0 in a
+    plain forward): the LM head runs on the last n positions only, on all of them for 0. Added as ONNX nodes after
+    export because the logits' length then depends on an input value, which torch.export cannot trace."""
+    from onnx import TensorProto, helper
+
+    g = model.graph
+    head = next(n for n in g.node if "logits" in n.output)
+    hidden = head.input[0]
+    p = "num_logits_to_keep_"
+    nodes = [
+        helper.make_node("Shape", [hidden], [p + "shape"], start=1, end=2, name=p + "shape"),  # [S]
+        helper.make_node("Reshape", [p + "n", p + "one_dim"], [p + "n1"], name=p + "n1"),
+        helper.make_node("Equal", [p + "n1", p + "zero"], [p + "all"], name=p + "eq"),
+        helper.make_node("Where", [p + "all", p + "shape", p + "n1"], [p + "keep"], name=p + "where"),
+        helper.make_node("Sub", [p + "shape", p + "keep"], [p + "start"], name=p + "sub"),
+        helper.make_node("Slice", [hidden, p + "start", p + "shape", p + "axis"], [p + "hidden"], name=p + "slice"),
+    ]
+    consts = [
+        helper.make_tensor(p + "one_dim", TensorProto.INT64, [1], [1]),
+        helper.make_tensor(p + "zero", TensorProto.INT64, [1], [0]),
+        helper.make_tensor(p + "axis", TensorProto.INT64, [1], [1]),
+    ]
+    # Rename the graph input tensor so that the node list can keep the graph's order: feed it through Identity.
+    nodes.insert(0, helper.make_node("Identity", ["num_logits_to_keep"], [p + "n"], name=p + "in"))
+    head.input[0] = p + "hidden"
+    idx = list(g.node).index(head)
+    for k, node in enumerate(nodes):
+        g.node.insert(idx + k, node)
+    g.initializer.extend(consts)
+    g.input.append(helper.make_tensor_value_info("num_logits_to_keep", TensorProto.INT64, []))
+    logits = next(o for o in g.output if o.name == "logits")
+    logits.type.tensor_type.shape.dim[1].dim_param = "num_logits"
+
+
 def save_onnx(model: onnx.ModelProto, path: pathlib.Path) -> list[str]:
     """Save, moving weights to `{file}_data[_i]` chunks when the graph is over ~2 GB. Returns the data files."""
     tensors = list(model.graph.initializer)
@@ -356,6 +391,8 @@ def export_patho_r1(checkpoint: pathlib.Path, out_dir: pathlib.Path, dtypes: lis
             base = "fp32" if dtype in want["fp32"] else "fp16"
             for graph, src in graphs[base].items():
                 proto = onnx.load(str(src))
+                if graph == "decoder_model_merged":
+                    add_num_logits_to_keep(proto)
                 out = quantize_q4(proto) if dtype in ("q4", "q4f16") else proto
                 del proto
                 tidy_dims(out, graph)

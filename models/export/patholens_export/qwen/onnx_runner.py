@@ -72,6 +72,7 @@ class OnnxQwen:
         dec = self.sessions["decoder_model_merged"]
         self.past_inputs = {i.name: i for i in dec.get_inputs() if i.name.startswith("past_key_values.")}
         self.embed_dtype = ORT_TYPES[dec.get_inputs()[0].type]
+        self.has_num_logits = any(i.name == "num_logits_to_keep" for i in dec.get_inputs())
 
     def vision(self, pixel_values: np.ndarray, image_grid_thw: np.ndarray) -> np.ndarray:
         sess = self.sessions["vision_encoder"]
@@ -90,10 +91,14 @@ class OnnxQwen:
             past[name] = np.zeros(shape, dtype=ORT_TYPES[info.type])
         return past
 
-    def decoder(self, embeds, attention_mask, position_ids, past):
+    def decoder(self, embeds, attention_mask, position_ids, past, num_logits_to_keep: int = 0):
+        """num_logits_to_keep as transformers.js passes it: 0 = logits for every position, n = the last n."""
         sess = self.sessions["decoder_model_merged"]
-        outs = sess.run(None, {"inputs_embeds": embeds, "attention_mask": attention_mask.astype(np.int64),
-                               "position_ids": position_ids.astype(np.int64), **past})
+        feeds = {"inputs_embeds": embeds, "attention_mask": attention_mask.astype(np.int64),
+                 "position_ids": position_ids.astype(np.int64), **past}
+        if self.has_num_logits:
+            feeds["num_logits_to_keep"] = np.array(num_logits_to_keep, dtype=np.int64)
+        outs = sess.run(None, feeds)
         names = [o.name for o in sess.get_outputs()]
         res = dict(zip(names, outs))
         present = {n.replace("present.", "past_key_values."): v for n, v in res.items() if n.startswith("present.")}
@@ -136,5 +141,5 @@ class OnnxQwen:
             mask = np.concatenate([mask, np.ones((b, 1), dtype=np.int64)], axis=1)
             p = (deltas + past_len).reshape(1, b, 1)
             p = np.concatenate([p, p, p], axis=0)
-            logits, past = self.decoder(self.embed(nxt.reshape(b, 1)), mask, p, past)
+            logits, past = self.decoder(self.embed(nxt.reshape(b, 1)), mask, p, past, num_logits_to_keep=1)
         return np.stack(tokens, axis=1), first_logits, features
