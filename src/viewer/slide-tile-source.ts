@@ -1,11 +1,11 @@
 /**
  * An OpenSeadragon tile source drawn from any SlideSource: OpenSeadragon asks for a tile, the slide's reader
- * (a worker pool for TIFF/SVS) decodes it to RGBA, and it reaches the drawer as an ImageBitmap through
- * `downloadTileStart` -> `finish(..., 'imageBitmap')`. Each viewer level is one of the slide's own pyramid
+ * (a worker pool for TIFF/SVS) decodes it to RGBA, and it reaches the drawer as a canvas through
+ * `downloadTileStart` -> `finish(..., 'context2d')`. Each viewer level is one of the slide's own pyramid
  * levels (see pyramid.ts), so no tile is decoded twice for resampling.
  */
 import OpenSeadragon from 'openseadragon';
-import type { SlideSource } from '../slide/slide-source';
+import type { RgbaImage, SlideSource } from '../slide/slide-source';
 import { viewerLevels, type ViewerLevel } from './pyramid';
 
 interface TileAddress {
@@ -91,11 +91,10 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
     (job.userData as JobUserData).controller = controller;
     this.slide
       .readTile(info.slideLevel, address.x, address.y, controller.signal)
-      .then((tile) => createImageBitmap(new ImageData(asImageDataPixels(tile.data), tile.width, tile.height)))
+      .then((tile) => (controller.signal.aborted ? null : tileCanvas(tile)))
       .then(
-        (bitmap) => {
-          if (controller.signal.aborted) bitmap.close();
-          else job.finish(bitmap, null, 'imageBitmap');
+        (context) => {
+          if (context && !controller.signal.aborted) job.finish(context, null, 'context2d');
         },
         (error: unknown) => {
           if (controller.signal.aborted) return;
@@ -108,6 +107,21 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
   override downloadTileAbort(job: OpenSeadragon.ImageJob): void {
     (job.userData as JobUserData).controller?.abort();
   }
+}
+
+/**
+ * The tile as the canvas drawer's own cache type (a 2D context), so OpenSeadragon draws it without converting it;
+ * putImageData is a copy, the decoding already happened in the readers' workers. OpenSeadragon frees the canvas
+ * when it drops the tile from its cache.
+ */
+function tileCanvas(tile: RgbaImage): CanvasRenderingContext2D {
+  const canvas = document.createElement('canvas');
+  canvas.width = tile.width;
+  canvas.height = tile.height;
+  const context = canvas.getContext('2d', { willReadFrequently: true });
+  if (!context) throw new Error('the browser gave no 2D canvas for a tile');
+  context.putImageData(new ImageData(asImageDataPixels(tile.data), tile.width, tile.height), 0, 0);
+  return context;
 }
 
 /** ImageData needs pixels over a plain ArrayBuffer; copy only when the reader handed over shared memory. */
