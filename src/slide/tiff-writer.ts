@@ -24,6 +24,8 @@ export interface PageSpec {
   /** Pixels per centimetre. */
   resolutionPerCm?: number;
   predictor?: number;
+  /** 2 = one tile per sample ("separate planes"): all tiles of sample 0, then sample 1, ... */
+  planar?: 1 | 2;
   /** YCbCrSubSampling for JPEG tiles stored as YCbCr, e.g. [2, 2]. */
   ycbcrSubsampling?: [number, number];
 }
@@ -134,7 +136,7 @@ export class TiffWriter {
       entries.push({ tag: 282, type: 5, values: [r, 1000] });
       entries.push({ tag: 283, type: 5, values: [r, 1000] });
     }
-    entries.push({ tag: 284, type: 3, values: [1] });
+    entries.push({ tag: 284, type: 3, values: [spec.planar ?? 1] });
     if (spec.resolutionPerCm !== undefined) entries.push({ tag: 296, type: 3, values: [3] });
     if (spec.predictor !== undefined) entries.push({ tag: 317, type: 3, values: [spec.predictor] });
     if (tiled) {

@@ -8,7 +8,8 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { openSlideNode } from '../../src/slide/open-slide-node';
 import { SlideError } from '../../src/slide/slide-source';
-import { encodeJ2k, halve, hePicture, meanAbsDiff, pyramidTiff, rgbToYcbcr, sharpTiff, toRgba, zstdRawFrame, type Rgb } from './fixtures';
+import { MemorySink, patchFirstIfd, TiffWriter } from '../../src/slide/tiff-writer';
+import { cutTile, encodeJ2k, halve, hePicture, meanAbsDiff, pyramidTiff, rgbToYcbcr, sharpTiff, toRgba, zstdRawFrame, type Rgb } from './fixtures';
 
 const picture = hePicture(1100, 900);
 const level1 = halve(picture);
@@ -163,6 +164,32 @@ describe('OME-TIFF', () => {
     await expect(slide.readRegion({ x: 0, y: 0, width: 10, height: 10 }, 0.5)).rejects.toThrow(/does not say its scale/);
     const full = await slide.readRegion({ x: 0, y: 0, width: 10, height: 10 }, null);
     expect(full.mpp).toBeNull();
+    await slide.close();
+  });
+});
+
+describe('separate sample planes (PlanarConfiguration 2)', () => {
+  it('Deflate-compressed planes are interleaved back into RGB', async () => {
+    const tile = 256;
+    const sink = new MemorySink();
+    const writer = new TiffWriter(sink);
+    const page = writer.addPage({ width: level1.width, height: level1.height, tileWidth: tile, tileHeight: tile, compression: 8, photometric: 2, samplesPerPixel: 3, planar: 2 });
+    const columns = Math.ceil(level1.width / tile);
+    const rows = Math.ceil(level1.height / tile);
+    for (let sample = 0; sample < 3; sample++)
+      for (let row = 0; row < rows; row++)
+        for (let col = 0; col < columns; col++) {
+          const rgb = cutTile(level1, col, row, tile);
+          const plane = new Uint8Array(tile * tile);
+          for (let i = 0; i < plane.length; i++) plane[i] = rgb[i * 3 + sample]!;
+          writer.addTile(page, new Uint8Array(deflateSync(plane)));
+        }
+    const first = writer.finish();
+    const bytes = sink.bytes();
+    patchFirstIfd(bytes, first);
+    const slide = await open('planar.tiff', bytes);
+    const region = await slide.readRegion({ x: 0, y: 0, width: level1.width, height: level1.height }, null);
+    expect(Buffer.from(region.data).equals(Buffer.from(toRgba(level1)))).toBe(true);
     await slide.close();
   });
 });
