@@ -58,6 +58,16 @@ test('ask about a region, see the streamed answer with its stats, then stop a lo
   await expect(first).toHaveAttribute('data-status', 'done');
   await expectSlideOpen(page, 'small.svs');
 
+  // After a reload and reopening the slide, the region's answers are back (saved with the slide's session).
+  await page.reload();
+  await gotoApp(page);
+  await openSlideFile(page, 'small.svs');
+  await expectSlideOpen(page, 'small.svs');
+  await page.getByTestId('roi-item').first().getByRole('button', { name: /^Show/ }).click();
+  await page.getByRole('tab', { name: 'Ask' }).click();
+  await expect(panel.getByRole('article', { name: 'Answer to: Grade this tumour' })).toHaveAttribute('data-status', 'done');
+  await expect(panel.getByRole('article', { name: 'Answer to: Describe the histological features' })).toHaveAttribute('data-status', 'stopped');
+
   const origin = new URL(page.url()).origin;
   expect(watch.requests.filter((url) => /^https?:/.test(url) && new URL(url).origin !== origin)).toEqual([]);
   expect(await watch.cspViolations()).toEqual([]);

@@ -2,11 +2,13 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import './index.css';
 import { App } from './app/App';
+import { installAnswerPersistence } from './app/answer-sync';
 import { installGlobalErrorReporting } from './app/global-errors';
 import { appStore } from './store/app-store';
 import './inference/test-hook';
 
 installGlobalErrorReporting(window, appStore.getState().reportError);
+installAnswerPersistence();
 
 const rootElement = document.getElementById('root');
 if (!rootElement) throw new Error('PathoLens: the page has no #root element.');
