@@ -31,7 +31,14 @@ test.describe('viewer tools', () => {
     await expect(field(page, 'Objective power')).toHaveText('40x');
     await expectTilesDrawn(page);
 
+    await expect(page.locator('[data-testid="slide-canvas"] .navigator')).toBeVisible();
     const readout = page.getByTestId('magnification');
+    // The wheel zooms in at the cursor.
+    const start = Number.parseFloat((await readout.textContent()) ?? '');
+    const stage = (await page.getByTestId('slide-stage').boundingBox())!;
+    await page.mouse.move(stage.x + stage.width / 3, stage.y + stage.height / 3);
+    await page.mouse.wheel(0, -300);
+    await expect.poll(async () => Number.parseFloat((await readout.textContent()) ?? '')).toBeGreaterThan(start * 1.2);
     await focusSlide(page);
     for (const [key, text] of [['1', '1.25x'], ['2', '2.5x'], ['3', '5x'], ['4', '10x'], ['5', '20x'], ['6', '40x']] as const) {
       await page.keyboard.press(key);

@@ -54,7 +54,7 @@ export function RoiOverlay({ transform, tool, rois, selectedRoiId, draft, pixelS
       aria-hidden="true"
       data-testid="roi-overlay"
       data-tool={tool}
-      className={`absolute inset-0 h-full w-full ${drawing ? 'cursor-crosshair' : 'pointer-events-none'}`}
+      className={`absolute inset-0 h-full w-full ${drawing ? 'cursor-crosshair touch-none' : 'pointer-events-none'}`}
       onPointerDown={drawing ? onPointerDown : undefined}
       onPointerMove={drawing ? (event) => onDrawingEvent({ type: 'move', point: toImage(event) }) : undefined}
       onPointerUp={drawing ? (event) => onDrawingEvent({ type: 'up', point: toImage(event) }) : undefined}
