@@ -24,6 +24,7 @@ export interface PageSpec {
   /** Pixels per centimetre. */
   resolutionPerCm?: number;
   predictor?: number;
+  bitsPerSample?: 8 | 16;
   /** 2 = one tile per sample ("separate planes"): all tiles of sample 0, then sample 1, ... */
   planar?: 1 | 2;
   /** YCbCrSubSampling for JPEG tiles stored as YCbCr, e.g. [2, 2]. */
@@ -63,10 +64,17 @@ export class TiffWriter {
   private readonly pages: PageState[] = [];
   private position = 0;
 
-  constructor(private readonly sink: ByteSink) {
+  private readonly le: boolean;
+
+  /** Little-endian ("II") unless asked for big-endian ("MM"), which some scanners and converters write. */
+  constructor(
+    private readonly sink: ByteSink,
+    options: { bigEndian?: boolean } = {},
+  ) {
+    this.le = !options.bigEndian;
     // Header: "II", 42, and the first IFD's offset, which is only known at the end: finish() returns it for
     // the caller to patch into bytes 4..7 (patchFirstIfd, or a positioned file write).
-    this.put(Uint8Array.from([0x49, 0x49, 42, 0, 0, 0, 0, 0]));
+    this.put(Uint8Array.from(this.le ? [0x49, 0x49, 42, 0, 0, 0, 0, 0] : [0x4d, 0x4d, 0, 42, 0, 0, 0, 0]));
   }
 
   private put(bytes: Uint8Array): number {
@@ -106,7 +114,7 @@ export class TiffWriter {
     const first = at;
     built.forEach((ifd, i) => {
       const next = i === built.length - 1 ? 0 : at + ifd.length;
-      new DataView(ifd.buffer).setUint32(ifd.length - 4, next, true);
+      new DataView(ifd.buffer).setUint32(ifd.length - 4, next, this.le);
       this.put(ifd);
       at += ifd.length;
     });
@@ -121,7 +129,7 @@ export class TiffWriter {
     entries.push({ tag: 254, type: 4, values: [spec.newSubfileType ?? 0] });
     entries.push({ tag: 256, type: 4, values: [spec.width] });
     entries.push({ tag: 257, type: 4, values: [spec.height] });
-    entries.push({ tag: 258, type: 3, values: Array(spec.samplesPerPixel).fill(8) });
+    entries.push({ tag: 258, type: 3, values: Array(spec.samplesPerPixel).fill(spec.bitsPerSample ?? 8) });
     entries.push({ tag: 259, type: 3, values: [spec.compression] });
     entries.push({ tag: 262, type: 3, values: [spec.photometric] });
     if (spec.description !== undefined) entries.push({ tag: 270, type: 2, values: new TextEncoder().encode(`${spec.description}\0`) });
@@ -156,35 +164,35 @@ export class TiffWriter {
     // Out-of-line values first, then the IFD that points at them.
     const valueOffsets = new Map<Entry, number>();
     for (const e of entries) {
-      if (size(e) > 4) valueOffsets.set(e, this.put(encodeValues(e.type, e.values)));
+      if (size(e) > 4) valueOffsets.set(e, this.put(encodeValues(e.type, e.values, this.le)));
       if (this.position % 2 === 1) this.put(new Uint8Array(1));
     }
     const ifd = new Uint8Array(2 + entries.length * 12 + 4);
     const view = new DataView(ifd.buffer);
-    view.setUint16(0, entries.length, true);
+    view.setUint16(0, entries.length, this.le);
     entries.forEach((e, i) => {
       const at = 2 + i * 12;
-      view.setUint16(at, e.tag, true);
-      view.setUint16(at + 2, e.type, true);
-      view.setUint32(at + 4, count(e), true);
+      view.setUint16(at, e.tag, this.le);
+      view.setUint16(at + 2, e.type, this.le);
+      view.setUint32(at + 4, count(e), this.le);
       const out = valueOffsets.get(e);
-      if (out !== undefined) view.setUint32(at + 8, out, true);
-      else ifd.set(encodeValues(e.type, e.values), at + 8);
+      if (out !== undefined) view.setUint32(at + 8, out, this.le);
+      else ifd.set(encodeValues(e.type, e.values, this.le), at + 8);
     });
     return ifd;
   }
 }
 
-function encodeValues(type: number, values: number[] | Uint8Array): Uint8Array {
+function encodeValues(type: number, values: number[] | Uint8Array, le: boolean): Uint8Array {
   if (values instanceof Uint8Array) return values;
   const width = type === 3 ? 2 : 4;
   const out = new Uint8Array(values.length * width);
   const view = new DataView(out.buffer);
-  values.forEach((v, i) => (width === 2 ? view.setUint16(i * 2, v, true) : view.setUint32(i * 4, v, true)));
+  values.forEach((v, i) => (width === 2 ? view.setUint16(i * 2, v, le) : view.setUint32(i * 4, v, le)));
   return out;
 }
 
 /** Sets the header's first-IFD offset in a finished in-memory file. */
 export function patchFirstIfd(bytes: Uint8Array, firstIfd: number): void {
-  new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).setUint32(4, firstIfd, true);
+  new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).setUint32(4, firstIfd, bytes[0] === 0x49);
 }

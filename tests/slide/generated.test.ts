@@ -193,3 +193,35 @@ describe('separate sample planes (PlanarConfiguration 2)', () => {
     await slide.close();
   });
 });
+
+describe('big-endian ("MM") TIFF with 16-bit grey samples', () => {
+  it('reads tags, offsets and 16-bit samples in the file byte order', async () => {
+    const width = 300;
+    const height = 200;
+    const tile = 128;
+    const grey = (x: number, y: number) => (x * 211 + y * 97) % 65536;
+    const sink = new MemorySink();
+    const writer = new TiffWriter(sink, { bigEndian: true });
+    const page = writer.addPage({ width, height, tileWidth: tile, tileHeight: tile, compression: 8, photometric: 1, samplesPerPixel: 1, bitsPerSample: 16, resolutionPerCm: 20_000 });
+    for (let row = 0; row < Math.ceil(height / tile); row++)
+      for (let col = 0; col < Math.ceil(width / tile); col++) {
+        const block = new Uint8Array(tile * tile * 2);
+        const view = new DataView(block.buffer);
+        for (let y = 0; y < tile; y++) for (let x = 0; x < tile; x++) view.setUint16((y * tile + x) * 2, grey(col * tile + x, row * tile + y), false);
+        writer.addTile(page, new Uint8Array(deflateSync(block)));
+      }
+    const first = writer.finish();
+    const bytes = sink.bytes();
+    patchFirstIfd(bytes, first);
+    expect(String.fromCharCode(bytes[0]!, bytes[1]!)).toBe('MM');
+    const slide = await open('be16.tiff', bytes);
+    expect([slide.metadata.width, slide.metadata.height]).toEqual([width, height]);
+    expect(slide.metadata.mppX).toBeCloseTo(0.5);
+    const region = await slide.readRegion({ x: 0, y: 0, width, height }, null);
+    for (const [x, y] of [[0, 0], [299, 199], [130, 5], [17, 150]] as const) {
+      const v = grey(x, y) >> 8;
+      expect(Array.from(region.data.subarray((y * width + x) * 4, (y * width + x) * 4 + 4))).toEqual([v, v, v, 255]);
+    }
+    await slide.close();
+  });
+});
