@@ -112,7 +112,7 @@ export async function parseTiff(source: ByteSource, signal?: AbortSignal): Promi
       const at = i * entrySize;
       const tag = r.u16(at);
       const type = r.u16(at + 2);
-      const count = bigTiff ? r.u64(at + 4) : r.u32(at + 8 - 4);
+      const count = bigTiff ? r.u64(at + 4) : r.u32(at + 4);
       const typeSize = TYPE_SIZES[type] ?? 0;
       if (typeSize === 0) continue; // unknown field types are skipped, as the TIFF spec asks
       const byteLength = typeSize * count;

@@ -101,7 +101,11 @@ export async function decodeTile(job: TileJob, platform: PlatformDecoders = {}):
   if (codec.compression === 7 && platform.jpeg && codec.planar === 1) {
     checkClaimedSize(job, job.planes[0]!);
     // Photometric 2 = the JPEG holds RGB: tell the decoder not to convert from YCbCr.
-    return platform.jpeg(buildTileJpeg(job.planes[0]!, codec.jpegTables, codec.photometric === 2), 'image/jpeg');
+    try {
+      return await platform.jpeg(buildTileJpeg(job.planes[0]!, codec.jpegTables, codec.photometric === 2), 'image/jpeg');
+    } catch {
+      // Streams the browser refuses (12-bit precision, arithmetic coding) may still decode in pure JS below.
+    }
   }
   if (codec.compression === 50001) {
     if (!platform.webp) throw new Error('no WebP decoder is available here');
