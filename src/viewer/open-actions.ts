@@ -35,7 +35,21 @@ export async function openInViewer(input: SlideInput, deps: OpenDependencies): P
   } catch (error) {
     deps.store.getState().openFailed(token);
     if (source) await source.close().catch(() => undefined);
-    deps.reportError(openFailureSentence(name, error, 'file' in input));
+    const sentence = openFailureSentence(name, error, 'file' in input);
+    deps.reportError('url' in input && isOtherOrigin(input.url) ? `${sentence} ${OTHER_ORIGIN_HINT}` : sentence);
+    return false;
+  }
+}
+
+/** The page's CSP (connect-src 'self' plus configured origins) blocks other servers before any request is made. */
+export const OTHER_ORIGIN_HINT =
+  "PathoLens reads slides from another server only when that server is added to the app's allowed sources (its security policy blocks the rest).";
+
+function isOtherOrigin(url: string): boolean {
+  const origin = globalThis.location?.origin;
+  try {
+    return !!origin && new URL(url, origin).origin !== origin;
+  } catch {
     return false;
   }
 }

@@ -70,6 +70,22 @@ describe('opening slides from the UI', () => {
     expect(openFailureSentence('a.svs', 'boom', true)).toBe('Could not open a.svs: boom. Choose an SVS, TIFF, OME-TIFF, JPEG or PNG slide.');
   });
 
+  it('a URL on another server that fails gets a hint about the allowed sources', async () => {
+    const { deps, errors } = setup(async () => {
+      throw new SlideError('Could not reach https://tiles.example/a.dzi: Failed to fetch.');
+    });
+    const location = globalThis.location;
+    Object.defineProperty(globalThis, 'location', { value: { origin: 'http://127.0.0.1:4173' }, configurable: true });
+    try {
+      await openInViewer({ url: 'https://tiles.example/a.dzi' }, deps);
+      await openInViewer({ url: 'http://127.0.0.1:4173/b.dzi' }, deps);
+    } finally {
+      Object.defineProperty(globalThis, 'location', { value: location, configurable: true });
+    }
+    expect(errors[0]).toMatch(/Failed to fetch\. Check the address .*allowed sources/);
+    expect(errors[1]).not.toMatch(/allowed sources/);
+  });
+
   it('opens the demo slide only when the server really has one', async () => {
     const headers = (type: string) => new Response(null, { status: 200, headers: { 'content-type': type } });
     const opened: string[] = [];
