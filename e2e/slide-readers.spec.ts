@@ -107,10 +107,15 @@ test('small.svs: Aperio metadata, and RGB JPEG pixels decoded natively in a work
   for (let y = 0; y < 16; y++) reference.set(decoded.data.subarray(y * decoded.info.width * 4, (y * decoded.info.width + 16) * 4), y * 64);
   const got = pixels(opened.region);
   expect(meanAbsDiff(got, reference)).toBeLessThan(1.5);
+  // ...and it was the browser's decoder that produced them, not the pure-JS fallback.
+  const nativeDecodes = () => page.evaluate(() => (window as unknown as { __patholens: { decodePool(): { stats(): { native: number } } } }).__patholens.decodePool().stats().native);
+  expect(await nativeDecodes()).toBeGreaterThan(0);
+  const before = await nativeDecodes();
 
   // geotiff.js's pure-JS decoder in the same workers agrees (the benchmark's baseline path).
   const pure = await openInPage(page, 'small.svs', bytes, null, { pureJsJpeg: true });
   expect(meanAbsDiff(pixels(pure.region), reference)).toBeLessThan(1.5);
+  expect(await nativeDecodes()).toBe(before);
 });
 
 test('boxes.tiff: pyramid, scale and level 0 equal boxes.png exactly', async ({ page }) => {

@@ -18,6 +18,8 @@ interface Pending {
 export interface DecodePoolStats {
   workers: number;
   decoded: number;
+  /** Of those, decoded by the browser's own decoder (JPEG, WebP, PNG). */
+  native: number;
   queued: number;
   /** Sum of in-worker decode times (ms). */
   decodeMs: number;
@@ -43,6 +45,7 @@ export class DecodePool {
   private readonly running = new Map<number, { task: Pending; worker: Worker }>();
   private nextId = 1;
   private decoded = 0;
+  private native = 0;
   private decodeMs = 0;
 
   constructor(
@@ -59,7 +62,7 @@ export class DecodePool {
   }
 
   stats(): DecodePoolStats {
-    return { workers: this.workers.length, decoded: this.decoded, queued: this.queue.length, decodeMs: this.decodeMs };
+    return { workers: this.workers.length, decoded: this.decoded, native: this.native, queued: this.queue.length, decodeMs: this.decodeMs };
   }
 
   private submit(payload: Payload, signal?: AbortSignal): Promise<RgbaImage> {
@@ -101,6 +104,7 @@ export class DecodePool {
       if (entry) {
         if (response.ok) {
           this.decoded++;
+          if (response.native) this.native++;
           this.decodeMs += response.ms;
           entry.task.resolve(response.image);
         } else {

@@ -7,5 +7,5 @@ export type DecodeRequest =
   | { id: number; kind: 'image'; bytes: Uint8Array };
 
 export type DecodeResponse =
-  | { id: number; ok: true; image: RgbaImage; ms: number }
+  | { id: number; ok: true; image: RgbaImage; ms: number; /** Decoded by the browser's own image decoder. */ native: boolean }
   | { id: number; ok: false; message: string; slideError: boolean };

@@ -28,12 +28,18 @@ scope.onmessage = async (event: MessageEvent<DecodeRequest>) => {
   const request = event.data;
   const started = performance.now();
   let response: DecodeResponse;
+  let native = false;
+  const browserDecoder = async (bytes: Uint8Array, type: string) => {
+    const image = await decodeWithBrowser(bytes, type);
+    native = true;
+    return image;
+  };
   try {
     const image =
       request.kind === 'tile'
-        ? await decodeTile(await resolveTileRequest(request.job), request.pureJs ? { webp: decodeWithBrowser } : { jpeg: decodeWithBrowser, webp: decodeWithBrowser })
-        : await decodeWithBrowser(request.bytes, sniffType(request.bytes));
-    response = { id: request.id, ok: true, image, ms: performance.now() - started };
+        ? await decodeTile(await resolveTileRequest(request.job), request.pureJs ? { webp: browserDecoder } : { jpeg: browserDecoder, webp: browserDecoder })
+        : await browserDecoder(request.bytes, sniffType(request.bytes));
+    response = { id: request.id, ok: true, image, ms: performance.now() - started, native };
     scope.postMessage(response, [image.data.buffer as ArrayBuffer]);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
