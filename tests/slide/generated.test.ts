@@ -225,3 +225,19 @@ describe('big-endian ("MM") TIFF with 16-bit grey samples', () => {
     await slide.close();
   });
 });
+
+describe('plain images', () => {
+  it('a JPEG opens as a one-image slide with reduced levels made on demand and no scale', async () => {
+    const jpeg = new Uint8Array(await sharp(picture.data, { raw: { width: 1100, height: 900, channels: 3 } }).jpeg({ quality: 95 }).toBuffer());
+    const slide = await open('photo.jpg', jpeg);
+    expect(slide.metadata).toMatchObject({ format: 'image', compression: 'JPEG', mppX: null, width: 1100, height: 900 });
+    expect(slide.metadata.levels.map((l) => l.width)).toEqual([1100, 550, 275]);
+    const region = await slide.readRegion({ x: 0, y: 0, width: 1100, height: 900 }, null);
+    expect(meanAbsDiff(region.data, toRgba(picture))).toBeLessThan(3);
+    const tile = await slide.readTile(2, 0, 0);
+    expect([tile.width, tile.height]).toEqual([275, 225]);
+    expect(meanAbsDiff(tile.data, toRgba(level2))).toBeLessThan(3);
+    await expect(slide.readAssociatedImage('label')).rejects.toBeInstanceOf(SlideError);
+    await slide.close();
+  });
+});
