@@ -146,6 +146,10 @@ def test_q4_uses_matmulnbits_block32(cli_export_all_dtypes):
             attrs = {a.name: a.i for a in n.attribute}
             assert attrs["bits"] == 4 and attrs["block_size"] == 32
         assert not [n for n in m.graph.node if n.op_type == "GatherBlockQuantized"]
+        # every weight matrix is quantized: no Gemm, and no MatMul left with a constant (initializer) weight
+        consts = {i.name for i in m.graph.initializer}
+        assert not [n.name for n in m.graph.node if n.op_type == "Gemm"
+                    or (n.op_type == "MatMul" and any(x in consts for x in n.input))], name
 
 
 SECOND_CFG = {  # differently shaped: QuickGELU, 48 px / patch 16, 4 vision heads, wider 3-layer text tower
