@@ -12,6 +12,7 @@ export const TAG = {
   StripByteCounts: 279, XResolution: 282, YResolution: 283, PlanarConfiguration: 284, ResolutionUnit: 296,
   Software: 305, DateTime: 306, Make: 271, Model: 272, Predictor: 317, ColorMap: 320, TileWidth: 322,
   TileLength: 323, TileOffsets: 324, TileByteCounts: 325, ExtraSamples: 338, SampleFormat: 339, JPEGTables: 347,
+  YCbCrSubSampling: 530,
 } as const;
 
 /** Largest side we accept: 10^6 px is 25 cm at 0.25 µm/px, beyond any glass slide. */
@@ -76,6 +77,13 @@ export async function loadPage(file: TiffFile, ifd: TiffIfd, index: number, sign
   const colorMap = (await number(TAG.Photometric)) === 3 ? ((await tagNumbers(file, ifd, TAG.ColorMap, signal)) ?? null) : null;
   const photometric = (await number(TAG.Photometric)) ?? (samplesPerPixel >= 3 ? 2 : 1);
   const compression = (await number(TAG.Compression)) ?? 1;
+  if (photometric === 6 && ![7, 33003, 33005, 34712].includes(compression)) {
+    // Outside JPEG, YCbCr samples are stored in subsampled blocks (default 2x2) that we do not unpack.
+    const subsampling = (await tagNumbers(file, ifd, TAG.YCbCrSubSampling, signal)) ?? [2, 2];
+    if (subsampling[0] !== 1 || subsampling[1] !== 1) {
+      throw new SlideError(`${name} stores chroma-subsampled YCbCr pixels without JPEG compression, which PathoLens cannot decode; convert the slide to JPEG tiles.`);
+    }
+  }
   return {
     index,
     ifd,
