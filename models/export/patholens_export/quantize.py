@@ -1,7 +1,7 @@
 """Browser dtypes for an exported fp32 ONNX graph: fp16, q4 and q4f16 (shared by the Qwen and CLIP exporters).
 
-* q4: onnxruntime's MatMulNBits quantizer, 4-bit, block 32, symmetric (its defaults are block 128 and asymmetric,
-  so both are set explicitly); activations stay fp32. Only MatMul weights are quantized: Gather (embeddings)
+* q4: 4-bit MatMulNBits, block 32, symmetric, with onnxruntime's quantization kernel (ORT's quantizer defaults
+  are block 128 and asymmetric); activations stay fp32. Only MatMul weights are quantized: Gather (embeddings)
   stays as is, because GatherBlockQuantized needs ``shader-f16`` on WebGPU.
 * fp16: onnxruntime's float16 converter with fp16 inputs/outputs (the three Qwen graphs exchange embeddings as raw
   typed arrays, so they must agree on one dtype) but with the numerically touchy ops kept fp32: softmax, the
@@ -11,10 +11,7 @@
 """
 from __future__ import annotations
 
-import logging
-
 import onnx
-from onnxruntime.quantization.matmul_nbits_quantizer import MatMulNBitsQuantizer
 from onnxruntime.transformers import float16
 
 Q4_BLOCK_SIZE = 32
@@ -26,18 +23,57 @@ FP32_OPS = ["Softmax", "Pow", "ReduceMean", "Sqrt", "Reciprocal", "Sin", "Cos", 
 
 
 def quantize_q4(model: onnx.ModelProto, nodes_to_exclude: list[str] | None = None) -> onnx.ModelProto:
-    """Replace constant-weight MatMuls by 4-bit MatMulNBits (block 32, symmetric); keeps activations' dtype."""
-    logging.getLogger("onnxruntime.quantization").setLevel(logging.WARNING)
-    quantizer = MatMulNBitsQuantizer(
-        model,
-        bits=4,
-        block_size=Q4_BLOCK_SIZE,
-        is_symmetric=True,
-        nodes_to_exclude=nodes_to_exclude or [],
-        op_types_to_quantize=("MatMul",),
-    )
-    quantizer.process()
-    return quantizer.model.model
+    """Replace constant-weight MatMuls by 4-bit MatMulNBits (block 32, symmetric); keeps activations' dtype.
+
+    Uses onnxruntime's own block quantization kernel (the one its MatMulNBitsQuantizer calls) one weight at a
+    time, dropping each float weight as soon as it is packed, so that quantizing a multi-GB graph needs little
+    more memory than the graph itself (ORT's quantizer keeps all float weights until the end). Edits `model` in
+    place and returns it.
+    """
+    import numpy as np
+    from onnx import helper, numpy_helper
+    from onnxruntime.capi._pybind_state import quantize_matmul_4bits
+
+    exclude = set(nodes_to_exclude or [])
+    g = model.graph
+    inits = {t.name: t for t in g.initializer}
+    uses: dict[str, int] = {}
+    for node in g.node:
+        for name in node.input:
+            uses[name] = uses.get(name, 0) + 1
+    block = Q4_BLOCK_SIZE
+    new_nodes = []
+    for node in g.node:
+        weight = inits.get(node.input[1]) if node.op_type == "MatMul" and len(node.input) == 2 else None
+        if weight is None or node.name in exclude or len(weight.dims) != 2 or \
+                weight.data_type not in (onnx.TensorProto.FLOAT, onnx.TensorProto.FLOAT16):
+            new_nodes.append(node)
+            continue
+        w = numpy_helper.to_array(weight)
+        k, n = w.shape
+        k_blocks = (k + block - 1) // block
+        if k_blocks * block != k:
+            w = np.pad(w, ((0, k_blocks * block - k), (0, 0)))
+        w = np.ascontiguousarray(w)
+        packed = np.zeros((n, k_blocks, block // 2), dtype=np.uint8)
+        scales = np.zeros((n, k_blocks), dtype=w.dtype)
+        zero_points = np.zeros((n, (k_blocks + 1) // 2), dtype=np.uint8)
+        quantize_matmul_4bits(packed, w, scales, zero_points, block, n, k, True)
+        base = weight.name
+        del w
+        if uses[base] == 1:  # free the float weight now
+            g.initializer.remove(weight)
+            del inits[base]
+        g.initializer.extend([numpy_helper.from_array(packed, base + "_Q4"),
+                              numpy_helper.from_array(scales, base + "_scales")])
+        new_nodes.append(helper.make_node(
+            "MatMulNBits", [node.input[0], base + "_Q4", base + "_scales"], list(node.output),
+            name=(node.name or base) + "_Q4", domain="com.microsoft", K=k, N=n, bits=4, block_size=block))
+    del g.node[:]
+    g.node.extend(new_nodes)
+    if not any(o.domain == "com.microsoft" for o in model.opset_import):
+        model.opset_import.append(helper.make_opsetid("com.microsoft", 1))
+    return model
 
 
 def _norm_epsilon_adds(model: onnx.ModelProto) -> list[str]:

@@ -136,9 +136,13 @@ def _(q, k, v, past_k, past_v, attention_mask, num_heads, kv_heads, scale):
 # ---- ONNX translations -----------------------------------------------------------------------------------------
 
 def translation_table() -> dict:
-    _register_schemas()
+    # Import onnxscript (and with it onnx.reference, which indexes all schemas by bare name once, at import) before
+    # registering ORT's RotaryEmbedding, whose name ONNX's own opset-23 RotaryEmbedding also uses.
+    import onnx.reference  # noqa: F401
     from onnxscript import opset18 as op
     from onnxscript import values
+
+    _register_schemas()
 
     msft = values.Opset("com.microsoft", 1)
     ort_onnx = values.Opset("", 18)
