@@ -122,6 +122,7 @@ export function ModelsPanel() {
           </select>
         </label>
       </div>
+      <FolderPicker />
       {catalog.status === 'loading' && <p>Looking for models…</p>}
       {catalog.status === 'error' && <p className="text-red-800">{catalog.message}</p>}
       {catalog.status === 'ready' && catalog.entries.length === 0 && (
@@ -134,6 +135,34 @@ export function ModelsPanel() {
           ))}
         </ul>
       )}
+    </div>
+  );
+}
+
+/** A model folder from this computer: read and verified locally, never uploaded. */
+function FolderPicker() {
+  const pathoR1 = useModelStore((state) => state.pathoR1);
+  const folderError = pathoR1.status === 'error' && pathoR1.path === 'your folder' ? pathoR1.message : null;
+  return (
+    <div className="rounded border border-dashed border-slate-300 p-2 text-sm">
+      <label htmlFor="model-folder-input" className="font-medium">
+        Load Patho-R1 from a folder on this computer
+      </label>
+      <p className="text-xs text-slate-600">Choose the folder models/export wrote (with manifest.json). Its files are read here and never uploaded.</p>
+      <input
+        id="model-folder-input"
+        type="file"
+        multiple
+        className="mt-1 block w-full text-xs"
+        // A directory picker; React has no typed prop for it.
+        ref={(element) => element?.setAttribute('webkitdirectory', '')}
+        onChange={(event) => {
+          const files = Array.from(event.target.files ?? []);
+          event.target.value = '';
+          if (files.length > 0) void modelStore.getState().loadPathoR1FromFolder(files).catch(() => undefined);
+        }}
+      />
+      {folderError && <p className="mt-1 text-xs text-red-800" role="alert">{folderError}</p>}
     </div>
   );
 }

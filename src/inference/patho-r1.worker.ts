@@ -8,7 +8,7 @@ import { errorDetail } from '../ui/error-sentence';
 import { filesForDtype } from './model-files';
 import { parseModelManifest } from './model-manifest';
 import { PathoR1Runtime } from './patho-r1-runtime';
-import { ensureVerifiedFiles } from './verified-model-cache';
+import { MODEL_CACHE_NAME, ensureVerifiedFiles } from './verified-model-cache';
 import { TokenClock, type GenerateRequest, type LoadRequest, type WorkerEvent, type WorkerRequest } from './worker-protocol';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -31,9 +31,6 @@ function post(event: WorkerEvent): void {
   self.postMessage(event);
 }
 
-/** Verified files live in Cache Storage; transformers.js reads them from there instead of the network. */
-const MODEL_CACHE_NAME = 'patholens-models';
-
 async function load(request: LoadRequest): Promise<void> {
   const controller = new AbortController();
   running.set(request.requestId, controller);
@@ -42,12 +39,14 @@ async function load(request: LoadRequest): Promise<void> {
     await runtime?.dispose();
     runtime = null;
     const modelUrl = `${request.modelRoot.replace(/\/?$/, '/')}${request.modelName}/`;
-    const manifestResponse = await fetch(`${modelUrl}manifest.json`, { signal: controller.signal });
+    const cache = await caches.open(MODEL_CACHE_NAME);
+    // A folder the user picked was copied into the cache with its manifest; served folders are fetched fresh.
+    const manifestUrl = `${modelUrl}manifest.json`;
+    const manifestResponse = (await cache.match(manifestUrl)) ?? (await fetch(manifestUrl, { signal: controller.signal }));
     if (!manifestResponse.ok) {
       throw new Error(`${request.modelName} has no manifest.json (HTTP ${manifestResponse.status}): it is not a model folder written by models/export.`);
     }
     const manifest = parseModelManifest(await manifestResponse.json().catch(() => null));
-    const cache = await caches.open(MODEL_CACHE_NAME);
     await ensureVerifiedFiles({
       baseUrl: modelUrl,
       manifest,

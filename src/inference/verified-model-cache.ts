@@ -13,6 +13,9 @@ export interface CacheLike {
 
 export const VERIFIED_HASH_HEADER = 'x-patholens-sha256';
 
+/** The Cache Storage cache that holds verified model files (read by the worker through transformers.js). */
+export const MODEL_CACHE_NAME = 'patholens-models';
+
 export interface FileProgress {
   file: string;
   loadedBytes: number;

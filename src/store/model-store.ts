@@ -12,7 +12,9 @@ import { parseModelManifest, type ModelDtype, type ModelKind, type ModelManifest
 import { PathoR1Client, type LoadProgress } from '../inference/patho-r1-client';
 import type { InferenceDevice } from '../inference/patho-r1-runtime';
 import { wasmThreadCount } from '../inference/compute-backend';
-import { errorSentence } from '../ui/error-sentence';
+import { errorDetail, errorSentence } from '../ui/error-sentence';
+import { USER_MODELS_ROOT, importPickedModelFolder, readPickedModelFolder, type PickedFile, type PickedModelFolder } from '../inference/local-model-folder';
+import { MODEL_CACHE_NAME } from '../inference/verified-model-cache';
 import { appStore } from './app-store';
 
 export interface CatalogEntry {
@@ -43,6 +45,8 @@ export interface ModelState {
   setDtypeChoice(choice: ModelDtype | 'auto'): void;
   /** Loads a Patho-R1 directory in the worker; resolves when ready, rejects with a sentence. */
   loadPathoR1(path: string): Promise<void>;
+  /** Loads a Patho-R1 folder the user picked on their disk (read locally, verified, never uploaded). */
+  loadPathoR1FromFolder(files: readonly PickedFile[]): Promise<void>;
   cancelLoad(): void;
 }
 
@@ -50,6 +54,16 @@ async function fetchJson(url: string): Promise<unknown> {
   const response = await fetch(url);
   if (!response.ok) throw new Error(`${url} answered HTTP ${response.status}`);
   return response.json();
+}
+
+async function readMaxPixels(preprocessorConfig: { text(): Promise<string> } | undefined): Promise<number | null> {
+  if (!preprocessorConfig) return null;
+  try {
+    const config = JSON.parse(await preprocessorConfig.text()) as { max_pixels?: number; size?: { longest_edge?: number } };
+    return config.max_pixels ?? config.size?.longest_edge ?? null;
+  } catch {
+    return null;
+  }
 }
 
 async function readCatalogEntry(path: string): Promise<CatalogEntry> {
@@ -86,37 +100,17 @@ export function createModelStore(getBackend: () => ComputeBackend | null, makeCl
   let client: PathoR1Client | null = null;
   let loadController: AbortController | null = null;
 
-  const store = createStore<ModelState>()((set, get) => ({
-    catalog: { status: 'loading' },
-    deviceChoice: 'auto',
-    dtypeChoice: 'auto',
-    pathoR1: { status: 'unloaded' },
-
-    async refreshCatalog() {
-      set({ catalog: { status: 'loading' } });
-      try {
-        const index = (await fetchJson('/models/index.json')) as { directories?: unknown };
-        const paths = Array.isArray(index.directories) ? index.directories.filter((path): path is string => typeof path === 'string') : [];
-        const entries: CatalogEntry[] = [];
-        for (const path of paths) {
-          try {
-            entries.push(await readCatalogEntry(path));
-          } catch (error) {
-            appStore.getState().reportError(errorSentence(`The model folder ${path} cannot be used`, error));
-          }
-        }
-        set({ catalog: { status: 'ready', entries } });
-      } catch (error) {
-        set({ catalog: { status: 'error', message: errorSentence('The list of models could not be read', error, 'Reload the page') } });
-      }
-    },
-
-    setDeviceChoice: (deviceChoice) => set({ deviceChoice }),
-    setDtypeChoice: (dtypeChoice) => set({ dtypeChoice }),
-
-    async loadPathoR1(path) {
-      const catalog = get().catalog;
-      const entry = catalog.status === 'ready' ? catalog.entries.find((candidate) => candidate.path === path) : undefined;
+  const store = createStore<ModelState>()((set, get) => {
+    /**
+     * Loads `entry` in a fresh worker. `prepare` runs first (copying a picked folder into the cache); both
+     * report per-file progress and stop when the user cancels.
+     */
+    const runLoad = async (
+      path: string,
+      entry: CatalogEntry | undefined,
+      location: { modelRoot: string; modelName: string },
+      prepare?: (dtype: ModelDtype, onProgress: (progress: LoadProgress) => void, signal: AbortSignal) => Promise<void>,
+    ): Promise<void> => {
       const backend = getBackend();
       const fail = (message: string): never => {
         set({ pathoR1: { status: 'error', path, message } });
@@ -133,22 +127,22 @@ export function createModelStore(getBackend: () => ComputeBackend | null, makeCl
       client?.terminate();
       client = makeClient();
       set({ pathoR1: { status: 'loading', path, dtype: plan.dtype, device: plan.device, files: {} } });
-      const [group, name] = [path.slice(0, path.lastIndexOf('/') + 1), path.slice(path.lastIndexOf('/') + 1)];
+      const onProgress = (progress: LoadProgress) =>
+        set((state) =>
+          state.pathoR1.status === 'loading' && state.pathoR1.path === path
+            ? { pathoR1: { ...state.pathoR1, files: { ...state.pathoR1.files, [progress.file]: progress } } }
+            : state,
+        );
       try {
+        await prepare?.(plan.dtype, onProgress, controller.signal);
         await client.load(
           {
-            modelRoot: `/models/${group}`,
-            modelName: name,
+            ...location,
             dtype: plan.dtype,
             device: plan.device,
             wasmThreads: wasmThreadCount(navigator, globalThis.crossOriginIsolated === true),
           },
-          (progress) =>
-            set((state) =>
-              state.pathoR1.status === 'loading' && state.pathoR1.path === path
-                ? { pathoR1: { ...state.pathoR1, files: { ...state.pathoR1.files, [progress.file]: progress } } }
-                : state,
-            ),
+          onProgress,
           controller.signal,
         );
         set({ pathoR1: { status: 'ready', path, dtype: plan.dtype, device: plan.device } });
@@ -159,12 +153,75 @@ export function createModelStore(getBackend: () => ComputeBackend | null, makeCl
         }
         fail(errorSentence(`Patho-R1 (${path}) could not be loaded`, error, 'Check the model folder or export it again'));
       }
-    },
+    };
 
-    cancelLoad() {
-      loadController?.abort();
-    },
-  }));
+    return {
+      catalog: { status: 'loading' },
+      deviceChoice: 'auto',
+      dtypeChoice: 'auto',
+      pathoR1: { status: 'unloaded' },
+
+      async refreshCatalog() {
+        set({ catalog: { status: 'loading' } });
+        try {
+          const index = (await fetchJson('/models/index.json')) as { directories?: unknown };
+          const paths = Array.isArray(index.directories) ? index.directories.filter((path): path is string => typeof path === 'string') : [];
+          const entries: CatalogEntry[] = [];
+          for (const path of paths) {
+            try {
+              entries.push(await readCatalogEntry(path));
+            } catch (error) {
+              appStore.getState().reportError(errorSentence(`The model folder ${path} cannot be used`, error));
+            }
+          }
+          set({ catalog: { status: 'ready', entries } });
+        } catch (error) {
+          set({ catalog: { status: 'error', message: errorSentence('The list of models could not be read', error, 'Reload the page') } });
+        }
+      },
+
+      setDeviceChoice: (deviceChoice) => set({ deviceChoice }),
+      setDtypeChoice: (dtypeChoice) => set({ dtypeChoice }),
+
+      async loadPathoR1(path) {
+        const catalog = get().catalog;
+        const entry = catalog.status === 'ready' ? catalog.entries.find((candidate) => candidate.path === path) : undefined;
+        const slash = path.lastIndexOf('/');
+        await runLoad(path, entry, { modelRoot: `/models/${path.slice(0, slash + 1)}`, modelName: path.slice(slash + 1) });
+      },
+
+      async loadPathoR1FromFolder(files) {
+        const path = 'your folder';
+        let picked: PickedModelFolder;
+        try {
+          picked = await readPickedModelFolder(files);
+        } catch (error) {
+          set({ pathoR1: { status: 'error', path, message: errorDetail(error) } });
+          throw error;
+        }
+        const entry: CatalogEntry = {
+          path: `user/${picked.folder}`,
+          kind: picked.manifest.kind,
+          manifest: picked.manifest,
+          dtypes: completeDtypes(picked.manifest),
+          maxPixels: await readMaxPixels(picked.files.get('preprocessor_config.json')),
+        };
+        set((state) => ({
+          catalog: {
+            status: 'ready',
+            entries: [...(state.catalog.status === 'ready' ? state.catalog.entries.filter((other) => other.path !== entry.path) : []), entry],
+          },
+        }));
+        await runLoad(entry.path, entry, { modelRoot: USER_MODELS_ROOT, modelName: picked.folder }, (dtype, onProgress, signal) =>
+          caches.open(MODEL_CACHE_NAME).then((cache) => importPickedModelFolder(picked, dtype, cache, onProgress, signal)),
+        );
+      },
+
+      cancelLoad() {
+        loadController?.abort();
+      },
+    };
+  });
 
   return Object.assign(store, {
     /** The worker client of the loaded Patho-R1, or null. */
