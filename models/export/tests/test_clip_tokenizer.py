@@ -96,6 +96,10 @@ def test_transformers_js_reads_the_same_ids():
     for text, full, w in zip(TABLE, js["full"], want):
         # the app's documented truncation (config.json patholens.text_truncation) on transformers.js ids
         assert open_clip_truncate(full) == w, f"{text[:40]!r}"
+    # short texts: transformers.js's own padding to 77 pads with id 0 as open_clip does (tokenizer_config pad "!")
+    for text, padded, w in zip(TABLE, js["padded"], want):
+        if w[-1] == 0:
+            assert padded == w, f"{text[:40]!r}"
     # and the trap that the config documents: transformers.js's own truncation loses <end_of_text>
     long_rows = [i for i, w in enumerate(want) if w[-1] == 49407]
     assert long_rows and all(js["truncated"][i][-1] != 49407 for i in long_rows)

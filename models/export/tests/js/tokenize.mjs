@@ -12,4 +12,5 @@ const ids = (enc) => Array.from(enc.input_ids.data, Number);
 console.log(JSON.stringify({
   full: texts.map((t) => ids(tok(t))),
   truncated: texts.map((t) => ids(tok(t, { truncation: true, max_length: 77 }))),
+  padded: texts.map((t) => ids(tok(t, { padding: 'max_length', max_length: 77 }))),
 }));
