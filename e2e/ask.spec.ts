@@ -54,6 +54,8 @@ test('ask about a region, see the streamed answer with its stats, then stop a lo
   await expect(second).toHaveAttribute('data-status', 'stopped');
   await expect(second.getByTestId('answer-status')).toHaveText('Stopped');
   await expect(second.getByTestId('answer-text')).not.toBeEmpty();
+  // The follow-up on the same region continued from the first answer's KV cache (no re-encoding).
+  await expect(second).toContainText(/\d+ prompt tokens from the previous turn's cache/);
   // The first answer and the slide are still there.
   await expect(first).toHaveAttribute('data-status', 'done');
   await expectSlideOpen(page, 'small.svs');

@@ -69,7 +69,7 @@ export class PathoR1Client {
 
   /** Streams one answer. `signal` stops it; the outcome then says `stopped` and keeps the text so far. */
   async generate(
-    request: { messages: ChatMessage[]; images: RgbaImage[]; settings: GenerationSettings },
+    request: { messages: ChatMessage[]; images: RgbaImage[]; settings: GenerationSettings; conversation?: { id: string; turn: number } },
     callbacks: { onText?(text: string): void; onToken?(newTokens: number): void; signal?: AbortSignal } = {},
   ): Promise<GenerationOutcome> {
     const requestId = this.nextRequestId; // request() below takes exactly this id
@@ -82,7 +82,7 @@ export class PathoR1Client {
     callbacks.signal?.addEventListener('abort', onAbort, { once: true });
     try {
       const done = await this.request(
-        { type: 'generate', ...request, stopFlag },
+        { type: 'generate', ...request, conversation: request.conversation ?? null, stopFlag },
         (event) => {
           if (event.type === 'text') callbacks.onText?.(event.text);
           else if (event.type === 'token') callbacks.onToken?.(event.newTokens);

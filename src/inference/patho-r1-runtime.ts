@@ -9,6 +9,7 @@ import {
   InterruptableStoppingCriteria,
   Qwen2_5_VLForConditionalGeneration,
   RawImage,
+  Tensor,
   TextStreamer,
   env,
 } from '@huggingface/transformers';
@@ -45,6 +46,29 @@ export interface PathoR1Request {
    * to the event loop, so a posted "stop" message would only arrive at the end; a flag in shared memory works.
    */
   stopRequested?: () => boolean;
+  /**
+   * Which conversation this turn belongs to and how many answered turns precede it. A follow-up to the turn
+   * this runtime answered last reuses that turn's KV cache and image features instead of re-encoding them.
+   */
+  conversation?: { id: string; turn: number };
+}
+
+/** transformers.js's Qwen2-VL M-RoPE position computation (not in its public typings). */
+interface RopeIndexModel {
+  get_rope_index(inputIds: Tensor, imageGridThw: unknown, videoGridThw: null, attentionMask: Tensor): [Tensor, Tensor];
+}
+
+/** What the last answered turn left behind for a follow-up. */
+interface ConversationCache {
+  id: string;
+  /** Answered turns so far. */
+  turns: number;
+  /** The system prompt the cache was built with (a change, e.g. Chain-of-Draft, invalidates it). */
+  systemText: string;
+  /** Prompt and generated ids of every turn so far. */
+  sequence: bigint[];
+  pastKeyValues: { dispose(): Promise<void> | void };
+  imageGridThw: unknown;
 }
 
 export interface PathoR1Result {
@@ -54,6 +78,8 @@ export interface PathoR1Result {
   /** True when the signal stopped generation before it ended on its own. */
   stopped: boolean;
   promptTokens: number;
+  /** Prompt tokens that came from the previous turn's KV cache (0 when the prompt was encoded afresh). */
+  reusedTokens: number;
 }
 
 /** Never reach for the Hugging Face hub: models come from the app's own files or the user's folder. */
@@ -67,7 +93,13 @@ function countImages(messages: ChatMessage[]): number {
   return messages.reduce((count, message) => count + message.content.filter((part) => part.type === 'image').length, 0);
 }
 
+function messageText(message: ChatMessage | undefined): string {
+  return (message?.content ?? []).map((part) => (part.type === 'text' ? part.text : '')).join('');
+}
+
 export class PathoR1Runtime {
+  private conversation: ConversationCache | null = null;
+
   private constructor(
     private readonly processor: Awaited<ReturnType<typeof AutoProcessor.from_pretrained>>,
     private readonly model: Awaited<ReturnType<typeof Qwen2_5_VLForConditionalGeneration.from_pretrained>>,
@@ -100,18 +132,62 @@ export class PathoR1Runtime {
       // several images in one prompt would be mis-tokenized; PathoLens sends one ROI image per conversation.
       throw new Error('Patho-R1 in the browser takes one image per conversation: ask about one region at a time.');
     }
-    const text = this.promptText(request.messages);
-    const rawImages = request.images.map((image) => new RawImage(image.data, image.width, image.height, 4).rgb());
-    const inputs = rawImages.length > 0 ? await this.processor(text, rawImages[0]) : await this.processor(text);
-    const promptTokens = Number(inputs.input_ids.dims.at(-1));
+    const tokenizer = this.processor.tokenizer;
+    if (!tokenizer) throw new Error('The model folder has no tokenizer (tokenizer.json): export the model again.');
+    const systemText = messageText(request.messages[0]);
+    const previous = this.conversation;
+    const followUp =
+      request.conversation && previous && previous.id === request.conversation.id && previous.turns === request.conversation.turn && previous.systemText === systemText
+        ? previous
+        : null;
+    if (previous && previous !== followUp) {
+      // A different conversation (or an out-of-step turn): its cache is no longer useful.
+      await previous.pastKeyValues.dispose();
+      this.conversation = null;
+    }
+
+    let inputs: Record<string, unknown>;
+    let reusedTokens = 0;
+    if (followUp) {
+      // The cached sequence ends inside the assistant turn; close it and add the new user turn the way the chat
+      // template writes it. Only the uncached tail is fed, with M-RoPE positions taken from the whole sequence
+      // (image grid included) and the rope deltas transformers.js needs for the following decode steps. No
+      // image goes in: its features are already in the cache.
+      const imEnd = BigInt(tokenizer.convert_tokens_to_ids(['<|im_end|>'])[0] as number);
+      const closing = followUp.sequence.at(-1) === imEnd ? '' : '<|im_end|>';
+      const suffix = `${closing}\n<|im_start|>user\n${messageText(request.messages.at(-1))}<|im_end|>\n<|im_start|>assistant\n`;
+      const suffixIds = Array.from((tokenizer(suffix, { add_special_tokens: false }) as { input_ids: { data: ArrayLike<bigint> } }).input_ids.data, BigInt);
+      const full = [...followUp.sequence, ...suffixIds];
+      const mask = new Tensor('int64', new BigInt64Array(full.length).fill(1n), [1, full.length]);
+      const [positionIds, ropeDeltas] = (this.model as unknown as RopeIndexModel).get_rope_index(
+        new Tensor('int64', BigInt64Array.from(full), [1, full.length]),
+        followUp.imageGridThw,
+        null,
+        mask,
+      );
+      // The last generated token was never fed to the model, so the cache holds one token less.
+      reusedTokens = followUp.sequence.length - 1;
+      const tail = full.slice(reusedTokens);
+      inputs = {
+        input_ids: new Tensor('int64', BigInt64Array.from(tail), [1, tail.length]),
+        attention_mask: mask,
+        position_ids: (positionIds as unknown as { slice(...ranges: unknown[]): Tensor }).slice(null, null, [reusedTokens, null]),
+        rope_deltas: ropeDeltas,
+        past_key_values: followUp.pastKeyValues,
+      };
+    } else {
+      const text = this.promptText(request.messages);
+      const rawImages = request.images.map((image) => new RawImage(image.data, image.width, image.height, 4).rgb());
+      inputs = rawImages.length > 0 ? await this.processor(text, rawImages[0]) : await this.processor(text);
+    }
+    const fedTokens = Number((inputs.input_ids as { dims: number[] }).dims.at(-1));
+    const promptTokens = reusedTokens + fedTokens;
 
     const stopping = new InterruptableStoppingCriteria();
     const onAbort = () => stopping.interrupt();
     if (request.signal?.aborted) stopping.interrupt();
     request.signal?.addEventListener('abort', onAbort);
 
-    const tokenizer = this.processor.tokenizer;
-    if (!tokenizer) throw new Error('The model folder has no tokenizer (tokenizer.json): export the model again.');
     let streamed = '';
     const streamer = new TextStreamer(tokenizer, {
       skip_prompt: true,
@@ -131,16 +207,33 @@ export class PathoR1Runtime {
         ...toGenerateKwargs(request.settings),
         streamer,
         stopping_criteria: stopping,
-      })) as { data: ArrayLike<bigint | number>; dims: number[] };
-      const all = Array.from(output.data, Number);
-      const newTokenIds = all.slice(promptTokens);
-      return { newTokenIds, text: streamed, stopped: stopping.interrupted, promptTokens };
+        return_dict_in_generate: true,
+      })) as unknown as { sequences: { data: ArrayLike<bigint> }; past_key_values: ConversationCache['pastKeyValues'] };
+      // generate() returns the ids it was fed plus the new ones; put the cached prefix back in front.
+      const sequence = [...(followUp ? followUp.sequence.slice(0, reusedTokens) : []), ...Array.from(output.sequences.data, BigInt)];
+      if (request.conversation) {
+        this.conversation = {
+          id: request.conversation.id,
+          turns: request.conversation.turn + 1,
+          systemText,
+          sequence,
+          pastKeyValues: output.past_key_values,
+          imageGridThw: inputs.image_grid_thw ?? null,
+        };
+      } else {
+        await output.past_key_values.dispose();
+        this.conversation = null;
+      }
+      const newTokenIds = sequence.slice(promptTokens).map(Number);
+      return { newTokenIds, text: streamed, stopped: stopping.interrupted, promptTokens, reusedTokens };
     } finally {
       request.signal?.removeEventListener('abort', onAbort);
     }
   }
 
   async dispose(): Promise<void> {
+    await this.conversation?.pastKeyValues.dispose();
+    this.conversation = null;
     await this.model.dispose();
   }
 }

@@ -77,6 +77,7 @@ async function generate(request: GenerateRequest): Promise<void> {
       settings: request.settings,
       signal: controller.signal,
       stopRequested: () => request.stopFlag !== null && Atomics.load(request.stopFlag, 0) === 1,
+      ...(request.conversation ? { conversation: request.conversation } : {}),
       onText: (text) => post({ type: 'text', requestId: request.requestId, text }),
       onToken: () => {
         clock.tick();
@@ -89,7 +90,7 @@ async function generate(request: GenerateRequest): Promise<void> {
       newTokenIds: result.newTokenIds,
       text: result.text,
       stopped: result.stopped,
-      stats: clock.stats(result.promptTokens),
+      stats: clock.stats(result.promptTokens, result.reusedTokens),
     });
   } finally {
     running.delete(request.requestId);

@@ -29,6 +29,8 @@ export interface GenerateRequest {
   settings: GenerationSettings;
   /** Int32Array over a SharedArrayBuffer; the main thread stores 1 at index 0 to stop (null when not isolated). */
   stopFlag: Int32Array | null;
+  /** The conversation and the number of answered turns before this one (follow-ups reuse the KV cache). */
+  conversation: { id: string; turn: number } | null;
 }
 
 export interface StopRequest {
@@ -41,6 +43,8 @@ export type WorkerRequest = LoadRequest | GenerateRequest | StopRequest;
 
 export interface GenerationStats {
   promptTokens: number;
+  /** Prompt tokens taken from the previous turn's KV cache instead of being encoded again. */
+  reusedTokens: number;
   newTokens: number;
   /** From the generate request to the first new token. */
   timeToFirstTokenMs: number | null;
@@ -74,10 +78,10 @@ export class TokenClock {
     this.count++;
   }
 
-  stats(promptTokens: number): GenerationStats {
+  stats(promptTokens: number, reusedTokens = 0): GenerationStats {
     const timeToFirstTokenMs = this.firstAt === null ? null : this.firstAt - this.startedAt;
     const decodeMs = this.firstAt !== null && this.lastAt !== null ? this.lastAt - this.firstAt : 0;
     const tokensPerSecond = this.count > 1 && decodeMs > 0 ? ((this.count - 1) * 1000) / decodeMs : null;
-    return { promptTokens, newTokens: this.count, timeToFirstTokenMs, tokensPerSecond };
+    return { promptTokens, reusedTokens, newTokens: this.count, timeToFirstTokenMs, tokensPerSecond };
   }
 }

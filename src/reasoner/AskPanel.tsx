@@ -62,6 +62,7 @@ function AnswerCard({ answer }: { answer: AskAnswer }) {
         {stats?.timeToFirstTokenMs != null && ` · first token ${(stats.timeToFirstTokenMs / 1000).toFixed(2)} s`}
         {stats?.tokensPerSecond != null && ` · ${stats.tokensPerSecond.toFixed(1)} tokens/s`}
         {stats && ` · ${stats.newTokens} tokens`}
+        {stats && stats.reusedTokens > 0 && ` · ${stats.reusedTokens} prompt tokens from the previous turn's cache`}
       </p>
       {answer.reasoning && (
         <details className="mt-2 rounded bg-slate-50 p-2 text-xs text-slate-700" open={answer.status === 'streaming' && !answer.reasoningClosed}>

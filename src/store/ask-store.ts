@@ -48,7 +48,13 @@ export interface AskSource {
 
 export interface AskDependencies {
   generate(
-    request: { messages: ReturnType<typeof buildPathoR1Messages>; images: RgbaImage[]; settings: GenerationSettings },
+    request: {
+      messages: ReturnType<typeof buildPathoR1Messages>;
+      images: RgbaImage[];
+      settings: GenerationSettings;
+      /** Lets the runtime continue from the KV cache of this conversation's previous turn. */
+      conversation: { id: string; turn: number };
+    },
     callbacks: { onText(text: string): void; signal: AbortSignal },
   ): Promise<{ stopped: boolean; stats: GenerationStats }>;
   backendLabel(): string;
@@ -159,8 +165,14 @@ export function createAskStore() {
         let reply = '';
         try {
           const result = await dependencies.generate(
-            // Follow-ups resend the earlier turns; the image goes with the first turn only.
-            { messages: buildPathoR1Messages(turns, { chainOfDraft }), images: [image], settings },
+            // Follow-ups carry the earlier turns (the image with the first only); the runtime reuses its KV
+            // cache of the previous turn when it still holds it, else it encodes them again.
+            {
+              messages: buildPathoR1Messages(turns, { chainOfDraft }),
+              images: [image],
+              settings,
+              conversation: { id: source.roiId ?? `whole-slide:${source.slide.metadata.name}`, turn: earlier.length },
+            },
             {
               signal,
               onText: (text) => {

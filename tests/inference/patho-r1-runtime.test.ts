@@ -101,3 +101,53 @@ describe('Patho-R1 runtime on the tiny model (onnxruntime-node, fp32)', () => {
     );
   });
 });
+
+describe('follow-up questions reuse the KV cache', () => {
+  it('answers a follow-up from the cached first turn exactly as a fresh encode of the same token ids', async () => {
+    const { AutoProcessor, Qwen2_5_VLForConditionalGeneration, RawImage, Tensor } = await import('@huggingface/transformers');
+    const runtime = await PathoR1Runtime.load({ modelRoot: path.resolve('models/tiny'), modelName: 'patho-r1', dtype: 'fp32', device: 'cpu' });
+    const { buildPathoR1Messages } = await import('../../src/reasoner/prompt');
+    const width = 150;
+    const height = 110;
+    const data = new Uint8ClampedArray(width * height * 4);
+    for (let index = 0; index < width * height; index++) data.set(index % 41 < 5 ? [90, 50, 140, 255] : [230, 170 + (index % 23), 200, 255], index * 4);
+    const image: RgbaImage = { width, height, data };
+    const tokens = { ...settings, maxNewTokens: 16, minNewTokens: 16 };
+    try {
+      const first = buildPathoR1Messages([{ question: 'What is the most likely diagnosis?', withImage: true }]);
+      const answer = await runtime.generate({ messages: first, images: [image], settings: tokens, conversation: { id: 'roi-1', turn: 0 } });
+      expect(answer.reusedTokens).toBe(0);
+      const followUp = buildPathoR1Messages([
+        { question: 'What is the most likely diagnosis?', withImage: true, reply: answer.text },
+        { question: 'Grade this tumour', withImage: false },
+      ]);
+      const reused = await runtime.generate({ messages: followUp, images: [image], settings: tokens, conversation: { id: 'roi-1', turn: 1 } });
+      expect(reused.reusedTokens).toBe(answer.promptTokens + answer.newTokenIds.length - 1);
+
+      // Reference: plain transformers.js, no cache, image encoded again, on the very same ids.
+      const processor = await AutoProcessor.from_pretrained('patho-r1');
+      const model = await Qwen2_5_VLForConditionalGeneration.from_pretrained('patho-r1', { dtype: 'fp32', device: 'cpu' });
+      const firstInputs = await processor(runtime.promptText(first), new RawImage(image.data, width, height, 4).rgb());
+      const suffix = processor.tokenizer!('<|im_end|>\n<|im_start|>user\nGrade this tumour<|im_end|>\n<|im_start|>assistant\n', { add_special_tokens: false });
+      const ids = [...Array.from(firstInputs.input_ids.data as BigInt64Array), ...answer.newTokenIds.map(BigInt), ...Array.from(suffix.input_ids.data as BigInt64Array)];
+      expect(reused.promptTokens).toBe(ids.length);
+      const output = (await model.generate({
+        input_ids: new Tensor('int64', BigInt64Array.from(ids), [1, ids.length]),
+        attention_mask: new Tensor('int64', new BigInt64Array(ids.length).fill(1n), [1, ids.length]),
+        pixel_values: firstInputs.pixel_values,
+        image_grid_thw: firstInputs.image_grid_thw,
+        max_new_tokens: 16,
+        min_new_tokens: 16,
+        do_sample: false,
+      })) as { data: BigInt64Array };
+      expect(reused.newTokenIds).toEqual(Array.from(output.data, Number).slice(ids.length));
+
+      // Another conversation starts afresh.
+      const other = await runtime.generate({ messages: followUp, images: [image], settings: tokens, conversation: { id: 'roi-2', turn: 1 } });
+      expect(other.reusedTokens).toBe(0);
+      await model.dispose();
+    } finally {
+      await runtime.dispose();
+    }
+  });
+});
