@@ -1,15 +1,10 @@
 /**
  * The prompts every runner of the reasoner benchmark answers: a first question about a region image, and a
- * follow-up on the same region (the conversation so far, image in the first turn).
+ * follow-up on the same region after the model's own reply (image in the first turn only).
  */
 import sharp from 'sharp';
 import { buildPathoR1Messages, type ChatMessage } from '../src/reasoner/prompt';
 import type { RgbaImage } from '../src/slide/slide-source';
-
-export interface ReasonerCase {
-  name: 'first question' | 'follow-up';
-  messages: ChatMessage[];
-}
 
 /** A deterministic H&E-like region (pink stroma, purple nuclei), 448 x 336 px. */
 export function benchRegion(): RgbaImage {
@@ -18,9 +13,8 @@ export function benchRegion(): RgbaImage {
   const data = new Uint8ClampedArray(width * height * 4);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
-      const nucleus = (Math.sin(x / 7) * Math.cos(y / 9) + Math.sin((x + y) / 23)) > 1.2;
-      const offset = (y * width + x) * 4;
-      data.set(nucleus ? [95, 55, 150, 255] : [232 - (x % 13), 170 + (y % 17), 205, 255], offset);
+      const nucleus = Math.sin(x / 7) * Math.cos(y / 9) + Math.sin((x + y) / 23) > 1.2;
+      data.set(nucleus ? [95, 55, 150, 255] : [232 - (x % 13), 170 + (y % 17), 205, 255], (y * width + x) * 4);
     }
   }
   return { width, height, data };
@@ -31,22 +25,34 @@ export async function writeRegionPng(file: string): Promise<void> {
   await sharp(Buffer.from(region.data.buffer), { raw: { width: region.width, height: region.height, channels: 4 } }).png().toFile(file);
 }
 
-export function reasonerCases(): ReasonerCase[] {
-  const first = { question: 'What is the most likely diagnosis?', withImage: true };
-  return [
-    { name: 'first question', messages: buildPathoR1Messages([first]) },
-    {
-      name: 'follow-up',
-      messages: buildPathoR1Messages([
-        { ...first, reply: '<think> Crowded atypical glands infiltrate the stroma. </think><answer> Adenocarcinoma </answer>' },
-        { question: 'Grade this tumour', withImage: false },
-      ]),
-    },
-  ];
+export const FIRST_QUESTION = 'What is the most likely diagnosis?';
+export const FOLLOW_UP_QUESTION = 'Grade this tumour';
+
+/** The first question about the region. */
+export function firstQuestionMessages(): ChatMessage[] {
+  return buildPathoR1Messages([{ question: FIRST_QUESTION, withImage: true }]);
 }
 
-/** How many times each case is answered; runners report the median of each number. */
+/** The follow-up on the same region, after the model's own first reply. */
+export function followUpMessages(firstReply: string): ChatMessage[] {
+  return buildPathoR1Messages([
+    { question: FIRST_QUESTION, withImage: true, reply: firstReply },
+    { question: FOLLOW_UP_QUESTION, withImage: false },
+  ]);
+}
+
+/** How many conversations each runner holds; it reports the median of each number. */
 export const REPEATS = 3;
+
+/** One conversation's numbers: the first answer and the follow-up. */
+export interface ConversationStats {
+  first: CaseStats;
+  followUp: CaseStats;
+}
+
+export function medianConversation(samples: ConversationStats[]): CaseStats[] {
+  return [medianStats(samples.map((sample) => sample.first)), medianStats(samples.map((sample) => sample.followUp))];
+}
 
 function median(values: number[]): number | null {
   if (values.length === 0) return null;
