@@ -385,7 +385,11 @@ def export_patho_r1(checkpoint: pathlib.Path, out_dir: pathlib.Path, dtypes: lis
             if base == "fp16":
                 model = model.to(torch.float16)  # in place
             graphs[base] = export_graphs(model, pathlib.Path(tmp) / base, fused=fused)
-        del model  # free the PyTorch weights before the per-dtype passes
+        # Free the PyTorch weights before the per-dtype passes. The exporter's caches can keep references to the
+        # parameters, so empty them in place rather than trusting `del`.
+        for tensor in list(model.parameters()) + list(model.buffers()):
+            tensor.data = torch.empty(0, dtype=tensor.dtype)
+        del model
         gc.collect()
         for dtype in dtypes:
             base = "fp32" if dtype in want["fp32"] else "fp16"
