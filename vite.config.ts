@@ -1,12 +1,14 @@
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 import tailwindcss from '@tailwindcss/vite';
-import { contentSecurityPolicy, crossOriginIsolationHeaders } from './src/app/security-headers.ts';
+import { connectSourcesFromEnvironment, contentSecurityPolicy, crossOriginIsolationHeaders } from './src/app/security-headers.ts';
 import { localAssets } from './tools/vite-local-assets.ts';
 
 // A fixed nonce is acceptable for the dev server only: it lets Vite's React Refresh preamble (an inline
 // script) run under the same strict policy. The production build has no inline script and no nonce.
 const DEV_NONCE = 'patholens-dev';
+// Tile or inference servers the person running PathoLens allows (none by default); see README.
+const extraConnectSources = connectSourcesFromEnvironment(process.env.PATHOLENS_CONNECT_SOURCES);
 
 export default defineConfig(({ command }) => ({
   plugins: [react(), tailwindcss(), localAssets(import.meta.dirname, crossOriginIsolationHeaders)],
@@ -14,13 +16,13 @@ export default defineConfig(({ command }) => ({
   server: {
     headers: {
       ...crossOriginIsolationHeaders,
-      'Content-Security-Policy': contentSecurityPolicy({ nonce: DEV_NONCE }),
+      'Content-Security-Policy': contentSecurityPolicy({ nonce: DEV_NONCE, extraConnectSources }),
     },
   },
   preview: {
     headers: {
       ...crossOriginIsolationHeaders,
-      'Content-Security-Policy': contentSecurityPolicy({}),
+      'Content-Security-Policy': contentSecurityPolicy({ extraConnectSources }),
     },
   },
   worker: { format: 'es' },

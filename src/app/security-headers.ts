@@ -37,3 +37,28 @@ export function contentSecurityPolicy({ nonce, extraConnectSources = [] }: Conte
     .map(([name, value]) => `${name} ${value}`)
     .join('; ');
 }
+
+/**
+ * Origins the person running PathoLens allows it to contact (tile servers, an inference server), from the
+ * PATHOLENS_CONNECT_SOURCES environment variable: space- or comma-separated origins such as
+ * "https://tiles.hospital.example http://10.0.0.5:8000". Anything that is not a plain http(s) origin is refused
+ * with a sentence, so a typo cannot widen the policy.
+ */
+export function connectSourcesFromEnvironment(value: string | undefined): string[] {
+  if (!value?.trim()) return [];
+  return value
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .map((entry) => {
+      let url: URL;
+      try {
+        url = new URL(entry);
+      } catch {
+        throw new Error(`PATHOLENS_CONNECT_SOURCES: "${entry}" is not a URL; give origins like https://tiles.example.org.`);
+      }
+      if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.pathname !== '/' || url.search || url.hash || url.username) {
+        throw new Error(`PATHOLENS_CONNECT_SOURCES: "${entry}" is not a plain http(s) origin; give only scheme, host and port.`);
+      }
+      return url.origin;
+    });
+}

@@ -43,7 +43,7 @@ export async function openInViewer(input: SlideInput, deps: OpenDependencies): P
 
 /** The page's CSP (connect-src 'self' plus configured origins) blocks other servers before any request is made. */
 export const OTHER_ORIGIN_HINT =
-  "PathoLens reads slides from another server only when that server is added to the app's allowed sources (its security policy blocks the rest).";
+  "PathoLens reads slides from another server only when that server is added to the app's allowed sources (its security policy blocks the rest): start PathoLens with PATHOLENS_CONNECT_SOURCES set to the server's origin (see the README).";
 
 function isOtherOrigin(url: string): boolean {
   const origin = globalThis.location?.origin;

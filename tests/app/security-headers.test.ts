@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { contentSecurityPolicy, crossOriginIsolationHeaders } from '../../src/app/security-headers';
+import { connectSourcesFromEnvironment, contentSecurityPolicy, crossOriginIsolationHeaders } from '../../src/app/security-headers';
 
 const directives = (policy: string) =>
   new Map(policy.split('; ').map((directive) => {
@@ -28,5 +28,19 @@ describe('security headers', () => {
     expect(policy.get('script-src')).toContain("'nonce-abc'");
     expect(policy.get('connect-src')).toContain('https://llm.hospital.example');
     expect(policy.get('img-src')).not.toContain('https://llm.hospital.example');
+  });
+});
+
+describe('PATHOLENS_CONNECT_SOURCES', () => {
+  it('accepts plain origins, space or comma separated', () => {
+    expect(connectSourcesFromEnvironment(undefined)).toEqual([]);
+    expect(connectSourcesFromEnvironment('  ')).toEqual([]);
+    expect(connectSourcesFromEnvironment('https://tiles.example.org, http://10.0.0.5:8000/')).toEqual(['https://tiles.example.org', 'http://10.0.0.5:8000']);
+  });
+
+  it('refuses anything that would widen the policy beyond an origin', () => {
+    expect(() => connectSourcesFromEnvironment('*')).toThrow('is not a URL');
+    expect(() => connectSourcesFromEnvironment('https://tiles.example.org/slides')).toThrow('not a plain http(s) origin');
+    expect(() => connectSourcesFromEnvironment("javascript:alert(1)")).toThrow('not a plain http(s) origin');
   });
 });
