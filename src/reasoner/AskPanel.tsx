@@ -6,6 +6,7 @@ import { appStore, useAppStore } from '../store/app-store';
 import { slideStore, useSlideStore } from '../store/slide-store';
 import { errorDetail } from '../ui/error-sentence';
 import { Markdown } from '../ui/Markdown';
+import { currentViewRegion } from '../viewer/current-view';
 import { roiBounds } from '../viewer/roi';
 import { QUESTION_PRESETS } from './prompt';
 
@@ -93,7 +94,7 @@ export function AskPanel() {
   const [optionsText, setOptionsText] = useState('');
 
   const roi = rois.find((candidate) => candidate.id === selectedRoiId) ?? null;
-  const target = roi ? `Region “${roi.name}”` : 'Whole slide (no region selected)';
+  const target = roi ? `Region “${roi.name}”` : 'The current view (no region selected)';
   const shown = answers.filter((answer) => answer.roiId === (roi?.id ?? null));
 
   const ask = async () => {
@@ -109,12 +110,13 @@ export function AskPanel() {
     const loaded = modelStore.getState().pathoR1;
     const entry = catalog.status === 'ready' && loaded.status === 'ready' ? catalog.entries.find((candidate) => candidate.path === loaded.path) : undefined;
     const metadata = state.slide.metadata;
-    const bounds = roi ? roiBounds(roi.shape) : { x: 0, y: 0, width: metadata.width, height: metadata.height };
+    // No region selected: the part of the slide on screen (the whole slide if the viewer cannot say).
+    const bounds = roi ? roiBounds(roi.shape) : (currentViewRegion() ?? { x: 0, y: 0, width: metadata.width, height: metadata.height });
     const options = optionsText.split('\n').map((line) => line.trim()).filter(Boolean);
     await askStore.getState().ask(question, options, { slide: state.slide.source, roiId: roi?.id ?? null, bounds, maxPixels: entry?.maxPixels ?? 1_003_520 }, workerDependencies());
   };
 
-  if (!slide) return <p className="text-slate-700">Open a slide, select a region (R draws a rectangle), then ask Patho-R1 about it.</p>;
+  if (!slide) return <p className="text-slate-700">Open a slide, select a region (R draws a rectangle) or frame the view, then ask Patho-R1 about it.</p>;
 
   return (
     <div className="space-y-3">

@@ -17,8 +17,10 @@ export type AnswerStatus = 'reading-region' | 'streaming' | 'done' | 'stopped' |
 
 export interface AskAnswer {
   id: number;
-  /** The ROI this answer belongs to (null: the whole slide). */
+  /** The ROI this answer belongs to (null: the view on screen when it was asked). */
   roiId: string | null;
+  /** Level-0 bounds that were read (the ROI's, or the view's). */
+  bounds?: SlideRect;
   question: string;
   options: string[];
   chainOfDraft: boolean;
@@ -76,8 +78,24 @@ export interface AskState {
   restore(answers: AskAnswer[]): void;
 }
 
-export function conversationFor(answers: readonly AskAnswer[], roiId: string | null): AskAnswer[] {
-  return answers.filter((answer) => answer.roiId === roiId && (answer.status === 'done' || answer.status === 'stopped'));
+function sameBounds(a: SlideRect | undefined, b: SlideRect): boolean {
+  return !!a && a.x === b.x && a.y === b.y && a.width === b.width && a.height === b.height;
+}
+
+/**
+ * The answered turns a new question continues: those on the same ROI, or, without an ROI, those asked about
+ * exactly the same view (a moved view is a new picture, so a new conversation).
+ */
+export function conversationFor(answers: readonly AskAnswer[], roiId: string | null, bounds: SlideRect): AskAnswer[] {
+  return answers.filter(
+    (answer) => answer.roiId === roiId && (roiId !== null || sameBounds(answer.bounds, bounds)) && (answer.status === 'done' || answer.status === 'stopped'),
+  );
+}
+
+function conversationId(source: AskSource): string {
+  if (source.roiId) return source.roiId;
+  const { x, y, width, height } = source.bounds;
+  return `view:${source.slide.metadata.name}:${x},${y},${width},${height}`;
 }
 
 export function createAskStore() {
@@ -108,6 +126,7 @@ export function createAskStore() {
         const base: AskAnswer = {
           id,
           roiId: source.roiId,
+          bounds: source.bounds,
           question: question.trim(),
           options,
           chainOfDraft,
@@ -126,7 +145,7 @@ export function createAskStore() {
           controller = null;
           return get().answers.find((answer) => answer.id === id)!;
         };
-        const earlier = conversationFor(get().answers, source.roiId);
+        const earlier = conversationFor(get().answers, source.roiId, source.bounds);
         set((state) => ({ answers: [...state.answers, base], busy: true }));
 
         const problems = validateGenerationSettings(settings);
@@ -171,7 +190,7 @@ export function createAskStore() {
               messages: buildPathoR1Messages(turns, { chainOfDraft }),
               images: [image],
               settings,
-              conversation: { id: source.roiId ?? `whole-slide:${source.slide.metadata.name}`, turn: earlier.length },
+              conversation: { id: conversationId(source), turn: earlier.length },
             },
             {
               signal,

@@ -16,6 +16,7 @@ import { RoiOverlay, rulerLabel } from './RoiOverlay';
 import { ScaleBarView } from './ScaleBarView';
 import { ViewerToolbar } from './ViewerToolbar';
 import './viewer.css';
+import { setCurrentViewProvider } from './current-view';
 
 /** Screen pixels within which a click lands on a polygon's first vertex. */
 const SNAP_SCREEN_PIXELS = 8;
@@ -61,7 +62,9 @@ export function SlideWorkspace({ opener, openDemo = true }: { opener: SlideOpene
       isAppKey: (event) => ['KeyR', 'KeyF', 'KeyP', 'KeyL'].includes(event.code),
     });
     controller.current = instance;
+    setCurrentViewProvider(() => instance.visibleRegion());
     return () => {
+      setCurrentViewProvider(null);
       controller.current = null;
       instance.destroy();
     };

@@ -79,6 +79,18 @@ describe('ask store', () => {
     expect(seen[2]!.map((message) => message.role)).toEqual(['system', 'user']);
   });
 
+  it('without a region, continues only a conversation about exactly the same view', async () => {
+    const store = createAskStore();
+    const { slide } = fakeSlide();
+    const seen: ChatMessage[][] = [];
+    const model = scriptedModel(['<answer>x</answer>'], seen);
+    const view = { x: 0, y: 0, width: 4000, height: 3000 };
+    await store.getState().ask('First', [], { slide, roiId: null, bounds: view, maxPixels: 1e6 }, model);
+    await store.getState().ask('Same view', [], { slide, roiId: null, bounds: { ...view }, maxPixels: 1e6 }, model);
+    await store.getState().ask('Moved view', [], { slide, roiId: null, bounds: { ...view, x: 500 }, maxPixels: 1e6 }, model);
+    expect(seen.map((messages) => messages.length)).toEqual([2, 4, 2]);
+  });
+
   it('keeps a stopped answer, marked stopped', async () => {
     const store = createAskStore();
     const { slide } = fakeSlide();
