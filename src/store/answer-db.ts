@@ -3,23 +3,10 @@
  * identity ROIs use), so a reload keeps what was asked and answered. An answer that was still streaming when
  * the page closed comes back marked stopped.
  */
-import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { AskAnswer } from './ask-store';
+import { indexedDbPerSlideList, type PerSlideList } from './per-slide-db';
 
-export interface AnswerPersistence {
-  load(slideIdentity: string): Promise<AskAnswer[]>;
-  save(slideIdentity: string, answers: readonly AskAnswer[]): Promise<void>;
-}
-
-interface SlideAnswersRecord {
-  slideIdentity: string;
-  answers: AskAnswer[];
-  updatedAt: number;
-}
-
-interface AnswerDb extends DBSchema {
-  'slide-answers': { key: string; value: SlideAnswersRecord };
-}
+export type AnswerPersistence = PerSlideList<AskAnswer>;
 
 export const ANSWER_DB_NAME = 'patholens-answers';
 
@@ -35,25 +22,7 @@ export function settleRestoredAnswer(answer: AskAnswer): AskAnswer {
 }
 
 export function indexedDbAnswerPersistence(dbName = ANSWER_DB_NAME): AnswerPersistence {
-  let db: Promise<IDBPDatabase<AnswerDb>> | null = null;
-  const database = () =>
-    (db ??= openDB<AnswerDb>(dbName, 1, {
-      upgrade(upgradeDb) {
-        if (!upgradeDb.objectStoreNames.contains('slide-answers')) upgradeDb.createObjectStore('slide-answers', { keyPath: 'slideIdentity' });
-      },
-    }).catch((error: unknown) => {
-      db = null;
-      throw error;
-    }));
-  return {
-    async load(slideIdentity) {
-      const record = await (await database()).get('slide-answers', slideIdentity);
-      return Array.isArray(record?.answers) ? record.answers.filter(isAnswer).map(settleRestoredAnswer) : [];
-    },
-    async save(slideIdentity, answers) {
-      await (await database()).put('slide-answers', { slideIdentity, answers: answers.map((answer) => structuredClone(answer)), updatedAt: Date.now() });
-    },
-  };
+  return indexedDbPerSlideList<AskAnswer>({ dbName, storeName: 'slide-answers', field: 'answers', isItem: isAnswer, settle: settleRestoredAnswer });
 }
 
 /**
