@@ -352,6 +352,24 @@ def write_configs(checkpoint: pathlib.Path, model_config, out_dir: pathlib.Path,
     return written
 
 
+IN_PROCESS_LIMIT = 2**30  # checkpoints with more weight bytes are exported to ONNX in a child process
+
+
+def _torch_export(checkpoint: pathlib.Path, tmp: pathlib.Path, bases: list[str], fused: bool):
+    """Load the checkpoint and export the fp32 and/or fp16 graphs; returns (config, {base: {graph: path}})."""
+    model = load_model(checkpoint, torch.float32 if "fp32" in bases else torch.float16)
+    graphs: dict[str, dict[str, pathlib.Path]] = {}
+    for base in bases:
+        if base == "fp16":
+            model = model.to(torch.float16)  # in place
+        graphs[base] = export_graphs(model, tmp / base, fused=fused)
+    config = model.config
+    # Empty the weights in place: the exporter's caches can keep references to the parameters.
+    for tensor in list(model.parameters()) + list(model.buffers()):
+        tensor.data = torch.empty(0, dtype=tensor.dtype)
+    return config, graphs
+
+
 def export_patho_r1(checkpoint: pathlib.Path, out_dir: pathlib.Path, dtypes: list[str], *,
                     fused: bool = True) -> dict[str, str]:
     """HF Qwen2.5-VL checkpoint dir -> transformers.js v4 model directory in out_dir.
@@ -373,23 +391,23 @@ def export_patho_r1(checkpoint: pathlib.Path, out_dir: pathlib.Path, dtypes: lis
     # when no fp32 variant is asked for halves the peak memory of a q4f16-only export.
     want = {"fp32": {"fp32", "q4"}, "fp16": {"fp16", "q4f16"}}
     bases = [b for b in ("fp32", "fp16") if want[b] & set(dtypes)]
-    model = load_model(checkpoint, torch.float32 if "fp32" in bases else torch.float16)
-    model_config = model.config
     onnx_dir = out_dir / "onnx"
     onnx_dir.mkdir(parents=True, exist_ok=True)
     files: dict[str, str] = {}
     external: dict[str, int] = {}
     with tempfile.TemporaryDirectory(prefix="patholens-qwen-", dir=out_dir) as tmp:
-        graphs: dict[str, dict[str, pathlib.Path]] = {}
-        for base in bases:
-            if base == "fp16":
-                model = model.to(torch.float16)  # in place
-            graphs[base] = export_graphs(model, pathlib.Path(tmp) / base, fused=fused)
-        # Free the PyTorch weights before the per-dtype passes. The exporter's caches can keep references to the
-        # parameters, so empty them in place rather than trusting `del`.
-        for tensor in list(model.parameters()) + list(model.buffers()):
-            tensor.data = torch.empty(0, dtype=tensor.dtype)
-        del model
+        weight_bytes = sum(p.stat().st_size for p in checkpoint.glob("*.safetensors"))
+        if weight_bytes > IN_PROCESS_LIMIT:
+            # PyTorch and the exporter's caches keep the weights alive after the export; a child process gives
+            # that memory back before the ONNX passes load the graphs (peak = max of the two, not the sum).
+            import concurrent.futures
+            import multiprocessing
+
+            ctx = multiprocessing.get_context("spawn")
+            with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=ctx) as pool:
+                model_config, graphs = pool.submit(_torch_export, checkpoint, pathlib.Path(tmp), bases, fused).result()
+        else:
+            model_config, graphs = _torch_export(checkpoint, pathlib.Path(tmp), bases, fused)
         gc.collect()
         for dtype in dtypes:
             base = "fp32" if dtype in want["fp32"] else "fp16"
