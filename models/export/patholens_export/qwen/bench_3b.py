@@ -92,9 +92,36 @@ def run_export(ckpt: pathlib.Path, out: pathlib.Path, limit_kb: int) -> dict:
             break
         time.sleep(0.5)
     log = child.communicate()[0]
+    # keep the messages, not the progress bars
+    log = "\n".join(line for line in log.replace("\r", "\n").splitlines()
+                    if line.strip() and "it/s]" not in line and "s/it]" not in line)
     wall = time.time() - t0
     return {"command": " ".join(cmd[1:]), "exit_code": child.returncode, "wall_seconds": round(wall, 1),
             "peak_rss_bytes_sampled": peak * 1024, "stopped_by_watchdog": killed, "log_tail": log[-2000:]}
+
+
+def smoke_run(out: pathlib.Path) -> dict:
+    """Load the q4f16 export in ONNX Runtime (CPU) and run it the transformers.js way: one 224x280 image, 4 tokens."""
+    import numpy as np
+
+    from .onnx_runner import OnnxQwen
+
+    cfg = json.loads((out / "config.json").read_text())
+    t0 = time.time()
+    runner = OnnxQwen(out / "onnx", "_q4f16", cfg)
+    load = time.time() - t0
+    grid = np.array([[1, 16, 20]])
+    n = int(grid.prod())
+    pv = np.random.default_rng(0).normal(size=(n, 1176)).astype(np.float32)
+    ids = np.array([[151644, 872, 198, 151652] + [151655] * (n // 4) + [151653, 3838, 374, 419, 30, 151645, 198,
+                                                                        151644, 77091, 198]])
+    t0 = time.time()
+    tokens, first, feats = runner.generate(ids, None, pv, grid, max_new_tokens=4)
+    return {"provider": "onnxruntime CPU", "session_load_seconds": round(load, 1),
+            "prompt_tokens": int(ids.shape[1]), "image_features_shape": list(feats.shape),
+            "image_features_dtype": str(feats.dtype), "new_tokens": tokens[0].tolist(),
+            "logits_finite": bool(np.isfinite(first.astype(np.float32)).all()),
+            "prompt_plus_4_tokens_seconds": round(time.time() - t0, 1)}
 
 
 def main(argv=None) -> int:
@@ -119,6 +146,8 @@ def main(argv=None) -> int:
         result["files"] = {p.relative_to(out).as_posix(): p.stat().st_size for p in sorted(out.rglob("*"))
                            if p.is_file()}
         result["total_bytes"] = sum(result["files"].values())
+    if result["export"]["exit_code"] == 0:
+        result["smoke_run"] = smoke_run(out)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")
     e = result["export"]
