@@ -93,17 +93,45 @@ function countImages(messages: ChatMessage[]): number {
   return messages.reduce((count, message) => count + message.content.filter((part) => part.type === 'image').length, 0);
 }
 
+/**
+ * M-RoPE positions of a prompt without images: 0..S-1 on all three axes and no offset. transformers.js 4.3.1's
+ * text-only path records the offset as max + 1 + S where Hugging Face's Qwen2-VL has max + 1 - S (= 0), which
+ * would place every decoded token 2S positions too far; giving both explicitly makes generate() use these.
+ */
+export function textOnlyPositions(length: number): { position_ids: Tensor; rope_deltas: Tensor } {
+  const positions = BigInt64Array.from({ length: 3 * length }, (_, index) => BigInt(index % length));
+  return { position_ids: new Tensor('int64', positions, [3, 1, length]), rope_deltas: new Tensor('int64', new BigInt64Array(1), [1, 1]) };
+}
+
 function messageText(message: ChatMessage | undefined): string {
   return (message?.content ?? []).map((part) => (part.type === 'text' ? part.text : '')).join('');
 }
 
+/** The generation hook of transformers.js 4.3.1 that computes M-RoPE positions (not in its public typings). */
+interface GenerationInternals {
+  prepare_inputs_for_generation(inputIds: unknown, modelInputs: Record<string, unknown>, config: unknown): Record<string, unknown>;
+}
+
 export class PathoR1Runtime {
   private conversation: ConversationCache | null = null;
+  /**
+   * generate() keeps only its known inputs, so a `rope_deltas` we compute would be dropped, and the decode
+   * steps would fall back to transformers.js's text-only offset (wrong, see textOnlyPositions). The model's
+   * position hook is wrapped once to put ours in place for the generate() call that set it.
+   */
+  private ropeDeltasForNextGeneration: Tensor | null = null;
 
   private constructor(
     private readonly processor: Awaited<ReturnType<typeof AutoProcessor.from_pretrained>>,
     private readonly model: Awaited<ReturnType<typeof Qwen2_5_VLForConditionalGeneration.from_pretrained>>,
-  ) {}
+  ) {
+    const internals = model as unknown as GenerationInternals;
+    const prepare = internals.prepare_inputs_for_generation.bind(model);
+    internals.prepare_inputs_for_generation = (inputIds, modelInputs, config) => {
+      if (this.ropeDeltasForNextGeneration && !modelInputs.rope_deltas) modelInputs.rope_deltas = this.ropeDeltasForNextGeneration;
+      return prepare(inputIds, modelInputs, config);
+    };
+  }
 
   static async load(options: PathoR1LoadOptions): Promise<PathoR1Runtime> {
     configureLocalModels(options.modelRoot);
@@ -172,13 +200,18 @@ export class PathoR1Runtime {
         input_ids: new Tensor('int64', BigInt64Array.from(tail), [1, tail.length]),
         attention_mask: mask,
         position_ids: (positionIds as unknown as { slice(...ranges: unknown[]): Tensor }).slice(null, null, [reusedTokens, null]),
-        rope_deltas: ropeDeltas,
         past_key_values: followUp.pastKeyValues,
       };
+      this.ropeDeltasForNextGeneration = ropeDeltas;
     } else {
       const text = this.promptText(request.messages);
       const rawImages = request.images.map((image) => new RawImage(image.data, image.width, image.height, 4).rgb());
       inputs = rawImages.length > 0 ? await this.processor(text, rawImages[0]) : await this.processor(text);
+      if (rawImages.length === 0) {
+        const { position_ids, rope_deltas } = textOnlyPositions(Number((inputs.input_ids as Tensor).dims.at(-1)));
+        inputs = { ...inputs, position_ids };
+        this.ropeDeltasForNextGeneration = rope_deltas;
+      }
     }
     const fedTokens = Number((inputs.input_ids as { dims: number[] }).dims.at(-1));
     const promptTokens = reusedTokens + fedTokens;
@@ -227,6 +260,7 @@ export class PathoR1Runtime {
       const newTokenIds = sequence.slice(promptTokens).map(Number);
       return { newTokenIds, text: streamed, stopped: stopping.interrupted, promptTokens, reusedTokens };
     } finally {
+      this.ropeDeltasForNextGeneration = null;
       request.signal?.removeEventListener('abort', onAbort);
     }
   }

@@ -102,6 +102,26 @@ describe('Patho-R1 runtime on the tiny model (onnxruntime-node, fp32)', () => {
   });
 });
 
+type DecoderSession = { run(feeds: Record<string, { data: BigInt64Array; dims: number[] }>): Promise<unknown> };
+
+/** Records the temporal-axis position_ids of every decoder call (the tiny model's near-uniform attention hides position errors). */
+async function recordDecoderPositions(model: unknown, run: () => Promise<unknown>): Promise<number[][]> {
+  const session = (model as { sessions: Record<string, DecoderSession> }).sessions.decoder_model_merged!;
+  const original = session.run.bind(session);
+  const seen: number[][] = [];
+  session.run = (feeds) => {
+    const ids = feeds.position_ids!;
+    seen.push(Array.from(ids.data.subarray(0, ids.dims.at(-1)!), Number));
+    return original(feeds);
+  };
+  try {
+    await run();
+  } finally {
+    session.run = original;
+  }
+  return seen;
+}
+
 describe('follow-up questions reuse the KV cache', () => {
   it('answers a follow-up from the cached first turn exactly as a fresh encode of the same token ids', async () => {
     const { AutoProcessor, Qwen2_5_VLForConditionalGeneration, RawImage, Tensor } = await import('@huggingface/transformers');
@@ -121,7 +141,10 @@ describe('follow-up questions reuse the KV cache', () => {
         { question: 'What is the most likely diagnosis?', withImage: true, reply: answer.text },
         { question: 'Grade this tumour', withImage: false },
       ]);
-      const reused = await runtime.generate({ messages: followUp, images: [image], settings: tokens, conversation: { id: 'roi-1', turn: 1 } });
+      let reused!: Awaited<ReturnType<typeof runtime.generate>>;
+      const reusedPositions = await recordDecoderPositions((runtime as unknown as { model: unknown }).model, async () => {
+        reused = await runtime.generate({ messages: followUp, images: [image], settings: tokens, conversation: { id: 'roi-1', turn: 1 } });
+      });
       expect(reused.reusedTokens).toBe(answer.promptTokens + answer.newTokenIds.length - 1);
 
       // Reference: plain transformers.js, no cache, image encoded again, on the very same ids.
@@ -131,7 +154,9 @@ describe('follow-up questions reuse the KV cache', () => {
       const suffix = processor.tokenizer!('<|im_end|>\n<|im_start|>user\nGrade this tumour<|im_end|>\n<|im_start|>assistant\n', { add_special_tokens: false });
       const ids = [...Array.from(firstInputs.input_ids.data as BigInt64Array), ...answer.newTokenIds.map(BigInt), ...Array.from(suffix.input_ids.data as BigInt64Array)];
       expect(reused.promptTokens).toBe(ids.length);
-      const output = (await model.generate({
+      let output!: { data: BigInt64Array };
+      const freshPositions = await recordDecoderPositions(model, async () => {
+        output = (await model.generate({
         input_ids: new Tensor('int64', BigInt64Array.from(ids), [1, ids.length]),
         attention_mask: new Tensor('int64', new BigInt64Array(ids.length).fill(1n), [1, ids.length]),
         pixel_values: firstInputs.pixel_values,
@@ -140,12 +165,33 @@ describe('follow-up questions reuse the KV cache', () => {
         min_new_tokens: 16,
         do_sample: false,
       })) as { data: BigInt64Array };
+      });
       expect(reused.newTokenIds).toEqual(Array.from(output.data, Number).slice(ids.length));
+      // Same M-RoPE positions: the fed tail continues the fresh prompt's positions, and so do the decode steps.
+      expect(reusedPositions[0]).toEqual(freshPositions[0]!.slice(reused.reusedTokens));
+      expect(reusedPositions.slice(1)).toEqual(freshPositions.slice(1));
 
       // Another conversation starts afresh.
       const other = await runtime.generate({ messages: followUp, images: [image], settings: tokens, conversation: { id: 'roi-2', turn: 1 } });
       expect(other.reusedTokens).toBe(0);
       await model.dispose();
+    } finally {
+      await runtime.dispose();
+    }
+  });
+});
+
+describe('M-RoPE positions the decoder receives', () => {
+  it('a prompt without an image decodes at positions S, S+1, … (not 3S as transformers.js 4.3.1 alone would)', async () => {
+    const runtime = await PathoR1Runtime.load({ modelRoot: path.resolve('models/tiny'), modelName: 'patho-r1', dtype: 'fp32', device: 'cpu' });
+    try {
+      const goldenCase = golden.cases.find((entry) => entry.images.length === 0)!;
+      const length = goldenCase.input_ids.length;
+      const positions = await recordDecoderPositions((runtime as unknown as { model: unknown }).model, () =>
+        runtime.generate({ messages: goldenCase.messages, images: [], settings: { ...settings, maxNewTokens: 4, minNewTokens: 4 } }),
+      );
+      expect(positions[0]).toEqual(Array.from({ length }, (_, index) => index));
+      expect(positions.slice(1)).toEqual([[length], [length + 1], [length + 2]]);
     } finally {
       await runtime.dispose();
     }
