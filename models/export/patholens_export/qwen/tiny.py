@@ -322,6 +322,11 @@ def make_tiny_patho_r1(out_dir: pathlib.Path) -> None:
                 shutil.copyfile(item, dst)
         golden = make_golden(stage)
         (stage / "golden.json").write_text(json.dumps(golden, indent=1) + "\n", encoding="utf-8")
+        # The golden images as PNG (lossless), so JS tests feed the app's runtime the very same pixels.
+        (stage / "golden").mkdir()
+        for case in golden["cases"]:
+            for index, image in enumerate(case["images"]):
+                make_image(image["width"], image["height"], image["seed"]).save(stage / "golden" / f"{case['name']}_{index}.png")
         if target.exists():
             shutil.rmtree(target)
         target.parent.mkdir(parents=True, exist_ok=True)
