@@ -200,7 +200,8 @@ def make_image(width: int, height: int, seed: int):
 
 
 def golden_cases() -> list[dict]:
-    """Fixed prompts: single-turn with an image, multi-turn with an image, two images in one turn, no image."""
+    """Fixed prompts: single-turn with an image, multi-turn with an image, two images in one turn, no image, and
+    a single turn with an image the processor does not resize."""
     mcq = "What is the most likely diagnosis?\nA. Normal mucosa\nB. Adenocarcinoma\nC. Lymphoma\nD. Carcinoma"
     sys_msg = {"role": "system", "content": [{"type": "text", "text": PATHO_R1_SYSTEM_PROMPT}]}
     return [
@@ -219,6 +220,10 @@ def golden_cases() -> list[dict]:
         {"name": "no_image",
          "images": [],
          "messages": [sys_msg, {"role": "user", "content": [{"type": "text", "text": mcq}]}]},
+        # A size the processor keeps as it is (multiples of 28 within min/max pixels): browsers resize with their
+        # own canvas filter, not PIL's bicubic, so only an unresized image can match PyTorch exactly in a browser.
+        {"name": "single_turn_image_unresized", "images": [(168, 112, 5)],
+         "messages": [sys_msg, {"role": "user", "content": [{"type": "image"}, {"type": "text", "text": mcq}]}]},
     ]
 
 
