@@ -1,6 +1,6 @@
 /**
  * One Node runner of the reasoner benchmark, in its own process so its peak memory is its own:
- *   tsx bench/reasoner-node.ts pathoLens|plain MODEL_ROOT MODEL_NAME NEW_TOKENS
+ *   tsx bench/reasoner-node.ts pathoLens|plain MODEL_ROOT MODEL_NAME NEW_TOKENS DTYPE
  * `pathoLens` goes through PathoLens's runtime (the worker's code: follow-ups continue from the KV cache);
  * `plain` calls transformers.js directly, as its documentation shows (a follow-up re-encodes the whole
  * conversation). Prints one JSON line with the median numbers of the first answer and of the follow-up.
@@ -9,10 +9,12 @@ import { AutoProcessor, Qwen2_5_VLForConditionalGeneration, RawImage, TextStream
 import { DEFAULT_GENERATION_SETTINGS } from '../src/inference/generation-settings';
 import { PathoR1Runtime } from '../src/inference/patho-r1-runtime';
 import { TokenClock } from '../src/inference/worker-protocol';
+import type { ModelDtype } from '../src/inference/model-manifest';
 import type { ChatMessage } from '../src/reasoner/prompt';
 import { REPEATS, benchRegion, firstQuestionMessages, followUpMessages, medianConversation, type CaseStats, type ConversationStats } from './reasoner-cases';
 
-const [mode, modelRoot, modelName, newTokensText] = process.argv.slice(2);
+const [mode, modelRoot, modelName, newTokensText, dtypeText] = process.argv.slice(2);
+const dtype = (dtypeText ?? 'fp32') as ModelDtype;
 const newTokens = Number(newTokensText);
 let peakRss = process.memoryUsage().rss;
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
@@ -33,7 +35,7 @@ async function conversations(answer: Answer): Promise<ConversationStats[]> {
 }
 
 async function viaPathoLens(): Promise<ConversationStats[]> {
-  const runtime = await PathoR1Runtime.load({ modelRoot: modelRoot!, modelName: modelName!, dtype: 'fp32', device: 'cpu' });
+  const runtime = await PathoR1Runtime.load({ modelRoot: modelRoot!, modelName: modelName!, dtype, device: 'cpu' });
   return conversations(async (messages, tokens, conversation) => {
     const clock = new TokenClock();
     const settings = { ...DEFAULT_GENERATION_SETTINGS, maxNewTokens: tokens, minNewTokens: tokens };
@@ -46,7 +48,7 @@ async function viaPlainTransformersJs(): Promise<ConversationStats[]> {
   env.allowRemoteModels = false;
   env.localModelPath = modelRoot!.endsWith('/') ? modelRoot! : `${modelRoot}/`;
   const processor = await AutoProcessor.from_pretrained(modelName!);
-  const model = await Qwen2_5_VLForConditionalGeneration.from_pretrained(modelName!, { dtype: 'fp32', device: 'cpu' });
+  const model = await Qwen2_5_VLForConditionalGeneration.from_pretrained(modelName!, { dtype, device: 'cpu' });
   const region = benchRegion();
   return conversations(async (messages, tokens) => {
     const clock = new TokenClock();

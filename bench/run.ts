@@ -39,7 +39,7 @@ async function runSuite(suite: BenchSuite, args: string[]): Promise<BenchReport>
   const report = await suite.run({ args, log: (message) => process.stderr.write(`[${suite.name}] ${message}\n`) });
   const record = { suite: suite.name, date: new Date().toISOString(), seconds: (Date.now() - started) / 1000, machine: machine(), args, ...report };
   await mkdir(resultsDir, { recursive: true });
-  const file = path.join(resultsDir, `${suite.name}.json`);
+  const file = path.join(resultsDir, `${report.resultName ?? suite.name}.json`);
   await writeFile(file, `${JSON.stringify(record, null, 2)}\n`);
   process.stdout.write(`\n${report.title}\n\n${formatTable(report)}\n`);
   for (const note of report.notes ?? []) process.stdout.write(`note: ${note}\n`);

@@ -14,6 +14,8 @@ export interface BenchReport {
   notes?: string[];
   /** Raw numbers (samples, settings) kept in the JSON but not printed. */
   details?: unknown;
+  /** File name under bench/results (without .json) when one suite records several inputs; default: the suite name. */
+  resultName?: string;
 }
 
 export interface BenchContext {

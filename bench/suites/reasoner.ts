@@ -32,10 +32,10 @@ interface RunnerResult {
   note?: string;
 }
 
-function runNode(mode: 'pathoLens' | 'plain', modelPath: string, tokens: number): Promise<RunnerResult> {
+function runNode(mode: 'pathoLens' | 'plain', modelPath: string, tokens: number, dtype: string): Promise<RunnerResult> {
   const [group, name] = [path.join(root, 'models', path.dirname(modelPath)), path.basename(modelPath)];
   return new Promise((resolve, reject) => {
-    execFile('npx', ['tsx', 'bench/reasoner-node.ts', mode, group, name, String(tokens)], { cwd: root, maxBuffer: 1 << 24 }, (error, stdout, stderr) => {
+    execFile('npx', ['tsx', 'bench/reasoner-node.ts', mode, group, name, String(tokens), dtype], { cwd: root, maxBuffer: 1 << 24 }, (error, stdout, stderr) => {
       if (error) return reject(new Error(`${mode} runner failed: ${stderr || error.message}`));
       const parsed = JSON.parse(stdout.trim().split('\n').at(-1)!) as { stats: RunnerResult['stats']; peakRssMiB: number };
       resolve({ stats: parsed.stats, peakMiB: parsed.peakRssMiB });
@@ -43,7 +43,7 @@ function runNode(mode: 'pathoLens' | 'plain', modelPath: string, tokens: number)
   });
 }
 
-async function runChromium(modelPath: string, tokens: number, log: (message: string) => void): Promise<RunnerResult> {
+async function runChromium(modelPath: string, tokens: number, dtype: string, log: (message: string) => void): Promise<RunnerResult> {
   const outDir = path.join(tmpdir(), 'patholens-bench-reasoner-dist');
   log('building the app');
   await build({ root, logLevel: 'warn', publicDir: false, build: { outDir, emptyOutDir: true } });
@@ -58,12 +58,12 @@ async function runChromium(modelPath: string, tokens: number, log: (message: str
     const slash = modelPath.lastIndexOf('/');
     log('running PathoLens in Chromium (WASM worker)');
     const samples = await page.evaluate(
-      async ({ modelRoot, modelName, firstMessages, followUpTemplate, tokens, region, repeats }) => {
+      async ({ modelRoot, modelName, firstMessages, followUpTemplate, tokens, region, repeats, dtype }) => {
         type Stats = { timeToFirstTokenMs: number | null; tokensPerSecond: number | null; newTokens: number };
         type Client = { load(options: object): Promise<void>; generate(request: object): Promise<{ stats: Stats; text: string }> };
         const hook = (window as unknown as { __patholens: { PathoR1Client: new () => Client } }).__patholens;
         const client = new hook.PathoR1Client();
-        await client.load({ modelRoot, modelName, dtype: 'fp32', device: 'wasm', wasmThreads: Math.max(1, navigator.hardwareConcurrency - 1) });
+        await client.load({ modelRoot, modelName, dtype, device: 'wasm', wasmThreads: Math.max(1, navigator.hardwareConcurrency - 1) });
         const image = () => ({ width: region.width, height: region.height, data: new Uint8ClampedArray(region.data) });
         const settings = (n: number) => ({ sample: false, temperature: 1, topP: 1, topK: 0, repetitionPenalty: 1, maxNewTokens: n, minNewTokens: n });
         await client.generate({ messages: firstMessages, images: [image()], settings: settings(2), conversation: { id: 'warm-up', turn: 0 } });
@@ -86,6 +86,7 @@ async function runChromium(modelPath: string, tokens: number, log: (message: str
         tokens,
         region: { width: region.width, height: region.height, data: Array.from(region.data) },
         repeats: REPEATS,
+        dtype,
       },
     );
     return { stats: medianConversation(samples), peakMiB: null };
@@ -136,11 +137,12 @@ const suite: BenchSuite = {
   async run({ args, log }: BenchContext): Promise<BenchReport> {
     const modelPath = option(args, '--model', 'tiny/patho-r1');
     const tokens = Number(option(args, '--tokens', '64'));
-    log(`model ${modelPath}, ${tokens} new tokens per answer`);
+    const dtype = option(args, '--dtype', 'fp32');
+    log(`model ${modelPath} (${dtype}), ${tokens} new tokens per answer`);
     const runners: [string, () => Promise<RunnerResult>][] = [
-      ['PathoLens · Chromium WASM worker', () => runChromium(modelPath, tokens, log)],
-      ['PathoLens runtime · Node (onnxruntime-node)', () => runNode('pathoLens', modelPath, tokens)],
-      ['plain transformers.js generate() · Node', () => runNode('plain', modelPath, tokens)],
+      ['PathoLens · Chromium WASM worker', () => runChromium(modelPath, tokens, dtype, log)],
+      ['PathoLens runtime · Node (onnxruntime-node)', () => runNode('pathoLens', modelPath, tokens, dtype)],
+      ['plain transformers.js generate() · Node', () => runNode('plain', modelPath, tokens, dtype)],
       ['PyTorch generate() · CPU', () => runTorch(modelPath, tokens)],
     ];
     const results = new Map<string, RunnerResult>();
@@ -168,7 +170,8 @@ const suite: BenchSuite = {
       });
     }
     return {
-      title: `Patho-R1 generation on ${modelPath}: ${tokens} greedy tokens, first question with a 448x336 region, then a follow-up (${cpus().length} cores)`,
+      resultName: modelPath === 'tiny/patho-r1' ? 'reasoner' : `reasoner-${path.basename(modelPath)}`,
+      title: `Patho-R1 generation on ${modelPath} (${dtype}; PyTorch: the checkpoint in fp32): ${tokens} greedy tokens, first question with a 448x336 region, then a follow-up (${cpus().length} cores)`,
       columns: ['runner', 'TTFT ms', 'tokens/s', 'follow-up TTFT ms', 'follow-up / first TTFT', 'decode time vs plain tjs', 'peak MiB', 'note'],
       rows,
       notes: [
