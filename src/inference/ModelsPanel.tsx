@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { computeBackendLabel } from '../inference/compute-backend';
 import type { ModelDtype } from '../inference/model-manifest';
 import { useAppStore } from '../store/app-store';
@@ -123,6 +123,7 @@ export function ModelsPanel() {
         </label>
       </div>
       <FolderPicker />
+      <UrlLoader />
       {catalog.status === 'loading' && <p>Looking for models…</p>}
       {catalog.status === 'error' && <p className="text-red-800">{catalog.message}</p>}
       {catalog.status === 'ready' && catalog.entries.length === 0 && (
@@ -164,5 +165,47 @@ function FolderPicker() {
       />
       {folderError && <p className="mt-1 text-xs text-red-800" role="alert">{folderError}</p>}
     </div>
+  );
+}
+
+/** A model folder served elsewhere (a hospital server); its origin must be allowed when PathoLens starts. */
+function UrlLoader() {
+  const [url, setUrl] = useState('');
+  const [submitted, setSubmitted] = useState<string | null>(null);
+  const pathoR1 = useModelStore((state) => state.pathoR1);
+  // URL loads are keyed by the address (as typed when it is not one, else the folder URL).
+  const urlError = pathoR1.status === 'error' && submitted !== null && (pathoR1.path === submitted || /^https?:\/\//.test(pathoR1.path)) ? pathoR1.message : null;
+  return (
+    <form
+      className="rounded border border-dashed border-slate-300 p-2 text-sm"
+      onSubmit={(event) => {
+        event.preventDefault();
+        if (!url.trim()) return;
+        setSubmitted(url);
+        void modelStore.getState().loadPathoR1FromUrl(url).catch(() => undefined);
+      }}
+    >
+      <label htmlFor="model-url-input" className="font-medium">
+        Load Patho-R1 from a URL
+      </label>
+      <div className="mt-1 flex gap-2">
+        <input
+          id="model-url-input"
+          type="url"
+          placeholder="https://…/patho-r1-3b/"
+          className="min-w-0 flex-1 rounded border border-slate-300 px-1 text-xs"
+          value={url}
+          onChange={(event) => setUrl(event.target.value)}
+        />
+        <button type="submit" className="rounded border border-slate-300 px-2 text-xs">
+          Load from URL
+        </button>
+      </div>
+      {urlError && (
+        <p className="mt-1 text-xs text-red-800" role="alert">
+          {urlError}
+        </p>
+      )}
+    </form>
   );
 }

@@ -47,6 +47,8 @@ export interface ModelState {
   loadPathoR1(path: string): Promise<void>;
   /** Loads a Patho-R1 folder the user picked on their disk (read locally, verified, never uploaded). */
   loadPathoR1FromFolder(files: readonly PickedFile[]): Promise<void>;
+  /** Loads a Patho-R1 folder from a URL the user gave (an allowed origin; files verified and cached). */
+  loadPathoR1FromUrl(url: string): Promise<void>;
   cancelLoad(): void;
 }
 
@@ -66,11 +68,12 @@ async function readMaxPixels(preprocessorConfig: { text(): Promise<string> } | u
   }
 }
 
-async function readCatalogEntry(path: string): Promise<CatalogEntry> {
-  const manifest = parseModelManifest(await fetchJson(`/models/${path}/manifest.json`));
+/** Reads a model folder's manifest (and, for Patho-R1, its pixel limit) from `folderUrl` ("…/name/"). */
+async function readCatalogEntry(path: string, folderUrl = `/models/${path}/`): Promise<CatalogEntry> {
+  const manifest = parseModelManifest(await fetchJson(`${folderUrl}manifest.json`));
   let maxPixels: number | null = null;
   if (manifest.kind === 'patho-r1' && manifest.files['preprocessor_config.json']) {
-    const config = (await fetchJson(`/models/${path}/preprocessor_config.json`)) as { max_pixels?: number; size?: { longest_edge?: number } };
+    const config = (await fetchJson(`${folderUrl}preprocessor_config.json`)) as { max_pixels?: number; size?: { longest_edge?: number } };
     maxPixels = config.max_pixels ?? config.size?.longest_edge ?? null;
   }
   return { path, kind: manifest.kind, manifest, dtypes: completeDtypes(manifest), maxPixels };
@@ -215,6 +218,36 @@ export function createModelStore(getBackend: () => ComputeBackend | null, makeCl
         await runLoad(entry.path, entry, { modelRoot: USER_MODELS_ROOT, modelName: picked.folder }, (dtype, onProgress, signal) =>
           caches.open(MODEL_CACHE_NAME).then((cache) => importPickedModelFolder(picked, dtype, cache, onProgress, signal)),
         );
+      },
+
+      async loadPathoR1FromUrl(url) {
+        let folderUrl: URL;
+        try {
+          folderUrl = new URL(url.trim().replace(/\/?$/, '/'), location.href);
+          if (folderUrl.protocol !== 'https:' && folderUrl.protocol !== 'http:') throw new Error('not http(s)');
+        } catch {
+          const message = `"${url}" is not a web address: give the URL of an exported model folder, e.g. https://models.hospital.example/patho-r1-3b/.`;
+          set({ pathoR1: { status: 'error', path: url, message } });
+          throw new Error(message);
+        }
+        const segments = folderUrl.pathname.split('/').filter(Boolean);
+        const modelName = segments.at(-1) ?? '';
+        const modelRoot = new URL('../', folderUrl).href;
+        let entry: CatalogEntry;
+        try {
+          entry = await readCatalogEntry(folderUrl.href, folderUrl.href);
+        } catch (error) {
+          const message = errorSentence(`No PathoLens model folder at ${folderUrl.href}`, error, 'Check the address; another server must also be allowed with PATHOLENS_CONNECT_SOURCES (see the README)');
+          set({ pathoR1: { status: 'error', path: folderUrl.href, message } });
+          throw new Error(message, { cause: error });
+        }
+        set((state) => ({
+          catalog: {
+            status: 'ready',
+            entries: [...(state.catalog.status === 'ready' ? state.catalog.entries.filter((other) => other.path !== entry.path) : []), entry],
+          },
+        }));
+        await runLoad(entry.path, entry, { modelRoot, modelName });
       },
 
       cancelLoad() {
