@@ -72,8 +72,10 @@ function meanAbsDiff(a: Uint8Array, b: Uint8Array): number {
   return sum / n;
 }
 
-test.beforeEach(async ({ page, watch }) => {
+test.beforeEach(async ({ page, watch }, testInfo) => {
   void watch; // start recording errors and CSP violations before the page loads
+  // Tests that count the decode pool's work must not share it with the viewer drawing the demo slide.
+  if (!testInfo.title.includes('demo slide')) await page.route('**/demo/demo-slide.svs', (route) => route.fulfill({ status: 404, body: '' }));
   await page.goto('/');
   await page.waitForFunction(() => typeof (window as unknown as { __patholens?: { openSlide?: unknown } }).__patholens?.openSlide === 'function');
 });
