@@ -1,6 +1,6 @@
 /**
  * One Node runner of the reasoner benchmark, in its own process so its peak memory is its own:
- *   tsx bench/reasoner-node.ts pathoLens|plain MODEL_ROOT MODEL_NAME NEW_TOKENS DTYPE
+ *   tsx bench/reasoner-node.ts pathoLens|plain MODEL_ROOT MODEL_NAME NEW_TOKENS DTYPE [REPEATS]
  * `pathoLens` goes through PathoLens's runtime (the worker's code: follow-ups continue from the KV cache);
  * `plain` calls transformers.js directly, as its documentation shows (a follow-up re-encodes the whole
  * conversation). Prints one JSON line with the median numbers of the first answer and of the follow-up.
@@ -13,7 +13,8 @@ import type { ModelDtype } from '../src/inference/model-manifest';
 import type { ChatMessage } from '../src/reasoner/prompt';
 import { REPEATS, benchRegion, firstQuestionMessages, followUpMessages, medianConversation, type CaseStats, type ConversationStats } from './reasoner-cases';
 
-const [mode, modelRoot, modelName, newTokensText, dtypeText] = process.argv.slice(2);
+const [mode, modelRoot, modelName, newTokensText, dtypeText, repeatsText] = process.argv.slice(2);
+const repeats = Number(repeatsText ?? REPEATS);
 const dtype = (dtypeText ?? 'fp32') as ModelDtype;
 const newTokens = Number(newTokensText);
 let peakRss = process.memoryUsage().rss;
@@ -21,11 +22,11 @@ const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsa
 
 type Answer = (messages: ChatMessage[], tokens: number, conversation: { id: string; turn: number }) => Promise<{ stats: CaseStats; text: string }>;
 
-/** A short warm-up answer, then REPEATS conversations of a first question and a follow-up. */
+/** A short warm-up answer, then `repeats` conversations of a first question and a follow-up. */
 async function conversations(answer: Answer): Promise<ConversationStats[]> {
   await answer(firstQuestionMessages(), 2, { id: 'warm-up', turn: 0 });
   const samples: ConversationStats[] = [];
-  for (let repeat = 0; repeat < REPEATS; repeat++) {
+  for (let repeat = 0; repeat < repeats; repeat++) {
     const id = `bench-${repeat}`;
     const first = await answer(firstQuestionMessages(), newTokens, { id, turn: 0 });
     const followUp = await answer(followUpMessages(first.text), newTokens, { id, turn: 1 });

@@ -19,9 +19,10 @@ from transformers import Qwen2_5_VLConfig, Qwen2_5_VLForConditionalGeneration
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
+# head_dim is 64 here (896 / 14), so the M-RoPE sections are Qwen2.5-VL's [16, 24, 24] halved.
 TEXT_0_5B = dict(vocab_size=151936, hidden_size=896, intermediate_size=4864, num_hidden_layers=24, num_attention_heads=14,
                  num_key_value_heads=2, max_position_embeddings=32768, rms_norm_eps=1e-6,
-                 rope_parameters={"rope_type": "default", "rope_theta": 1000000.0, "mrope_section": [16, 24, 24]},
+                 rope_parameters={"rope_type": "default", "rope_theta": 1000000.0, "mrope_section": [8, 12, 12]},
                  tie_word_embeddings=True)
 VISION_FULL = dict(depth=32, hidden_size=1280, intermediate_size=3420, num_heads=16, out_hidden_size=896, patch_size=14,
                    spatial_merge_size=2, temporal_patch_size=2, window_size=112, fullatt_block_indexes=[7, 15, 23, 31],
@@ -51,8 +52,12 @@ def main() -> None:
         print(f"{sum(p.numel() for p in model.parameters()) / 1e6:.0f} M parameters", flush=True)
         model.save_pretrained(ckpt)
         del model
-        for name in ("tokenizer.json", "tokenizer_config.json", "chat_template.jinja", "preprocessor_config.json"):
+        for name in ("tokenizer.json", "tokenizer_config.json", "chat_template.jinja"):
             shutil.copyfile(tiny / name, ckpt / name)
+        # Qwen2.5-VL's own pixel limits (the tiny model's are tiny), so regions keep their real token counts.
+        preprocessor = json.loads((tiny / "preprocessor_config.json").read_text())
+        preprocessor.update(min_pixels=3136, max_pixels=12845056, size={"shortest_edge": 3136, "longest_edge": 12845056})
+        (ckpt / "preprocessor_config.json").write_text(json.dumps(preprocessor, indent=2))
         (ckpt / "generation_config.json").write_text(json.dumps({"eos_token_id": eos, "do_sample": False, "max_new_tokens": 2048}))
         subprocess.run([sys.executable, "-m", "patholens_export", "patho-r1", "--checkpoint", str(ckpt), "--out", str(pathlib.Path(args.out).resolve()),
                         "--dtype", args.dtype, "--force"], cwd=ROOT / "models" / "export", check=True)

@@ -32,10 +32,10 @@ interface RunnerResult {
   note?: string;
 }
 
-function runNode(mode: 'pathoLens' | 'plain', modelPath: string, tokens: number, dtype: string): Promise<RunnerResult> {
+function runNode(mode: 'pathoLens' | 'plain', modelPath: string, tokens: number, dtype: string, repeats: number): Promise<RunnerResult> {
   const [group, name] = [path.join(root, 'models', path.dirname(modelPath)), path.basename(modelPath)];
   return new Promise((resolve, reject) => {
-    execFile('npx', ['tsx', 'bench/reasoner-node.ts', mode, group, name, String(tokens), dtype], { cwd: root, maxBuffer: 1 << 24 }, (error, stdout, stderr) => {
+    execFile('npx', ['tsx', 'bench/reasoner-node.ts', mode, group, name, String(tokens), dtype, String(repeats)], { cwd: root, maxBuffer: 1 << 24 }, (error, stdout, stderr) => {
       if (error) return reject(new Error(`${mode} runner failed: ${stderr || error.message}`));
       const parsed = JSON.parse(stdout.trim().split('\n').at(-1)!) as { stats: RunnerResult['stats']; peakRssMiB: number };
       resolve({ stats: parsed.stats, peakMiB: parsed.peakRssMiB });
@@ -43,7 +43,7 @@ function runNode(mode: 'pathoLens' | 'plain', modelPath: string, tokens: number,
   });
 }
 
-async function runChromium(modelPath: string, tokens: number, dtype: string, log: (message: string) => void): Promise<RunnerResult> {
+async function runChromium(modelPath: string, tokens: number, dtype: string, repeats: number, log: (message: string) => void): Promise<RunnerResult> {
   const outDir = path.join(tmpdir(), 'patholens-bench-reasoner-dist');
   log('building the app');
   await build({ root, logLevel: 'warn', publicDir: false, build: { outDir, emptyOutDir: true } });
@@ -85,7 +85,7 @@ async function runChromium(modelPath: string, tokens: number, dtype: string, log
         followUpTemplate: JSON.stringify(followUpMessages('__REPLY__')),
         tokens,
         region: { width: region.width, height: region.height, data: Array.from(region.data) },
-        repeats: REPEATS,
+        repeats,
         dtype,
       },
     );
@@ -96,7 +96,7 @@ async function runChromium(modelPath: string, tokens: number, dtype: string, log
   }
 }
 
-async function runTorch(modelPath: string, tokens: number): Promise<RunnerResult> {
+async function runTorch(modelPath: string, tokens: number, repeats: number): Promise<RunnerResult> {
   const checkpoint = path.join(root, 'models', modelPath);
   const python = path.join(root, '.venv', 'bin', 'python');
   if (!existsSync(path.join(checkpoint, 'model.safetensors')) && !existsSync(path.join(checkpoint, 'model.safetensors.index.json'))) {
@@ -110,7 +110,7 @@ async function runTorch(modelPath: string, tokens: number): Promise<RunnerResult
   const job = {
     checkpoint,
     threads: cpus().length,
-    repeats: REPEATS,
+    repeats,
     cases: [firstQuestionMessages(), followUpMessages(scriptedReply)].map((messages) => ({ messages, image_png: png, new_tokens: tokens })),
   };
   return new Promise((resolve, reject) => {
@@ -138,12 +138,13 @@ const suite: BenchSuite = {
     const modelPath = option(args, '--model', 'tiny/patho-r1');
     const tokens = Number(option(args, '--tokens', '64'));
     const dtype = option(args, '--dtype', 'fp32');
+    const repeats = Number(option(args, '--repeats', String(REPEATS)));
     log(`model ${modelPath} (${dtype}), ${tokens} new tokens per answer`);
     const runners: [string, () => Promise<RunnerResult>][] = [
-      ['PathoLens · Chromium WASM worker', () => runChromium(modelPath, tokens, dtype, log)],
-      ['PathoLens runtime · Node (onnxruntime-node)', () => runNode('pathoLens', modelPath, tokens, dtype)],
-      ['plain transformers.js generate() · Node', () => runNode('plain', modelPath, tokens, dtype)],
-      ['PyTorch generate() · CPU', () => runTorch(modelPath, tokens)],
+      ['PathoLens · Chromium WASM worker', () => runChromium(modelPath, tokens, dtype, repeats, log)],
+      ['PathoLens runtime · Node (onnxruntime-node)', () => runNode('pathoLens', modelPath, tokens, dtype, repeats)],
+      ['plain transformers.js generate() · Node', () => runNode('plain', modelPath, tokens, dtype, repeats)],
+      ['PyTorch generate() · CPU', () => runTorch(modelPath, tokens, repeats)],
     ];
     const results = new Map<string, RunnerResult>();
     for (const [label, run] of runners) {
