@@ -63,7 +63,7 @@ def main() -> None:
                         "--dtype", args.dtype, "--force"], cwd=ROOT / "models" / "export", check=True)
         # Keep the PyTorch checkpoint beside the export so the benchmark can run PyTorch on the same weights.
         for item in ckpt.iterdir():
-            if item.name.endswith(".safetensors") or item.name == "model.safetensors.index.json":
+            if item.name.endswith(".safetensors") or item.name in ("model.safetensors.index.json", "chat_template.jinja"):
                 shutil.copyfile(item, pathlib.Path(args.out) / item.name)
 
 

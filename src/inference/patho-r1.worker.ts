@@ -8,7 +8,7 @@ import { errorDetail } from '../ui/error-sentence';
 import { filesForDtype } from './model-files';
 import { parseModelManifest } from './model-manifest';
 import { PathoR1Runtime } from './patho-r1-runtime';
-import { MODEL_CACHE_NAME, ensureVerifiedFiles } from './verified-model-cache';
+import { MODEL_CACHE_NAME, ensureVerifiedFiles, withRefusedFiles } from './verified-model-cache';
 import { TokenClock, type GenerateRequest, type LoadRequest, type WorkerEvent, type WorkerRequest } from './worker-protocol';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -39,7 +39,7 @@ async function load(request: LoadRequest): Promise<void> {
     await runtime?.dispose();
     runtime = null;
     const modelUrl = `${request.modelRoot.replace(/\/?$/, '/')}${request.modelName}/`;
-    const cache = await caches.open(MODEL_CACHE_NAME);
+    const cache = withRefusedFiles(await caches.open(MODEL_CACHE_NAME));
     // A folder the user picked was copied into the cache with its manifest; served folders are fetched fresh.
     const manifestUrl = `${modelUrl}manifest.json`;
     const manifestResponse = (await cache.match(manifestUrl)) ?? (await fetch(manifestUrl, { signal: controller.signal }));
@@ -54,6 +54,7 @@ async function load(request: LoadRequest): Promise<void> {
       cache,
       signal: controller.signal,
       onProgress: (progress) => post({ type: 'load-progress', requestId: request.requestId, ...progress }),
+      onCacheRefused: (key, response) => cache.keep(key, response),
     });
     env.useBrowserCache = false;
     env.useCustomCache = true;

@@ -50,6 +50,8 @@ export async function ensureVerifiedFiles(options: {
   cache: CacheLike;
   fetchFile?: (url: string, signal?: AbortSignal) => Promise<Response>;
   onProgress?: (progress: FileProgress) => void;
+  /** Called instead of failing when the cache refuses a verified file (too large, out of quota). */
+  onCacheRefused?: (key: string, response: Response, error: unknown) => void;
   signal?: AbortSignal;
 }): Promise<void> {
   const { baseUrl, manifest, files, cache, onProgress, signal } = options;
@@ -79,13 +81,36 @@ export async function ensureVerifiedFiles(options: {
       })(),
     );
     checkFileAgainstManifest(manifest, file, measured);
-    await cache.put(
-      key,
-      new Response(new Blob(chunks as BlobPart[]), {
-        headers: { 'Content-Length': String(measured.size), 'Content-Type': 'application/octet-stream', [VERIFIED_HASH_HEADER]: measured.sha256 },
-      }),
-    );
+    const verified = new Blob(chunks as BlobPart[]);
+    const headers = { 'Content-Length': String(measured.size), 'Content-Type': 'application/octet-stream', [VERIFIED_HASH_HEADER]: measured.sha256 };
+    try {
+      await cache.put(key, new Response(verified, { headers }));
+    } catch (error) {
+      // Browsers refuse very large entries or run out of quota (Chromium: "Unexpected internal error" for a
+      // 545 MB file, measured). The verified bytes are still good for this load; only the next load downloads again.
+      if (!options.onCacheRefused) throw error;
+      options.onCacheRefused(key, new Response(verified, { headers }), error);
+    }
   }
+}
+
+/**
+ * A CacheLike over a persistent cache plus the verified files it refused, kept for this page's lifetime only.
+ * transformers.js reads through it, so a refused file is served from memory instead of fetched unverified.
+ */
+export function withRefusedFiles(cache: CacheLike): CacheLike & { keep(key: string, response: Response): void; refusedCount(): number } {
+  const refused = new Map<string, Response>();
+  return {
+    async match(key) {
+      const kept = refused.get(new URL(key, globalThis.location?.href ?? 'http://localhost/').href) ?? refused.get(key);
+      return kept ? kept.clone() : cache.match(key);
+    },
+    put: (key, response) => cache.put(key, response),
+    keep(key, response) {
+      refused.set(new URL(key, globalThis.location?.href ?? 'http://localhost/').href, response);
+    },
+    refusedCount: () => refused.size,
+  };
 }
 
 /** A Map-backed CacheLike for Node and tests. */

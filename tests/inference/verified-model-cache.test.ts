@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { completeDtypes, filesForDtype, totalBytes } from '../../src/inference/model-files';
 import { parseModelManifest, type ModelManifest } from '../../src/inference/model-manifest';
-import { VERIFIED_HASH_HEADER, ensureVerifiedFiles, memoryCache, type FileProgress } from '../../src/inference/verified-model-cache';
+import { VERIFIED_HASH_HEADER, ensureVerifiedFiles, memoryCache, withRefusedFiles, type CacheLike, type FileProgress } from '../../src/inference/verified-model-cache';
 
 const MODEL_DIR = path.resolve('models/tiny/patho-r1');
 let manifest: ModelManifest;
@@ -69,6 +69,19 @@ describe('ensureVerifiedFiles', () => {
     await ensureVerifiedFiles({ baseUrl, manifest, files, cache, onProgress: (event) => again.push(event) });
     expect(served).toEqual([]);
     expect(again.every((event) => event.fromCache)).toBe(true);
+  });
+
+  it('keeps a verified file in memory when the cache refuses it (quota, size), and fails without that fallback', async () => {
+    const stubborn: CacheLike = { match: async () => undefined, put: async () => Promise.reject(new Error('Unexpected internal error.')) };
+    const file = 'onnx/decoder_model_merged.onnx';
+    await expect(ensureVerifiedFiles({ baseUrl, manifest, files: [file], cache: stubborn })).rejects.toThrow('Unexpected internal error.');
+    const cache = withRefusedFiles(stubborn);
+    await ensureVerifiedFiles({ baseUrl, manifest, files: [file], cache, onCacheRefused: (key, response) => cache.keep(key, response) });
+    expect(cache.refusedCount()).toBe(1);
+    const served = await cache.match(`${baseUrl}${file}`);
+    expect((await served!.arrayBuffer()).byteLength).toBe(manifest.files[file]!.size);
+    expect(served!.headers.get(VERIFIED_HASH_HEADER)).toBe(manifest.files[file]!.sha256);
+    expect(await cache.match(`${baseUrl}tokenizer.json`)).toBeUndefined();
   });
 
   it('refuses a damaged file with a sentence and caches nothing for it', async () => {
