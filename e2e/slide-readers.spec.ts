@@ -11,7 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Page } from '@playwright/test';
 import sharp from 'sharp';
-import { encodeJ2k, halve, hePicture, pyramidTiff, toRgba } from '../tests/slide/fixtures';
+import { encodeJ2k, halve, hePicture, meanAbsDiff, pyramidTiff, toRgba } from '../tests/slide/fixtures';
 import { expect, test } from './fixtures';
 
 const TESTDATA = resolve(import.meta.dirname, '../../shared/testdata');
@@ -59,17 +59,6 @@ async function openError(page: Page, name: string, bytes: Uint8Array): Promise<{
 
 function pixels(region: OpenedInBrowser['region']): Uint8Array {
   return new Uint8Array(Buffer.from(region.base64, 'base64'));
-}
-
-function meanAbsDiff(a: Uint8Array, b: Uint8Array): number {
-  let sum = 0;
-  let n = 0;
-  for (let i = 0; i < a.length; i++) {
-    if (i % 4 === 3) continue;
-    sum += Math.abs(a[i]! - b[i]!);
-    n++;
-  }
-  return sum / n;
 }
 
 test.beforeEach(async ({ page, watch }, testInfo) => {
