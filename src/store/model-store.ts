@@ -58,11 +58,16 @@ async function fetchJson(url: string): Promise<unknown> {
   return response.json();
 }
 
+/** The Qwen2-VL processor's pixel limit from its preprocessor_config.json (older files put it in `size`). */
+function maxPixelsOf(preprocessorConfig: unknown): number | null {
+  const config = preprocessorConfig as { max_pixels?: number; size?: { longest_edge?: number } } | null;
+  return config?.max_pixels ?? config?.size?.longest_edge ?? null;
+}
+
 async function readMaxPixels(preprocessorConfig: { text(): Promise<string> } | undefined): Promise<number | null> {
   if (!preprocessorConfig) return null;
   try {
-    const config = JSON.parse(await preprocessorConfig.text()) as { max_pixels?: number; size?: { longest_edge?: number } };
-    return config.max_pixels ?? config.size?.longest_edge ?? null;
+    return maxPixelsOf(JSON.parse(await preprocessorConfig.text()));
   } catch {
     return null;
   }
@@ -73,8 +78,7 @@ async function readCatalogEntry(path: string, folderUrl = `/models/${path}/`): P
   const manifest = parseModelManifest(await fetchJson(`${folderUrl}manifest.json`));
   let maxPixels: number | null = null;
   if (manifest.kind === 'patho-r1' && manifest.files['preprocessor_config.json']) {
-    const config = (await fetchJson(`${folderUrl}preprocessor_config.json`)) as { max_pixels?: number; size?: { longest_edge?: number } };
-    maxPixels = config.max_pixels ?? config.size?.longest_edge ?? null;
+    maxPixels = maxPixelsOf(await fetchJson(`${folderUrl}preprocessor_config.json`));
   }
   return { path, kind: manifest.kind, manifest, dtypes: completeDtypes(manifest), maxPixels };
 }
