@@ -35,6 +35,9 @@ test('asking about the golden image streams exactly PyTorch’s greedy answer', 
   // The goldens are PyTorch fp32; on its own the app would pick q4 weights here.
   await page.getByRole('tab', { name: 'Models' }).click();
   await page.getByLabel('Weights').selectOption('fp32');
+  // Explicitly the tiny model: on its own the Ask tab prefers an export in models/local when one exists.
+  await page.getByRole('button', { name: 'Load tiny/patho-r1' }).click();
+  await expect(page.getByTestId('model-state-tiny/patho-r1')).toContainText('Loaded (fp32', { timeout: 90_000 });
   await page.getByRole('tab', { name: 'Ask' }).click();
   const panel = page.getByRole('tabpanel', { name: 'Ask' });
   await expect(panel).toContainText('The current view');
