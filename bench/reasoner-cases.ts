@@ -3,7 +3,7 @@
  * follow-up on the same region after the model's own reply (image in the first turn only).
  */
 import sharp from 'sharp';
-import { buildPathoR1Messages, type ChatMessage } from '../src/reasoner/prompt';
+import { buildPathoR1Messages, type ChatMessage } from '../src/inference/patho-r1-prompt';
 import type { RgbaImage } from '../src/slide/slide-source';
 
 /** A deterministic H&E-like region (pink stroma, purple nuclei), 448 x 336 px. */

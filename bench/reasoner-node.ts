@@ -10,7 +10,7 @@ import { DEFAULT_GENERATION_SETTINGS } from '../src/inference/generation-setting
 import { PathoR1Runtime } from '../src/inference/patho-r1-runtime';
 import { TokenClock } from '../src/inference/worker-protocol';
 import type { ModelDtype } from '../src/inference/model-manifest';
-import type { ChatMessage } from '../src/reasoner/prompt';
+import type { ChatMessage } from '../src/inference/patho-r1-prompt';
 import { REPEATS, benchRegion, firstQuestionMessages, followUpMessages, medianConversation, type CaseStats, type ConversationStats } from './reasoner-cases';
 
 const [mode, modelRoot, modelName, newTokensText, dtypeText, repeatsText] = process.argv.slice(2);

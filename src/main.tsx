@@ -2,10 +2,10 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import './index.css';
 import { App } from './app/App';
-import { installAnswerPersistence } from './app/answer-sync';
+import { installAnswerPersistence } from './features/ask/answer-sync';
 import { installGlobalErrorReporting } from './app/global-errors';
-import { appStore } from './store/app-store';
-import './inference/test-hook';
+import { appStore } from './session/app-store';
+import './app/test-hook';
 
 installGlobalErrorReporting(window, appStore.getState().reportError);
 installAnswerPersistence();

@@ -1,4 +1,4 @@
-import { useAppStore } from '../store/app-store';
+import { useAppStore } from '../session/app-store';
 
 /** Failures as sentences, each dismissable; nothing else on screen is lost when one appears. */
 export function ErrorBanner() {

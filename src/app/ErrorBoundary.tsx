@@ -1,5 +1,5 @@
 import { Component, type ErrorInfo, type ReactNode } from 'react';
-import { appStore } from '../store/app-store';
+import { appStore } from '../session/app-store';
 import { errorSentence } from '../ui/error-sentence';
 
 interface Props {

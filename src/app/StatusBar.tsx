@@ -1,5 +1,5 @@
 import { computeBackendLabel } from '../inference/compute-backend';
-import { useAppStore } from '../store/app-store';
+import { useAppStore } from '../session/app-store';
 
 export function StatusBar() {
   const backend = useAppStore((state) => state.backend);

@@ -1,4 +1,4 @@
-import type { SidePanelTab } from '../store/app-store';
+import type { SidePanelTab } from '../session/app-store';
 
 export interface SidePanelTabInfo {
   id: SidePanelTab;

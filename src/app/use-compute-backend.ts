@@ -1,6 +1,6 @@
 import { useEffect } from 'react';
 import { detectComputeBackend, type NavigatorLike } from '../inference/compute-backend';
-import { appStore } from '../store/app-store';
+import { appStore } from '../session/app-store';
 import { errorSentence } from '../ui/error-sentence';
 
 /** Detects WebGPU/WASM once at start-up and puts the result in the store for the status bar. */

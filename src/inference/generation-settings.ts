@@ -2,7 +2,7 @@
  * Sampling settings the Ask panel exposes. Greedy by default (reproducible answers a pathologist can
  * re-check); sampling only when the user asks for it.
  */
-import { PATHO_R1_MAX_NEW_TOKENS } from '../reasoner/prompt';
+import { PATHO_R1_MAX_NEW_TOKENS } from './patho-r1-prompt';
 
 export interface GenerationSettings {
   /** false = greedy decoding; the other sampling fields apply only when true. */

@@ -2,7 +2,7 @@
  * Main-thread handle on the Patho-R1 worker: promises for load/generate, callbacks for progress and streamed
  * text, and stop. One worker per model; requests are numbered so late events of an old request are ignored.
  */
-import type { ChatMessage } from '../reasoner/prompt';
+import type { ChatMessage } from './patho-r1-prompt';
 import type { RgbaImage } from '../slide/slide-source';
 import type { GenerationSettings } from './generation-settings';
 import type { ModelDtype } from './model-manifest';

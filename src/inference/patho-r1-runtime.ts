@@ -14,7 +14,7 @@ import {
   env,
 } from '@huggingface/transformers';
 import type { RgbaImage } from '../slide/slide-source';
-import type { ChatMessage } from '../reasoner/prompt';
+import type { ChatMessage } from './patho-r1-prompt';
 import { toGenerateKwargs, type GenerationSettings } from './generation-settings';
 import type { ModelDtype } from './model-manifest';
 

@@ -2,7 +2,7 @@
  * Messages between the main thread and the Patho-R1 inference worker. Plain data only (structured clone);
  * image pixels travel as transferable buffers.
  */
-import type { ChatMessage } from '../reasoner/prompt';
+import type { ChatMessage } from './patho-r1-prompt';
 import type { RgbaImage } from '../slide/slide-source';
 import type { GenerationSettings } from './generation-settings';
 import type { ModelDtype } from './model-manifest';

@@ -8,8 +8,8 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_GENERATION_SETTINGS } from '../../src/inference/generation-settings';
 import { PathoR1Runtime } from '../../src/inference/patho-r1-runtime';
-import type { ChatMessage } from '../../src/reasoner/prompt';
-import { ThinkAnswerStream } from '../../src/reasoner/think-answer-stream';
+import type { ChatMessage } from '../../src/inference/patho-r1-prompt';
+import { ThinkAnswerStream } from '../../src/inference/think-answer-stream';
 import type { RgbaImage } from '../../src/slide/slide-source';
 
 const MODEL_DIR = 'models/tiny/patho-r1';
@@ -125,7 +125,7 @@ describe('follow-up questions reuse the KV cache', () => {
   it('answers a follow-up from the cached first turn exactly as a fresh encode of the same token ids', async () => {
     const { AutoProcessor, Qwen2_5_VLForConditionalGeneration, RawImage, Tensor } = await import('@huggingface/transformers');
     const runtime = await PathoR1Runtime.load({ modelRoot: path.resolve('models/tiny'), modelName: 'patho-r1', dtype: 'fp32', device: 'cpu' });
-    const { buildPathoR1Messages } = await import('../../src/reasoner/prompt');
+    const { buildPathoR1Messages } = await import('../../src/inference/patho-r1-prompt');
     const width = 150;
     const height = 110;
     const data = new Uint8ClampedArray(width * height * 4);

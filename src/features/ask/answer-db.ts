@@ -1,0 +1,93 @@
+/**
+ * Patho-R1 answers saved with the slide's session in IndexedDB (one record per slide identity, the same
+ * identity ROIs use), so a reload keeps what was asked and answered. An answer that was still streaming when
+ * the page closed comes back marked stopped.
+ */
+import type { AskAnswer } from './ask-store';
+import { indexedDbPerSlideList, type PerSlideList } from '../../storage/per-slide-db';
+
+export type AnswerPersistence = PerSlideList<AskAnswer>;
+
+export const ANSWER_DB_NAME = 'patholens-answers';
+
+function isAnswer(value: unknown): value is AskAnswer {
+  if (typeof value !== 'object' || value === null) return false;
+  const answer = value as Partial<AskAnswer>;
+  return typeof answer.id === 'number' && typeof answer.question === 'string' && typeof answer.reply === 'string' && Array.isArray(answer.options);
+}
+
+/** What a saved answer means after a reload: anything unfinished was interrupted. */
+export function settleRestoredAnswer(answer: AskAnswer): AskAnswer {
+  return answer.status === 'streaming' || answer.status === 'reading-region' ? { ...answer, status: 'stopped' } : answer;
+}
+
+export function indexedDbAnswerPersistence(dbName = ANSWER_DB_NAME): AnswerPersistence {
+  return indexedDbPerSlideList<AskAnswer>({ dbName, storeName: 'slide-answers', field: 'answers', isItem: isAnswer, settle: settleRestoredAnswer });
+}
+
+/**
+ * Keeps the Ask store and the open slide in step: loads a slide's answers when it opens, saves them as they
+ * change (streaming text included, at most once per `saveEveryMs`). Returns an unsubscribe function.
+ */
+export function syncAnswersWithSlide(options: {
+  persistence: AnswerPersistence;
+  currentSlideIdentity(): string | null;
+  subscribeToSlide(listener: () => void): () => void;
+  getAnswers(): AskAnswer[];
+  subscribeToAnswers(listener: () => void): () => void;
+  restore(answers: AskAnswer[]): void;
+  reportError(sentence: string): void;
+  saveEveryMs?: number;
+}): () => void {
+  const { persistence, saveEveryMs = 500 } = options;
+  let identity: string | null = null;
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let loading = false;
+
+  const saveNow = (forIdentity: string | null) => {
+    timer = null;
+    if (!forIdentity || loading) return;
+    persistence.save(forIdentity, options.getAnswers()).catch(() => options.reportError('The answers of this slide could not be saved: they stay until you reload the page.'));
+  };
+
+  const onSlide = () => {
+    const next = options.currentSlideIdentity();
+    if (next === identity) return;
+    if (timer) {
+      clearTimeout(timer);
+      saveNow(identity);
+    }
+    identity = next;
+    options.restore([]);
+    if (!next) return;
+    loading = true;
+    persistence.load(next).then(
+      (answers) => {
+        loading = false;
+        if (options.currentSlideIdentity() === next) options.restore(answers);
+      },
+      () => {
+        loading = false;
+        options.reportError('The saved answers of this slide could not be read; new answers may not be saved either.');
+      },
+    );
+  };
+
+  const onAnswers = () => {
+    if (!identity || loading || timer) return;
+    const forIdentity = identity;
+    timer = setTimeout(() => saveNow(forIdentity), saveEveryMs);
+  };
+
+  const unsubscribeSlide = options.subscribeToSlide(onSlide);
+  const unsubscribeAnswers = options.subscribeToAnswers(onAnswers);
+  onSlide();
+  return () => {
+    unsubscribeSlide();
+    unsubscribeAnswers();
+    if (timer) {
+      clearTimeout(timer);
+      saveNow(identity);
+    }
+  };
+}

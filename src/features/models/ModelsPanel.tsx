@@ -1,0 +1,211 @@
+import { useEffect, useState } from 'react';
+import { computeBackendLabel } from '../../inference/compute-backend';
+import type { ModelDtype } from '../../inference/model-manifest';
+import { useAppStore } from '../../session/app-store';
+import { modelStore, resolveLoadPlan, useModelStore, type CatalogEntry, type DeviceChoice } from './model-store';
+import { formatBytes } from '../../ui/format-bytes';
+
+const DTYPE_CHOICES: (ModelDtype | 'auto')[] = ['auto', 'q4f16', 'q4', 'fp16', 'fp32'];
+
+function LoadProgressList() {
+  const state = useModelStore((model) => model.pathoR1);
+  if (state.status !== 'loading') return null;
+  const files = Object.values(state.files);
+  return (
+    <div className="mt-2 space-y-1" aria-label="Loading progress">
+      {files.length === 0 && <p className="text-xs text-slate-600">Reading manifest.json…</p>}
+      {files.map((file) => (
+        <div key={file.file} className="text-xs">
+          <div className="flex justify-between">
+            <span className="truncate">{file.file}</span>
+            <span>{file.fromCache ? 'cached, verified' : `${formatBytes(file.loadedBytes)} / ${formatBytes(file.totalBytes)}`}</span>
+          </div>
+          <progress className="h-1.5 w-full" max={file.totalBytes || 1} value={file.loadedBytes} aria-label={`Loading ${file.file}`} />
+        </div>
+      ))}
+      <button type="button" className="mt-1 rounded border border-slate-300 px-2 py-1 text-xs" onClick={() => modelStore.getState().cancelLoad()}>
+        Cancel loading
+      </button>
+    </div>
+  );
+}
+
+function ModelRow({ entry }: { entry: CatalogEntry }) {
+  const backend = useAppStore((state) => state.backend);
+  const deviceChoice = useModelStore((state) => state.deviceChoice);
+  const dtypeChoice = useModelStore((state) => state.dtypeChoice);
+  const pathoR1 = useModelStore((state) => state.pathoR1);
+  const onDisk = Object.values(entry.manifest.files).reduce((sum, file) => sum + file.size, 0);
+  const plan = backend.status === 'ready' ? resolveLoadPlan(entry, backend.backend, deviceChoice, dtypeChoice) : null;
+  const mine = pathoR1.status !== 'unloaded' && pathoR1.path === entry.path ? pathoR1 : null;
+  const stateLabel = mine ? (mine.status === 'ready' ? `Loaded (${mine.dtype}, ${mine.device})` : mine.status === 'loading' ? 'Loading…' : 'Failed') : 'Not loaded';
+  return (
+    <li className="rounded border border-slate-200 p-3" aria-label={`Model ${entry.path}`}>
+      <div className="flex items-baseline justify-between gap-2">
+        <h3 className="font-medium">{entry.path}</h3>
+        <span className="text-xs text-slate-600">{entry.kind === 'patho-r1' ? 'Patho-R1 (reasoning)' : 'PathoCLIP (zero-shot)'}</span>
+      </div>
+      <dl className="mt-1 grid grid-cols-2 gap-x-2 text-xs text-slate-700">
+        <dt>Dtypes</dt>
+        <dd>{entry.dtypes.join(', ') || 'none complete'}</dd>
+        <dt>Size on disk</dt>
+        <dd>{formatBytes(onDisk)}</dd>
+        {plan && !('error' in plan) && (
+          <>
+            <dt>Will load</dt>
+            <dd>
+              {plan.dtype} on {plan.device === 'webgpu' ? 'WebGPU' : 'WASM'}
+            </dd>
+            <dt>Estimated memory</dt>
+            <dd>≥ {formatBytes(modelStore.weightBytes(entry, plan.dtype))} (weights) + KV cache</dd>
+          </>
+        )}
+        <dt>State</dt>
+        <dd data-testid={`model-state-${entry.path}`}>{stateLabel}</dd>
+      </dl>
+      {plan && 'error' in plan && <p className="mt-1 text-xs text-red-800">{plan.error}</p>}
+      {mine?.status === 'error' && <p className="mt-1 text-xs text-red-800">{mine.message}</p>}
+      {entry.kind === 'patho-r1' && (
+        <button
+          type="button"
+          className="mt-2 rounded bg-stain-hematoxylin px-3 py-1 text-sm text-white disabled:opacity-50"
+          disabled={!plan || 'error' in plan || mine?.status === 'loading'}
+          onClick={() => void modelStore.getState().loadPathoR1(entry.path).catch(() => undefined)}
+        >
+          Load {entry.path}
+        </button>
+      )}
+      {entry.kind === 'pathoclip' && <p className="mt-2 text-xs text-slate-600">PathoCLIP runs in the Classify and Search tabs (not available yet).</p>}
+      {mine?.status === 'loading' && <LoadProgressList />}
+    </li>
+  );
+}
+
+export function ModelsPanel() {
+  const catalog = useModelStore((state) => state.catalog);
+  const backend = useAppStore((state) => state.backend);
+  const deviceChoice = useModelStore((state) => state.deviceChoice);
+  const dtypeChoice = useModelStore((state) => state.dtypeChoice);
+  useEffect(() => {
+    if (modelStore.getState().catalog.status === 'loading') void modelStore.getState().refreshCatalog();
+  }, []);
+  return (
+    <div className="space-y-3">
+      <p className="text-xs text-slate-600">
+        Detected: {backend.status === 'ready' ? computeBackendLabel(backend.backend) : 'detecting…'}
+      </p>
+      <div className="grid grid-cols-2 gap-2 text-sm">
+        <label className="flex flex-col">
+          Backend
+          <select
+            className="rounded border border-slate-300 px-1 py-0.5"
+            value={deviceChoice}
+            onChange={(event) => modelStore.getState().setDeviceChoice(event.target.value as DeviceChoice)}
+          >
+            <option value="auto">Automatic</option>
+            <option value="webgpu">WebGPU</option>
+            <option value="wasm">WASM (CPU)</option>
+          </select>
+        </label>
+        <label className="flex flex-col">
+          Weights
+          <select
+            className="rounded border border-slate-300 px-1 py-0.5"
+            value={dtypeChoice}
+            onChange={(event) => modelStore.getState().setDtypeChoice(event.target.value as ModelDtype | 'auto')}
+          >
+            {DTYPE_CHOICES.map((dtype) => (
+              <option key={dtype} value={dtype}>
+                {dtype === 'auto' ? 'Automatic' : dtype}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      <FolderPicker />
+      <UrlLoader />
+      {catalog.status === 'loading' && <p>Looking for models…</p>}
+      {catalog.status === 'error' && <p className="text-red-800">{catalog.message}</p>}
+      {catalog.status === 'ready' && catalog.entries.length === 0 && (
+        <p>No exported models found. Export one with models/export into models/local/ (see the README).</p>
+      )}
+      {catalog.status === 'ready' && (
+        <ul className="space-y-2">
+          {catalog.entries.map((entry) => (
+            <ModelRow key={entry.path} entry={entry} />
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+/** A model folder from this computer: read and verified locally, never uploaded. */
+function FolderPicker() {
+  const pathoR1 = useModelStore((state) => state.pathoR1);
+  const folderError = pathoR1.status === 'error' && pathoR1.path === 'your folder' ? pathoR1.message : null;
+  return (
+    <div className="rounded border border-dashed border-slate-300 p-2 text-sm">
+      <label htmlFor="model-folder-input" className="font-medium">
+        Load Patho-R1 from a folder on this computer
+      </label>
+      <p className="text-xs text-slate-600">Choose the folder models/export wrote (with manifest.json). Its files are read here and never uploaded.</p>
+      <input
+        id="model-folder-input"
+        type="file"
+        multiple
+        className="mt-1 block w-full text-xs"
+        // A directory picker; React has no typed prop for it.
+        ref={(element) => element?.setAttribute('webkitdirectory', '')}
+        onChange={(event) => {
+          const files = Array.from(event.target.files ?? []);
+          event.target.value = '';
+          if (files.length > 0) void modelStore.getState().loadPathoR1FromFolder(files).catch(() => undefined);
+        }}
+      />
+      {folderError && <p className="mt-1 text-xs text-red-800" role="alert">{folderError}</p>}
+    </div>
+  );
+}
+
+/** A model folder served elsewhere (a hospital server); its origin must be allowed when PathoLens starts. */
+function UrlLoader() {
+  const [url, setUrl] = useState('');
+  const [submitted, setSubmitted] = useState<string | null>(null);
+  const pathoR1 = useModelStore((state) => state.pathoR1);
+  // URL loads are keyed by the address (as typed when it is not one, else the folder URL).
+  const urlError = pathoR1.status === 'error' && submitted !== null && (pathoR1.path === submitted || /^https?:\/\//.test(pathoR1.path)) ? pathoR1.message : null;
+  return (
+    <form
+      className="rounded border border-dashed border-slate-300 p-2 text-sm"
+      onSubmit={(event) => {
+        event.preventDefault();
+        if (!url.trim()) return;
+        setSubmitted(url);
+        void modelStore.getState().loadPathoR1FromUrl(url).catch(() => undefined);
+      }}
+    >
+      <label htmlFor="model-url-input" className="font-medium">
+        Load Patho-R1 from a URL
+      </label>
+      <div className="mt-1 flex gap-2">
+        <input
+          id="model-url-input"
+          type="url"
+          placeholder="https://…/patho-r1-3b/"
+          className="min-w-0 flex-1 rounded border border-slate-300 px-1 text-xs"
+          value={url}
+          onChange={(event) => setUrl(event.target.value)}
+        />
+        <button type="submit" className="rounded border border-slate-300 px-2 text-xs">
+          Load from URL
+        </button>
+      </div>
+      {urlError && (
+        <p className="mt-1 text-xs text-red-800" role="alert">
+          {urlError}
+        </p>
+      )}
+    </form>
+  );
+}

@@ -1,0 +1,136 @@
+/**
+ * An OpenSeadragon tile source drawn from any SlideSource: OpenSeadragon asks for a tile, the slide's reader
+ * (a worker pool for TIFF/SVS) decodes it to RGBA, and it reaches the drawer as a canvas through
+ * `downloadTileStart` -> `finish(..., 'context2d')`. Each viewer level is one of the slide's own pyramid
+ * levels (see pyramid.ts), so no tile is decoded twice for resampling.
+ */
+import OpenSeadragon from 'openseadragon';
+import type { RgbaImage, SlideSource } from '../../slide/slide-source';
+import { viewerLevels, type ViewerLevel } from './pyramid';
+
+interface TileAddress {
+  level: number;
+  x: number;
+  y: number;
+}
+
+interface JobUserData {
+  controller?: AbortController;
+}
+
+const URL_PATTERN = /\/(\d+)\/(\d+)_(\d+)$/;
+
+export class SlideTileSource extends OpenSeadragon.TileSource {
+  private readonly slide: SlideSource;
+  private readonly slideKey: string;
+  private readonly levels: ViewerLevel[];
+  private readonly onTileError: (error: unknown) => void;
+
+  constructor(slide: SlideSource, slideKey: string, onTileError: (error: unknown) => void) {
+    const levels = viewerLevels(slide.metadata);
+    const finest = levels[levels.length - 1];
+    if (!finest) throw new Error(`${slide.metadata.name} has no pyramid level with pixels to show`);
+    super({
+      width: slide.metadata.width,
+      height: slide.metadata.height,
+      tileWidth: finest.tileWidth,
+      tileHeight: finest.tileHeight,
+      tileOverlap: 0,
+      minLevel: 0,
+      maxLevel: levels.length - 1,
+      ready: true,
+    });
+    this.slide = slide;
+    this.slideKey = slideKey;
+    this.levels = levels;
+    this.onTileError = onTileError;
+  }
+
+  private level(level: number): ViewerLevel | undefined {
+    return this.levels?.[level];
+  }
+
+  override getLevelScale(level: number): number {
+    return this.level(level)?.scale ?? Number.NaN;
+  }
+
+  override getNumTiles(level: number): OpenSeadragon.Point {
+    const info = this.level(level);
+    return new OpenSeadragon.Point(info?.columns ?? 0, info?.rows ?? 0);
+  }
+
+  override getTileWidth(level: number): number {
+    return this.level(level)?.tileWidth ?? 0;
+  }
+
+  override getTileHeight(level: number): number {
+    return this.level(level)?.tileHeight ?? 0;
+  }
+
+  override getTileUrl(level: number, x: number, y: number): string {
+    // Not fetched: a unique key that downloadTileStart parses back and the tile cache is keyed by.
+    return `slide:${encodeURIComponent(this.slideKey)}/${level}/${x}_${y}`;
+  }
+
+  override getTileHashKey(level: number, x: number, y: number): string {
+    return this.getTileUrl(level, x, y);
+  }
+
+  override hasTransparency(): boolean {
+    return false;
+  }
+
+  override downloadTileStart(job: OpenSeadragon.ImageJob): void {
+    const address = parseTileUrl(job.src);
+    const info = address ? this.level(address.level) : undefined;
+    if (!address || !info) {
+      job.fail(`No such tile: ${job.src}`, null);
+      return;
+    }
+    const controller = new AbortController();
+    (job.userData as JobUserData).controller = controller;
+    this.slide
+      .readTile(info.slideLevel, address.x, address.y, controller.signal)
+      .then((tile) => (controller.signal.aborted ? null : tileCanvas(tile)))
+      .then(
+        (context) => {
+          if (context && !controller.signal.aborted) job.finish(context, null, 'context2d');
+        },
+        (error: unknown) => {
+          if (controller.signal.aborted) return;
+          this.onTileError(error);
+          job.fail(error instanceof Error ? error.message : String(error), null);
+        },
+      );
+  }
+
+  override downloadTileAbort(job: OpenSeadragon.ImageJob): void {
+    (job.userData as JobUserData).controller?.abort();
+  }
+}
+
+/**
+ * The tile as the canvas drawer's own cache type (a 2D context), so OpenSeadragon draws it without converting it;
+ * putImageData is a copy, the decoding already happened in the readers' workers. OpenSeadragon frees the canvas
+ * when it drops the tile from its cache.
+ */
+function tileCanvas(tile: RgbaImage): CanvasRenderingContext2D {
+  const canvas = document.createElement('canvas');
+  canvas.width = tile.width;
+  canvas.height = tile.height;
+  const context = canvas.getContext('2d', { willReadFrequently: true });
+  if (!context) throw new Error('the browser gave no 2D canvas for a tile');
+  context.putImageData(new ImageData(asImageDataPixels(tile.data), tile.width, tile.height), 0, 0);
+  return context;
+}
+
+/** ImageData needs pixels over a plain ArrayBuffer; copy only when the reader handed over shared memory. */
+function asImageDataPixels(data: Uint8ClampedArray): Uint8ClampedArray<ArrayBuffer> {
+  return data.buffer instanceof ArrayBuffer ? (data as Uint8ClampedArray<ArrayBuffer>) : new Uint8ClampedArray(data);
+}
+
+function parseTileUrl(url: string): TileAddress | null {
+  const match = URL_PATTERN.exec(url);
+  if (!match) return null;
+  return { level: Number(match[1]), x: Number(match[2]), y: Number(match[3]) };
+}

@@ -1,0 +1,155 @@
+/**
+ * The slide session: which slide is open, its ROIs (persisted per slide), the active tool and the display
+ * adjustment. A vanilla zustand store so Node tests drive it without React; `useSlideStore` is the React view.
+ * Opening a new slide never disturbs the open one until the new one is ready, so a bad file leaves the
+ * current slide usable.
+ */
+import { createStore } from 'zustand/vanilla';
+import { useStore } from 'zustand';
+import type { SlideMetadata, SlideSource } from '../slide/slide-source';
+import { errorSentence } from '../ui/error-sentence';
+import { NEUTRAL_ADJUSTMENT, type DisplayAdjustment } from '../features/viewer/display-adjustment';
+import type { Tool } from '../features/viewer/drawing';
+import { cleanRoiName, defaultRoiName, type Roi, type RoiShape } from './roi';
+import { appStore } from './app-store';
+import { indexedDbRoiPersistence, memoryRoiPersistence, type RoiPersistence } from './roi-db';
+
+export interface OpenSlide {
+  source: SlideSource;
+  metadata: SlideMetadata;
+  /** Key under which this slide's ROIs are stored (see viewer/slide-identity). */
+  identity: string;
+}
+
+export interface SlideState {
+  slide: OpenSlide | null;
+  /** Name of a slide being opened, shown while it loads; null when idle. */
+  opening: string | null;
+  rois: Roi[];
+  selectedRoiId: string | null;
+  tool: Tool;
+  adjustment: DisplayAdjustment;
+  /** Marks the start of opening `name`; returns a token that `showSlide`/`openFailed` must present. */
+  beginOpening(name: string): number;
+  /** Makes `source` the open slide (closing the previous one) unless a newer open started meanwhile. */
+  showSlide(token: number, source: SlideSource, identity: string): Promise<boolean>;
+  /** Ends an open that failed; the slide already open stays. */
+  openFailed(token: number): void;
+  addRoi(shape: RoiShape): Roi | null;
+  renameRoi(id: string, name: string): void;
+  deleteRoi(id: string): void;
+  selectRoi(id: string | null): void;
+  setTool(tool: Tool): void;
+  setAdjustment(adjustment: Partial<DisplayAdjustment>): void;
+}
+
+export interface SlideStoreOptions {
+  persistence: RoiPersistence;
+  reportError(sentence: string): void;
+  newId?: () => string;
+}
+
+export function createSlideStore({ persistence, reportError, newId = () => crypto.randomUUID() }: SlideStoreOptions) {
+  let latestToken = 0;
+  // Writes are chained so that an older list never lands after a newer one.
+  let saving: Promise<void> = Promise.resolve();
+
+  const store = createStore<SlideState>()((set, get) => {
+    const persist = () => {
+      const slide = get().slide;
+      if (!slide) return;
+      const rois = get().rois;
+      saving = saving
+        .then(() => persistence.save(slide.identity, rois))
+        .catch((error: unknown) => reportError(errorSentence('Could not save the regions of this slide', error, 'They stay until you reload the page')));
+    };
+
+    return {
+      slide: null,
+      opening: null,
+      rois: [],
+      selectedRoiId: null,
+      tool: 'pan',
+      adjustment: NEUTRAL_ADJUSTMENT,
+
+      beginOpening(name) {
+        latestToken += 1;
+        set({ opening: name });
+        return latestToken;
+      },
+
+      async showSlide(token, source, identity) {
+        if (token !== latestToken) {
+          await source.close().catch(() => undefined);
+          return false;
+        }
+        let rois: Roi[] = [];
+        try {
+          rois = await persistence.load(identity);
+        } catch (error) {
+          reportError(errorSentence('Could not load the saved regions of this slide', error, 'New regions may not be saved either'));
+        }
+        if (token !== latestToken) {
+          await source.close().catch(() => undefined);
+          return false;
+        }
+        const previous = get().slide;
+        set({ slide: { source, metadata: source.metadata, identity }, opening: null, rois, selectedRoiId: null });
+        if (previous && previous.source !== source) await previous.source.close().catch(() => undefined);
+        return true;
+      },
+
+      openFailed(token) {
+        if (token === latestToken) set({ opening: null });
+      },
+
+      addRoi(shape) {
+        if (!get().slide) return null;
+        const roi: Roi = { id: newId(), name: defaultRoiName(shape.kind, get().rois), shape, createdAt: Date.now() };
+        set((state) => ({ rois: [...state.rois, roi], selectedRoiId: roi.id }));
+        persist();
+        return roi;
+      },
+
+      renameRoi(id, name) {
+        set((state) => ({ rois: state.rois.map((roi) => (roi.id === id ? { ...roi, name: cleanRoiName(name, roi.name) } : roi)) }));
+        persist();
+      },
+
+      deleteRoi(id) {
+        set((state) => ({ rois: state.rois.filter((roi) => roi.id !== id), selectedRoiId: state.selectedRoiId === id ? null : state.selectedRoiId }));
+        persist();
+      },
+
+      selectRoi: (id) => set({ selectedRoiId: id }),
+      setTool: (tool) => set({ tool }),
+      setAdjustment: (adjustment) => set((state) => ({ adjustment: { ...state.adjustment, ...adjustment } })),
+    };
+  });
+
+  return Object.assign(store, {
+    /** Resolves when every ROI change so far is stored (tests, and before a deliberate reload). */
+    flush: () => saving,
+  });
+}
+
+export type SlideStore = ReturnType<typeof createSlideStore>;
+
+/** The ROI the user selected (drawn last, or chosen in the list): what "ask about this region" means. */
+export function selectedRoi(state: Pick<SlideState, 'rois' | 'selectedRoiId'>): Roi | null {
+  return state.rois.find((roi) => roi.id === state.selectedRoiId) ?? null;
+}
+
+function browserPersistence(): RoiPersistence {
+  return typeof indexedDB === 'undefined' ? memoryRoiPersistence() : indexedDbRoiPersistence();
+}
+
+/** The app's one slide session; errors reach the banner as sentences. */
+export const slideStore = createSlideStore({
+  persistence: browserPersistence(),
+  reportError: (sentence) => appStore.getState().reportError(sentence),
+});
+
+export function useSlideStore<T>(selector: (state: SlideState) => T): T {
+  return useStore(slideStore, selector);
+}

@@ -1,0 +1,149 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { PathoR1Runtime } from '../../../src/inference/patho-r1-runtime';
+import { TokenClock } from '../../../src/inference/worker-protocol';
+import type { ChatMessage } from '../../../src/inference/patho-r1-prompt';
+import type { ReadRegionResult, SlideMetadata, SlideRect, SlideSource } from '../../../src/slide/slide-source';
+import { createAskStore, type AskDependencies } from '../../../src/features/ask/ask-store';
+
+/** An in-memory slide: a pink field with purple dots, 0.25 µm/px, recording the reads it serves. */
+function fakeSlide(mpp: number | null = 0.25) {
+  const reads: { rect: SlideRect; targetMpp: number | null }[] = [];
+  const metadata: SlideMetadata = {
+    name: 'fake.svs', format: 'aperio-svs', vendor: 'Aperio', width: 8000, height: 6000,
+    levels: [{ width: 8000, height: 6000, downsample: 1, tileWidth: 256, tileHeight: 256 }],
+    mppX: mpp, mppY: mpp, objectivePower: 40, compression: 'JPEG', associatedImages: [], properties: {},
+  };
+  const slide: SlideSource = {
+    metadata,
+    readTile: () => Promise.reject(new Error('not used')),
+    readAssociatedImage: () => Promise.reject(new Error('not used')),
+    close: async () => undefined,
+    async readRegion(rect, targetMpp): Promise<ReadRegionResult> {
+      reads.push({ rect, targetMpp });
+      const scale = targetMpp && mpp ? mpp / targetMpp : 1;
+      const width = Math.round(rect.width * scale);
+      const height = Math.round(rect.height * scale);
+      const data = new Uint8ClampedArray(width * height * 4);
+      for (let index = 0; index < width * height; index++) {
+        const purple = index % 97 < 9;
+        data.set(purple ? [90, 50, 140, 255] : [230, 170, 200, 255], index * 4);
+      }
+      return { width, height, data, mpp: targetMpp, level: 0, downsample: 1 };
+    },
+  };
+  return { slide, reads };
+}
+
+function scriptedModel(chunks: string[], seen: ChatMessage[][] = []): AskDependencies {
+  return {
+    backendLabel: () => 'WASM · q4',
+    async generate(request, { onText, signal }) {
+      seen.push(request.messages);
+      const clock = new TokenClock();
+      for (const chunk of chunks) {
+        if (signal.aborted) return { stopped: true, stats: clock.stats(10) };
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        clock.tick();
+        onText(chunk);
+      }
+      return { stopped: false, stats: clock.stats(10) };
+    },
+  };
+}
+
+const bounds = { x: 1000, y: 1000, width: 800, height: 600 };
+
+describe('ask store', () => {
+  it('reads the ROI at 20x, streams, and splits reasoning from answer', async () => {
+    const store = createAskStore();
+    const { slide, reads } = fakeSlide();
+    const answer = await store.getState().ask('What is the most likely diagnosis?', [], { slide, roiId: 'r1', bounds, maxPixels: 1_000_000 }, scriptedModel(['<thi', 'nk>Crowded glands', '</think><ans', 'wer>Adenocarcinoma</answer>']));
+    expect(reads).toEqual([{ rect: bounds, targetMpp: 0.5 }]);
+    expect(answer).toMatchObject({ status: 'done', reasoning: 'Crowded glands', answer: 'Adenocarcinoma', reasoningClosed: true, backend: 'WASM · q4', regionNote: '400 x 300 px at 20.0x' });
+    expect(answer.stats!.newTokens).toBe(4);
+    expect(store.getState().busy).toBe(false);
+  });
+
+  it('continues the conversation on the same ROI with the image only in the first turn', async () => {
+    const store = createAskStore();
+    const { slide } = fakeSlide();
+    const seen: ChatMessage[][] = [];
+    const model = scriptedModel(['<think>a</think><answer>b</answer>'], seen);
+    await store.getState().ask('Describe the histological features', [], { slide, roiId: 'r1', bounds, maxPixels: 1e6 }, model);
+    await store.getState().ask('Grade this tumour', [], { slide, roiId: 'r1', bounds, maxPixels: 1e6 }, model);
+    await store.getState().ask('Other region?', [], { slide, roiId: 'r2', bounds, maxPixels: 1e6 }, model);
+    expect(seen[1]!.map((message) => message.role)).toEqual(['system', 'user', 'assistant', 'user']);
+    expect(seen[1]![1]!.content[0]).toEqual({ type: 'image' });
+    expect(seen[1]![3]!.content).toEqual([{ type: 'text', text: 'Grade this tumour' }]);
+    expect(seen[2]!.map((message) => message.role)).toEqual(['system', 'user']);
+  });
+
+  it('without a region, continues only a conversation about exactly the same view', async () => {
+    const store = createAskStore();
+    const { slide } = fakeSlide();
+    const seen: ChatMessage[][] = [];
+    const model = scriptedModel(['<answer>x</answer>'], seen);
+    const view = { x: 0, y: 0, width: 4000, height: 3000 };
+    await store.getState().ask('First', [], { slide, roiId: null, bounds: view, maxPixels: 1e6 }, model);
+    await store.getState().ask('Same view', [], { slide, roiId: null, bounds: { ...view }, maxPixels: 1e6 }, model);
+    await store.getState().ask('Moved view', [], { slide, roiId: null, bounds: { ...view, x: 500 }, maxPixels: 1e6 }, model);
+    expect(seen.map((messages) => messages.length)).toEqual([2, 4, 2]);
+  });
+
+  it('keeps a stopped answer, marked stopped', async () => {
+    const store = createAskStore();
+    const { slide } = fakeSlide();
+    const chunks = Array.from({ length: 200 }, (_, index) => (index === 0 ? '<think>' : 'step '));
+    const pending = store.getState().ask('Grade this tumour', [], { slide, roiId: null, bounds, maxPixels: 1e6 }, scriptedModel(chunks));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    store.getState().stop();
+    const answer = await pending;
+    expect(answer.status).toBe('stopped');
+    expect(answer.reasoning).toMatch(/^step/);
+    expect(answer.reasoningClosed).toBe(false);
+    expect(store.getState().answers).toHaveLength(1);
+  });
+
+  it('turns bad input into sentences and keeps earlier answers', async () => {
+    const store = createAskStore();
+    const { slide } = fakeSlide(null);
+    await store.getState().ask('First', [], { slide, roiId: 'r', bounds, maxPixels: 1e6 }, scriptedModel(['x']));
+    const empty = await store.getState().ask('   ', [], { slide, roiId: 'r', bounds, maxPixels: 1e6 }, scriptedModel(['x']));
+    expect(empty).toMatchObject({ status: 'error', error: 'The question is empty: type a question or pick a preset.' });
+    const huge = await store.getState().ask('Whole slide', [], { slide, roiId: null, bounds: { x: 0, y: 0, width: 60000, height: 60000 }, maxPixels: 1e6 }, scriptedModel(['x']));
+    expect(huge.error).toMatch(/does not say its scale/);
+    store.getState().setSettings({ temperature: -1, sample: true });
+    const badSettings = await store.getState().ask('Q', [], { slide, roiId: 'r', bounds, maxPixels: 1e6 }, scriptedModel(['x']));
+    expect(badSettings.error).toBe('Temperature must be above 0 and at most 5.');
+    const failing: AskDependencies = { backendLabel: () => 'WASM', generate: () => Promise.reject(new Error('session lost')) };
+    store.getState().setSettings({ temperature: 0.7 });
+    const failed = await store.getState().ask('Q', [], { slide, roiId: 'r', bounds, maxPixels: 1e6 }, failing);
+    expect(failed.error).toBe('Patho-R1 stopped with an error: session lost. The text so far is kept.');
+    expect(store.getState().answers[0]!.status).toBe('done');
+  });
+
+  it('drives the real tiny Patho-R1 end to end (region -> runtime -> parser)', async () => {
+    const runtime = await PathoR1Runtime.load({ modelRoot: path.resolve('models/tiny'), modelName: 'patho-r1', dtype: 'fp32', device: 'cpu' });
+    try {
+      const store = createAskStore();
+      store.getState().setSettings({ maxNewTokens: 12, minNewTokens: 12 });
+      const { slide } = fakeSlide();
+      const model: AskDependencies = {
+        backendLabel: () => 'CPU · fp32',
+        async generate(request, { onText, signal }) {
+          const clock = new TokenClock();
+          const result = await runtime.generate({ ...request, onText, onToken: () => clock.tick(), signal });
+          return { stopped: result.stopped, stats: clock.stats(result.promptTokens) };
+        },
+      };
+      const answer = await store.getState().ask('What is the most likely diagnosis?', ['Lymphoma', 'Carcinoma'], { slide, roiId: 'r', bounds, maxPixels: 50176 }, model);
+      expect(answer.status).toBe('done');
+      expect(answer.stats!.newTokens).toBe(12);
+      expect(answer.stats!.promptTokens).toBeGreaterThan(60);
+      expect(answer.reply.length).toBeGreaterThan(0);
+    } finally {
+      await runtime.dispose();
+    }
+  });
+});
