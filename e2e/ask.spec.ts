@@ -5,9 +5,7 @@
  */
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from './fixtures';
-import { MISSING_TESTDATA, expectSlideOpen, gotoApp, haveTestdata, openSlideFile } from './viewer-helpers';
-
-test.skip(!haveTestdata, MISSING_TESTDATA);
+import { expectSlideOpen, gotoApp, openSlideFile } from './viewer-helpers';
 
 test('ask about a region, see the streamed answer with its stats, then stop a long one', async ({ page, watch }) => {
   test.setTimeout(240_000);

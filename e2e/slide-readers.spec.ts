@@ -7,15 +7,14 @@
  * Uses the documented test hook `window.__patholens.openSlide` (src/slide/open-slide.ts), which is the same
  * function the viewer's "Open slide" uses.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Page } from '@playwright/test';
 import sharp from 'sharp';
+import { fixturePath, readFixture } from '../tests/fixtures';
 import { encodeJ2k, halve, hePicture, meanAbsDiff, pyramidTiff, toRgba } from '../tests/slide/fixtures';
 import { expect, test } from './fixtures';
 
-const TESTDATA = resolve(import.meta.dirname, '../../shared/testdata');
-const hasTestdata = existsSync(resolve(TESTDATA, 'small.svs'));
 
 interface OpenedInBrowser {
   metadata: { width: number; height: number; mppX: number | null; levels: { width: number; height: number; downsample: number }[]; format: string; compression: string; objectivePower: number | null; associatedImages: string[] };
@@ -75,8 +74,7 @@ test.afterEach(async ({ watch }) => {
 });
 
 test('small.svs: Aperio metadata, and RGB JPEG pixels decoded natively in a worker match libjpeg with no colour transform', async ({ page }) => {
-  test.skip(!hasTestdata, `${TESTDATA} is absent`);
-  const bytes = new Uint8Array(readFileSync(resolve(TESTDATA, 'small.svs')));
+  const bytes = readFixture('small.svs');
   const opened = await openInPage(page, 'small.svs', bytes, null);
   expect(opened.metadata).toMatchObject({ width: 16, height: 16, format: 'aperio-svs', compression: 'JPEG', objectivePower: 20, associatedImages: ['thumbnail'] });
   expect(opened.metadata.mppX).toBeCloseTo(0.499, 6);
@@ -110,11 +108,10 @@ test('small.svs: Aperio metadata, and RGB JPEG pixels decoded natively in a work
 });
 
 test('boxes.tiff: pyramid, scale and level 0 equal boxes.png exactly', async ({ page }) => {
-  test.skip(!hasTestdata, `${TESTDATA} is absent`);
-  const opened = await openInPage(page, 'boxes.tiff', new Uint8Array(readFileSync(resolve(TESTDATA, 'boxes.tiff'))), null);
+  const opened = await openInPage(page, 'boxes.tiff', readFixture('boxes.tiff'), null);
   expect(opened.metadata.levels.map((l) => [l.width, l.height])).toEqual([[300, 250], [150, 125], [75, 62], [37, 31]]);
   expect(opened.metadata.mppX).toBeCloseTo(352.7778, 3);
-  const png = await sharp(resolve(TESTDATA, 'boxes.png')).ensureAlpha().raw().toBuffer();
+  const png = await sharp(fixturePath('boxes.png')).ensureAlpha().raw().toBuffer();
   expect(Buffer.from(pixels(opened.region)).equals(png)).toBe(true);
 });
 
@@ -134,26 +131,21 @@ test('generated JPEG 2000 (Aperio 33005) slide decodes exactly through OpenJPEG 
 
 test('bad files are refused with a SlideError sentence and the page keeps working', async ({ page }) => {
   const cases: [string, Uint8Array, RegExp][] = [['notes.txt', new TextEncoder().encode('not a slide'), /not a slide PathoLens can read/]];
-  if (hasTestdata) {
-    cases.push(['unopenable.tiff', new Uint8Array(readFileSync(resolve(TESTDATA, 'unopenable.tiff'))), /unknown compression \(TIFF code 52479\)/]);
-    cases.push(['unreadable.svs', new Uint8Array(readFileSync(resolve(TESTDATA, 'unreadable.svs'))), /could not be decoded/]);
-  }
+  cases.push(['unopenable.tiff', readFixture('unopenable.tiff'), /unknown compression \(TIFF code 52479\)/]);
+  cases.push(['unreadable.svs', readFixture('unreadable.svs'), /could not be decoded/]);
   for (const [name, bytes, pattern] of cases) {
     const error = await openError(page, name, bytes);
     expect(error.name).toBe('SlideError');
     expect(error.message).toMatch(pattern);
   }
-  if (hasTestdata) {
-    const opened = await openInPage(page, 'boxes.tiff', new Uint8Array(readFileSync(resolve(TESTDATA, 'boxes.tiff'))), null);
-    expect(opened.metadata.width).toBe(300);
-  }
+  const opened = await openInPage(page, 'boxes.tiff', readFixture('boxes.tiff'), null);
+  expect(opened.metadata.width).toBe(300);
 });
 
 test('a plain PNG opens as a one-image slide with exact pixels and unknown scale', async ({ page }) => {
-  test.skip(!hasTestdata, `${TESTDATA} is absent`);
-  const opened = await openInPage(page, 'boxes.png', new Uint8Array(readFileSync(resolve(TESTDATA, 'boxes.png'))), null);
+  const opened = await openInPage(page, 'boxes.png', readFixture('boxes.png'), null);
   expect(opened.metadata).toMatchObject({ format: 'image', width: 300, height: 250, mppX: null });
-  const png = await sharp(resolve(TESTDATA, 'boxes.png')).ensureAlpha().raw().toBuffer();
+  const png = await sharp(fixturePath('boxes.png')).ensureAlpha().raw().toBuffer();
   expect(Buffer.from(pixels(opened.region)).equals(png)).toBe(true);
 });
 

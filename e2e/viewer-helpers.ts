@@ -1,12 +1,8 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { expect, type Page } from '@playwright/test';
+import { fixturePath } from '../tests/fixtures';
 
-/** Shared test slides (../shared/testdata next to the repository); specs skip with a reason when absent. */
-export const TESTDATA = fileURLToPath(new URL('../../shared/testdata/', import.meta.url));
-export const testdata = (name: string) => `${TESTDATA}${name}`;
-export const haveTestdata = ['boxes.tiff', 'small.svs', 'unopenable.tiff', 'unreadable.svs'].every((name) => existsSync(testdata(name)));
-export const MISSING_TESTDATA = `the shared test slides are missing (${TESTDATA}); the viewer specs need boxes.tiff, small.svs, unopenable.tiff and unreadable.svs`;
+/** Test slides carried by the repository (tests/fixtures); a missing one fails the spec that needs it. */
+export const testdata = (name: string) => fixturePath(name);
 
 export async function gotoApp(page: Page): Promise<void> {
   await page.goto('/');

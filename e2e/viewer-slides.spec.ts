@@ -2,11 +2,9 @@ import AxeBuilder from '@axe-core/playwright';
 import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { expect, test } from './fixtures';
-import { MISSING_TESTDATA, expectSlideOpen, expectTilesDrawn, field, focusSlide, gotoApp, haveTestdata, info, openSlideFile, testdata } from './viewer-helpers';
+import { expectSlideOpen, expectTilesDrawn, field, focusSlide, gotoApp, info, openSlideFile, testdata } from './viewer-helpers';
 
 test.describe('slide viewer', () => {
-  test.skip(!haveTestdata, MISSING_TESTDATA);
-
   test('opens small.svs through "Open slide": metadata, thumbnail in the panel, scale bar, tiles drawn', async ({ page, watch }) => {
     await gotoApp(page);
     await openSlideFile(page, 'small.svs');

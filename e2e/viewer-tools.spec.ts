@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
-import { MISSING_TESTDATA, expectSlideOpen, expectTilesDrawn, field, focusSlide, gotoApp, haveTestdata, info, openSlideFile, testdata } from './viewer-helpers';
+import { expectSlideOpen, expectTilesDrawn, field, focusSlide, gotoApp, info, openSlideFile, testdata } from './viewer-helpers';
 
 const DEMO = fileURLToPath(new URL('../public/demo/demo-slide.svs', import.meta.url));
 
@@ -69,7 +69,6 @@ test.describe('viewer tools', () => {
   });
 
   test('a slide without a pixel size says "unknown scale" everywhere and disables presets', async ({ page }) => {
-    test.skip(!haveTestdata, MISSING_TESTDATA);
     await gotoApp(page);
     await openSlideFile(page, 'boxes.png');
     await expectSlideOpen(page, 'boxes.png');
@@ -85,7 +84,6 @@ test.describe('viewer tools', () => {
   });
 
   test('brightness, contrast and gamma change what is shown, and Reset restores it', async ({ page }) => {
-    test.skip(!haveTestdata, MISSING_TESTDATA);
     await gotoApp(page);
     await openSlideFile(page, 'boxes.tiff');
     await expectSlideOpen(page, 'boxes.tiff');
@@ -106,7 +104,6 @@ test.describe('viewer tools', () => {
   });
 
   test('a remote TIFF opens by URL through range requests', async ({ page }) => {
-    test.skip(!haveTestdata, MISSING_TESTDATA);
     const bytes = readFileSync(testdata('boxes.tiff'));
     const ranges: string[] = [];
     // Same origin as the app (the CSP allows only 'self'); answered here like a server that honours Range.
@@ -137,7 +134,6 @@ test.describe('viewer tools', () => {
   });
 
   test('a IIIF image opens by URL and its tiles are drawn', async ({ page }) => {
-    test.skip(!haveTestdata, MISSING_TESTDATA);
     const png = readFileSync(testdata('boxes.png'));
     const tiles: string[] = [];
     await page.route('**/iiif/3/boxes/**', async (route) => {

@@ -3,8 +3,6 @@
  * header claims: crafted absurd sizes, truncation, non-TIFF bytes, and fast-check mutations of the TIFF
  * header, IFDs and tag values of real and generated files.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { bufferSource } from '../../src/slide/byte-source';
@@ -12,9 +10,9 @@ import { openSlideNode } from '../../src/slide/open-slide-node';
 import { SlideError } from '../../src/slide/slide-source';
 import { parseTiff } from '../../src/slide/tiff-structure';
 import { MemorySink, patchFirstIfd, TiffWriter } from '../../src/slide/tiff-writer';
+import { readFixture } from '../fixtures';
 import { halve, hePicture, pyramidTiff, sharpTiff } from './fixtures';
 
-const TESTDATA = resolve(import.meta.dirname, '../../../shared/testdata');
 
 /** A TIFF whose only page claims width x height with 256-px tiles but lists `tiles` tiles. */
 function claimingTiff(width: number, height: number, tiles: number): Uint8Array {
@@ -85,15 +83,14 @@ describe('hostile headers', () => {
   });
 });
 
-/** Files to mutate: the shared small.svs when present, a libtiff Deflate pyramid and a JPEG pyramid. */
+/** Files to mutate: OpenSlide's small.svs, a libtiff Deflate pyramid and a JPEG pyramid. */
 async function seeds(): Promise<Uint8Array[]> {
   const picture = hePicture(300, 260);
   const list = [
     await sharpTiff(picture, { compression: 'deflate', tile: true, tileWidth: 64, tileHeight: 64, pyramid: true, predictor: 'horizontal', xres: 4000, yres: 4000, resolutionUnit: 'cm' }),
     await sharpTiff(picture, { compression: 'jpeg', tile: true, tileWidth: 128, tileHeight: 128, pyramid: true, quality: 80 }),
   ];
-  if (existsSync(resolve(TESTDATA, 'small.svs'))) list.push(new Uint8Array(readFileSync(resolve(TESTDATA, 'small.svs'))));
-  else console.warn(`Fuzzing without small.svs: ${TESTDATA} is absent.`);
+  list.push(readFixture('small.svs'));
   return list;
 }
 

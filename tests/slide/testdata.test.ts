@@ -1,9 +1,9 @@
 /**
- * The shared test slides, opened through openSlideNode (the code slide-info runs): small.svs (RGB JPEG with
- * shared tables and component ids that fool YCbCr-guessing decoders) and boxes.tiff (Deflate pyramid).
+ * OpenSlide Python's test slides (tests/fixtures), opened through openSlideNode (the code slide-info runs):
+ * small.svs (RGB JPEG with shared tables and component ids that fool YCbCr-guessing decoders) and boxes.tiff
+ * (Deflate pyramid).
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import sharp from 'sharp';
@@ -13,9 +13,7 @@ import { SlideError } from '../../src/slide/slide-source';
 import { parseTiff, tagBytes } from '../../src/slide/tiff-structure';
 import { nodeFileSource } from '../../src/slide/node-file-source';
 
-const TESTDATA = resolve(import.meta.dirname, '../../../shared/testdata');
-const present = existsSync(resolve(TESTDATA, 'small.svs'));
-if (!present) console.warn(`Skipping shared test slides: ${TESTDATA} is absent.`);
+import { FIXTURES, fixturePath } from '../fixtures';
 
 /** Mean and max absolute RGB difference between two RGBA buffers of equal size. */
 function difference(a: ArrayLike<number>, b: ArrayLike<number>): { mean: number; max: number } {
@@ -37,9 +35,9 @@ async function sharpRgba(input: Uint8Array | string): Promise<{ width: number; h
   return { width: info.width, height: info.height, data: new Uint8Array(data) };
 }
 
-describe.skipIf(!present)('shared test slides', () => {
+describe('OpenSlide Python test slides', () => {
   it('small.svs: Aperio metadata', async () => {
-    const slide = await openSlideNode({ path: resolve(TESTDATA, 'small.svs') });
+    const slide = await openSlideNode({ path: fixturePath('small.svs') });
     const m = slide.metadata;
     expect(m.format).toBe('aperio-svs');
     expect(m.vendor).toBe('Aperio');
@@ -55,7 +53,7 @@ describe.skipIf(!present)('shared test slides', () => {
   });
 
   it('small.svs: pixels equal a decode that keeps RGB as RGB (libjpeg with an Adobe no-transform marker)', async () => {
-    const path = resolve(TESTDATA, 'small.svs');
+    const path = fixturePath('small.svs');
     const slide = await openSlideNode({ path });
     const tile = await slide.readTile(0, 0, 0);
     expect([tile.width, tile.height]).toEqual([16, 16]);
@@ -93,7 +91,7 @@ describe.skipIf(!present)('shared test slides', () => {
   });
 
   it('boxes.tiff: levels, scale from resolution tags, and level 0 equals boxes.png', async () => {
-    const slide = await openSlideNode({ path: resolve(TESTDATA, 'boxes.tiff') });
+    const slide = await openSlideNode({ path: fixturePath('boxes.tiff') });
     const m = slide.metadata;
     expect(m.format).toBe('tiff');
     expect([m.width, m.height]).toEqual([300, 250]);
@@ -103,7 +101,7 @@ describe.skipIf(!present)('shared test slides', () => {
     // 14861707/524288 pixels per centimetre (72 dpi, libvips's default) = 352.78 µm per pixel.
     expect(m.mppX).toBeCloseTo(10000 / (14861707 / 524288), 6);
     const region = await slide.readRegion({ x: 0, y: 0, width: 300, height: 250 }, null);
-    const png = await sharpRgba(resolve(TESTDATA, 'boxes.png'));
+    const png = await sharpRgba(fixturePath('boxes.png'));
     expect([png.width, png.height]).toEqual([300, 250]);
     expect(Array.from(region.data)).toEqual(Array.from(png.data));
     // A half-resolution region comes from level 1 and is close to an area average of level 0.
@@ -117,7 +115,7 @@ describe.skipIf(!present)('shared test slides', () => {
     ['unreadable.svs', /could not be decoded.*damaged/],
     ['boxes.png.missing', /no such file/],
   ])('%s fails with a SlideError sentence', async (name, pattern) => {
-    const error = await openSlideNode({ path: resolve(TESTDATA, name) }).catch((e: unknown) => e);
+    const error = await openSlideNode({ path: resolve(FIXTURES, name) }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SlideError);
     expect((error as SlideError).message).toMatch(pattern);
     expect((error as SlideError).message).toMatch(/\.$/);
@@ -127,11 +125,11 @@ describe.skipIf(!present)('shared test slides', () => {
     const run = promisify(execFile);
     const root = resolve(import.meta.dirname, '../..');
     const tsx = resolve(root, 'node_modules/.bin/tsx');
-    const { stdout } = await run(tsx, ['cli/slide-info.ts', resolve(TESTDATA, 'small.svs')], { cwd: root });
+    const { stdout } = await run(tsx, ['cli/slide-info.ts', fixturePath('small.svs')], { cwd: root });
     const printed = JSON.parse(stdout);
     expect(printed.mppX).toBeCloseTo(0.499);
     expect(printed.levels).toHaveLength(1);
-    const failure = await run(tsx, ['cli/slide-info.ts', resolve(TESTDATA, 'unopenable.tiff')], { cwd: root }).catch((e: unknown) => e);
+    const failure = await run(tsx, ['cli/slide-info.ts', fixturePath('unopenable.tiff')], { cwd: root }).catch((e: unknown) => e);
     expect((failure as { code: number }).code).toBe(2);
     expect((failure as { stderr: string }).stderr).toMatch(/^unopenable\.tiff uses an unknown compression/);
   });
