@@ -6,6 +6,7 @@
  */
 import { addDecoder, BaseDecoder } from 'geotiff';
 import { ycbcrToRgbInPlace } from './color';
+import { openJpegConvertsToRgb, readJ2kHeader } from './j2k-codestream';
 
 export const JPEG2000_COMPRESSIONS = [33003, 33005, 34712] as const;
 
@@ -66,12 +67,23 @@ export async function decodeJpeg2000(codestream: Uint8Array): Promise<DecodedJ2k
   }
 }
 
-/** geotiff.js decoder class: decodeBlock returns interleaved RGB (33003's YCbCr converted here). */
+/**
+ * 33003 tiles hold YCbCr. OpenJPEG converts codestreams with subsampled chroma to RGB itself; full-resolution
+ * YCbCr comes back as stored and is converted here.
+ */
+export function needsYcbcrConversion(compression: number, codestream: Uint8Array, components: number): boolean {
+  if (compression !== 33003 || components < 3) return false;
+  const header = readJ2kHeader(codestream);
+  return !(header && openJpegConvertsToRgb(header));
+}
+
+/** geotiff.js decoder class: decodeBlock returns interleaved RGB (33003's YCbCr converted where needed). */
 class Jpeg2000Decoder extends BaseDecoder {
   override async decodeBlock(buffer: ArrayBufferLike): Promise<ArrayBufferLike> {
     const params = this.parameters as unknown as { compression?: number };
-    const decoded = await decodeJpeg2000(new Uint8Array(buffer));
-    if (params.compression === 33003 && decoded.components >= 3) ycbcrToRgbInPlace(decoded.data, decoded.components);
+    const codestream = new Uint8Array(buffer);
+    const decoded = await decodeJpeg2000(codestream);
+    if (needsYcbcrConversion(params.compression ?? 0, codestream, decoded.components)) ycbcrToRgbInPlace(decoded.data, decoded.components);
     return decoded.data.buffer;
   }
 }

@@ -9,6 +9,7 @@ import { getDecoder } from 'geotiff';
 import type { RgbaImage } from './slide-source';
 import { samplesToRgba } from './color';
 import { buildTileJpeg, jpegDimensions } from './jpeg-stream';
+import { readJ2kHeader } from './j2k-codestream';
 import { JPEG2000_COMPRESSIONS, registerJpeg2000Decoder } from './jpeg2000';
 import type { TileCodec, TileJob } from './tile-codec';
 
@@ -63,9 +64,8 @@ function to8Bit(decoded: Uint8Array, bits: number, littleEndian: boolean): Uint8
 
 /** Width x height a JPEG 2000 codestream's SIZ marker claims (null when it has none). */
 export function j2kDimensions(bytes: Uint8Array): { width: number; height: number } | null {
-  if (bytes.length < 24 || bytes[0] !== 0xff || bytes[1] !== 0x4f || bytes[2] !== 0xff || bytes[3] !== 0x51) return null;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return { width: view.getUint32(8) - view.getUint32(16), height: view.getUint32(12) - view.getUint32(20) };
+  const header = readJ2kHeader(bytes);
+  return header && { width: header.width, height: header.height };
 }
 
 /**
