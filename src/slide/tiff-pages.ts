@@ -4,7 +4,10 @@
  */
 import { SlideError } from './slide-source';
 import { readNumbers, tagBytes, tagNumber, tagNumbers, tagText, type TiffFile, type TiffIfd } from './tiff-structure';
-import type { TileCodec } from './tile-codec';
+import { SUPPORTED_COMPRESSIONS, type TileCodec } from './tile-codec';
+
+/** Codecs that carry YCbCr inside their own stream (JPEG, JPEG 2000): no TIFF-level subsampling to unpack. */
+const YCBCR_CODECS = new Set([7, 33003, 33005, 34712]);
 
 export const TAG = {
   NewSubfileType: 254, ImageWidth: 256, ImageLength: 257, BitsPerSample: 258, Compression: 259,
@@ -77,8 +80,9 @@ export async function loadPage(file: TiffFile, ifd: TiffIfd, index: number, sign
   const colorMap = (await number(TAG.Photometric)) === 3 ? ((await tagNumbers(file, ifd, TAG.ColorMap, signal)) ?? null) : null;
   const photometric = (await number(TAG.Photometric)) ?? (samplesPerPixel >= 3 ? 2 : 1);
   const compression = (await number(TAG.Compression)) ?? 1;
-  if (photometric === 6 && ![7, 33003, 33005, 34712].includes(compression)) {
-    // Outside JPEG, YCbCr samples are stored in subsampled blocks (default 2x2) that we do not unpack.
+  if (photometric === 6 && SUPPORTED_COMPRESSIONS.has(compression) && !YCBCR_CODECS.has(compression)) {
+    // Outside JPEG, YCbCr samples are stored in subsampled blocks (default 2x2) that we do not unpack. Codecs we
+    // cannot decode at all (old-style JPEG, 6) are refused by name when the slide opens.
     const subsampling = (await tagNumbers(file, ifd, TAG.YCbCrSubSampling, signal)) ?? [2, 2];
     if (subsampling[0] !== 1 || subsampling[1] !== 1) {
       throw new SlideError(`${name} stores chroma-subsampled YCbCr pixels without JPEG compression, which PathoLens cannot decode; convert the slide to JPEG tiles.`);

@@ -58,3 +58,13 @@ describe('Aperio JPEG 2000 33003 with 2:1 subsampled chroma (as Aperio writes it
     await slide.close();
   });
 });
+
+describe('old-style JPEG (compression 6)', () => {
+  it('is refused with a sentence that names it (it was said to be uncompressed subsampled YCbCr)', async () => {
+    const error = await openSlideNode({ path: vendor('old-style-jpeg.tiff') }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SlideError);
+    expect((error as Error).message).toBe(
+      'old-style-jpeg.tiff uses old-style JPEG compression (TIFF code 6), which PathoLens cannot decode. Convert the slide to JPEG or JPEG 2000 tiles (e.g. with vips or bfconvert).',
+    );
+  });
+});
