@@ -3,6 +3,8 @@ import { CHROMIUM_PATH, QUIET_CHROMIUM_FLAGS, WEBGPU_DISABLED_FLAGS, WEBGPU_SWIF
 
 export const PREVIEW_PORT = 4173;
 export const DEV_PORT = 5174;
+/** Builds for tests carry the test hook `window.__patholens` (src/app/test-hook.ts); production builds do not. */
+const TEST_BUILD_ENV = { VITE_PATHOLENS_TEST_HOOK: 'true' };
 
 export default defineConfig({
   testDir: 'e2e',
@@ -21,6 +23,7 @@ export default defineConfig({
       // The production build, as `npm start` serves it.
       command: `npx vite build --logLevel warn && npx vite preview --host 127.0.0.1 --port ${PREVIEW_PORT} --strictPort`,
       url: `http://127.0.0.1:${PREVIEW_PORT}`,
+      env: TEST_BUILD_ENV,
       reuseExistingServer: !process.env.CI,
       timeout: 120_000,
     },
@@ -28,6 +31,7 @@ export default defineConfig({
       // The dev server must send the same isolation and security headers.
       command: `npx vite --host 127.0.0.1 --port ${DEV_PORT} --strictPort`,
       url: `http://127.0.0.1:${DEV_PORT}`,
+      env: TEST_BUILD_ENV,
       reuseExistingServer: !process.env.CI,
       timeout: 120_000,
     },

@@ -2,13 +2,14 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import './index.css';
 import { App } from './app/App';
-import { installAnswerPersistence } from './features/ask/answer-sync';
+import { installAnswerPersistence } from './features/ask';
 import { installGlobalErrorReporting } from './app/global-errors';
 import { appStore } from './session/app-store';
-import './app/test-hook';
+import { TEST_HOOK_ENABLED, installTestHook } from './app/test-hook';
 
 installGlobalErrorReporting(window, appStore.getState().reportError);
 installAnswerPersistence();
+if (TEST_HOOK_ENABLED) installTestHook(window);
 
 const rootElement = document.getElementById('root');
 if (!rootElement) throw new Error('PathoLens: the page has no #root element.');

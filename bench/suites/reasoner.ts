@@ -46,6 +46,7 @@ function runNode(mode: 'pathoLens' | 'plain', modelPath: string, tokens: number,
 async function runChromium(modelPath: string, tokens: number, dtype: string, repeats: number, log: (message: string) => void): Promise<RunnerResult> {
   const outDir = path.join(tmpdir(), 'patholens-bench-reasoner-dist');
   log('building the app');
+  process.env.VITE_PATHOLENS_TEST_HOOK = 'true'; // the benchmark drives the app through its test hook
   await build({ root, logLevel: 'warn', publicDir: false, build: { outDir, emptyOutDir: true } });
   const server = await preview({ root, logLevel: 'warn', build: { outDir }, preview: { port: 4198, strictPort: false, host: '127.0.0.1' } });
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...QUIET_CHROMIUM_FLAGS, '--disable-features=WebGPU', '--enable-blink-features=ForceEagerMeasureMemory'] });

@@ -61,6 +61,7 @@ async function runInChromium(slidePath: string, tiles: [number, number][], log: 
   const outDir = path.join(tmpdir(), 'patholens-bench', 'dist');
   log('building the app (production) ...');
   // No public/ copy: the demo slide must not open at start, so the viewer's canvas starts empty.
+  process.env.VITE_PATHOLENS_TEST_HOOK = 'true'; // the benchmark drives the app through its test hook
   await build({ root, logLevel: 'warn', publicDir: false, build: { outDir, emptyOutDir: true } });
   const server = await preview({ root, logLevel: 'warn', build: { outDir }, preview: { port: 4199, strictPort: false, host: '127.0.0.1' } });
   const url = server.resolvedUrls?.local[0] ?? 'http://127.0.0.1:4199/';

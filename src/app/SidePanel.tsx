@@ -1,8 +1,8 @@
 import { useRef, type KeyboardEvent } from 'react';
 import { SIDE_PANEL_TABS, useAppStore, type SidePanelTab } from '../session/app-store';
 import { SIDE_PANEL_TAB_INFO, tabAfterKey } from './side-panel-tabs';
-import { AskPanel } from '../features/ask/AskPanel';
-import { ModelsPanel } from '../features/models/ModelsPanel';
+import { AskPanel } from '../features/ask';
+import { ModelsPanel } from '../features/models';
 
 /** Tabs whose feature exists; the others say so. */
 const PANEL_CONTENT: Partial<Record<SidePanelTab, () => React.JSX.Element>> = { ask: AskPanel, models: ModelsPanel };

@@ -1,5 +1,5 @@
 import { openSlide } from '../slide/open-slide';
-import { SlideWorkspace } from '../features/viewer/SlideWorkspace';
+import { SlideWorkspace } from '../features/viewer';
 
 /** Where the whole-slide viewer lives: slides open through the readers' browser entry point. */
 export function ViewerArea() {

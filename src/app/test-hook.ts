@@ -1,11 +1,25 @@
 /**
- * Test hook: puts the Patho-R1 client and the Ask store on `window.__patholens` so Playwright can drive the
- * real worker in the production build and pin settings the UI does not offer (a minimum answer length, so a
- * tiny random model cannot end an answer before a test stops it). Nothing here bypasses a check.
+ * The one test hook: `window.__patholens`, installed only in builds made for tests (VITE_PATHOLENS_TEST_HOOK=true,
+ * set by playwright.config.ts and the benchmark suites). Playwright drives the real code through it: the slide
+ * readers and their decode pool, the Patho-R1 worker client, and the Ask store (to pin settings the UI does not
+ * offer, such as a minimum answer length, so a tiny random model cannot end an answer before a test stops it).
+ * Nothing here bypasses a check. A production build contains none of it (the call is removed as dead code).
  */
-import { askStore } from '../features/ask/ask-store';
+import { askStore } from '../features/ask';
 import { PathoR1Client } from '../inference/patho-r1-client';
+import { decodePool, openSlide } from '../slide/open-slide';
 
-const hook = ((window as unknown as { __patholens?: Record<string, unknown> }).__patholens ??= {});
-hook.PathoR1Client = PathoR1Client;
-hook.askStore = askStore;
+export interface PathoLensTestHook {
+  openSlide: typeof openSlide;
+  decodePool: typeof decodePool;
+  PathoR1Client: typeof PathoR1Client;
+  askStore: typeof askStore;
+}
+
+/** True in builds made for tests; a constant that Vite replaces, so production drops the hook. */
+export const TEST_HOOK_ENABLED = import.meta.env.VITE_PATHOLENS_TEST_HOOK === 'true';
+
+export function installTestHook(target: Window): void {
+  const hook: PathoLensTestHook = { openSlide, decodePool, PathoR1Client, askStore };
+  (target as Window & { __patholens?: PathoLensTestHook }).__patholens = hook;
+}

@@ -1,27 +1,14 @@
 /**
- * Main-thread handle on the Patho-R1 worker: promises for load/generate, callbacks for progress and streamed
- * text, and stop. One worker per model; requests are numbered so late events of an old request are ignored.
+ * Main-thread handle on the Patho-R1 worker, a PathoR1Engine: promises for load/generate, callbacks for
+ * progress and streamed text, and stop. One worker per model; requests are numbered so late events of an old
+ * request are ignored. Errors arrive as InferenceErrors with the kind the worker gave them.
  */
-import type { ChatMessage } from './patho-r1-prompt';
-import type { RgbaImage } from '../slide/slide-source';
-import type { GenerationSettings } from './generation-settings';
-import type { ModelDtype } from './model-manifest';
-import type { InferenceDevice } from './patho-r1-runtime';
-import type { GenerationStats, WorkerEvent, WorkerRequest } from './worker-protocol';
+import { InferenceError, deserializeInferenceError } from './inference-error';
+import type { GenerationOutcome, PathoR1Engine, PathoR1GenerateCallbacks, PathoR1GenerateRequest } from './patho-r1-engine';
+import { unhandledMessage, type LoadOptions, type LoadProgress, type WorkerEvent, type WorkerRequest } from './worker-protocol';
 
-export interface LoadProgress {
-  file: string;
-  loadedBytes: number;
-  totalBytes: number;
-  fromCache: boolean;
-}
-
-export interface GenerationOutcome {
-  newTokenIds: number[];
-  text: string;
-  stopped: boolean;
-  stats: GenerationStats;
-}
+export type { GenerationOutcome } from './patho-r1-engine';
+export type { LoadProgress } from './worker-protocol';
 
 /** Omit applied to each member of a union (plain Omit would keep only the members' common fields). */
 type WithoutRequestId<T> = T extends unknown ? Omit<T, 'requestId'> : never;
@@ -32,7 +19,7 @@ type Pending = {
   onEvent(event: WorkerEvent): void;
 };
 
-export class PathoR1Client {
+export class PathoR1Client implements PathoR1Engine {
   private readonly worker: Worker;
   private nextRequestId = 1;
   private readonly pending = new Map<number, Pending>();
@@ -41,18 +28,12 @@ export class PathoR1Client {
     this.worker = worker ?? new Worker(new URL('./patho-r1.worker.ts', import.meta.url), { type: 'module', name: 'patho-r1' });
     this.worker.addEventListener('message', (message: MessageEvent<WorkerEvent>) => this.dispatch(message.data));
     this.worker.addEventListener('error', (event) => {
-      const error = new Error(`The inference worker crashed (${event.message || 'no detail'}). Reload the model in the Models tab.`);
-      for (const pending of this.pending.values()) pending.reject(error);
-      this.pending.clear();
+      this.rejectAll(new InferenceError('worker-crashed', `The inference worker crashed (${event.message || 'no detail'}). Reload the model in the Models tab.`));
     });
   }
 
   /** Downloads/verifies the files (progress per file, in bytes) and creates the sessions; `signal` cancels. */
-  async load(
-    options: { modelRoot: string; modelName: string; dtype: ModelDtype; device: InferenceDevice; wasmThreads: number },
-    onProgress?: (progress: LoadProgress) => void,
-    signal?: AbortSignal,
-  ): Promise<void> {
+  async load(options: LoadOptions, onProgress?: (progress: LoadProgress) => void, signal?: AbortSignal): Promise<void> {
     const requestId = this.nextRequestId; // request() below takes exactly this id
     const onAbort = () => this.post({ type: 'stop', requestId });
     signal?.addEventListener('abort', onAbort, { once: true });
@@ -67,11 +48,7 @@ export class PathoR1Client {
     }
   }
 
-  /** Streams one answer. `signal` stops it; the outcome then says `stopped` and keeps the text so far. */
-  async generate(
-    request: { messages: ChatMessage[]; images: RgbaImage[]; settings: GenerationSettings; conversation?: { id: string; turn: number } },
-    callbacks: { onText?(text: string): void; onToken?(newTokens: number): void; signal?: AbortSignal } = {},
-  ): Promise<GenerationOutcome> {
+  async generate(request: PathoR1GenerateRequest, callbacks: PathoR1GenerateCallbacks = {}): Promise<GenerationOutcome> {
     const requestId = this.nextRequestId; // request() below takes exactly this id
     // Shared memory reaches the worker even while its WASM generation loop keeps the event loop busy.
     const stopFlag = typeof SharedArrayBuffer !== 'undefined' && globalThis.crossOriginIsolated ? new Int32Array(new SharedArrayBuffer(4)) : null;
@@ -82,14 +59,14 @@ export class PathoR1Client {
     callbacks.signal?.addEventListener('abort', onAbort, { once: true });
     try {
       const done = await this.request(
-        { type: 'generate', ...request, conversation: request.conversation ?? null, stopFlag },
+        { type: 'generate', messages: request.messages, images: request.images, settings: request.settings, conversation: request.conversation ?? null, stopFlag },
         (event) => {
           if (event.type === 'text') callbacks.onText?.(event.text);
           else if (event.type === 'token') callbacks.onToken?.(event.newTokens);
         },
         request.images.map((image) => image.data.buffer as ArrayBuffer),
       );
-      if (done.type !== 'done') throw new Error('The inference worker answered out of order.');
+      if (done.type !== 'done') throw new InferenceError('runtime', 'The inference worker answered out of order.');
       return { newTokenIds: done.newTokenIds, text: done.text, stopped: done.stopped, stats: done.stats };
     } finally {
       callbacks.signal?.removeEventListener('abort', onAbort);
@@ -98,7 +75,10 @@ export class PathoR1Client {
 
   terminate(): void {
     this.worker.terminate();
-    const error = new Error('The model was unloaded.');
+    this.rejectAll(new InferenceError('unloaded', 'The model was unloaded.'));
+  }
+
+  private rejectAll(error: InferenceError): void {
     for (const pending of this.pending.values()) pending.reject(error);
     this.pending.clear();
   }
@@ -122,14 +102,23 @@ export class PathoR1Client {
   private dispatch(event: WorkerEvent): void {
     const pending = this.pending.get(event.requestId);
     if (!pending) return;
-    if (event.type === 'error') {
-      this.pending.delete(event.requestId);
-      pending.reject(new Error(event.message));
-    } else if (event.type === 'loaded' || event.type === 'done') {
-      this.pending.delete(event.requestId);
-      pending.resolve(event);
-    } else {
-      pending.onEvent(event);
+    switch (event.type) {
+      case 'error':
+        this.pending.delete(event.requestId);
+        pending.reject(deserializeInferenceError(event.error));
+        return;
+      case 'loaded':
+      case 'done':
+        this.pending.delete(event.requestId);
+        pending.resolve(event);
+        return;
+      case 'load-progress':
+      case 'text':
+      case 'token':
+        pending.onEvent(event);
+        return;
+      default:
+        unhandledMessage(event);
     }
   }
 }

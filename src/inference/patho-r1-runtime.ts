@@ -15,6 +15,7 @@ import {
 } from '@huggingface/transformers';
 import type { RgbaImage } from '../slide/slide-source';
 import type { ChatMessage } from './patho-r1-prompt';
+import { InferenceError } from './inference-error';
 import { toGenerateKwargs, type GenerationSettings } from './generation-settings';
 import type { ModelDtype } from './model-manifest';
 
@@ -117,7 +118,9 @@ export class PathoR1Runtime {
   /**
    * generate() keeps only its known inputs, so a `rope_deltas` we compute would be dropped, and the decode
    * steps would fall back to transformers.js's text-only offset (wrong, see textOnlyPositions). The model's
-   * position hook is wrapped once to put ours in place for the generate() call that set it.
+   * position hook is wrapped once to put ours in place for the generate() call that set it. Not a subclass:
+   * transformers.js 4.3.1 finds a model's sessions by its exact class in a private map, so a subclass of
+   * Qwen2_5_VLForConditionalGeneration loads as an encoder-only model (tried: "Model type … not found").
    */
   private ropeDeltasForNextGeneration: Tensor | null = null;
 
@@ -153,15 +156,15 @@ export class PathoR1Runtime {
   async generate(request: PathoR1Request): Promise<PathoR1Result> {
     const expectedImages = countImages(request.messages);
     if (expectedImages !== request.images.length) {
-      throw new Error(`The prompt has ${expectedImages} image slot(s) but ${request.images.length} image(s) were given.`);
+      throw new InferenceError('bad-request', `The prompt has ${expectedImages} image slot(s) but ${request.images.length} image(s) were given.`);
     }
     if (request.images.length > 1) {
       // transformers.js 4.3's Qwen2-VL image processor returns one grid for a list of images (measured), so
       // several images in one prompt would be mis-tokenized; PathoLens sends one ROI image per conversation.
-      throw new Error('Patho-R1 in the browser takes one image per conversation: ask about one region at a time.');
+      throw new InferenceError('bad-request', 'Patho-R1 in the browser takes one image per conversation: ask about one region at a time.');
     }
     const tokenizer = this.processor.tokenizer;
-    if (!tokenizer) throw new Error('The model folder has no tokenizer (tokenizer.json): export the model again.');
+    if (!tokenizer) throw new InferenceError('model-files', 'The model folder has no tokenizer (tokenizer.json): export the model again.');
     const systemText = messageText(request.messages[0]);
     const previous = this.conversation;
     const followUp =

@@ -5,11 +5,13 @@
  */
 import { env } from '@huggingface/transformers';
 import { errorDetail } from '../ui/error-sentence';
+import { generateInThread } from './in-thread-engine';
+import { InferenceError, serializeInferenceError, type InferenceErrorKind } from './inference-error';
 import { filesForDtype } from './model-files';
-import { parseModelManifest } from './model-manifest';
+import { ManifestError, parseModelManifest } from './model-manifest';
 import { PathoR1Runtime } from './patho-r1-runtime';
 import { MODEL_CACHE_NAME, ensureVerifiedFiles, withRefusedFiles } from './verified-model-cache';
-import { TokenClock, type GenerateRequest, type LoadRequest, type WorkerEvent, type WorkerRequest } from './worker-protocol';
+import { unhandledMessage, type GenerateRequest, type LoadRequest, type WorkerEvent, type WorkerRequest } from './worker-protocol';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -44,7 +46,7 @@ async function load(request: LoadRequest): Promise<void> {
     const manifestUrl = `${modelUrl}manifest.json`;
     const manifestResponse = (await cache.match(manifestUrl)) ?? (await fetch(manifestUrl, { signal: controller.signal }));
     if (!manifestResponse.ok) {
-      throw new Error(`${request.modelName} has no manifest.json (HTTP ${manifestResponse.status}): it is not a model folder written by models/export.`);
+      throw new ManifestError(`${request.modelName} has no manifest.json (HTTP ${manifestResponse.status}): it is not a model folder written by models/export.`);
     }
     const manifest = parseModelManifest(await manifestResponse.json().catch(() => null));
     await ensureVerifiedFiles({
@@ -61,49 +63,53 @@ async function load(request: LoadRequest): Promise<void> {
     env.customCache = { match: (key: string) => cache.match(key), put: async () => undefined };
     runtime = await PathoR1Runtime.load({ modelRoot: request.modelRoot, modelName: request.modelName, dtype: request.dtype, device: request.device });
     post({ type: 'loaded', requestId: request.requestId, dtype: request.dtype, device: request.device });
+  } catch (error) {
+    if (controller.signal.aborted) throw new InferenceError('cancelled', errorDetail(error), { cause: error });
+    if (error instanceof ManifestError) throw new InferenceError('model-files', error.message, { cause: error });
+    throw error;
   } finally {
     running.delete(request.requestId);
   }
 }
 
 async function generate(request: GenerateRequest): Promise<void> {
-  if (!runtime) throw new Error('No model is loaded: load Patho-R1 in the Models tab first.');
+  if (!runtime) throw new InferenceError('not-loaded', 'No model is loaded: load Patho-R1 in the Models tab first.');
   const controller = new AbortController();
   running.set(request.requestId, controller);
-  const clock = new TokenClock();
   try {
-    const result = await runtime.generate({
-      messages: request.messages,
-      images: request.images,
-      settings: request.settings,
-      signal: controller.signal,
-      stopRequested: () => request.stopFlag !== null && Atomics.load(request.stopFlag, 0) === 1,
-      ...(request.conversation ? { conversation: request.conversation } : {}),
-      onText: (text) => post({ type: 'text', requestId: request.requestId, text }),
-      onToken: () => {
-        clock.tick();
-        post({ type: 'token', requestId: request.requestId, newTokens: clock.count });
+    const outcome = await generateInThread(
+      runtime,
+      { messages: request.messages, images: request.images, settings: request.settings, ...(request.conversation ? { conversation: request.conversation } : {}) },
+      {
+        signal: controller.signal,
+        onText: (text) => post({ type: 'text', requestId: request.requestId, text }),
+        onToken: (newTokens) => post({ type: 'token', requestId: request.requestId, newTokens }),
       },
-    });
-    post({
-      type: 'done',
-      requestId: request.requestId,
-      newTokenIds: result.newTokenIds,
-      text: result.text,
-      stopped: result.stopped,
-      stats: clock.stats(result.promptTokens, result.reusedTokens),
-    });
+      () => request.stopFlag !== null && Atomics.load(request.stopFlag, 0) === 1,
+    );
+    post({ type: 'done', requestId: request.requestId, ...outcome });
   } finally {
     running.delete(request.requestId);
   }
 }
 
+function fail(requestId: number, error: unknown, kind: InferenceErrorKind): void {
+  post({ type: 'error', requestId, error: serializeInferenceError(error, kind, errorDetail) });
+}
+
 self.addEventListener('message', (message: MessageEvent<WorkerRequest>) => {
   const request = message.data;
-  if (request.type === 'stop') {
-    running.get(request.requestId)?.abort();
-    return;
+  switch (request.type) {
+    case 'stop':
+      running.get(request.requestId)?.abort();
+      return;
+    case 'load':
+      load(request).catch((error: unknown) => fail(request.requestId, error, 'runtime'));
+      return;
+    case 'generate':
+      generate(request).catch((error: unknown) => fail(request.requestId, error, 'runtime'));
+      return;
+    default:
+      unhandledMessage(request);
   }
-  const work = request.type === 'load' ? load(request) : generate(request);
-  work.catch((error: unknown) => post({ type: 'error', requestId: request.requestId, message: errorDetail(error) }));
 });

@@ -1,16 +1,17 @@
 /**
  * Messages between the main thread and the Patho-R1 inference worker. Plain data only (structured clone);
- * image pixels travel as transferable buffers.
+ * image pixels travel as transferable buffers. Requests and events are derived from the engine's types, so a
+ * generate request is described once (patho-r1-engine.ts).
  */
-import type { ChatMessage } from './patho-r1-prompt';
-import type { RgbaImage } from '../slide/slide-source';
-import type { GenerationSettings } from './generation-settings';
+import type { SerializedInferenceError } from './inference-error';
 import type { ModelDtype } from './model-manifest';
+import type { GenerationOutcome, PathoR1GenerateRequest } from './patho-r1-engine';
 import type { InferenceDevice } from './patho-r1-runtime';
 
-export interface LoadRequest {
-  type: 'load';
-  requestId: number;
+export { TokenClock, type GenerationStats } from './patho-r1-engine';
+
+/** Where a model folder is and how to run it. */
+export interface LoadOptions {
   /** Same-origin path of the folder holding model directories, e.g. "/models/tiny/" (transformers.js treats
    * a full URL as a remote hub, not a local folder). */
   modelRoot: string;
@@ -21,17 +22,20 @@ export interface LoadRequest {
   wasmThreads: number;
 }
 
-export interface GenerateRequest {
-  type: 'generate';
-  requestId: number;
-  messages: ChatMessage[];
-  images: RgbaImage[];
-  settings: GenerationSettings;
-  /** Int32Array over a SharedArrayBuffer; the main thread stores 1 at index 0 to stop (null when not isolated). */
-  stopFlag: Int32Array | null;
-  /** The conversation and the number of answered turns before this one (follow-ups reuse the KV cache). */
-  conversation: { id: string; turn: number } | null;
+export interface LoadProgress {
+  file: string;
+  loadedBytes: number;
+  totalBytes: number;
+  fromCache: boolean;
 }
+
+export type LoadRequest = { type: 'load'; requestId: number } & LoadOptions;
+
+export type GenerateRequest = { type: 'generate'; requestId: number } & Omit<PathoR1GenerateRequest, 'conversation'> & {
+    /** Int32Array over a SharedArrayBuffer; the main thread stores 1 at index 0 to stop (null when not isolated). */
+    stopFlag: Int32Array | null;
+    conversation: PathoR1GenerateRequest['conversation'] | null;
+  };
 
 export interface StopRequest {
   type: 'stop';
@@ -41,47 +45,15 @@ export interface StopRequest {
 
 export type WorkerRequest = LoadRequest | GenerateRequest | StopRequest;
 
-export interface GenerationStats {
-  promptTokens: number;
-  /** Prompt tokens taken from the previous turn's KV cache instead of being encoded again. */
-  reusedTokens: number;
-  newTokens: number;
-  /** From the generate request to the first new token. */
-  timeToFirstTokenMs: number | null;
-  /** New tokens after the first, per second of decoding. */
-  tokensPerSecond: number | null;
-}
-
 export type WorkerEvent =
-  | { type: 'load-progress'; requestId: number; file: string; loadedBytes: number; totalBytes: number; fromCache: boolean }
+  | ({ type: 'load-progress'; requestId: number } & LoadProgress)
   | { type: 'loaded'; requestId: number; dtype: ModelDtype; device: InferenceDevice }
   | { type: 'text'; requestId: number; text: string }
   | { type: 'token'; requestId: number; newTokens: number }
-  | { type: 'done'; requestId: number; newTokenIds: number[]; text: string; stopped: boolean; stats: GenerationStats }
-  | { type: 'error'; requestId: number; message: string };
+  | ({ type: 'done'; requestId: number } & GenerationOutcome)
+  | { type: 'error'; requestId: number; error: SerializedInferenceError };
 
-/** Measures time to first token and decode speed from token arrival times. */
-export class TokenClock {
-  private readonly startedAt: number;
-  private firstAt: number | null = null;
-  private lastAt: number | null = null;
-  count = 0;
-
-  constructor(private readonly now: () => number = () => performance.now()) {
-    this.startedAt = now();
-  }
-
-  tick(): void {
-    const at = this.now();
-    if (this.firstAt === null) this.firstAt = at;
-    this.lastAt = at;
-    this.count++;
-  }
-
-  stats(promptTokens: number, reusedTokens = 0): GenerationStats {
-    const timeToFirstTokenMs = this.firstAt === null ? null : this.firstAt - this.startedAt;
-    const decodeMs = this.firstAt !== null && this.lastAt !== null ? this.lastAt - this.firstAt : 0;
-    const tokensPerSecond = this.count > 1 && decodeMs > 0 ? ((this.count - 1) * 1000) / decodeMs : null;
-    return { promptTokens, reusedTokens, newTokens: this.count, timeToFirstTokenMs, tokensPerSecond };
-  }
+/** For exhaustive switches: a new message type that is not handled fails to compile. */
+export function unhandledMessage(message: never): never {
+  throw new Error(`Unknown message ${JSON.stringify(message)}`);
 }

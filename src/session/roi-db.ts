@@ -4,13 +4,14 @@
  */
 import { isRoi, type Roi } from './roi';
 import { indexedDbPerSlideList, memoryPerSlideList, type PerSlideList } from '../storage/per-slide-db';
+import { SLIDE_REGIONS } from '../storage/schema';
 
 export type RoiPersistence = PerSlideList<Roi>;
 
-export const ROI_DB_NAME = 'patholens-viewer';
+export const ROI_DB_NAME = SLIDE_REGIONS.dbName;
 
 export function indexedDbRoiPersistence(dbName = ROI_DB_NAME): RoiPersistence {
-  return indexedDbPerSlideList<Roi>({ dbName, storeName: 'slide-rois', field: 'rois', isItem: isRoi });
+  return indexedDbPerSlideList<Roi>({ ...SLIDE_REGIONS, dbName, isItem: isRoi });
 }
 
 /** For tests and for browsers where IndexedDB is unavailable (private modes): keeps ROIs for this page only. */

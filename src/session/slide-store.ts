@@ -1,6 +1,6 @@
 /**
- * The slide session: which slide is open, its ROIs (persisted per slide), the active tool and the display
- * adjustment. A vanilla zustand store so Node tests drive it without React; `useSlideStore` is the React view.
+ * The slide session: which slide is open and its ROIs (persisted per slide), with the selection; read by every
+ * feature. A vanilla zustand store so Node tests drive it without React; `useSlideStore` is the React view.
  * Opening a new slide never disturbs the open one until the new one is ready, so a bad file leaves the
  * current slide usable.
  */
@@ -8,8 +8,6 @@ import { createStore } from 'zustand/vanilla';
 import { useStore } from 'zustand';
 import type { SlideMetadata, SlideSource } from '../slide/slide-source';
 import { errorSentence } from '../ui/error-sentence';
-import { NEUTRAL_ADJUSTMENT, type DisplayAdjustment } from '../features/viewer/display-adjustment';
-import type { Tool } from '../features/viewer/drawing';
 import { cleanRoiName, defaultRoiName, type Roi, type RoiShape } from './roi';
 import { appStore } from './app-store';
 import { indexedDbRoiPersistence, memoryRoiPersistence, type RoiPersistence } from './roi-db';
@@ -27,8 +25,6 @@ export interface SlideState {
   opening: string | null;
   rois: Roi[];
   selectedRoiId: string | null;
-  tool: Tool;
-  adjustment: DisplayAdjustment;
   /** Marks the start of opening `name`; returns a token that `showSlide`/`openFailed` must present. */
   beginOpening(name: string): number;
   /** Makes `source` the open slide (closing the previous one) unless a newer open started meanwhile. */
@@ -39,8 +35,6 @@ export interface SlideState {
   renameRoi(id: string, name: string): void;
   deleteRoi(id: string): void;
   selectRoi(id: string | null): void;
-  setTool(tool: Tool): void;
-  setAdjustment(adjustment: Partial<DisplayAdjustment>): void;
 }
 
 export interface SlideStoreOptions {
@@ -69,8 +63,6 @@ export function createSlideStore({ persistence, reportError, newId = () => crypt
       opening: null,
       rois: [],
       selectedRoiId: null,
-      tool: 'pan',
-      adjustment: NEUTRAL_ADJUSTMENT,
 
       beginOpening(name) {
         latestToken += 1;
@@ -122,8 +114,6 @@ export function createSlideStore({ persistence, reportError, newId = () => crypt
       },
 
       selectRoi: (id) => set({ selectedRoiId: id }),
-      setTool: (tool) => set({ tool }),
-      setAdjustment: (adjustment) => set((state) => ({ adjustment: { ...state.adjustment, ...adjustment } })),
     };
   });
 

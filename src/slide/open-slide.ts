@@ -2,9 +2,7 @@
  * The browser's entry point to the slide readers: a local File/Blob, or a URL (DZI, IIIF, or a TIFF/SVS read
  * with range requests). Tiles and images decode in a shared pool of workers. Node callers use
  * open-slide-node.ts (paths, in-process decoding) instead.
- *
- * Test hook: importing this module sets `window.__patholens.openSlide` (and `.decodePool`) so Playwright
- * specs can open slides through exactly this code in the production build (see e2e/slide-*.spec.ts).
+ * Playwright specs reach openSlide and decodePool through the app's test hook (src/app/test-hook.ts).
  */
 import type { ByteSource } from './byte-source';
 import { DecodePool } from './decode-pool';
@@ -41,10 +39,4 @@ export function openSlide(input: BrowserSlideInput, options: BrowserOpenOptions 
     tileCacheBytes: options.tileCacheBytes,
     signal: options.signal,
   });
-}
-
-if (typeof window !== 'undefined') {
-  const hook = ((window as unknown as { __patholens?: Record<string, unknown> }).__patholens ??= {});
-  hook.openSlide = openSlide;
-  hook.decodePool = decodePool;
 }

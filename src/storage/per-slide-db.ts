@@ -4,6 +4,7 @@
  * whatever is damaged or from an older format is dropped rather than breaking the app.
  */
 import { openDB, type IDBPDatabase } from 'idb';
+import { PER_SLIDE_SCHEMA_VERSION, migratePerSlideDatabase } from './schema';
 
 export interface PerSlideList<T> {
   load(slideIdentity: string): Promise<T[]>;
@@ -25,10 +26,8 @@ type SlideRecord = { slideIdentity: string; updatedAt: number } & Record<string,
 export function indexedDbPerSlideList<T>({ dbName, storeName, field, isItem, settle = (item) => item }: PerSlideListOptions<T>): PerSlideList<T> {
   let db: Promise<IDBPDatabase> | null = null;
   const database = () =>
-    (db ??= openDB(dbName, 1, {
-      upgrade(upgradeDb) {
-        if (!upgradeDb.objectStoreNames.contains(storeName)) upgradeDb.createObjectStore(storeName, { keyPath: 'slideIdentity' });
-      },
+    (db ??= openDB(dbName, PER_SLIDE_SCHEMA_VERSION, {
+      upgrade: (upgradeDb, oldVersion) => migratePerSlideDatabase(upgradeDb, storeName, oldVersion),
     }).catch((error: unknown) => {
       db = null; // let a later call try again (e.g. after the user allows storage)
       throw error;

@@ -139,12 +139,4 @@ describe('slide store', () => {
     expect(await persistence.load('damaged')).toEqual([]);
     expect(await persistence.load('never-seen')).toEqual([]);
   });
-
-  it('keeps tool and display adjustment', () => {
-    const { store } = newStore();
-    store.getState().setTool('ruler');
-    store.getState().setAdjustment({ gamma: 1.5 });
-    expect(store.getState().tool).toBe('ruler');
-    expect(store.getState().adjustment).toEqual({ brightness: 0, contrast: 1, gamma: 1.5 });
-  });
 });

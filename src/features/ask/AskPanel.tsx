@@ -1,7 +1,8 @@
 import { useState } from 'react';
 import { computeBackendLabel } from '../../inference/compute-backend';
 import { askStore, useAskStore, type AskAnswer, type AskDependencies } from './ask-store';
-import { modelStore, useModelStore } from '../models/model-store';
+import { InferenceError } from '../../inference/inference-error';
+import { modelStore, useModelStore } from '../models';
 import { appStore, useAppStore } from '../../session/app-store';
 import { slideStore, useSlideStore } from '../../session/slide-store';
 import { errorDetail } from '../../ui/error-sentence';
@@ -29,11 +30,10 @@ function workerDependencies(): AskDependencies {
       const state = modelStore.getState().pathoR1;
       return state.status === 'ready' ? `${state.device === 'webgpu' ? 'WebGPU' : 'WASM'} · ${state.dtype}` : 'not loaded';
     },
-    async generate(request, { onText, signal }) {
-      const client = modelStore.pathoR1Client();
-      if (!client) throw new Error('Patho-R1 is not loaded');
-      const outcome = await client.generate(request, { onText, signal });
-      return { stopped: outcome.stopped, stats: outcome.stats };
+    generate(request, callbacks) {
+      const engine = modelStore.pathoR1Engine();
+      if (!engine) return Promise.reject(new InferenceError('not-loaded', 'Patho-R1 is not loaded'));
+      return engine.generate(request, callbacks);
     },
   };
 }

@@ -5,10 +5,11 @@
  */
 import type { AskAnswer } from './ask-store';
 import { indexedDbPerSlideList, type PerSlideList } from '../../storage/per-slide-db';
+import { SLIDE_ANSWERS } from '../../storage/schema';
 
 export type AnswerPersistence = PerSlideList<AskAnswer>;
 
-export const ANSWER_DB_NAME = 'patholens-answers';
+export const ANSWER_DB_NAME = SLIDE_ANSWERS.dbName;
 
 function isAnswer(value: unknown): value is AskAnswer {
   if (typeof value !== 'object' || value === null) return false;
@@ -22,7 +23,7 @@ export function settleRestoredAnswer(answer: AskAnswer): AskAnswer {
 }
 
 export function indexedDbAnswerPersistence(dbName = ANSWER_DB_NAME): AnswerPersistence {
-  return indexedDbPerSlideList<AskAnswer>({ dbName, storeName: 'slide-answers', field: 'answers', isItem: isAnswer, settle: settleRestoredAnswer });
+  return indexedDbPerSlideList<AskAnswer>({ ...SLIDE_ANSWERS, dbName, isItem: isAnswer, settle: settleRestoredAnswer });
 }
 
 /**

@@ -6,7 +6,7 @@
 import { createStore } from 'zustand/vanilla';
 import { useStore } from 'zustand';
 import { DEFAULT_GENERATION_SETTINGS, validateGenerationSettings, type GenerationSettings } from '../../inference/generation-settings';
-import type { GenerationStats } from '../../inference/worker-protocol';
+import type { GenerationOutcome, GenerationStats, PathoR1GenerateCallbacks, PathoR1GenerateRequest } from '../../inference/patho-r1-engine';
 import { buildPathoR1Messages, type ConversationTurn } from '../../inference/patho-r1-prompt';
 import { DEFAULT_ASK_MAGNIFICATION, planRegionRead } from './region-plan';
 import { ThinkAnswerStream, displayedAnswer } from '../../inference/think-answer-stream';
@@ -48,17 +48,12 @@ export interface AskSource {
   maxPixels: number;
 }
 
+/** What the Ask flow needs of a Patho-R1 engine (the local worker, or a remote server), and its label. */
 export interface AskDependencies {
   generate(
-    request: {
-      messages: ReturnType<typeof buildPathoR1Messages>;
-      images: RgbaImage[];
-      settings: GenerationSettings;
-      /** Lets the runtime continue from the KV cache of this conversation's previous turn. */
-      conversation: { id: string; turn: number };
-    },
-    callbacks: { onText(text: string): void; signal: AbortSignal },
-  ): Promise<{ stopped: boolean; stats: GenerationStats }>;
+    request: PathoR1GenerateRequest,
+    callbacks: Required<Pick<PathoR1GenerateCallbacks, 'onText' | 'signal'>>,
+  ): Promise<Pick<GenerationOutcome, 'stopped' | 'stats'>>;
   backendLabel(): string;
 }
 

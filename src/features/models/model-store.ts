@@ -10,6 +10,7 @@ import { chooseDtype } from '../../inference/dtype-choice';
 import { completeDtypes, filesForDtype, totalBytes } from '../../inference/model-files';
 import { parseModelManifest, type ModelDtype, type ModelKind, type ModelManifest } from '../../inference/model-manifest';
 import { PathoR1Client, type LoadProgress } from '../../inference/patho-r1-client';
+import type { PathoR1Engine } from '../../inference/patho-r1-engine';
 import type { InferenceDevice } from '../../inference/patho-r1-runtime';
 import { wasmThreadCount } from '../../inference/compute-backend';
 import { errorDetail, errorSentence } from '../../ui/error-sentence';
@@ -263,6 +264,8 @@ export function createModelStore(getBackend: () => ComputeBackend | null, makeCl
   return Object.assign(store, {
     /** The worker client of the loaded Patho-R1, or null. */
     pathoR1Client: () => (store.getState().pathoR1.status === 'ready' ? client : null),
+    /** The engine that answers Ask questions now (the loaded worker), or null when none is loaded. */
+    pathoR1Engine: (): PathoR1Engine | null => (store.getState().pathoR1.status === 'ready' ? client : null),
     /** Bytes the chosen dtype's files take (download size and a floor on memory). */
     weightBytes: (entry: CatalogEntry, dtype: ModelDtype) => totalBytes(entry.manifest, filesForDtype(entry.manifest, dtype)),
   });

@@ -4,7 +4,7 @@ import { slideStore, useSlideStore } from '../../session/slide-store';
 import { errorSentence } from '../../ui/error-sentence';
 import { DISPLAY_FILTER_ID, DisplayAdjustmentFilter } from './DisplayAdjustmentFilter';
 import { isNeutral } from './display-adjustment';
-import { NO_DRAFT, TOOL_KEYS, drawingStep, type Draft, type DrawingEvent } from './drawing';
+import { APP_KEY_CODES, NO_DRAFT, TOOL_KEYS, drawingStep, type Draft, type DrawingEvent } from './drawing';
 import type { Point } from '../../session/geometry';
 import { magnificationAtZoom, meanMpp, nativeMagnification, presetForKey } from './magnification';
 import { MetadataPanel } from './MetadataPanel';
@@ -15,6 +15,7 @@ import { RoiList } from './RoiList';
 import { RoiOverlay, rulerLabel } from './RoiOverlay';
 import { ScaleBarView } from './ScaleBarView';
 import { ViewerToolbar } from './ViewerToolbar';
+import { useViewerStore, viewerStore } from './viewer-store';
 import './viewer.css';
 import { setCurrentViewProvider } from '../../session/current-view';
 
@@ -33,10 +34,10 @@ const reportError = (sentence: string) => appStore.getState().reportError(senten
 export function SlideWorkspace({ opener, openDemo = true }: { opener: SlideOpener; openDemo?: boolean }) {
   const slide = useSlideStore((state) => state.slide);
   const opening = useSlideStore((state) => state.opening);
-  const tool = useSlideStore((state) => state.tool);
+  const tool = useViewerStore((state) => state.tool);
   const rois = useSlideStore((state) => state.rois);
   const selectedRoiId = useSlideStore((state) => state.selectedRoiId);
-  const adjustment = useSlideStore((state) => state.adjustment);
+  const adjustment = useViewerStore((state) => state.adjustment);
   const workspace = useRef<HTMLDivElement>(null);
   const osdElement = useRef<HTMLDivElement>(null);
   const controller = useRef<OsdController | null>(null);
@@ -59,7 +60,7 @@ export function SlideWorkspace({ opener, openDemo = true }: { opener: SlideOpene
         reportError(errorSentence(`Part of ${name} could not be drawn`, error, 'The rest of the slide stays usable'));
       },
       onOpenFailed: (message) => reportError(errorSentence('The viewer could not show the slide', message)),
-      isAppKey: (event) => ['KeyR', 'KeyF', 'KeyP', 'KeyL'].includes(event.code),
+      isAppKey: (event) => APP_KEY_CODES.includes(event.code),
     });
     controller.current = instance;
     setCurrentViewProvider(() => instance.visibleRegion());
@@ -88,13 +89,18 @@ export function SlideWorkspace({ opener, openDemo = true }: { opener: SlideOpene
   }, []);
 
   // A new slide or tool starts with nothing half-drawn.
-  useEffect(
-    () =>
-      slideStore.subscribe((state, previous) => {
-        if (state.slide !== previous.slide || state.tool !== previous.tool) updateDraft(NO_DRAFT);
-      }),
-    [updateDraft],
-  );
+  useEffect(() => {
+    const unsubscribeSlide = slideStore.subscribe((state, previous) => {
+      if (state.slide !== previous.slide) updateDraft(NO_DRAFT);
+    });
+    const unsubscribeTool = viewerStore.subscribe((state, previous) => {
+      if (state.tool !== previous.tool) updateDraft(NO_DRAFT);
+    });
+    return () => {
+      unsubscribeSlide();
+      unsubscribeTool();
+    };
+  }, [updateDraft]);
 
   const dispatchDrawing = useCallback(
     (event: DrawingEvent) => {
@@ -103,7 +109,7 @@ export function SlideWorkspace({ opener, openDemo = true }: { opener: SlideOpene
       // The overlay is not focusable; keep keyboard focus on the slide so Enter, Escape and tool keys still work.
       if (event.type === 'down') controller.current?.focus();
       const result = drawingStep(
-        { tool: state.tool, imageWidth: state.slide.metadata.width, imageHeight: state.slide.metadata.height, snapDistance: SNAP_SCREEN_PIXELS / view.imageZoom },
+        { tool: viewerStore.getState().tool, imageWidth: state.slide.metadata.width, imageHeight: state.slide.metadata.height, snapDistance: SNAP_SCREEN_PIXELS / view.imageZoom },
         draftRef.current,
         event,
       );
@@ -125,7 +131,7 @@ export function SlideWorkspace({ opener, openDemo = true }: { opener: SlideOpene
     const key = event.key;
     const toolForKey = TOOL_KEYS[key.toLowerCase()];
     if (toolForKey) {
-      slideStore.getState().setTool(toolForKey);
+      viewerStore.getState().setTool(toolForKey);
       event.preventDefault();
       return;
     }
@@ -136,7 +142,7 @@ export function SlideWorkspace({ opener, openDemo = true }: { opener: SlideOpene
       return;
     }
     if (key === 'Escape') {
-      if (draftRef.current.kind === 'none') slideStore.getState().setTool('pan');
+      if (draftRef.current.kind === 'none') viewerStore.getState().setTool('pan');
       else dispatchDrawing({ type: 'key', key });
       return;
     }

@@ -1,7 +1,7 @@
 import { useState, type ChangeEvent, type FormEvent, type ReactNode } from 'react';
-import { useSlideStore } from '../../session/slide-store';
 import { ADJUSTMENT_LIMITS, NEUTRAL_ADJUSTMENT, type DisplayAdjustment } from './display-adjustment';
-import type { Tool } from './drawing';
+import { VIEWER_TOOLS } from './drawing';
+import { useViewerStore } from './viewer-store';
 import { MAGNIFICATION_PRESETS, formatMagnification } from './magnification';
 import type { SlideInput } from './open-actions';
 
@@ -19,12 +19,6 @@ interface ViewerToolbarProps {
   onRegionFromView(): void;
 }
 
-const TOOLS: { tool: Tool; label: string; key: string }[] = [
-  { tool: 'pan', label: 'Pan', key: 'Escape' },
-  { tool: 'rectangle', label: 'Rectangle', key: 'R' },
-  { tool: 'polygon', label: 'Polygon', key: 'P' },
-  { tool: 'ruler', label: 'Ruler', key: 'L' },
-];
 
 const button = 'rounded px-2 py-1 text-sm font-medium disabled:cursor-not-allowed disabled:opacity-50';
 const plain = `${button} bg-slate-700 text-white hover:bg-slate-600`;
@@ -40,8 +34,8 @@ function Group({ label, children }: { label: string; children: ReactNode }) {
 
 /** Opening slides, tools, zoom, magnification presets and display adjustment, all labelled and keyboard-reachable. */
 export function ViewerToolbar({ hasSlide, magnification, scaleKnown, onOpen, onPreset, onZoom, onFit, onActualPixels, onRegionFromView }: ViewerToolbarProps) {
-  const tool = useSlideStore((state) => state.tool);
-  const setTool = useSlideStore((state) => state.setTool);
+  const tool = useViewerStore((state) => state.tool);
+  const setTool = useViewerStore((state) => state.setTool);
   const [url, setUrl] = useState('');
 
   const onFile = (event: ChangeEvent<HTMLInputElement>) => {
@@ -84,7 +78,7 @@ export function ViewerToolbar({ hasSlide, magnification, scaleKnown, onOpen, onP
       </form>
 
       <Group label="Tools">
-        {TOOLS.map(({ tool: t, label, key }) => (
+        {VIEWER_TOOLS.map(({ tool: t, label, key }) => (
           <button
             key={t}
             type="button"
@@ -146,8 +140,8 @@ export function ViewerToolbar({ hasSlide, magnification, scaleKnown, onOpen, onP
 }
 
 function DisplayControls({ disabled }: { disabled: boolean }) {
-  const adjustment = useSlideStore((state) => state.adjustment);
-  const setAdjustment = useSlideStore((state) => state.setAdjustment);
+  const adjustment = useViewerStore((state) => state.adjustment);
+  const setAdjustment = useViewerStore((state) => state.setAdjustment);
   const slider = (key: keyof DisplayAdjustment, label: string) => {
     const limits = ADJUSTMENT_LIMITS[key];
     return (

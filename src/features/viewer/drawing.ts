@@ -7,7 +7,24 @@ import type { RoiShape } from '../../session/roi';
 
 export type Tool = 'pan' | 'rectangle' | 'polygon' | 'ruler';
 
-export const TOOL_KEYS: Record<string, Tool> = { r: 'rectangle', p: 'polygon', l: 'ruler' };
+/** The tools, declared once: the toolbar, the key handler and OpenSeadragon's key filter all read this list. */
+export const VIEWER_TOOLS: readonly { tool: Tool; label: string; key: 'Escape' | 'R' | 'P' | 'L' }[] = [
+  { tool: 'pan', label: 'Pan', key: 'Escape' },
+  { tool: 'rectangle', label: 'Rectangle', key: 'R' },
+  { tool: 'polygon', label: 'Polygon', key: 'P' },
+  { tool: 'ruler', label: 'Ruler', key: 'L' },
+];
+
+/** Letter keys (lower case) that pick a tool; Escape (back to pan) is handled with drafts in mind. */
+export const TOOL_KEYS: Record<string, Tool> = Object.fromEntries(
+  VIEWER_TOOLS.filter(({ key }) => key !== 'Escape').map(({ tool, key }) => [key.toLowerCase(), tool]),
+);
+
+/**
+ * KeyboardEvent.code values OpenSeadragon must leave to the app: the tool letters, and F, which OpenSeadragon
+ * would take to flip the slide (a mirrored slide misleads a reader).
+ */
+export const APP_KEY_CODES: readonly string[] = [...VIEWER_TOOLS.filter(({ key }) => key !== 'Escape').map(({ key }) => `Key${key}`), 'KeyF'];
 
 export type Draft =
   | { kind: 'none' }

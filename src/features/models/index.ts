@@ -1,0 +1,3 @@
+/** What the Models feature offers the app and other features: its panel and the store of loaded models. */
+export { ModelsPanel } from './ModelsPanel';
+export { modelStore, useModelStore, resolveLoadPlan, type CatalogEntry, type PathoR1State } from './model-store';

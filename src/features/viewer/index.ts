@@ -1,0 +1,2 @@
+/** What the viewer feature offers the app: the whole slide workspace. */
+export { SlideWorkspace } from './SlideWorkspace';

@@ -1,0 +1,30 @@
+/**
+ * The viewer's own state: the active drawing tool and the display adjustment. Kept apart from the slide
+ * session (open slide, regions, selection), which other features read; only the viewer reads these.
+ */
+import { createStore } from 'zustand/vanilla';
+import { useStore } from 'zustand';
+import { NEUTRAL_ADJUSTMENT, type DisplayAdjustment } from './display-adjustment';
+import type { Tool } from './drawing';
+
+export interface ViewerState {
+  tool: Tool;
+  adjustment: DisplayAdjustment;
+  setTool(tool: Tool): void;
+  setAdjustment(adjustment: Partial<DisplayAdjustment>): void;
+}
+
+export function createViewerStore() {
+  return createStore<ViewerState>()((set) => ({
+    tool: 'pan',
+    adjustment: NEUTRAL_ADJUSTMENT,
+    setTool: (tool) => set({ tool }),
+    setAdjustment: (adjustment) => set((state) => ({ adjustment: { ...state.adjustment, ...adjustment } })),
+  }));
+}
+
+export const viewerStore = createViewerStore();
+
+export function useViewerStore<T>(selector: (state: ViewerState) => T): T {
+  return useStore(viewerStore, selector);
+}
