@@ -8,17 +8,9 @@ import OpenSeadragon from 'openseadragon';
 import type { RgbaImage, SlideSource } from '../../slide/slide-source';
 import { viewerLevels, type ViewerLevel } from './pyramid';
 
-interface TileAddress {
-  level: number;
-  x: number;
-  y: number;
-}
-
 interface JobUserData {
   controller?: AbortController;
 }
-
-const URL_PATTERN = /\/(\d+)\/(\d+)_(\d+)$/;
 
 export class SlideTileSource extends OpenSeadragon.TileSource {
   private readonly slide: SlideSource;
@@ -68,7 +60,7 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
   }
 
   override getTileUrl(level: number, x: number, y: number): string {
-    // Not fetched: a unique key that downloadTileStart parses back and the tile cache is keyed by.
+    // Never fetched: a unique key the tile cache is keyed by (downloadTileStart reads the tile's own coordinates).
     return `slide:${encodeURIComponent(this.slideKey)}/${level}/${x}_${y}`;
   }
 
@@ -81,16 +73,16 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
   }
 
   override downloadTileStart(job: OpenSeadragon.ImageJob): void {
-    const address = parseTileUrl(job.src);
-    const info = address ? this.level(address.level) : undefined;
-    if (!address || !info) {
-      job.fail(`No such tile: ${job.src}`, null);
+    const { level, x, y } = job.tile;
+    const info = this.level(level);
+    if (!info) {
+      job.fail(`No such tile: level ${level}, ${x}_${y}`, null);
       return;
     }
     const controller = new AbortController();
     (job.userData as JobUserData).controller = controller;
     this.slide
-      .readTile(info.slideLevel, address.x, address.y, controller.signal)
+      .readTile(info.slideLevel, x, y, controller.signal)
       .then((tile) => (controller.signal.aborted ? null : tileCanvas(tile)))
       .then(
         (context) => {
@@ -127,10 +119,4 @@ function tileCanvas(tile: RgbaImage): CanvasRenderingContext2D {
 /** ImageData needs pixels over a plain ArrayBuffer; copy only when the reader handed over shared memory. */
 function asImageDataPixels(data: Uint8ClampedArray): Uint8ClampedArray<ArrayBuffer> {
   return data.buffer instanceof ArrayBuffer ? (data as Uint8ClampedArray<ArrayBuffer>) : new Uint8ClampedArray(data);
-}
-
-function parseTileUrl(url: string): TileAddress | null {
-  const match = URL_PATTERN.exec(url);
-  if (!match) return null;
-  return { level: Number(match[1]), x: Number(match[2]), y: Number(match[3]) };
 }
