@@ -262,8 +262,6 @@ export function createModelStore(getBackend: () => ComputeBackend | null, makeCl
   });
 
   return Object.assign(store, {
-    /** The worker client of the loaded Patho-R1, or null. */
-    pathoR1Client: () => (store.getState().pathoR1.status === 'ready' ? client : null),
     /** The engine that answers Ask questions now (the loaded worker), or null when none is loaded. */
     pathoR1Engine: (): PathoR1Engine | null => (store.getState().pathoR1.status === 'ready' ? client : null),
     /** Bytes the chosen dtype's files take (download size and a floor on memory). */
