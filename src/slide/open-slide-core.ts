@@ -1,13 +1,15 @@
 /**
- * Picks the reader for an input, shared by the browser (open-slide.ts) and Node (open-slide-node.ts): the
- * environment passes how it reads bytes, decodes tiles and decodes images.
+ * Picks the reader for an input, shared by the browser (open-slide.ts) and Node (open-slide-node.ts): URL
+ * formats by their registry (formats/url-formats.ts), bytes by their first bytes (TIFF, whose vendor the TIFF
+ * registry in formats/index.ts decides; JPEG; PNG). The environment passes how it reads bytes and decodes.
  */
 import { blobSource, httpRangeSource, type ByteSource } from './byte-source';
 import { ImageSlideSource } from './image-slide';
 import { SlideError, type SlideSource } from './slide-source';
 import { TiffSlideSource, type TileDecodeFn } from './tiff-slide';
 import { looksLikeTiff } from './tiff-structure';
-import { openDzi, openIiif, type ImageDecodeFn } from './url-tiled-slide';
+import { URL_FORMATS } from './formats/url-formats';
+import type { ImageDecodeFn } from './url-tiled-slide';
 
 export interface OpenSlideOptions {
   decodeTile: TileDecodeFn;
@@ -67,8 +69,8 @@ export async function openSlideFrom(input: ByteSource | Blob | string, options: 
   if (typeof input === 'string') {
     const url = input.trim();
     try {
-      if (/\.(dzi|xml)(\?.*)?$/i.test(url)) return await openDzi(url, options.fetch, options.decodeImage, options.signal);
-      if (/\/info\.json(\?.*)?$/.test(url) || /\/iiif\//i.test(url)) return await openIiif(url, options.fetch, options.decodeImage, options.signal);
+      const format = URL_FORMATS.find((candidate) => candidate.supports(url));
+      if (format) return await format.open(url, options.fetch, options.decodeImage, options.signal);
       return await openByteSource(await httpRangeSource(url, options.fetch, options.signal), options);
     } catch (error) {
       throw asSlideError(error, url, options.signal);

@@ -28,7 +28,7 @@ export interface SlideLevel {
   tileHeight: number;
 }
 
-export type SlideFormat = 'aperio-svs' | 'tiff' | 'ome-tiff' | 'image' | 'dzi' | 'iiif';
+export type SlideFormat = 'aperio-svs' | 'ome-tiff' | 'leica-scn' | 'ventana-bif' | 'tiff' | 'image' | 'dzi' | 'iiif';
 
 export type AssociatedImageName = 'label' | 'macro' | 'thumbnail';
 

@@ -1,11 +1,10 @@
 /**
- * SlideSource for TIFF-based slides: Aperio SVS, OME-TIFF and generic tiled pyramidal TIFF. Finds the pyramid
- * and the label/macro/thumbnail pages, reads the scale, and reads tiles through a TileDecodeFn (the browser's
- * worker pool, or in-process decoding in Node).
+ * SlideSource for TIFF-based slides. Loads the pages, lets the format registry (formats/) say which pages are
+ * the pyramid and the label/macro/thumbnail and what the vendor metadata is, and reads tiles through a
+ * TileDecodeFn (the browser's worker pool, or in-process decoding in Node).
  */
 import type { ByteSource } from './byte-source';
-import { isAperioDescription, parseAperioDescription } from './aperio';
-import { isOmeXml, parseOmeXml } from './ome';
+import { detectTiffFormat, type FormatMetadata, type TiffLayout, type TiffPages } from './formats';
 import { readRegionFromTiles, MAX_REGION_PIXELS, pasteTile } from './region';
 import {
   SlideError,
@@ -21,7 +20,7 @@ import { TileCache, type TileCacheStats } from './tile-cache';
 import { compressionName, describeCompression, SUPPORTED_COMPRESSIONS, type TileRequest } from './tile-codec';
 import { loadBlockIndex, loadPage, type BlockIndex, type TiffPage } from './tiff-pages';
 import { mppFromTiffResolution } from './tiff-resolution';
-import { parseTiff, type TiffFile } from './tiff-structure';
+import { parseTiff, tagText, type TiffFile } from './tiff-structure';
 
 export type TileDecodeFn = (request: TileRequest, signal?: AbortSignal) => Promise<RgbaImage>;
 
@@ -31,60 +30,6 @@ export interface TiffSlideOptions {
   decodeReadsBlobs?: boolean;
   tileCacheBytes?: number;
   signal?: AbortSignal;
-}
-
-interface Layout {
-  format: SlideMetadata['format'];
-  levels: TiffPage[];
-  associated: Partial<Record<AssociatedImageName, TiffPage>>;
-}
-
-/** A page continues the pyramid when it is smaller and has level 0's shape (within rounding). */
-function continuesPyramid(page: TiffPage, base: TiffPage, previous: TiffPage): boolean {
-  if (page.width >= previous.width || page.height >= previous.height) return false;
-  if (page.codec.samplesPerPixel !== base.codec.samplesPerPixel) return false;
-  const ds = base.width / page.width;
-  return Math.abs(base.height / ds - page.height) <= Math.max(2, page.height * 0.02);
-}
-
-function associatedKind(page: TiffPage): AssociatedImageName | null {
-  const text = (page.description ?? '').toLowerCase();
-  if (/\blabel\b/.test(text)) return 'label';
-  if (/\bmacro\b/.test(text)) return 'macro';
-  if (/\bthumbnail\b/.test(text)) return 'thumbnail';
-  return null;
-}
-
-function classify(pages: TiffPage[], base: TiffPage, subPages: TiffPage[]): Layout {
-  const aperio = isAperioDescription(base.description);
-  const format: SlideMetadata['format'] = aperio ? 'aperio-svs' : isOmeXml(base.description) ? 'ome-tiff' : 'tiff';
-  const levels = [base];
-  const associated: Layout['associated'] = {};
-  // OME-TIFF keeps reduced levels in SubIFDs; other TIFFs list them as following pages.
-  const candidates = subPages.length > 0 ? subPages : pages.slice(1);
-  for (const page of candidates) {
-    const kind = associatedKind(page);
-    if (aperio && page.index === 1 && !page.tiled) {
-      associated.thumbnail ??= page; // Aperio: the second page, in strips, is the thumbnail
-    } else if (kind) {
-      associated[kind] ??= page;
-    } else if (aperio && page.newSubfileType === 9) {
-      associated.macro ??= page;
-    } else if (aperio && page.newSubfileType === 1 && !page.tiled) {
-      associated.label ??= page;
-    } else if (page.tiled === base.tiled && continuesPyramid(page, base, levels[levels.length - 1]!)) {
-      levels.push(page);
-    } else if (!page.tiled && !associated.thumbnail && continuesPyramid(page, base, base)) {
-      associated.thumbnail = page;
-    }
-  }
-  if (subPages.length > 0) {
-    for (const page of pages.slice(1)) {
-      const kind = associatedKind(page);
-      if (kind) associated[kind] ??= page;
-    }
-  }
-  return { format, levels, associated };
 }
 
 export class TiffSlideSource implements SlideSource {
@@ -107,25 +52,9 @@ export class TiffSlideSource implements SlideSource {
   static async open(source: ByteSource, options: TiffSlideOptions): Promise<TiffSlideSource> {
     const { signal } = options;
     const file = await parseTiff(source, signal);
-    const pages: TiffPage[] = [];
-    for (const [index, ifd] of file.ifds.entries()) {
-      try {
-        pages.push(await loadPage(file, ifd, index, signal));
-      } catch (error) {
-        if (index === 0) throw error; // the main image must be readable; others are optional extras
-      }
-    }
-    const base = pages[0];
-    if (!base) throw new SlideError(`${source.name} holds no image.`);
-    const subPages: TiffPage[] = [];
-    for (const ifd of file.ifds[0]!.subIfds) {
-      try {
-        subPages.push(await loadPage(file, ifd, -1, signal));
-      } catch {
-        // a damaged reduced level is skipped; level 0 still shows
-      }
-    }
-    const layout = classify(pages, base, subPages);
+    const pages = await loadPages(file, signal);
+    const format = detectTiffFormat(pages);
+    const layout = format.layout(pages);
     const unsupported = layout.levels.find((page) => !SUPPORTED_COMPRESSIONS.has(page.codec.compression));
     if (unsupported) {
       throw new SlideError(
@@ -133,7 +62,7 @@ export class TiffSlideSource implements SlideSource {
       );
     }
     const blockIndexes = await Promise.all(layout.levels.map((page) => loadBlockIndex(file, page, signal)));
-    const metadata = buildMetadata(source.name, layout, base);
+    const metadata = buildMetadata(source.name, format.format, layout, await format.metadata(pages, layout));
     const slide = new TiffSlideSource(metadata, file, layout.levels, blockIndexes, layout.associated, options.decode, options.tileCacheBytes, options.decodeReadsBlobs ?? false);
     // Decode one tile now, so a slide whose pixels cannot be decoded fails when opened, with a sentence,
     // not later as blank tiles.
@@ -249,7 +178,40 @@ function crop(image: RgbaImage, width: number, height: number): RgbaImage {
   return { width, height, data: out };
 }
 
-function buildMetadata(name: string, layout: Layout, base: TiffPage): SlideMetadata {
+/** Every readable page and SubIFD page; the first page must be readable, others are optional extras. */
+async function loadPages(file: TiffFile, signal?: AbortSignal): Promise<TiffPages> {
+  const pages: TiffPage[] = [];
+  const subPages = new Map<TiffPage, TiffPage[]>();
+  for (const [index, ifd] of file.ifds.entries()) {
+    let page: TiffPage;
+    try {
+      page = await loadPage(file, ifd, index, signal);
+    } catch (error) {
+      if (index === 0) throw error;
+      continue;
+    }
+    pages.push(page);
+    const subs: TiffPage[] = [];
+    for (const sub of ifd.subIfds) {
+      try {
+        subs.push(await loadPage(file, sub, -1, signal));
+      } catch {
+        // a damaged reduced level is skipped; level 0 still shows
+      }
+    }
+    subPages.set(page, subs);
+  }
+  if (pages.length === 0) throw new SlideError(`${file.source.name} holds no image.`);
+  return {
+    name: file.source.name,
+    pages,
+    subPages: (page) => subPages.get(page) ?? [],
+    text: (page, tag) => tagText(file, page.ifd, tag, signal),
+  };
+}
+
+function buildMetadata(name: string, format: SlideMetadata['format'], layout: TiffLayout, vendor: FormatMetadata): SlideMetadata {
+  const base = layout.levels[0]!;
   const levels: SlideLevel[] = layout.levels.map((page) => ({
     width: page.width,
     height: page.height,
@@ -257,27 +219,8 @@ function buildMetadata(name: string, layout: Layout, base: TiffPage): SlideMetad
     tileWidth: page.blockWidth,
     tileHeight: page.blockHeight,
   }));
-  const properties: Record<string, string> = {};
-  let mppX: number | null = null;
-  let mppY: number | null = null;
-  let objectivePower: number | null = null;
-  let vendor: string | null = null;
-  if (layout.format === 'aperio-svs') {
-    const aperio = parseAperioDescription(base.description ?? '');
-    for (const [key, value] of Object.entries(aperio.properties)) properties[`aperio.${key}`] = value;
-    mppX = mppY = aperio.mpp;
-    objectivePower = aperio.appMag;
-    vendor = 'Aperio';
-  } else if (layout.format === 'ome-tiff') {
-    const ome = parseOmeXml(base.description ?? '');
-    Object.assign(properties, ome.properties);
-    mppX = ome.mppX;
-    mppY = ome.mppY ?? ome.mppX;
-    objectivePower = ome.objectivePower;
-    vendor = 'OME';
-  } else if (base.description) {
-    properties['tiff.ImageDescription'] = base.description.slice(0, 2000);
-  }
+  const properties: Record<string, string> = { ...vendor.properties };
+  let { mppX, mppY } = vendor;
   if (mppX === null) {
     // Fall back to the TIFF resolution tags (pixels per inch or centimetre).
     mppX = mppFromTiffResolution(base.xResolution, base.resolutionUnit);
@@ -290,17 +233,16 @@ function buildMetadata(name: string, layout: Layout, base: TiffPage): SlideMetad
   properties['tiff.PhotometricInterpretation'] = String(base.codec.photometric);
   return {
     name,
-    format: layout.format,
-    vendor,
+    format,
+    vendor: vendor.vendor,
     width: base.width,
     height: base.height,
     levels,
     mppX,
     mppY: mppY ?? mppX,
-    objectivePower,
+    objectivePower: vendor.objectivePower,
     compression: compressionName(base.codec.compression),
     associatedImages: (['label', 'macro', 'thumbnail'] as const).filter((kind) => layout.associated[kind]),
     properties,
   };
 }
-

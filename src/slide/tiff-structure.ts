@@ -12,7 +12,7 @@ import { SlideError } from './slide-source';
 /** Byte size of each TIFF field type (1..18); 0 = unknown type. */
 const TYPE_SIZES = [0, 1, 1, 2, 4, 8, 1, 1, 2, 4, 8, 4, 8, 4, 0, 0, 8, 8, 8];
 
-const MAX_IFDS = 4096;
+export const MAX_IFDS = 4096;
 const MAX_ENTRIES_PER_IFD = 1024;
 /** No single tag value we read (a description, an offsets array) may exceed this. */
 export const MAX_TAG_BYTES = 64 * 1024 * 1024;
@@ -111,6 +111,8 @@ export async function parseTiff(source: ByteSource, signal?: AbortSignal): Promi
     for (let i = 0; i < entryCount; i++) {
       const at = i * entrySize;
       const tag = r.u16(at);
+      // A repeated tag: the first counts, as in libtiff (tifffile writes its shape JSON as a second ImageDescription).
+      if (entries.has(tag)) continue;
       const type = r.u16(at + 2);
       const count = bigTiff ? r.u64(at + 4) : r.u32(at + 4);
       const typeSize = TYPE_SIZES[type] ?? 0;

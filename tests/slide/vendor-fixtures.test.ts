@@ -6,10 +6,17 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { openSlideNode } from '../../src/slide/open-slide-node';
-import { SlideError, type SlideSource } from '../../src/slide/slide-source';
+import { SlideError, type RgbaImage, type SlideSource } from '../../src/slide/slide-source';
+import { resolveTileRequest } from '../../src/slide/tile-codec';
+import { decodeTile } from '../../src/slide/tile-decoder';
 import { fixturePath } from '../fixtures';
 
 const vendor = (name: string) => fixturePath(`vendor/${name}`);
+
+async function decodeWithLibjpeg(bytes: Uint8Array): Promise<RgbaImage> {
+  const { data, info } = await sharp(bytes).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+  return { width: info.width, height: info.height, data: new Uint8ClampedArray(data.buffer, data.byteOffset, data.byteLength) };
+}
 
 async function referencePng(name: string): Promise<{ width: number; height: number; data: Uint8Array }> {
   const { data, info } = await sharp(vendor(name)).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
@@ -66,5 +73,54 @@ describe('old-style JPEG (compression 6)', () => {
     expect((error as Error).message).toBe(
       'old-style-jpeg.tiff uses old-style JPEG compression (TIFF code 6), which PathoLens cannot decode. Convert the slide to JPEG or JPEG 2000 tiles (e.g. with vips or bfconvert).',
     );
+  });
+});
+
+describe('multi-page TIFFs whose first page is not the main image, against tifffile', () => {
+  // JPEG tiles go through libjpeg-turbo (sharp), as they go through the browser's decoder in the app, with the
+  // same tables and markers (jpeg-stream.ts); geotiff.js's pure-JS decoder upsamples chroma differently.
+  const open = (path: string) => openSlideNode({ path }, { decodeTile: async (request) => decodeTile(await resolveTileRequest(request), { jpeg: decodeWithLibjpeg }) });
+
+  it('Leica SCN: the main image is the one the XML names, not the macro image in the first pages', async () => {
+    const name = 'leica-scn-layout.scn';
+    const slide = await open(vendor(name));
+    expect(slide.metadata).toMatchObject({ format: 'leica-scn', vendor: 'Leica', objectivePower: 20, associatedImages: ['macro'] });
+    expect(slide.metadata.levels.map((l) => [l.width, l.height])).toEqual([[192, 128], [96, 64], [48, 32]]);
+    expect(slide.metadata.mppX).toBeCloseTo(0.5, 6);
+    for (const level of [0, 2]) expect((await levelAgainst(slide, level, `${name}.level${level}.tifffile.png`)).max).toBeLessThanOrEqual(1);
+    const macro = await slide.readAssociatedImage('macro');
+    expect([macro.width, macro.height]).toEqual([160, 64]);
+    await slide.close();
+  });
+
+  it('Ventana BIF: label and thumbnail first, the pyramid from the "level=N" pages, scale from the iScan XMP', async () => {
+    const name = 'ventana-bif-layout.bif';
+    const slide = await open(vendor(name));
+    expect(slide.metadata).toMatchObject({ format: 'ventana-bif', vendor: 'Ventana', objectivePower: 40, associatedImages: ['label', 'thumbnail'] });
+    expect(slide.metadata.levels.map((l) => [l.width, l.height])).toEqual([[176, 144], [88, 72], [44, 36]]);
+    expect(slide.metadata.mppX).toBeCloseTo(0.2325, 6);
+    expect(slide.metadata.properties['ventana.ScannerModel']).toBe('VENTANA DP 200');
+    for (const level of [0, 2]) expect((await levelAgainst(slide, level, `${name}.level${level}.tifffile.png`)).max).toBeLessThanOrEqual(1);
+    const label = await slide.readAssociatedImage('label');
+    expect([label.width, label.height]).toEqual([64, 64]);
+    await slide.close();
+  });
+
+  it('a generic TIFF whose first page is a small overview takes the largest page as the main image', async () => {
+    const { TiffWriter, MemorySink, patchFirstIfd } = await import('../../src/slide/tiff-writer');
+    const sink = new MemorySink();
+    const writer = new TiffWriter(sink);
+    const overview = writer.addPage({ width: 40, height: 20, tileWidth: 16, tileHeight: 16, compression: 1, photometric: 2, samplesPerPixel: 3 });
+    const main = writer.addPage({ width: 80, height: 40, tileWidth: 16, tileHeight: 16, compression: 1, photometric: 2, samplesPerPixel: 3 });
+    for (const [page, tiles, value] of [[overview, 3 * 2, 10], [main, 5 * 3, 200]] as const) {
+      for (let i = 0; i < tiles; i++) writer.addTile(page, new Uint8Array(16 * 16 * 3).fill(value));
+    }
+    const first = writer.finish();
+    const bytes = sink.bytes();
+    patchFirstIfd(bytes, first);
+    const slide = await openSlideNode({ name: 'overview-first.tiff', bytes });
+    expect(slide.metadata.levels.map((l) => [l.width, l.height])).toEqual([[80, 40]]);
+    expect(Array.from((await slide.readTile(0, 0, 0)).data.subarray(0, 4))).toEqual([200, 200, 200, 255]);
+    await slide.close();
   });
 });
