@@ -26,7 +26,7 @@ export function completeDtypes(manifest: ModelManifest): ModelDtype[] {
   const sessionsByDtype = new Map<ModelDtype, Set<string>>();
   const allSessions = new Set<string>();
   for (const [file, entry] of Object.entries(manifest.files)) {
-    const match = /^onnx\/(.+?)(?:_q4f16|_q4|_fp16)?\.onnx$/.exec(file);
+    const match = /^onnx\/(.+?)(?:_q4f16|_q4|_fp16|_quantized)?\.onnx$/.exec(file);
     if (!match || !entry.dtype) continue;
     allSessions.add(match[1]!);
     const sessions = sessionsByDtype.get(entry.dtype) ?? new Set<string>();

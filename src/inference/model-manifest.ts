@@ -10,7 +10,8 @@ export const MANIFEST_FORMAT = 'patholens-model-dir';
 export const MANIFEST_FORMAT_VERSION = 1;
 
 export type ModelKind = 'patho-r1' | 'pathoclip';
-export type ModelDtype = 'fp32' | 'fp16' | 'q4' | 'q4f16';
+/** transformers.js dtype names; q8 is its `_quantized` file suffix (int8 MatMulInteger). */
+export type ModelDtype = 'fp32' | 'fp16' | 'q8' | 'q4' | 'q4f16';
 
 export interface ManifestFile {
   size: number;
@@ -25,6 +26,23 @@ export interface ModelManifest {
   dtypes: ModelDtype[];
   /** Relative POSIX path -> expectations. */
   files: Record<string, ManifestFile>;
+  /** The exporter's comparison of each dtype with PyTorch on the user's checkpoint (absent in older exports). */
+  quality?: QualityReport;
+}
+
+/** One dtype's entry of the quality report: its numbers and whether they fall below the stated thresholds. */
+export interface DtypeQuality {
+  belowQuality: boolean;
+  /** Sentences naming each threshold the dtype misses. */
+  reasons: string[];
+  /** e.g. first_step_logit_cosine {min, mean}, teacher_forced_top1_agreement, best_label_change_rate. */
+  metrics: Record<string, number | { min: number; mean: number }>;
+}
+
+export interface QualityReport {
+  reference: string;
+  thresholds: Record<string, number>;
+  dtypes: Partial<Record<ModelDtype, DtypeQuality>>;
 }
 
 export class ManifestError extends Error {
@@ -32,7 +50,7 @@ export class ManifestError extends Error {
 }
 
 const KINDS: readonly ModelKind[] = ['patho-r1', 'pathoclip'];
-const DTYPES: readonly ModelDtype[] = ['fp32', 'fp16', 'q4', 'q4f16'];
+const DTYPES: readonly ModelDtype[] = ['fp32', 'fp16', 'q8', 'q4', 'q4f16'];
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -62,13 +80,43 @@ export function parseModelManifest(json: unknown): ModelManifest {
     files[path] = { size: entry.size as number, sha256: entry.sha256 as string, ...(entry.dtype ? { dtype: entry.dtype as ModelDtype } : {}) };
   }
   const dtypes = Array.isArray(json.dtypes) ? json.dtypes.filter((dtype): dtype is ModelDtype => DTYPES.includes(dtype as ModelDtype)) : [];
+  const quality = json.quality === undefined ? undefined : parseQualityReport(json.quality, fail);
   return {
     kind: json.kind as ModelKind,
     exporterVersion: exporter.version as string,
     source: isRecord(json.source) ? json.source : {},
     dtypes,
     files,
+    ...(quality ? { quality } : {}),
   };
+}
+
+function isMetric(value: unknown): value is number | { min: number; mean: number } {
+  return typeof value === 'number' || (isRecord(value) && typeof value.min === 'number' && typeof value.mean === 'number');
+}
+
+function parseQualityReport(json: unknown, fail: (problem: string) => never): QualityReport {
+  if (!isRecord(json) || !isRecord(json.dtypes)) return fail('"quality" has no "dtypes" object');
+  const dtypes: Partial<Record<ModelDtype, DtypeQuality>> = {};
+  for (const [dtype, entry] of Object.entries(json.dtypes)) {
+    if (!DTYPES.includes(dtype as ModelDtype)) continue; // a dtype this app cannot load
+    if (!isRecord(entry) || typeof entry.below_quality !== 'boolean') fail(`"quality.dtypes.${dtype}.below_quality" is not true or false`);
+    const { below_quality: belowQuality, reasons, ...rest } = entry as Record<string, unknown>;
+    const metrics = Object.fromEntries(Object.entries(rest).filter(([, value]) => isMetric(value))) as DtypeQuality['metrics'];
+    const sentences = Array.isArray(reasons) ? reasons.filter((reason): reason is string => typeof reason === 'string') : [];
+    dtypes[dtype as ModelDtype] = { belowQuality: belowQuality as boolean, reasons: sentences, metrics };
+  }
+  const thresholds = isRecord(json.thresholds)
+    ? (Object.fromEntries(Object.entries(json.thresholds).filter(([, value]) => typeof value === 'number')) as Record<string, number>)
+    : {};
+  return { reference: typeof json.reference === 'string' ? json.reference : '', thresholds, dtypes };
+}
+
+/** Dtypes whose quality report falls below the exporter's thresholds (none for an export without a report). */
+export function belowQualityDtypes(manifest: ModelManifest): ModelDtype[] {
+  return Object.entries(manifest.quality?.dtypes ?? {})
+    .filter(([, entry]) => entry?.belowQuality)
+    .map(([dtype]) => dtype as ModelDtype);
 }
 
 /** Incremental sha256 so a multi-GB weight file is hashed as it streams, never held twice in memory. */

@@ -21,4 +21,16 @@ describe('chooseDtype', () => {
         'This model folder has only q4f16, fp16 weights, and WebGPU without shader-f16 (google swiftshader) needs one of q4, fp32. Export it again with --dtype q4.',
     });
   });
+
+  it('takes q8 on WASM when there is no q4, never on WebGPU', () => {
+    expect(chooseDtype(wasm, ['fp32', 'q8'])).toEqual({ dtype: 'q8' });
+    expect(chooseDtype(gpu, ['fp32', 'q8'])).toEqual({ dtype: 'fp32' });
+  });
+
+  it('passes over a dtype the quality report marks below quality when another one can run', () => {
+    expect(chooseDtype(gpuF16, ['fp32', 'fp16', 'q4', 'q4f16'], ['q4f16', 'q4'])).toEqual({ dtype: 'fp16' });
+    expect(chooseDtype(wasm, ['fp32', 'q8', 'q4'], ['q4'])).toEqual({ dtype: 'q8' });
+    // Nothing better can run here: the below-quality dtype is still loaded rather than nothing.
+    expect(chooseDtype(gpu, ['q4', 'q4f16'], ['q4'])).toEqual({ dtype: 'q4' });
+  });
 });

@@ -15,12 +15,14 @@ from pathlib import Path
 from typing import Sequence
 
 from . import EXPORTER_VERSION
+from .dtypes import ALL_DTYPES
 from .errors import ExportError
 from .manifest import source_of_file, source_of_hf_dir, write_manifest
 from .outdir import TMP_PREFIX, atomic_output_dir, check_output_target
 
 EXIT_BAD_INPUT = 2
-ALL_DTYPES = ("fp32", "fp16", "q4", "q4f16")
+DTYPE_HELP = "comma-separated: " + ",".join(ALL_DTYPES)
+PATHOCLIP_DEFAULT_DTYPES = "fp32,fp16,q8,q4"  # fp16 for the text model, q4/q8 for the per-tile vision model
 
 
 class _Parser(argparse.ArgumentParser):
@@ -48,8 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
     r1 = sub.add_parser("patho-r1", help="Hugging Face Qwen2.5-VL checkpoint dir -> transformers.js ONNX dir")
     r1.add_argument("--checkpoint", required=True, type=Path, help="Patho-R1 / Qwen2.5-VL checkpoint directory")
     r1.add_argument("--out", required=True, type=Path)
-    r1.add_argument("--dtype", default="q4f16", help="comma-separated: fp32,fp16,q4,q4f16 (default q4f16)")
+    r1.add_argument("--dtype", default="q4f16", help=DTYPE_HELP + " (default q4f16)")
     r1.add_argument("--force", action="store_true", help="replace an existing output directory")
+    add_quality_arguments(r1)
 
     clip = sub.add_parser("pathoclip", help="open_clip checkpoint (.pt/.safetensors) -> transformers.js CLIP ONNX dir")
     clip.add_argument("--checkpoint", required=True, type=Path)
@@ -57,14 +60,23 @@ def build_parser() -> argparse.ArgumentParser:
                       help="ViT-B-16, ViT-L-14, ViT-L-14-336 (add -quickgelu for OpenAI-initialised fine-tunes), "
                            "or a path to an open_clip config JSON")
     clip.add_argument("--out", required=True, type=Path)
-    clip.add_argument("--dtype", default="fp32,q4", help="comma-separated: fp32,fp16,q4,q4f16 (default fp32,q4)")
+    clip.add_argument("--dtype", default=PATHOCLIP_DEFAULT_DTYPES,
+                      help=f"{DTYPE_HELP} (default {PATHOCLIP_DEFAULT_DTYPES})")
     clip.add_argument("--force", action="store_true", help="replace an existing output directory")
+    add_quality_arguments(clip)
 
     tiny = sub.add_parser("tiny", help="build the deterministic tiny test models into OUT/pathoclip and OUT/patho-r1")
     tiny.add_argument("--out", required=True, type=Path)
     tiny.add_argument("--force", action="store_true", help="replace existing tiny model directories")
     tiny.add_argument("--only", choices=("pathoclip", "patho-r1"), help="build only one of the two")
     return p
+
+
+def add_quality_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--calibration-images", type=Path, metavar="DIR",
+                        help="your own region images (PNG/JPEG) for the quality report, beside the built-in ones")
+    parser.add_argument("--skip-quality-report", action="store_true",
+                        help="do not compare the exported dtypes with PyTorch (manifest.json then has no quality block)")
 
 
 def _log(msg: str) -> None:
@@ -97,7 +109,13 @@ def cmd_pathoclip(args) -> None:
             files = export_clip_dir(model, cfg, arch, tmp, dtypes, work)
         finally:
             shutil.rmtree(work, ignore_errors=True)
-        write_manifest(tmp, "pathoclip", source, files)
+        quality = None
+        if not args.skip_quality_report:
+            from .quality.pathoclip import pathoclip_quality_report
+
+            quality = pathoclip_quality_report(model, tmp, dtypes, args.calibration_images, log=_log)
+            _log_verdicts(quality)
+        write_manifest(tmp, "pathoclip", source, files, quality)
     _log(f"Wrote {args.out} ({', '.join(dtypes)}).")
 
 
@@ -115,9 +133,19 @@ def cmd_patho_r1(args) -> None:
     qwen_export.check_dtypes(dtypes)
     needed = qwen_export.disk_bytes_needed(ckpt, dtypes) if hasattr(qwen_export, "disk_bytes_needed") else 0
     source = source_of_hf_dir(ckpt)
+    if args.calibration_images is not None:  # fail before the long export, not after
+        from .quality.calibration import load_user_images
+
+        load_user_images(args.calibration_images)
     with atomic_output_dir(args.out, args.force, needed) as tmp:
         files = qwen_export.export_patho_r1(ckpt, tmp, dtypes)
-        write_manifest(tmp, "patho-r1", source, files)
+        quality = None
+        if not args.skip_quality_report:
+            from .quality.patho_r1 import patho_r1_quality_report
+
+            quality = patho_r1_quality_report(ckpt, tmp, dtypes, args.calibration_images, log=_log)
+            _log_verdicts(quality)
+        write_manifest(tmp, "patho-r1", source, files, quality)
     _log(f"Wrote {args.out} ({', '.join(dtypes)}).")
 
 
@@ -129,9 +157,13 @@ def cmd_tiny(args) -> None:
     if "pathoclip" in todo:
         from .clip.tiny import make_tiny_pathoclip
 
+        from .quality.pathoclip import pathoclip_quality_report
+
         with atomic_output_dir(out / "pathoclip", args.force, 64 << 20) as tmp:
-            make_tiny_pathoclip(tmp)
-            write_manifest(tmp, "pathoclip", {"path": "generated by patholens_export tiny", "name": "tiny-pathoclip"})
+            model = make_tiny_pathoclip(tmp)
+            quality = pathoclip_quality_report(model, tmp, list(ALL_DTYPES), log=_log)
+            write_manifest(tmp, "pathoclip", {"path": "generated by patholens_export tiny", "name": "tiny-pathoclip"},
+                           quality=quality)
         _log(f"Wrote {out / 'pathoclip'}.")
     if "patho-r1" in todo:
         try:
@@ -148,8 +180,19 @@ def cmd_tiny(args) -> None:
                 os.rename(scratch / "patho-r1", tmp)
             finally:
                 shutil.rmtree(scratch, ignore_errors=True)
-            write_manifest(tmp, "patho-r1", {"path": "generated by patholens_export tiny", "name": "tiny-patho-r1"})
+            from .quality.patho_r1 import patho_r1_quality_report
+
+            # The tiny folder is both the HF checkpoint and the exported model directory.
+            quality = patho_r1_quality_report(tmp, tmp, list(ALL_DTYPES), log=_log)
+            write_manifest(tmp, "patho-r1", {"path": "generated by patholens_export tiny", "name": "tiny-patho-r1"},
+                           quality=quality)
         _log(f"Wrote {out / 'patho-r1'}.")
+
+
+def _log_verdicts(quality: dict) -> None:
+    for dtype, entry in quality["dtypes"].items():
+        verdict = "below quality: " + "; ".join(entry["reasons"]) if entry["below_quality"] else "ok"
+        _log(f"  {dtype}: {verdict}")
 
 
 COMMANDS = {"pathoclip": cmd_pathoclip, "patho-r1": cmd_patho_r1, "tiny": cmd_tiny}

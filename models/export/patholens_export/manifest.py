@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from . import EXPORTER_VERSION
+from .dtypes import DTYPE_SUFFIX
 from .errors import ExportError
 
 MANIFEST_NAME = "manifest.json"
@@ -21,8 +22,9 @@ FORMAT_VERSION = 1
 KINDS = ("patho-r1", "pathoclip")
 
 # The transformers.js v4 suffixes of ONNX files; no suffix means fp32.
-_SUFFIX_DTYPE = {"_q4f16": "q4f16", "_q4": "q4", "_fp16": "fp16"}
-_ONNX_RE = re.compile(r"^(?P<stem>.+?)(?P<sfx>_q4f16|_q4|_fp16)?\.onnx(?P<data>_data(?:_\d+)?)?$")
+_SUFFIX_DTYPE = {sfx: dtype for dtype, sfx in DTYPE_SUFFIX.items() if sfx}
+_ONNX_RE = re.compile(r"^(?P<stem>.+?)(?P<sfx>" + "|".join(sorted(_SUFFIX_DTYPE, key=len, reverse=True))
+                      + r")?\.onnx(?P<data>_data(?:_\d+)?)?$")
 
 
 def sha256_file(path: Path, chunk: int = 1 << 22) -> str:
@@ -46,9 +48,11 @@ def build_manifest(
     kind: str,
     source: Mapping[str, Any],
     file_dtypes: Mapping[str, str] | None = None,
+    quality: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Describe every file under `model_dir`. `file_dtypes` (relative POSIX path -> dtype) comes from the
-    exporter; ONNX files it does not name get the dtype their suffix says."""
+    exporter; ONNX files it does not name get the dtype their suffix says. `quality` is the export's quality
+    report (patholens_export.quality), stored as it is."""
     if kind not in KINDS:
         raise ValueError(f"unknown model kind {kind!r}")
     model_dir = Path(model_dir)
@@ -67,7 +71,7 @@ def build_manifest(
         missing = ", ".join(sorted(file_dtypes))
         raise ExportError(f"The exporter reported files that are not in the output directory: {missing}.")
     dtypes = sorted({e["dtype"] for e in files.values() if "dtype" in e})
-    return {
+    manifest = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
         "kind": kind,
@@ -76,11 +80,15 @@ def build_manifest(
         "dtypes": dtypes,
         "files": files,
     }
+    if quality is not None:
+        manifest["quality"] = dict(quality)
+    return manifest
 
 
 def write_manifest(model_dir: Path, kind: str, source: Mapping[str, Any],
-                   file_dtypes: Mapping[str, str] | None = None) -> dict[str, Any]:
-    manifest = build_manifest(model_dir, kind, source, file_dtypes)
+                   file_dtypes: Mapping[str, str] | None = None,
+                   quality: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    manifest = build_manifest(model_dir, kind, source, file_dtypes, quality)
     (Path(model_dir) / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2) + "\n")
     return manifest
 

@@ -1,8 +1,10 @@
-"""Browser dtypes for an exported fp32 ONNX graph: fp16, q4 and q4f16 (shared by the Qwen and CLIP exporters).
+"""Browser dtypes for an exported fp32 ONNX graph: fp16, q8, q4 and q4f16 (shared by the Qwen and CLIP exporters).
 
 * q4: 4-bit MatMulNBits, block 32, symmetric, with onnxruntime's quantization kernel (ORT's quantizer defaults
-  are block 128 and asymmetric); activations stay fp32. Only MatMul weights are quantized: Gather (embeddings)
-  stays as is, because GatherBlockQuantized needs ``shader-f16`` on WebGPU.
+  are block 128 and asymmetric); activations stay fp32. The LM head (the MatMul writing `logits`) is 8-bit
+  MatMulNBits instead, and token embeddings are int8 rows (quantize_8bit.py; not GatherBlockQuantized, which
+  needs ``shader-f16`` on WebGPU): these two decide every token and cost little to keep at 8 bits.
+* q8: dynamic int8 MatMulInteger (quantize_8bit.py).
 * fp16: onnxruntime's float16 converter with fp16 inputs/outputs (the three Qwen graphs exchange embeddings as raw
   typed arrays, so they must agree on one dtype) but with the numerically touchy ops kept fp32: softmax, the
   RMSNorm/LayerNorm statistics (Pow, ReduceMean, the epsilon Add, Sqrt, Reciprocal), rotary Sin/Cos and the
@@ -14,6 +16,9 @@ from __future__ import annotations
 import onnx
 from onnxruntime.transformers import float16
 
+from .dtypes import ALL_DTYPES
+from .quantize_8bit import quantize_q8, quantize_token_embeddings_8bit
+
 Q4_BLOCK_SIZE = 32
 
 # Ops kept in fp32 on top of the converter's default block list.
@@ -22,8 +27,14 @@ FP32_OPS = ["Softmax", "Pow", "ReduceMean", "Sqrt", "Reciprocal", "Sin", "Cos", 
             "RotaryEmbedding"]
 
 
-def quantize_q4(model: onnx.ModelProto, nodes_to_exclude: list[str] | None = None) -> onnx.ModelProto:
+# Graph outputs whose producing MatMul keeps 8-bit weights in the 4-bit dtypes (the LM head).
+EIGHT_BIT_OUTPUTS = ("logits",)
+
+
+def quantize_q4(model: onnx.ModelProto, nodes_to_exclude: list[str] | None = None,
+                eight_bit_outputs: tuple[str, ...] = ()) -> onnx.ModelProto:
     """Replace constant-weight MatMuls by 4-bit MatMulNBits (block 32, symmetric); keeps activations' dtype.
+    MatMuls that write one of `eight_bit_outputs` get 8-bit MatMulNBits (same block size) instead.
 
     Uses onnxruntime's own block quantization kernel (the one its MatMulNBitsQuantizer calls) one weight at a
     time, dropping each float weight as soon as it is packed, so that quantizing a multi-GB graph needs little
@@ -32,7 +43,7 @@ def quantize_q4(model: onnx.ModelProto, nodes_to_exclude: list[str] | None = Non
     """
     import numpy as np
     from onnx import helper, numpy_helper
-    from onnxruntime.capi._pybind_state import quantize_matmul_4bits
+    from onnxruntime.capi._pybind_state import quantize_matmul_4bits, quantize_matmul_8bits
 
     exclude = set(nodes_to_exclude or [])
     g = model.graph
@@ -55,10 +66,12 @@ def quantize_q4(model: onnx.ModelProto, nodes_to_exclude: list[str] | None = Non
         if k_blocks * block != k:
             w = np.pad(w, ((0, k_blocks * block - k), (0, 0)))
         w = np.ascontiguousarray(w)
-        packed = np.zeros((n, k_blocks, block // 2), dtype=np.uint8)
+        bits = 8 if node.output[0] in eight_bit_outputs else 4
+        packed = np.zeros((n, k_blocks, block * bits // 8), dtype=np.uint8)
         scales = np.zeros((n, k_blocks), dtype=w.dtype)
-        zero_points = np.zeros((n, (k_blocks + 1) // 2), dtype=np.uint8)
-        quantize_matmul_4bits(packed, w, scales, zero_points, block, n, k, True)
+        # Symmetric: the kernel fills no zero points and MatMulNBits defaults them to 2^(bits-1).
+        zero_points = np.zeros((n, k_blocks if bits == 8 else (k_blocks + 1) // 2), dtype=np.uint8)
+        (quantize_matmul_8bits if bits == 8 else quantize_matmul_4bits)(packed, w, scales, zero_points, block, n, k, True)
         base = weight.name
         del w
         if uses[base] == 1:  # free the float weight now
@@ -68,7 +81,7 @@ def quantize_q4(model: onnx.ModelProto, nodes_to_exclude: list[str] | None = Non
                               numpy_helper.from_array(scales, base + "_scales")])
         new_nodes.append(helper.make_node(
             "MatMulNBits", [node.input[0], base + "_Q4", base + "_scales"], list(node.output),
-            name=(node.name or base) + "_Q4", domain="com.microsoft", K=k, N=n, bits=4, block_size=block))
+            name=(node.name or base) + "_Q4", domain="com.microsoft", K=k, N=n, bits=bits, block_size=block))
     del g.node[:]
     g.node.extend(new_nodes)
     if not any(o.domain == "com.microsoft" for o in model.opset_import):
@@ -123,15 +136,25 @@ def convert_fp16(model: onnx.ModelProto) -> onnx.ModelProto:
     return out
 
 
+def quantize_4bit_dtype(model: onnx.ModelProto, nodes_to_exclude: list[str] | None = None) -> onnx.ModelProto:
+    """The q4 / q4f16 recipe on a graph already in its activation precision: 4-bit MatMuls, 8-bit LM head and
+    int8 token embeddings. Edits `model` in place and returns it."""
+    model = quantize_q4(model, nodes_to_exclude, eight_bit_outputs=EIGHT_BIT_OUTPUTS)
+    quantize_token_embeddings_8bit(model)
+    return model
+
+
 def quantize_q4f16(model: onnx.ModelProto, nodes_to_exclude: list[str] | None = None) -> onnx.ModelProto:
     """fp32 graph -> fp16 graph with 4-bit MatMulNBits weights (fp16 scales and activations)."""
-    return quantize_q4(convert_fp16(model), nodes_to_exclude)
+    return quantize_4bit_dtype(convert_fp16(model), nodes_to_exclude)
 
 
 def make_dtype(model: onnx.ModelProto, dtype: str) -> onnx.ModelProto:
-    """One fp32 graph to one of the browser dtypes ('fp32', 'fp16', 'q4', 'q4f16'); the input is left unchanged."""
-    if dtype not in ("fp32", "fp16", "q4", "q4f16"):
+    """One fp32 graph to one of the browser dtypes (dtypes.ALL_DTYPES); the input is left unchanged."""
+    if dtype not in ALL_DTYPES:
         raise ValueError(f"unknown dtype {dtype!r}")
+    if dtype == "q8":
+        return quantize_q8(model)  # works on its own copy
     copy = onnx.ModelProto()
     copy.CopyFrom(model)  # the converter and the quantizer edit their input in place
     model = copy
@@ -140,7 +163,5 @@ def make_dtype(model: onnx.ModelProto, dtype: str) -> onnx.ModelProto:
     if dtype == "fp16":
         return convert_fp16(model)
     if dtype == "q4":
-        return quantize_q4(model)
-    if dtype == "q4f16":
-        return quantize_q4f16(model)
-    raise ValueError(f"unknown dtype {dtype!r}")
+        return quantize_4bit_dtype(model)
+    return quantize_q4f16(model)

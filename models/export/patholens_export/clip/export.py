@@ -8,11 +8,12 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+from ..dtypes import DTYPE_SUFFIX, FP16_DTYPES
 from ..errors import ExportError
+from ..graph_io import cast_inputs_to_float32, cast_outputs_to_float32, strip_debug_metadata, toposort
 from . import CLIP_DTYPES
 from .tokenizer import CONTEXT_LENGTH, write_tokenizer
 
-SUFFIX = {"fp32": "", "fp16": "_fp16", "q4": "_q4", "q4f16": "_q4f16"}
 OPSET = 18
 # The ViT-B-16 / L-14 towers are far below protobuf's 2 GB limit, so every graph is one self-contained file.
 
@@ -86,54 +87,12 @@ def _fp32_io(model):
     """fp16 graphs from the shared converter take/return fp16; give CLIP fp32 inputs/outputs instead, because
     transformers.js feeds a CLIP session the float32 tensors its processor makes and does not convert them."""
     import onnx
-    from onnx import TensorProto, helper
 
-    g = model.graph
-    nodes = []
-    for inp in g.input:
-        if inp.type.tensor_type.elem_type == TensorProto.FLOAT16:
-            inner = inp.name + "_fp16"
-            for n in g.node:
-                n.input[:] = [inner if x == inp.name else x for x in n.input]
-            nodes.append(helper.make_node("Cast", [inp.name], [inner], to=TensorProto.FLOAT16, name=inp.name + "_to_fp16"))
-            inp.type.tensor_type.elem_type = TensorProto.FLOAT
-    for out in g.output:
-        if out.type.tensor_type.elem_type == TensorProto.FLOAT16:
-            inner = out.name + "_fp16"
-            for n in g.node:
-                n.output[:] = [inner if x == out.name else x for x in n.output]
-                n.input[:] = [inner if x == out.name else x for x in n.input]
-            g.node.append(helper.make_node("Cast", [inner], [out.name], to=TensorProto.FLOAT, name=out.name + "_to_fp32"))
-            out.type.tensor_type.elem_type = TensorProto.FLOAT
-    for n in reversed(nodes):
-        g.node.insert(0, n)
-    _toposort(g)
+    cast_inputs_to_float32(model)
+    cast_outputs_to_float32(model)
+    toposort(model.graph)
     onnx.checker.check_model(model)
     return model
-
-
-def _toposort(graph) -> None:
-    """Order nodes so every input is produced before use (the fp16 converter appends some Casts out of order;
-    ONNX Runtime tolerates that, the ONNX checker and other runtimes need not)."""
-    available = {i.name for i in graph.input} | {i.name for i in graph.initializer} | {""}
-    pending = list(graph.node)
-    ordered = []
-    while pending:
-        rest = []
-        for n in pending:
-            if all(x in available for x in n.input):
-                ordered.append(n)
-                available.update(n.output)
-            else:
-                rest.append(n)
-        if len(rest) == len(pending):
-            raise RuntimeError("ONNX graph has a cycle or an input nobody produces: " + rest[0].name)
-        pending = rest
-    copies = [type(n)() for n in ordered]
-    for c, n in zip(copies, ordered):
-        c.CopyFrom(n)
-    del graph.node[:]
-    graph.node.extend(copies)
 
 
 def gemm_to_matmul(model):
@@ -177,7 +136,7 @@ def gemm_to_matmul(model):
 def write_dtype_graphs(fp32_paths: dict[str, Path], out_dir: Path, dtypes: list[str]) -> dict[str, str]:
     import onnx
 
-    from ..quantize import make_dtype  # shared q4 (MatMulNBits block 32 symmetric) / fp16 converter
+    from ..quantize import make_dtype  # shared fp16 converter and quantizers (q8, 4-bit block 32 symmetric)
 
     onnx_dir = out_dir / "onnx"
     onnx_dir.mkdir(parents=True, exist_ok=True)
@@ -185,10 +144,12 @@ def write_dtype_graphs(fp32_paths: dict[str, Path], out_dir: Path, dtypes: list[
     for name, path in fp32_paths.items():
         base = onnx.load(str(path))
         for dtype in dtypes:
-            m = make_dtype(gemm_to_matmul(base) if dtype in ("q4", "q4f16") else base, dtype)
-            if dtype in ("fp16", "q4f16"):
+            # Quantizers take MatMul only; the float dtypes keep the exporter's Gemm.
+            m = make_dtype(base if dtype in ("fp32", "fp16") else gemm_to_matmul(base), dtype)
+            if dtype in FP16_DTYPES:
                 m = _fp32_io(m)
-            rel = f"onnx/{name}{SUFFIX[dtype]}.onnx"
+            strip_debug_metadata(m)
+            rel = f"onnx/{name}{DTYPE_SUFFIX[dtype]}.onnx"
             onnx.save(m, str(out_dir / rel))
             written[rel] = dtype
     return written
@@ -280,9 +241,9 @@ def count_params(model) -> int:
 
 
 def bytes_needed(n_params: int, dtypes: list[str]) -> int:
-    """Disk needed: the fp32 work copies of both towers plus each dtype (q4 ~ 1/6 of fp32 for MatMul weights,
-    with embeddings kept fp32), with a margin."""
-    per = {"fp32": 4.0, "fp16": 2.0, "q4": 1.5, "q4f16": 1.0}
+    """Disk needed: the fp32 work copies of both towers plus each dtype (bytes per parameter, with 8-bit
+    embeddings in q8/q4), with a margin."""
+    per = {"fp32": 4.0, "fp16": 2.0, "q8": 1.0, "q4": 0.7, "q4f16": 0.6}
     return int(n_params * (4.0 + sum(per[d] for d in dtypes)) * 1.1) + (16 << 20)
 
 

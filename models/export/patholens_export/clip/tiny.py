@@ -3,7 +3,7 @@ real CLIP BPE vocabulary (49408 tokens, shipped inside open_clip), seeded weight
 
 `make_tiny_pathoclip(dir)` writes into dir: the open_clip checkpoint (open_clip_config.json +
 open_clip_model.safetensors, loadable with open_clip.create_model_and_transforms('local-dir:DIR')), the
-transformers.js export (onnx/ fp32 and q4, tokenizer, preprocessor, config) and golden.json with PyTorch outputs.
+transformers.js export (onnx/ in every dtype, tokenizer, preprocessor, config) and golden.json with PyTorch outputs.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from typing import Any
 
 import numpy as np
 
+from ..dtypes import ALL_DTYPES
+
 ARCH_NAME = "tiny-pathoclip"
 SEED = 0
 # Text width 12 keeps the 49408 x width token embedding (the bulk of the files: fp32 in both ONNX variants, fp16
@@ -27,7 +29,7 @@ TINY_CFG: dict[str, Any] = {
     "vision_cfg": {"image_size": 32, "layers": 2, "width": 32, "head_width": 16, "mlp_ratio": 2.0, "patch_size": 8},
     "text_cfg": {"context_length": 77, "vocab_size": 49408, "width": 12, "heads": 2, "layers": 2, "mlp_ratio": 4.0},
 }
-TINY_DTYPES = ["fp32", "q4"]
+TINY_DTYPES = list(ALL_DTYPES)  # the tests load and ask every dtype the exporter writes
 CHECKPOINT_FILE = "open_clip_model.safetensors"
 CONFIG_FILE = "open_clip_config.json"
 
@@ -146,7 +148,8 @@ def golden_outputs(model, out_dir: Path) -> dict[str, Any]:
     }
 
 
-def make_tiny_pathoclip(out_dir: Path) -> None:
+def make_tiny_pathoclip(out_dir: Path):
+    """Write the tiny PathoCLIP into out_dir (every dtype); returns the open_clip model, for the quality report."""
     from .export import export_clip_dir
 
     out_dir = Path(out_dir)
@@ -160,3 +163,4 @@ def make_tiny_pathoclip(out_dir: Path) -> None:
         shutil.rmtree(work, ignore_errors=True)
     golden = golden_outputs(model, out_dir)
     (out_dir / "golden.json").write_text(json.dumps(golden, indent=1) + "\n")
+    return model

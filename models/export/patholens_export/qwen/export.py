@@ -1,8 +1,8 @@
 """Export a Hugging Face Qwen2.5-VL checkpoint (Patho-R1) to the transformers.js v4 model directory layout.
 
 Writes ``onnx/vision_encoder{sfx}.onnx``, ``onnx/embed_tokens{sfx}.onnx`` and ``onnx/decoder_model_merged{sfx}.onnx``
-(``{sfx}`` in '', _fp16, _q4, _q4f16) plus the config, generation, preprocessor and tokenizer files. The CLI owns
-the output directory (temporary dir, rename, --force) and manifest.json.
+(``{sfx}`` in '', _fp16, _quantized, _q4, _q4f16: see ..dtypes) plus the config, generation, preprocessor and
+tokenizer files. The CLI owns the output directory (temporary dir, rename, --force) and manifest.json.
 """
 from __future__ import annotations
 
@@ -18,11 +18,13 @@ import warnings
 import onnx
 import torch
 
+from ..dtypes import DTYPE_SUFFIX, FP16_DTYPES, Q4_DTYPES
 from ..errors import ExportError
-from ..quantize import quantize_q4
+from ..graph_io import cast_inputs_to_float32, strip_debug_metadata
+from ..quantize import quantize_4bit_dtype
+from ..quantize_8bit import quantize_q8
 from .modules import Decoder, EmbedTokens, VisionEncoder
 
-DTYPE_SUFFIX = {"fp32": "", "fp16": "_fp16", "q4": "_q4", "q4f16": "_q4f16"}
 GRAPHS = ("vision_encoder", "embed_tokens", "decoder_model_merged")
 OPSET = 18
 # Protobuf cannot hold more than 2 GiB, and browsers load each external-data file into one ArrayBuffer, so weights
@@ -206,13 +208,7 @@ def tidy_dims(model: onnx.ModelProto, graph: str) -> None:
         if graph == "vision_encoder" and len(dims) == 2:
             dims[0].dim_param = "num_image_tokens"
     model.producer_name = "patholens_export"
-    # The exporter annotates every node with its Python stack trace (local paths, line numbers): drop it, so that
-    # the files are smaller, leak no paths and are byte-identical across runs.
-    for node in model.graph.node:
-        del node.metadata_props[:]
-        node.doc_string = ""
-    for value in list(model.graph.value_info) + list(model.graph.input) + list(model.graph.output):
-        del value.metadata_props[:]
+    strip_debug_metadata(model)
 
 
 def add_num_logits_to_keep(model: onnx.ModelProto) -> None:
@@ -352,6 +348,22 @@ def write_configs(checkpoint: pathlib.Path, model_config, out_dir: pathlib.Path,
     return written
 
 
+def quantize_graph(proto: onnx.ModelProto, dtype: str) -> onnx.ModelProto:
+    """One exported graph (fp32 for fp32/q8/q4, fp16 for fp16/q4f16) in `dtype`, with float32 `pixel_values`.
+
+    transformers.js passes the image processor's float32 pixel_values unchanged (its float16 conversion does not
+    work on Node 20), so fp16 vision encoders cast inside the graph. image_features stay in the graph's float
+    type: transformers.js copies them as raw typed arrays into the embeddings embed_tokens returns, which use the
+    same type."""
+    if dtype in FP16_DTYPES:
+        cast_inputs_to_float32(proto, ["pixel_values"])
+    if dtype in Q4_DTYPES:
+        return quantize_4bit_dtype(proto)
+    if dtype == "q8":
+        return quantize_q8(proto)
+    return proto
+
+
 IN_PROCESS_LIMIT = 2**30  # checkpoints with more weight bytes are exported to ONNX in a child process
 
 
@@ -389,7 +401,7 @@ def export_patho_r1(checkpoint: pathlib.Path, out_dir: pathlib.Path, dtypes: lis
     # fp32 and q4 come from an fp32 export, fp16 and q4f16 from an fp16 export of the same modules (their fp32
     # islands - norm statistics, rotary angles, softmax - are written in the modules). Loading straight in fp16
     # when no fp32 variant is asked for halves the peak memory of a q4f16-only export.
-    want = {"fp32": {"fp32", "q4"}, "fp16": {"fp16", "q4f16"}}
+    want = {"fp32": {"fp32", "q8", "q4"}, "fp16": {"fp16", "q4f16"}}
     bases = [b for b in ("fp32", "fp16") if want[b] & set(dtypes)]
     onnx_dir = out_dir / "onnx"
     onnx_dir.mkdir(parents=True, exist_ok=True)
@@ -415,7 +427,7 @@ def export_patho_r1(checkpoint: pathlib.Path, out_dir: pathlib.Path, dtypes: lis
                 proto = onnx.load(str(src))
                 if graph == "decoder_model_merged":
                     add_num_logits_to_keep(proto)
-                out = quantize_q4(proto) if dtype in ("q4", "q4f16") else proto
+                out = quantize_graph(proto, dtype)
                 del proto
                 tidy_dims(out, graph)
                 name = f"{graph}{DTYPE_SUFFIX[dtype]}.onnx"
@@ -435,7 +447,7 @@ def export_patho_r1(checkpoint: pathlib.Path, out_dir: pathlib.Path, dtypes: lis
 def disk_bytes_needed(checkpoint: pathlib.Path, dtypes: list[str]) -> int:
     """Rough upper bound of the bytes export_patho_r1 writes (the CLI can compare it with free space)."""
     weights = sum(p.stat().st_size for p in pathlib.Path(checkpoint).glob("*.safetensors"))
-    per = {"fp32": 2.0, "fp16": 1.0, "q4": 0.4, "q4f16": 0.35}  # relative to bf16 safetensors
+    per = {"fp32": 2.0, "fp16": 1.0, "q8": 0.6, "q4": 0.4, "q4f16": 0.35}  # relative to bf16 safetensors
     # plus the temporary fp32 graphs
     return int(weights * (2.0 + sum(per.get(d, 2.0) for d in set(dtypes)))) + 10 * 2**20
 

@@ -143,3 +143,16 @@ class OnnxQwen:
             p = np.concatenate([p, p, p], axis=0)
             logits, past = self.decoder(self.embed(nxt.reshape(b, 1)), mask, p, past, num_logits_to_keep=1)
         return np.stack(tokens, axis=1), first_logits, features
+
+    def teacher_forced_logits(self, input_ids, continuation, pixel_values=None, image_grid_thw=None) -> np.ndarray:
+        """Logits [len(continuation), V] predicting each continuation token after prompt + the tokens before it,
+        in one forward pass (the prompt's image tokens only take image features, not any generated ones)."""
+        prompt = np.asarray(input_ids, dtype=np.int64)
+        tail = np.asarray([list(continuation)[:-1]], dtype=np.int64)
+        ids = np.concatenate([prompt, tail], axis=1)
+        mask = np.ones_like(ids)
+        embeds = np.concatenate([self.prompt_embeds(prompt, pixel_values, image_grid_thw)[0], self.embed(tail)], axis=1)
+        pos, _ = rope_index(ids, image_grid_thw, mask, self.config["image_token_id"],
+                            self.config["vision_start_token_id"], self.config["vision_config"]["spatial_merge_size"])
+        logits, _ = self.decoder(embeds, mask, pos, self.empty_past(1))
+        return logits[0, -len(continuation):].astype(np.float32)

@@ -2,7 +2,7 @@
 
 `make_tiny_patho_r1(models/tiny)` writes models/tiny/patho-r1/: a seeded transformers Qwen2_5_VLForConditionalGeneration
 (safetensors + config, loadable by transformers), a byte-level BPE tokenizer trained here with Qwen2's pre-tokenizer
-and all Qwen2.5-VL special tokens, the Qwen2.5-VL chat template, onnx/ (fp32 and q4) and golden.json.
+and all Qwen2.5-VL special tokens, the Qwen2.5-VL chat template, onnx/ (every dtype the exporter writes) and golden.json.
 """
 from __future__ import annotations
 
@@ -16,10 +16,9 @@ import warnings
 import numpy as np
 import torch
 
-PATHO_R1_SYSTEM_PROMPT = (
-    "You are a pathology expert, your task is to answer question step by step. Use the following format:"
-    "<think> Your step-by-step reasoning </think><answer> Your final answer </answer>"
-)
+from ..dtypes import ALL_DTYPES
+from ..quality.calibration import PATHO_R1_SYSTEM_PROMPT, make_image  # noqa: F401  (tests use tiny.make_image)
+
 
 # Qwen2's pre-tokenizer regex (tokenizer.json of Qwen2 / Qwen2.5 / Qwen2.5-VL).
 QWEN2_PATTERN = (
@@ -181,24 +180,6 @@ def make_checkpoint(ckpt: pathlib.Path, text: dict, vision: dict, seed: int, tie
     (ckpt / "generation_config.json").write_text(json.dumps(gen, indent=2) + "\n", encoding="utf-8")
 
 
-def make_image(width: int, height: int, seed: int):
-    """A deterministic H&E-like RGB test image (pink stroma, purple nuclei-like blobs), size not a multiple of 28."""
-    from PIL import Image
-
-    rng = np.random.default_rng(seed)
-    yy, xx = np.mgrid[0:height, 0:width].astype(np.float32)
-    img = np.zeros((height, width, 3), np.float32)
-    img[..., 0] = 230 - 20 * np.sin(xx / 9.0 + seed)
-    img[..., 1] = 170 + 30 * np.cos(yy / 11.0)
-    img[..., 2] = 200 + 15 * np.sin((xx + yy) / 13.0)
-    for _ in range(12):
-        cx, cy, r = rng.uniform(0, width), rng.uniform(0, height), rng.uniform(4, 14)
-        blob = (xx - cx) ** 2 + (yy - cy) ** 2 < r * r
-        img[blob] = [90, 50, 140]
-    img += rng.normal(0, 6, img.shape)
-    return Image.fromarray(np.clip(img, 0, 255).astype(np.uint8), "RGB")
-
-
 def golden_cases() -> list[dict]:
     """Fixed prompts: single-turn with an image, multi-turn with an image, two images in one turn, no image, and
     a single turn with an image the processor does not resize."""
@@ -304,7 +285,7 @@ def make_golden(ckpt: pathlib.Path) -> dict:
 
 
 def make_tiny_patho_r1(out_dir: pathlib.Path) -> None:
-    """Write out_dir/patho-r1/: tiny checkpoint, tokenizer, ONNX (fp32, q4) and golden.json."""
+    """Write out_dir/patho-r1/: tiny checkpoint, tokenizer, ONNX (every dtype) and golden.json."""
     from .export import export_patho_r1
 
     target = pathlib.Path(out_dir) / "patho-r1"
@@ -314,7 +295,7 @@ def make_tiny_patho_r1(out_dir: pathlib.Path) -> None:
         make_checkpoint(ckpt, TINY_TEXT, TINY_VISION, seed=0, tie=False)
         exported = tmp / "exported"
         exported.mkdir()
-        export_patho_r1(ckpt, exported, ["fp32", "q4"])
+        export_patho_r1(ckpt, exported, list(ALL_DTYPES))
         # One folder is both the HF checkpoint and the transformers.js model dir: the exported config.json is the
         # checkpoint's config plus transformers.js fields, which transformers ignores.
         stage = tmp / "patho-r1"
