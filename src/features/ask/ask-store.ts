@@ -8,7 +8,7 @@ import { useStore } from 'zustand';
 import { DEFAULT_GENERATION_SETTINGS, validateGenerationSettings, type GenerationSettings } from '../../inference/generation-settings';
 import type { GenerationOutcome, GenerationStats, PathoR1GenerateCallbacks, PathoR1GenerateRequest } from '../../inference/patho-r1-engine';
 import { buildPathoR1Messages, type ConversationTurn } from '../../inference/patho-r1-prompt';
-import { DEFAULT_ASK_MAGNIFICATION, planRegionRead } from './region-plan';
+import { DEFAULT_ASK_MAGNIFICATION, planRegionRead } from '../../session/region-plan';
 import { ThinkAnswerStream, displayedAnswer } from '../../inference/think-answer-stream';
 import type { RgbaImage, SlideRect, SlideSource } from '../../slide/slide-source';
 import { errorDetail } from '../../ui/error-sentence';

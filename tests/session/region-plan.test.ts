@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mppForMagnification, planRegionRead } from '../../../src/features/ask/region-plan';
+import { mppForMagnification, planRegionRead } from '../../src/session/region-plan';
 
 describe('planRegionRead', () => {
   it('reads a small ROI at the chosen magnification', () => {

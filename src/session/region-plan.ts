@@ -1,5 +1,5 @@
 /**
- * At which resolution to read an ROI for Patho-R1. Pathologists think in objective magnification (20x by
+ * At which resolution to read a region for a model (Patho-R1, PathoCLIP). Pathologists think in objective magnification (20x by
  * default); the model's processor accepts at most `max_pixels` and would shrink anything larger, so reading
  * more than that from the slide only costs time and memory. Pure: no slide access here.
  */
