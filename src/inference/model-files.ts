@@ -35,3 +35,30 @@ export function completeDtypes(manifest: ModelManifest): ModelDtype[] {
   }
   return [...sessionsByDtype.entries()].filter(([, sessions]) => sessions.size === allSessions.size).map(([dtype]) => dtype);
 }
+
+/** The ONNX session a graph file belongs to ("onnx/text_model_fp16.onnx" -> "text_model"), or null. */
+function sessionOf(file: string): string | null {
+  return /^onnx\/(.+?)(?:_q4f16|_q4|_fp16|_quantized)?\.onnx(?:_data(?:_\d+)?)?$/.exec(file)?.[1] ?? null;
+}
+
+/**
+ * Files for a model whose sessions load with different weights (PathoCLIP: a quantized vision tower with an
+ * fp16 text tower): the shared configs plus each named session's graph in its own dtype.
+ */
+export function filesForTowers(manifest: ModelManifest, dtypeBySession: Record<string, ModelDtype>): string[] {
+  return Object.keys(manifest.files)
+    .filter((file) => {
+      if (NEVER_LOADED.test(file)) return false;
+      if (!file.startsWith('onnx/')) return !file.includes('/') && /\.(json|jinja|txt)$/.test(file);
+      const session = sessionOf(file);
+      return session !== null && session in dtypeBySession && manifest.files[file]!.dtype === dtypeBySession[session];
+    })
+    .sort();
+}
+
+/** The dtypes one session was exported in (e.g. every dtype of "vision_model"). */
+export function sessionDtypes(manifest: ModelManifest, session: string): ModelDtype[] {
+  const dtypes = new Set<ModelDtype>();
+  for (const [file, entry] of Object.entries(manifest.files)) if (entry.dtype && file.endsWith('.onnx') && sessionOf(file) === session) dtypes.add(entry.dtype);
+  return [...dtypes];
+}

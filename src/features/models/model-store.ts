@@ -11,6 +11,9 @@ import { completeDtypes, filesForDtype, totalBytes } from '../../inference/model
 import { parseModelManifest, type ModelDtype, type ModelKind, type ModelManifest } from '../../inference/model-manifest';
 import { PathoR1Client, type LoadProgress } from '../../inference/patho-r1-client';
 import type { PathoR1Engine } from '../../inference/patho-r1-engine';
+import { PathoClipClient } from '../../inference/pathoclip-client';
+import type { PathoClipEngine, PathoClipModelInfo } from '../../inference/pathoclip-engine';
+import { belowQualityDtypes, resolvePathoClipPlan, type PathoClipPlan } from './pathoclip-plan';
 import type { InferenceDevice } from '../../inference/patho-r1-runtime';
 import { wasmThreadCount } from '../../inference/compute-backend';
 import { errorDetail, errorSentence } from '../../ui/error-sentence';
@@ -36,11 +39,18 @@ export type PathoR1State =
   | { status: 'ready'; path: string; dtype: ModelDtype; device: InferenceDevice }
   | { status: 'error'; path: string; message: string };
 
+export type PathoClipState =
+  | { status: 'unloaded' }
+  | { status: 'loading'; path: string; plan: PathoClipPlan; files: Record<string, LoadProgress> }
+  | { status: 'ready'; path: string; plan: PathoClipPlan; info: PathoClipModelInfo }
+  | { status: 'error'; path: string; message: string };
+
 export interface ModelState {
   catalog: { status: 'loading' } | { status: 'ready'; entries: CatalogEntry[] } | { status: 'error'; message: string };
   deviceChoice: DeviceChoice;
   dtypeChoice: ModelDtype | 'auto';
   pathoR1: PathoR1State;
+  pathoClip: PathoClipState;
   refreshCatalog(): Promise<void>;
   setDeviceChoice(choice: DeviceChoice): void;
   setDtypeChoice(choice: ModelDtype | 'auto'): void;
@@ -51,6 +61,9 @@ export interface ModelState {
   /** Loads a Patho-R1 folder from a URL the user gave (an allowed origin; files verified and cached). */
   loadPathoR1FromUrl(url: string): Promise<void>;
   cancelLoad(): void;
+  /** Loads a PathoCLIP directory in its worker (vision and text towers, each with its own weights). */
+  loadPathoClip(path: string): Promise<void>;
+  cancelPathoClipLoad(): void;
 }
 
 async function fetchJson(url: string): Promise<unknown> {
@@ -100,13 +113,33 @@ export function resolveLoadPlan(
     if (!entry.dtypes.includes(dtypeChoice)) return { error: `${entry.path} has no ${dtypeChoice} weights: choose one of ${entry.dtypes.join(', ')}.` };
     return { device: effective.kind, dtype: dtypeChoice };
   }
-  const choice = chooseDtype(effective, entry.dtypes);
+  const choice = chooseDtype(effective, entry.dtypes, belowQualityDtypes(entry.manifest));
   return 'error' in choice ? choice : { device: effective.kind, dtype: choice.dtype };
 }
 
-export function createModelStore(getBackend: () => ComputeBackend | null, makeClient: () => PathoR1Client) {
+/** The backend a load really uses: the detected one, unless the user chose WASM (or WebGPU, when present). */
+function effectiveBackend(backend: ComputeBackend, deviceChoice: DeviceChoice): ComputeBackend | { error: string } {
+  if (deviceChoice === 'webgpu' && backend.kind !== 'webgpu') {
+    return { error: `WebGPU was chosen in the Models tab but is not available here (${backend.reason}). Choose Automatic or WASM.` };
+  }
+  return deviceChoice === 'wasm' && backend.kind === 'webgpu' ? { kind: 'wasm', reason: 'chosen in the Models tab', threads: 1 } : backend;
+}
+
+/** How PathoCLIP would load here: per-tower weights and the device. */
+export function resolvePathoClipLoadPlan(entry: CatalogEntry, backend: ComputeBackend, deviceChoice: DeviceChoice, dtypeChoice: ModelDtype | 'auto'): PathoClipPlan | { error: string } {
+  const effective = effectiveBackend(backend, deviceChoice);
+  return 'error' in effective ? effective : resolvePathoClipPlan(entry.manifest, effective, dtypeChoice);
+}
+
+export function createModelStore(
+  getBackend: () => ComputeBackend | null,
+  makeClient: () => PathoR1Client,
+  makeClipClient: () => PathoClipClient = () => new PathoClipClient(),
+) {
   let client: PathoR1Client | null = null;
   let loadController: AbortController | null = null;
+  let clipClient: PathoClipClient | null = null;
+  let clipLoadController: AbortController | null = null;
 
   const store = createStore<ModelState>()((set, get) => {
     /**
@@ -168,6 +201,7 @@ export function createModelStore(getBackend: () => ComputeBackend | null, makeCl
       deviceChoice: 'auto',
       dtypeChoice: 'auto',
       pathoR1: { status: 'unloaded' },
+      pathoClip: { status: 'unloaded' },
 
       async refreshCatalog() {
         set({ catalog: { status: 'loading' } });
@@ -258,12 +292,79 @@ export function createModelStore(getBackend: () => ComputeBackend | null, makeCl
       cancelLoad() {
         loadController?.abort();
       },
+
+      async loadPathoClip(path) {
+        const catalog = get().catalog;
+        const entry = catalog.status === 'ready' ? catalog.entries.find((candidate) => candidate.path === path) : undefined;
+        const backend = getBackend();
+        const fail = (message: string): never => {
+          set({ pathoClip: { status: 'error', path, message } });
+          throw new Error(message);
+        };
+        if (!entry || entry.kind !== 'pathoclip') return fail(`${path} is not a PathoCLIP model folder.`);
+        if (!backend) return fail('The compute backend is still being detected: try again in a moment.');
+        const plan = resolvePathoClipLoadPlan(entry, backend, get().deviceChoice, get().dtypeChoice);
+        if ('error' in plan) return fail(plan.error);
+
+        clipLoadController?.abort();
+        clipLoadController = new AbortController();
+        const controller = clipLoadController;
+        clipClient?.terminate();
+        clipClient = makeClipClient();
+        set({ pathoClip: { status: 'loading', path, plan, files: {} } });
+        const slash = path.lastIndexOf('/');
+        try {
+          const info = await clipClient.load(
+            {
+              modelRoot: `/models/${path.slice(0, slash + 1)}`,
+              modelName: path.slice(slash + 1),
+              imageDtype: plan.imageDtype,
+              textDtype: plan.textDtype,
+              device: plan.device,
+              wasmThreads: wasmThreadCount(navigator, globalThis.crossOriginIsolated === true),
+            },
+            (progress) =>
+              set((state) =>
+                state.pathoClip.status === 'loading' && state.pathoClip.path === path
+                  ? { pathoClip: { ...state.pathoClip, files: { ...state.pathoClip.files, [progress.file]: progress } } }
+                  : state,
+              ),
+            controller.signal,
+          );
+          set({ pathoClip: { status: 'ready', path, plan, info } });
+        } catch (error) {
+          if (controller.signal.aborted) {
+            set({ pathoClip: { status: 'unloaded' } });
+            throw new Error('Loading PathoCLIP was cancelled.', { cause: error });
+          }
+          fail(errorSentence(`PathoCLIP (${path}) could not be loaded`, error, 'Check the model folder or export it again'));
+        }
+      },
+
+      cancelPathoClipLoad() {
+        clipLoadController?.abort();
+      },
     };
   });
 
   return Object.assign(store, {
     /** The engine that answers Ask questions now (the loaded worker), or null when none is loaded. */
     pathoR1Engine: (): PathoR1Engine | null => (store.getState().pathoR1.status === 'ready' ? client : null),
+    /** The loaded PathoCLIP (Classify, Search), or null when none is loaded. */
+    pathoClipEngine: (): PathoClipEngine | null => (store.getState().pathoClip.status === 'ready' ? clipClient : null),
+    /** Loads the preferred PathoCLIP (the user's own export before the tiny demo) unless one is loaded. */
+    async ensurePathoClip(): Promise<PathoClipEngine> {
+      if (store.getState().pathoClip.status !== 'ready') {
+        if (store.getState().catalog.status !== 'ready') await store.getState().refreshCatalog();
+        const catalog = store.getState().catalog;
+        const entries = catalog.status === 'ready' ? catalog.entries.filter((entry) => entry.kind === 'pathoclip') : [];
+        const preferred = entries.find((entry) => !entry.path.startsWith('tiny/')) ?? entries[0];
+        if (!preferred) throw new Error('No PathoCLIP model folder was found: export one (see the README) and reload.');
+        await store.getState().loadPathoClip(preferred.path);
+      }
+      if (!clipClient) throw new Error('PathoCLIP is not loaded.');
+      return clipClient;
+    },
     /** Bytes the chosen dtype's files take (download size and a floor on memory). */
     weightBytes: (entry: CatalogEntry, dtype: ModelDtype) => totalBytes(entry.manifest, filesForDtype(entry.manifest, dtype)),
   });
