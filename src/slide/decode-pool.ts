@@ -5,12 +5,13 @@
 import type { DecodeRequest, DecodeResponse } from './decode-protocol';
 import { SlideError, type RgbaImage } from './slide-source';
 import type { TileRequest } from './tile-codec';
+import type { DecodedSamples } from './tile-decoder';
 
-type Payload = { kind: 'tile'; job: TileRequest; pureJs?: boolean } | { kind: 'image'; bytes: Uint8Array };
+type Payload = { kind: 'tile'; job: TileRequest; pureJs?: boolean } | { kind: 'samples'; job: TileRequest } | { kind: 'image'; bytes: Uint8Array };
 
 interface Pending {
   payload: Payload;
-  resolve(image: RgbaImage): void;
+  resolve(result: RgbaImage | DecodedSamples): void;
   reject(error: unknown): void;
   signal?: AbortSignal;
 }
@@ -54,20 +55,25 @@ export class DecodePool {
   ) {}
 
   decodeTile(job: TileRequest, signal?: AbortSignal, pureJs = false): Promise<RgbaImage> {
-    return this.submit({ kind: 'tile', job, pureJs }, signal);
+    return this.submit({ kind: 'tile', job, pureJs }, signal) as Promise<RgbaImage>;
+  }
+
+  /** A block's sample values, unconverted (fluorescence and high-bit-depth statistics). */
+  decodeSamples(job: TileRequest, signal?: AbortSignal): Promise<DecodedSamples> {
+    return this.submit({ kind: 'samples', job }, signal) as Promise<DecodedSamples>;
   }
 
   decodeImage(bytes: Uint8Array, signal?: AbortSignal): Promise<RgbaImage> {
-    return this.submit({ kind: 'image', bytes }, signal);
+    return this.submit({ kind: 'image', bytes }, signal) as Promise<RgbaImage>;
   }
 
   stats(): DecodePoolStats {
     return { workers: this.workers.length, decoded: this.decoded, native: this.native, queued: this.queue.length, decodeMs: this.decodeMs };
   }
 
-  private submit(payload: Payload, signal?: AbortSignal): Promise<RgbaImage> {
+  private submit(payload: Payload, signal?: AbortSignal): Promise<RgbaImage | DecodedSamples> {
     if (signal?.aborted) return Promise.reject(signal.reason);
-    return new Promise<RgbaImage>((resolve, reject) => {
+    return new Promise<RgbaImage | DecodedSamples>((resolve, reject) => {
       this.queue.push({ payload, resolve, reject, signal });
       this.pump();
     });
@@ -89,7 +95,7 @@ export class DecodePool {
       }
       const id = this.nextId++;
       this.running.set(id, { task, worker });
-      const request: DecodeRequest = task.payload.kind === 'tile' ? { id, ...task.payload } : { id, kind: 'image', bytes: task.payload.bytes };
+      const request: DecodeRequest = { id, ...task.payload };
       worker.postMessage(request);
     }
   }
@@ -106,7 +112,7 @@ export class DecodePool {
           this.decoded++;
           if (response.native) this.native++;
           this.decodeMs += response.ms;
-          entry.task.resolve(response.image);
+          entry.task.resolve('image' in response ? response.image : response.samples);
         } else {
           entry.task.reject(response.slideError ? new SlideError(response.message) : new Error(response.message));
         }

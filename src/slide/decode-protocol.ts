@@ -1,11 +1,13 @@
 /** Messages between the decode pool (main thread) and its workers. */
 import type { RgbaImage } from './slide-source';
 import type { TileRequest } from './tile-codec';
+import type { DecodedSamples } from './tile-decoder';
 
 export type DecodeRequest =
   | { id: number; kind: 'tile'; job: TileRequest; /** Force geotiff.js's pure-JS JPEG decoder (benchmark). */ pureJs?: boolean }
+  | { id: number; kind: 'samples'; job: TileRequest }
   | { id: number; kind: 'image'; bytes: Uint8Array };
 
 export type DecodeResponse =
-  | { id: number; ok: true; image: RgbaImage; ms: number; /** Decoded by the browser's own image decoder. */ native: boolean }
+  | ({ id: number; ok: true; ms: number; /** Decoded by the browser's own image decoder. */ native: boolean } & ({ image: RgbaImage } | { samples: DecodedSamples }))
   | { id: number; ok: false; message: string; slideError: boolean };

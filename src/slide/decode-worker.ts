@@ -9,7 +9,7 @@ import { setOpenJpegLoader } from './jpeg2000';
 import { decodeWithBrowser } from './native-jpeg';
 import { SlideError } from './slide-source';
 import { resolveTileRequest } from './tile-codec';
-import { decodeTile } from './tile-decoder';
+import { decodeTile, decodeTileSamples } from './tile-decoder';
 
 setOpenJpegLoader(async () => {
   const { default: factory } = await import('@cornerstonejs/codec-openjpeg/decodewasmjs');
@@ -35,6 +35,12 @@ scope.onmessage = async (event: MessageEvent<DecodeRequest>) => {
     return image;
   };
   try {
+    if (request.kind === 'samples') {
+      const samples = await decodeTileSamples(await resolveTileRequest(request.job));
+      response = { id: request.id, ok: true, samples, ms: performance.now() - started, native: false };
+      scope.postMessage(response, [samples.values.buffer as ArrayBuffer]);
+      return;
+    }
     const image =
       request.kind === 'tile'
         ? await decodeTile(await resolveTileRequest(request.job), request.pureJs ? { webp: browserDecoder } : { jpeg: browserDecoder, webp: browserDecoder })

@@ -6,13 +6,15 @@
 import { blobSource, httpRangeSource, type ByteSource } from './byte-source';
 import { ImageSlideSource } from './image-slide';
 import { SlideError, type SlideSource } from './slide-source';
-import { TiffSlideSource, type TileDecodeFn } from './tiff-slide';
+import { TiffSlideSource, type SampleDecodeFn, type TileDecodeFn } from './tiff-slide';
 import { looksLikeTiff } from './tiff-structure';
 import { URL_FORMATS } from './formats/url-formats';
 import type { ImageDecodeFn } from './url-tiled-slide';
 
 export interface OpenSlideOptions {
   decodeTile: TileDecodeFn;
+  /** Sample values of a block, for the channel statistics of fluorescence and high-bit-depth slides. */
+  decodeSamples: SampleDecodeFn;
   /** decodeTile reads Blob ranges itself (worker pool), so tile bytes never pass through the page. */
   decodeReadsBlobs?: boolean;
   decodeImage: ImageDecodeFn;
@@ -37,7 +39,7 @@ export async function openByteSource(source: ByteSource, options: OpenSlideOptio
   try {
     const head = await source.read(0, 16, options.signal);
     const kind = sniff(head);
-    if (kind === 'tiff') return await TiffSlideSource.open(source, { decode: options.decodeTile, decodeReadsBlobs: options.decodeReadsBlobs, tileCacheBytes: options.tileCacheBytes, signal: options.signal });
+    if (kind === 'tiff') return await TiffSlideSource.open(source, { decode: options.decodeTile, decodeSamples: options.decodeSamples, decodeReadsBlobs: options.decodeReadsBlobs, tileCacheBytes: options.tileCacheBytes, signal: options.signal });
     if (kind === 'jpeg' || kind === 'png') {
       if (source.size > MAX_PLAIN_IMAGE_BYTES) throw new SlideError(`${source.name} is too large to open as a plain image.`);
       const bytes = await source.read(0, source.size, options.signal);

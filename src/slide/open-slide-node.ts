@@ -10,7 +10,7 @@ import { installNodeOpenJpeg } from './openjpeg-node';
 import { openSlideFrom, type OpenSlideOptions } from './open-slide-core';
 import type { RgbaImage, SlideSource } from './slide-source';
 import { resolveTileRequest } from './tile-codec';
-import { decodeTile } from './tile-decoder';
+import { decodeTile, decodeTileSamples } from './tile-decoder';
 import { SlideError } from './slide-source';
 
 installNodeOpenJpeg();
@@ -28,9 +28,10 @@ async function decodeImageWithSharp(bytes: Uint8Array): Promise<RgbaImage> {
   }
 }
 
-export const nodeDecoders: Pick<OpenSlideOptions, 'decodeTile' | 'decodeImage'> = {
+export const nodeDecoders: Pick<OpenSlideOptions, 'decodeTile' | 'decodeSamples' | 'decodeImage'> = {
   // JPEG stays in geotiff.js's pure-JS decoder in Node (no native dependency); WebP needs sharp.
   decodeTile: async (request) => decodeTile(await resolveTileRequest(request), { webp: decodeImageWithSharp }),
+  decodeSamples: async (request) => decodeTileSamples(await resolveTileRequest(request)),
   decodeImage: decodeImageWithSharp,
 };
 

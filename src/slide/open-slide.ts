@@ -33,6 +33,7 @@ export function openSlide(input: BrowserSlideInput, options: BrowserOpenOptions 
   const target = typeof input === 'object' && 'file' in input ? input.file : typeof input === 'object' && 'url' in input ? input.url : input;
   return openSlideFrom(target, {
     decodeTile: (request, signal) => pool.decodeTile(request, signal, options.pureJsJpeg ?? false),
+    decodeSamples: (request, signal) => pool.decodeSamples(request, signal),
     decodeReadsBlobs: true,
     decodeImage: (bytes, signal) => pool.decodeImage(bytes, signal),
     fetch: (...args) => fetch(...args),

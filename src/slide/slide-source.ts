@@ -3,6 +3,10 @@
  * The viewer draws tiles from it and the models read regions from it, so neither knows which format is open.
  * Pure types: no DOM, usable in Node (CLI, tests) and in workers.
  */
+import type { ChannelDisplay, Rgb } from './channel-composite';
+import type { SampleType } from './sample-values';
+
+export type { ChannelDisplay } from './channel-composite';
 
 /** An RGBA image in row-major order, 4 bytes a pixel: what decoders produce and models consume. */
 export interface RgbaImage {
@@ -32,6 +36,21 @@ export type SlideFormat = 'aperio-svs' | 'ome-tiff' | 'leica-scn' | 'ventana-bif
 
 export type AssociatedImageName = 'label' | 'macro' | 'thumbnail';
 
+/**
+ * A channel of a slide whose samples are not colour pixels (fluorescence channels, 12/16-bit or signed data).
+ * Such slides are shown as fluorescence viewers (Viv, QuPath) show them: each visible channel windowed, times
+ * its colour, added into RGB.
+ */
+export interface SlideChannel {
+  name: string;
+  color: Rgb;
+  sampleType: SampleType;
+  /** Smallest and largest value of the lowest pyramid level. */
+  range: [number, number];
+  /** Default contrast window (values mapped to black and full colour): 0.1th-99.9th percentile of that level. */
+  window: [number, number];
+}
+
 export interface SlideMetadata {
   /** File name or URL, as the user knows it. */
   name: string;
@@ -53,6 +72,11 @@ export interface SlideMetadata {
   associatedImages: AssociatedImageName[];
   /** Raw vendor properties (Aperio key = value pairs, TIFF tags of interest), for the metadata panel. */
   properties: Record<string, string>;
+  /**
+   * Present when the stored samples are channels, not colour pixels: tiles and regions (and so what the models
+   * see) are then an RGB rendering of the visible channels with their current windows, not the stored values.
+   */
+  channels?: SlideChannel[];
 }
 
 export interface ReadRegionResult extends RgbaImage {
@@ -74,6 +98,10 @@ export interface SlideSource {
    */
   readRegion(rect: SlideRect, targetMpp: number | null, signal?: AbortSignal): Promise<ReadRegionResult>;
   readAssociatedImage(name: AssociatedImageName, signal?: AbortSignal): Promise<RgbaImage>;
+  /** Slides with `metadata.channels`: how each channel is drawn now (copies). */
+  channelDisplay?(): ChannelDisplay[];
+  /** Slides with `metadata.channels`: show/hide a channel or change its window; later tiles use it. */
+  setChannelDisplay?(index: number, change: Partial<ChannelDisplay>): void;
   /** Releases workers, file handles and caches. */
   close(): Promise<void>;
 }

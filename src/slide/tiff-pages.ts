@@ -64,8 +64,9 @@ export async function loadPage(file: TiffFile, ifd: TiffIfd, index: number, sign
   const planar = (await number(TAG.PlanarConfiguration)) === 2 ? 2 : 1;
   if (samplesPerPixel < 1 || samplesPerPixel > 8) throw new SlideError(`${name} has ${samplesPerPixel} samples a pixel, which PathoLens cannot show.`);
   if (bitsPerSample !== 8 && bitsPerSample !== 16) {
-    throw new SlideError(`${name} stores ${bitsPerSample}-bit samples; PathoLens reads 8- and 16-bit brightfield images only.`);
+    throw new SlideError(`${name} stores ${bitsPerSample}-bit samples; PathoLens reads 8- and 16-bit images only.`);
   }
+  if ((await number(TAG.SampleFormat)) === 3) throw new SlideError(`${name} stores floating-point samples, which PathoLens cannot show; convert them to 8- or 16-bit integers.`);
   const columns = Math.ceil(width / blockWidth);
   const rows = Math.ceil(height / blockHeight);
   const expectedBlocks = columns * rows * (planar === 2 ? samplesPerPixel : 1);
@@ -109,6 +110,7 @@ export async function loadPage(file: TiffFile, ifd: TiffIfd, index: number, sign
       photometric,
       samplesPerPixel,
       bitsPerSample,
+      sampleFormat: (await number(TAG.SampleFormat)) ?? 1,
       planar,
       predictor: (await number(TAG.Predictor)) ?? 1,
       littleEndian: file.littleEndian,

@@ -11,6 +11,7 @@ import {
   type AssociatedImageName,
   type ReadRegionResult,
   type RgbaImage,
+  type SlideChannel,
   type SlideLevel,
   type SlideMetadata,
   type SlideRect,
@@ -18,23 +19,47 @@ import {
 } from './slide-source';
 import { TileCache, type TileCacheStats } from './tile-cache';
 import { compressionName, describeCompression, SUPPORTED_COMPRESSIONS, type TileRequest } from './tile-codec';
+import { channelStatistics, type ChannelDisplay, type ChannelStatistics } from './channel-composite';
+import { planChannels, type ChannelPlan } from './channel-plan';
+import { sampleType } from './sample-values';
+import type { DecodedSamples } from './tile-decoder';
 import { loadBlockIndex, loadPage, type BlockIndex, type TiffPage } from './tiff-pages';
 import { mppFromTiffResolution } from './tiff-resolution';
 import { parseTiff, tagText, type TiffFile } from './tiff-structure';
 
 export type TileDecodeFn = (request: TileRequest, signal?: AbortSignal) => Promise<RgbaImage>;
+/** A block's sample values, unconverted (for channel statistics). */
+export type SampleDecodeFn = (request: TileRequest, signal?: AbortSignal) => Promise<DecodedSamples>;
 
 export interface TiffSlideOptions {
   decode: TileDecodeFn;
+  decodeSamples: SampleDecodeFn;
   /** The decoder reads `file` requests (Blob ranges) itself, e.g. in a worker. */
   decodeReadsBlobs?: boolean;
   tileCacheBytes?: number;
   signal?: AbortSignal;
 }
 
+/** A page of one pyramid level and where its blocks lie. */
+interface IndexedPage {
+  page: TiffPage;
+  index: BlockIndex;
+}
+
+/** Channel-composited slides: each level's channel pages, and how each channel is drawn now. */
+interface ChannelState {
+  plan: ChannelPlan;
+  levels: IndexedPage[][];
+  /** Of the lowest level's values: the data's range and default windows. */
+  statistics: ChannelStatistics[];
+  displays: ChannelDisplay[];
+}
+
 export class TiffSlideSource implements SlideSource {
   private readonly cache: TileCache;
   private closed = false;
+  /** Bumped when the channel display changes, so tiles decoded before it are not cached after it. */
+  private displayVersion = 0;
 
   private constructor(
     readonly metadata: SlideMetadata,
@@ -45,6 +70,7 @@ export class TiffSlideSource implements SlideSource {
     private readonly decode: TileDecodeFn,
     tileCacheBytes: number | undefined,
     private readonly decodeReadsBlobs: boolean,
+    private readonly channelState: ChannelState | null,
   ) {
     this.cache = new TileCache(tileCacheBytes);
   }
@@ -62,8 +88,10 @@ export class TiffSlideSource implements SlideSource {
       );
     }
     const blockIndexes = await Promise.all(layout.levels.map((page) => loadBlockIndex(file, page, signal)));
+    const channelState = await openChannels(file, layout, options.decodeSamples, signal);
     const metadata = buildMetadata(source.name, format.format, layout, await format.metadata(pages, layout));
-    const slide = new TiffSlideSource(metadata, file, layout.levels, blockIndexes, layout.associated, options.decode, options.tileCacheBytes, options.decodeReadsBlobs ?? false);
+    if (channelState) metadata.channels = describeChannels(channelState);
+    const slide = new TiffSlideSource(metadata, file, layout.levels, blockIndexes, layout.associated, options.decode, options.tileCacheBytes, options.decodeReadsBlobs ?? false, channelState);
     // Decode one tile now, so a slide whose pixels cannot be decoded fails when opened, with a sentence,
     // not later as blank tiles.
     const last = metadata.levels.length - 1;
@@ -78,10 +106,29 @@ export class TiffSlideSource implements SlideSource {
     if (!(column >= 0 && column < page.columns && row >= 0 && row < page.rows) || !Number.isInteger(column) || !Number.isInteger(row)) {
       throw new SlideError(`Tile (${column}, ${row}) is outside level ${level} of ${this.metadata.name}.`);
     }
-    return this.cache.get(`${level}/${column}/${row}`, () => this.decodeBlock(page, this.blockIndexes[level]!, column, row, signal));
+    const channels = this.channelState;
+    const blocks = channels ? channels.levels[level]! : [{ page, index: this.blockIndexes[level]! }];
+    const composite = channels ? channels.displays.map((display) => ({ ...display })) : undefined;
+    return this.cache.get(`${this.displayVersion}:${level}/${column}/${row}`, () => this.decodeBlock(blocks, column, row, signal, composite));
   }
 
-  private async decodeBlock(page: TiffPage, index: BlockIndex, column: number, row: number, signal?: AbortSignal): Promise<RgbaImage> {
+  /** How each channel is drawn now (a copy); empty for colour slides. */
+  channelDisplay(): ChannelDisplay[] {
+    return (this.channelState?.displays ?? []).map((display) => ({ ...display, window: [...display.window] as [number, number] }));
+  }
+
+  /** Shows or hides a channel, or changes its window or colour; tiles read afterwards use the new display. */
+  setChannelDisplay(index: number, change: Partial<ChannelDisplay>): void {
+    const display = this.channelState?.displays[index];
+    if (!display) throw new SlideError(`${this.metadata.name} has no channel ${index + 1}.`);
+    Object.assign(display, change);
+    this.displayVersion++;
+    this.cache.clear();
+  }
+
+  /** Decodes the block at (column, row) of one page, or of each channel's page when compositing channels. */
+  private async decodeBlock(blocks: IndexedPage[], column: number, row: number, signal?: AbortSignal, composite?: ChannelDisplay[]): Promise<RgbaImage> {
+    const { page } = blocks[0]!;
     const planes = page.codec.planar === 2 ? page.codec.samplesPerPixel : 1;
     const perPlane = page.columns * page.rows;
     const blockIndex = row * page.columns + column;
@@ -90,16 +137,18 @@ export class TiffSlideSource implements SlideSource {
     const visibleWidth = Math.min(page.blockWidth, page.width - column * page.blockWidth);
     const visibleHeight = Math.min(page.blockHeight, page.height - row * page.blockHeight);
     const ranges: { offset: number; length: number }[] = [];
-    for (let p = 0; p < planes; p++) {
-      const i = p * perPlane + blockIndex;
-      const count = index.byteCounts[i] ?? 0;
-      if (count === 0) {
-        // A block the scanner never wrote (outside the scanned area): white glass.
-        return { width: visibleWidth, height: visibleHeight, data: new Uint8ClampedArray(visibleWidth * visibleHeight * 4).fill(255) };
+    for (const { index } of blocks) {
+      for (let p = 0; p < planes; p++) {
+        const i = p * perPlane + blockIndex;
+        const count = index.byteCounts[i] ?? 0;
+        if (count === 0) {
+          // A block the scanner never wrote (outside the scanned area): white glass, or a dark background for channels.
+          return { width: visibleWidth, height: visibleHeight, data: emptyBlock(visibleWidth, visibleHeight, composite !== undefined) };
+        }
+        ranges.push({ offset: index.offsets[i]!, length: count });
       }
-      ranges.push({ offset: index.offsets[i]!, length: count });
     }
-    const base = { codec: page.codec, width: page.blockWidth, height: storedHeight };
+    const base = { codec: page.codec, width: page.blockWidth, height: storedHeight, composite };
     // A local file: the decode worker reads the bytes itself. Otherwise (HTTP, Node) we read them here.
     const blob = this.file.source.blob;
     let request: TileRequest;
@@ -146,7 +195,7 @@ export class TiffSlideSource implements SlideSource {
     const out: RgbaImage = { width: page.width, height: page.height, data: new Uint8ClampedArray(page.width * page.height * 4) };
     for (let row = 0; row < page.rows; row++) {
       for (let col = 0; col < page.columns; col++) {
-        const block = await this.decodeBlock(page, index, col, row, signal);
+        const block = await this.decodeBlock([{ page, index }], col, row, signal);
         pasteTile(out, block, col * page.blockWidth, row * page.blockHeight);
       }
     }
@@ -163,6 +212,73 @@ export class TiffSlideSource implements SlideSource {
     this.cache.clear();
     await this.file.source.close();
   }
+}
+
+function emptyBlock(width: number, height: number, dark: boolean): Uint8ClampedArray {
+  const data = new Uint8ClampedArray(width * height * 4).fill(dark ? 0 : 255);
+  if (dark) for (let i = 3; i < data.length; i += 4) data[i] = 255;
+  return data;
+}
+
+/** Largest number of blocks of the lowest level read for channel statistics (evenly spread when there are more). */
+const MAX_STATISTICS_BLOCKS = 64;
+
+/**
+ * The channels of a slide that is shown as channels (see channel-plan.ts), with default display windows taken
+ * from the values of its lowest level: every region of the slide in few pixels.
+ */
+async function openChannels(file: TiffFile, layout: TiffLayout, decodeSamples: SampleDecodeFn, signal?: AbortSignal): Promise<ChannelState | null> {
+  const plan = planChannels(layout);
+  if (!plan) return null;
+  const levels = await Promise.all(
+    plan.pagesPerLevel.map((pages) => Promise.all(pages.map(async (page) => ({ page, index: await loadBlockIndex(file, page, signal) })))),
+  );
+  const lowest = levels[levels.length - 1]!;
+  const channelCount = plan.names.length;
+  const values: number[][] = Array.from({ length: channelCount }, () => []);
+  for (const [c, { page, index }] of (plan.storage === 'pages' ? lowest : [lowest[0]!]).entries()) {
+    const blocks = page.columns * page.rows;
+    const step = Math.max(1, Math.ceil(blocks / MAX_STATISTICS_BLOCKS));
+    for (let block = 0; block < blocks; block += step) {
+      const count = index.byteCounts[block] ?? 0;
+      if (count === 0 || page.codec.planar !== 1) continue;
+      const bytes = await file.source.read(index.offsets[block]!, count, signal);
+      const column = block % page.columns;
+      const row = Math.floor(block / page.columns);
+      const storedHeight = page.tiled ? page.blockHeight : Math.min(page.blockHeight, page.height - row * page.blockHeight);
+      const decoded = await decodeSamples({ codec: page.codec, width: page.blockWidth, height: storedHeight, planes: [bytes] }, signal);
+      // Only the pixels inside the image: tile padding would pull the window towards zero.
+      const visibleWidth = Math.min(page.blockWidth, page.width - column * page.blockWidth);
+      const visibleHeight = Math.min(page.blockHeight, page.height - row * page.blockHeight);
+      const spp = decoded.samplesPerPixel;
+      for (let y = 0; y < visibleHeight; y++) {
+        for (let x = 0; x < visibleWidth; x++) {
+          const at = (y * decoded.width + x) * spp;
+          if (plan.storage === 'pages') values[c]!.push(decoded.values[at]!);
+          else for (let s = 0; s < channelCount; s++) values[s]!.push(decoded.values[at + s]!);
+        }
+      }
+    }
+  }
+  const statistics = values.map((v) => channelStatistics(v));
+  // RGB of more than 8 bits: one window from 0 to the data's bit depth (12-bit data: 4095), so white stays white.
+  const brightest = Math.max(...statistics.map((s) => s.max));
+  const sharedWindow: [number, number] = [0, 2 ** Math.max(1, Math.ceil(Math.log2(brightest + 1))) - 1];
+  const displays = statistics.map((s, c) => ({ color: plan.colors[c]!, window: plan.sharedWindow ? sharedWindow : s.window, visible: true }));
+  return { plan, levels, statistics, displays };
+}
+
+function describeChannels(state: ChannelState): SlideChannel[] {
+  const { codec } = state.levels[0]![0]!.page;
+  const type = codec.compression === 7 ? 'uint8' : sampleType(codec.bitsPerSample, codec.sampleFormat);
+  const { statistics } = state;
+  return state.plan.names.map((name, c) => ({
+    name,
+    color: state.displays[c]!.color,
+    sampleType: type,
+    range: [statistics[c]!.min, statistics[c]!.max],
+    window: [...state.displays[c]!.window],
+  }));
 }
 
 function crop(image: RgbaImage, width: number, height: number): RgbaImage {

@@ -2,6 +2,7 @@
  * What a tile decoder needs to know, and the TIFF compression names: plain data, so the main thread can use
  * them without loading geotiff.js's decoders (those live in the workers, see tile-decoder.ts).
  */
+import type { ChannelDisplay } from './channel-composite';
 import { SlideError } from './slide-source';
 
 /** What a decoder needs to know about a TIFF page's tiles (structured-clonable). */
@@ -12,6 +13,8 @@ export interface TileCodec {
   photometric: number;
   samplesPerPixel: number;
   bitsPerSample: number;
+  /** TIFF SampleFormat: 1 unsigned, 2 signed integers. */
+  sampleFormat: number;
   planar: 1 | 2;
   predictor: number;
   littleEndian: boolean;
@@ -25,8 +28,13 @@ export interface TileJob {
   /** The stored block's size (a whole tile, padding included, or a strip's rows). */
   width: number;
   height: number;
-  /** Compressed bytes: one entry, or one per sample plane when planar = 2. */
+  /**
+   * Compressed bytes: one entry, or one per sample plane when planar = 2, or with `composite` one per channel
+   * (each channel's page, one sample a pixel).
+   */
   planes: Uint8Array[];
+  /** Fluorescence / high-bit-depth rendering: how each channel (a plane, or a sample of one plane) is drawn. */
+  composite?: ChannelDisplay[];
 }
 
 export const COMPRESSION_NAMES: Record<number, string> = {
@@ -81,5 +89,5 @@ export async function resolveTileRequest(request: TileRequest): Promise<TileJob>
       return bytes;
     }),
   );
-  return { codec: request.codec, width: request.width, height: request.height, planes };
+  return { codec: request.codec, width: request.width, height: request.height, planes, composite: request.composite };
 }

@@ -7,10 +7,12 @@
  */
 import { getDecoder } from 'geotiff';
 import type { RgbaImage } from './slide-source';
+import { compositeChannels, type ChannelDisplay, type ChannelSamples } from './channel-composite';
 import { samplesToRgba } from './color';
 import { buildTileJpeg, jpegDimensions } from './jpeg-stream';
 import { readJ2kHeader } from './j2k-codestream';
 import { JPEG2000_COMPRESSIONS, registerJpeg2000Decoder } from './jpeg2000';
+import { sampleType, toSampleValues, type SampleValues } from './sample-values';
 import type { TileCodec, TileJob } from './tile-codec';
 
 export type { TileCodec, TileJob } from './tile-codec';
@@ -80,16 +82,63 @@ function checkClaimedSize(job: TileJob, bytes: Uint8Array): void {
   }
 }
 
+function isJpegLike(compression: number): boolean {
+  return compression === 7 || (JPEG2000_COMPRESSIONS as readonly number[]).includes(compression);
+}
+
+/** One compressed block through its decoder: bytes in the file's sample layout (JPEG/JPEG 2000: 8-bit). */
+async function decodeRaw(job: TileJob, bytes: Uint8Array, samplesPerBlock: number): Promise<Uint8Array> {
+  checkClaimedSize(job, bytes);
+  const decoder = await geotiffDecoder(job.codec, job.width, job.height, samplesPerBlock);
+  // geotiff decoders may keep a view of the input: hand them their own copy.
+  return new Uint8Array(await decoder.decode(bytes.slice().buffer));
+}
+
 async function decodeSamples(job: TileJob, bytes: Uint8Array, samplesPerBlock: number): Promise<Uint8Array> {
   const { codec } = job;
-  checkClaimedSize(job, bytes);
-  const decoder = await geotiffDecoder(codec, job.width, job.height, samplesPerBlock);
-  // geotiff decoders may keep a view of the input: hand them their own copy.
-  const input = bytes.slice().buffer;
-  const decoded = new Uint8Array(await decoder.decode(input));
+  const decoded = await decodeRaw(job, bytes, samplesPerBlock);
   // JPEG / JPEG 2000 produce 8-bit samples already; geotiff's JPEG decoder leaves YCbCr as stored.
-  const isJpegLike = codec.compression === 7 || (JPEG2000_COMPRESSIONS as readonly number[]).includes(codec.compression);
-  return isJpegLike ? decoded : to8Bit(decoded, codec.bitsPerSample, codec.littleEndian);
+  return isJpegLike(codec.compression) ? decoded : to8Bit(decoded, codec.bitsPerSample, codec.littleEndian);
+}
+
+/** A block's samples as numbers (interleaved when the page has several a pixel): for windows and composites. */
+export interface DecodedSamples {
+  width: number;
+  height: number;
+  samplesPerPixel: number;
+  values: SampleValues;
+}
+
+async function decodeValues(job: TileJob, bytes: Uint8Array, samplesPerBlock: number): Promise<SampleValues> {
+  const { codec } = job;
+  const raw = await decodeRaw(job, bytes, samplesPerBlock);
+  const type = isJpegLike(codec.compression) ? 'uint8' : sampleType(codec.bitsPerSample, codec.sampleFormat);
+  return toSampleValues(raw, type, codec.littleEndian);
+}
+
+/** Decodes one block (planar = 1) to its sample values, without any conversion to colour. */
+export async function decodeTileSamples(job: TileJob): Promise<DecodedSamples> {
+  if (job.codec.planar !== 1) throw new Error('separate sample planes are read as channels, one page each');
+  const values = await decodeValues(job, job.planes[0]!, job.codec.samplesPerPixel);
+  return { width: job.width, height: job.height, samplesPerPixel: job.codec.samplesPerPixel, values };
+}
+
+/** Channels (one per plane, or the samples of one plane) windowed, coloured and added: what fluorescence viewers show. */
+async function decodeComposite(job: TileJob, displays: ChannelDisplay[]): Promise<RgbaImage> {
+  const pixels = job.width * job.height;
+  let channels: ChannelSamples[];
+  if (job.planes.length > 1) {
+    const planes = await Promise.all(job.planes.map((plane, c) => (displays[c]?.visible ? decodeValues(job, plane, 1) : null)));
+    channels = planes.map((values) => ({ values: values ?? new Uint8Array(pixels), stride: 1, offset: 0 }));
+  } else {
+    const spp = job.codec.samplesPerPixel;
+    const values = await decodeValues(job, job.planes[0]!, spp);
+    channels = displays.map((_, s) => ({ values, stride: spp, offset: s }));
+  }
+  for (const channel of channels) {
+    if (channel.values.length < channel.offset + (pixels - 1) * channel.stride + 1) throw new RangeError(`decoded tile has ${channel.values.length} samples, expected ${pixels * channel.stride}`);
+  }
+  return { width: job.width, height: job.height, data: compositeChannels(channels, displays, pixels) };
 }
 
 /**
@@ -98,6 +147,7 @@ async function decodeSamples(job: TileJob, bytes: Uint8Array, samplesPerBlock: n
  */
 export async function decodeTile(job: TileJob, platform: PlatformDecoders = {}): Promise<RgbaImage> {
   const { codec } = job;
+  if (job.composite) return decodeComposite(job, job.composite);
   if (codec.compression === 7 && platform.jpeg && codec.planar === 1) {
     checkClaimedSize(job, job.planes[0]!);
     // Photometric 2 = the JPEG holds RGB: tell the decoder not to convert from YCbCr.

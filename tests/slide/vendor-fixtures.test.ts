@@ -3,6 +3,7 @@
  * through openSlideNode and compared with what an independent reader (OpenSlide, tifffile) decoded from the
  * same file. Each case is a defect that once showed wrong pixels without an error.
  */
+import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { openSlideNode } from '../../src/slide/open-slide-node';
@@ -121,6 +122,62 @@ describe('multi-page TIFFs whose first page is not the main image, against tifff
     const slide = await openSlideNode({ name: 'overview-first.tiff', bytes });
     expect(slide.metadata.levels.map((l) => [l.width, l.height])).toEqual([[80, 40]]);
     expect(Array.from((await slide.readTile(0, 0, 0)).data.subarray(0, 4))).toEqual([200, 200, 200, 255]);
+    await slide.close();
+  });
+});
+
+describe('fluorescence and high-bit-depth images, rendered as Viv / QuPath do, against tifffile', () => {
+  /** Expected channels from the generator's note (names and colours from the OME-XML, windows from tifffile's data). */
+  const note = (name: string) => JSON.parse(readFileSync(vendor(`${name}.json`), 'utf8')) as { channels: { name: string; color: number[]; window: number[]; min: number; max: number }[] };
+
+  it.each([
+    ['ome-fluorescence-uint16-12bit.ome.tiff', 'uint16'],
+    ['ome-fluorescence-int8.ome.tiff', 'int8'],
+  ])('%s: every channel with its OME name and colour, windowed from the data, added into RGB', async (name, type) => {
+    const slide = await openSlideNode({ path: vendor(name) });
+    const m = slide.metadata;
+    expect(m.format).toBe('ome-tiff');
+    expect(m.levels.map((l) => [l.width, l.height])).toEqual([[128, 96], [64, 48], [32, 24]]);
+    expect(m.mppX).toBeCloseTo(0.325, 6);
+    const expected = note(name).channels;
+    expect(m.channels).toEqual(expected.map((c) => ({ name: c.name, color: c.color, sampleType: type, range: [expect.any(Number), expect.any(Number)], window: c.window })));
+    for (const level of [0, 2]) {
+      const diff = await levelAgainst(slide, level, `${name}.level${level}.tifffile-composite.png`);
+      expect(diff.max).toBeLessThanOrEqual(1);
+      expect(diff.mean).toBeLessThan(0.01);
+    }
+    await slide.close();
+  });
+
+  it('12-bit data in 16-bit samples (plain TIFF) is windowed to its own range, not cut to its high byte', async () => {
+    const name = 'grey-12bit-in-16bit.tiff';
+    const slide = await openSlideNode({ path: vendor(name) });
+    expect(slide.metadata.channels).toMatchObject([{ name: 'Intensity', color: [255, 255, 255], sampleType: 'uint16' }]);
+    const diff = await levelAgainst(slide, 0, `${name}.level0.tifffile-composite.png`);
+    expect(diff.max).toBeLessThanOrEqual(1);
+    const region = await slide.readRegion({ x: 0, y: 0, width: 128, height: 96 }, null);
+    expect(Math.max(...region.data.filter((_, i) => i % 4 === 0))).toBe(255); // was at most 15 (4095 >> 8)
+    await slide.close();
+  });
+
+  it('channels can be hidden and re-windowed; tiles read afterwards show it', async () => {
+    const slide = await openSlideNode({ path: vendor('ome-fluorescence-uint16-12bit.ome.tiff') });
+    const all = await slide.readTile(2, 0, 0);
+    const blueOf = (image: { data: ArrayLike<number> }) => Array.from(image.data).filter((_, i) => i % 4 === 2).reduce((a, b) => a + b, 0);
+    expect(blueOf(all)).toBeGreaterThan(0);
+    slide.setChannelDisplay!(0, { visible: false }); // DAPI, blue
+    expect(slide.channelDisplay!().map((d) => d.visible)).toEqual([false, true, true]);
+    expect(blueOf(await slide.readTile(2, 0, 0))).toBe(0);
+    slide.setChannelDisplay!(0, { visible: true, window: [0, 65535] });
+    const dim = blueOf(await slide.readTile(2, 0, 0));
+    expect(dim).toBeGreaterThan(0);
+    expect(dim).toBeLessThan(blueOf(all) / 4);
+    await slide.close();
+  });
+
+  it('colour slides have no channels: their pixels are returned as stored', async () => {
+    const slide = await openSlideNode({ path: fixturePath('small.svs') });
+    expect(slide.metadata.channels).toBeUndefined();
     await slide.close();
   });
 });
