@@ -129,6 +129,21 @@ test('generated JPEG 2000 (Aperio 33005) slide decodes exactly through OpenJPEG 
   expect(Buffer.from(pixels(low.region)).equals(Buffer.from(toRgba(halve(picture))))).toBe(true);
 });
 
+test('vendor layouts in the workers: Aperio 33003 with 2:1 chroma against OpenSlide, OME fluorescence channels against tifffile', async ({ page }) => {
+  const cases: [string, string, number][] = [
+    ['aperio-j2k-ycbcr-subsampled.svs', 'aperio-j2k-ycbcr-subsampled.svs.level0.openslide.png', 1],
+    ['ome-fluorescence-uint16-12bit.ome.tiff', 'ome-fluorescence-uint16-12bit.ome.tiff.level0.tifffile-composite.png', 0.01],
+    ['ome-fluorescence-int8.ome.tiff', 'ome-fluorescence-int8.ome.tiff.level0.tifffile-composite.png', 0.01],
+    ['leica-scn-layout.scn', 'leica-scn-layout.scn.level0.tifffile.png', 0.5],
+  ];
+  for (const [slide, reference, tolerance] of cases) {
+    const opened = await openInPage(page, slide, readFixture(`vendor/${slide}`), null);
+    const expected = await sharp(fixturePath(`vendor/${reference}`)).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+    expect([opened.region.width, opened.region.height]).toEqual([expected.info.width, expected.info.height]);
+    expect(meanAbsDiff(pixels(opened.region), expected.data), slide).toBeLessThan(tolerance);
+  }
+});
+
 test('bad files are refused with a SlideError sentence and the page keeps working', async ({ page }) => {
   const cases: [string, Uint8Array, RegExp][] = [['notes.txt', new TextEncoder().encode('not a slide'), /not a slide PathoLens can read/]];
   cases.push(['unopenable.tiff', readFixture('unopenable.tiff'), /unknown compression \(TIFF code 52479\)/]);
