@@ -179,6 +179,33 @@ test.describe('slide viewer', () => {
     await expect(info(page).getByTestId('roi-item')).toHaveCount(1);
   });
 
+  test('a fluorescence OME-TIFF shows its channels in the Display panel; hiding one redraws the tiles without it', async ({ page }) => {
+    const name = 'ome-fluorescence-uint16-12bit.ome.tiff';
+    await gotoApp(page);
+    await openSlideFile(page, `vendor/${name}`);
+    await expectSlideOpen(page, name);
+    await expectTilesDrawn(page);
+    /** Sum of the blue channel over the centre of the drawn canvas (DAPI is the only blue channel). */
+    const blue = () =>
+      page.evaluate(() => {
+        const canvas = document.querySelector<HTMLCanvasElement>('[data-testid="slide-canvas"] .openseadragon-canvas canvas')!;
+        const { data } = canvas.getContext('2d')!.getImageData(Math.floor(canvas.width / 4), Math.floor(canvas.height / 4), Math.floor(canvas.width / 2), Math.floor(canvas.height / 2));
+        let sum = 0;
+        for (let i = 2; i < data.length; i += 4) sum += data[i]!;
+        return sum;
+      });
+    await expect.poll(blue).toBeGreaterThan(0);
+    await page.getByText('Display', { exact: true }).click();
+    const channels = page.getByRole('group', { name: 'Channels' });
+    await expect(channels.getByRole('checkbox')).toHaveCount(3);
+    await expect(page.getByTestId('channel-rendering-note')).toHaveText(/models see an RGB rendering of the visible channels \(DAPI, FITC, TRITC\)/);
+    await channels.getByRole('checkbox', { name: /DAPI/ }).uncheck();
+    await expect.poll(blue).toBe(0);
+    await expect(page.getByTestId('channel-rendering-note')).toHaveText(/visible channels \(FITC, TRITC\)/);
+    await channels.getByRole('checkbox', { name: /DAPI/ }).check();
+    await expect.poll(blue).toBeGreaterThan(0);
+  });
+
   test('bad files give a sentence and the open slide stays usable', async ({ page }) => {
     await gotoApp(page);
     await openSlideFile(page, 'boxes.tiff');

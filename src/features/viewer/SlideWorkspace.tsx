@@ -83,6 +83,12 @@ export function SlideWorkspace({ opener, openDemo = true }: { opener: SlideOpene
     if (openDemo) void openDemoSlideIfPresent(deps, window.location.href);
   }, [deps, openDemo]);
 
+  // Channels shown, hidden or re-windowed in the Display panel: the same slide, new pixels.
+  const channelsVersion = useViewerStore((state) => state.channelsVersion);
+  useEffect(() => {
+    if (channelsVersion > 0) controller.current?.redrawTiles();
+  }, [channelsVersion]);
+
   const updateDraft = useCallback((next: Draft) => {
     draftRef.current = next;
     setDraft(next);

@@ -1,4 +1,5 @@
 import { useState, type ChangeEvent, type FormEvent, type ReactNode } from 'react';
+import { ChannelControls } from './ChannelControls';
 import { ADJUSTMENT_LIMITS, NEUTRAL_ADJUSTMENT, type DisplayAdjustment } from './display-adjustment';
 import { VIEWER_TOOLS } from './drawing';
 import { useViewerStore } from './viewer-store';
@@ -170,6 +171,7 @@ function DisplayControls({ disabled }: { disabled: boolean }) {
         <button type="button" className={plain} disabled={disabled} onClick={() => setAdjustment(NEUTRAL_ADJUSTMENT)}>
           Reset display
         </button>
+        <ChannelControls />
       </div>
     </details>
   );

@@ -106,6 +106,12 @@ export class OsdController {
     this.viewer.open({ tileSource: new SlideTileSource(slide, slideKey, (error) => this.callbacks.onTileError(error, slide)) });
   }
 
+  /** Draws the slide's tiles again (its channel display changed): OpenSeadragon drops them and asks anew. */
+  redrawTiles(): void {
+    this.viewer.world.getItemAt(0)?.reset();
+    this.viewer.forceRedraw();
+  }
+
   /**
    * OpenSeadragon stops zooming out a little below "whole slide fits". On a large slide in a small window the
    * lowest preset (1.25x) lies further out, and on a small image so does 1:1; the limit makes room for both.

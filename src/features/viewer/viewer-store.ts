@@ -10,16 +10,21 @@ import type { Tool } from './drawing';
 export interface ViewerState {
   tool: Tool;
   adjustment: DisplayAdjustment;
+  /** Bumped when a channel of the open slide is shown, hidden or re-windowed: its tiles must be drawn again. */
+  channelsVersion: number;
   setTool(tool: Tool): void;
   setAdjustment(adjustment: Partial<DisplayAdjustment>): void;
+  channelsChanged(): void;
 }
 
 export function createViewerStore() {
   return createStore<ViewerState>()((set) => ({
     tool: 'pan',
     adjustment: NEUTRAL_ADJUSTMENT,
+    channelsVersion: 0,
     setTool: (tool) => set({ tool }),
     setAdjustment: (adjustment) => set((state) => ({ adjustment: { ...state.adjustment, ...adjustment } })),
+    channelsChanged: () => set((state) => ({ channelsVersion: state.channelsVersion + 1 })),
   }));
 }
 
