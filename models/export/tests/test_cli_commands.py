@@ -39,13 +39,45 @@ def test_patho_r1_writes_manifest_from_exporter_result(tmp_path, monkeypatch, ca
 
     monkeypatch.setattr(qwen_export, "export_patho_r1", fake_export)
     ckpt, out = _fake_qwen_checkpoint(tmp_path), tmp_path / "out"
-    assert main(["patho-r1", "--checkpoint", str(ckpt), "--out", str(out), "--dtype", "q4f16"]) == 0
+    # The fake graphs cannot be run, so no quality report here (see the next test).
+    assert main(["patho-r1", "--checkpoint", str(ckpt), "--out", str(out), "--dtype", "q4f16", "--skip-quality-report"]) == 0
     assert seen["dtypes"] == ["q4f16"] and seen["checkpoint"] == ckpt
     m = json.loads((out / "manifest.json").read_text())
-    assert m["kind"] == "patho-r1" and m["dtypes"] == ["q4f16"]
+    assert m["kind"] == "patho-r1" and m["dtypes"] == ["q4f16"] and "quality" not in m
     assert m["files"]["onnx/decoder_model_merged_q4f16.onnx_data"]["dtype"] == "q4f16"
     assert m["source"]["name"] == "Patho-R1-3B" and "config.json" in m["source"]["sha256"]
     assert m["source"]["sizes"]["model.safetensors"] == 64
+    assert verify_manifest(out) == []
+
+
+def test_patho_r1_report_goes_into_the_manifest(tmp_path, monkeypatch, capsys):
+    """The CLI measures the exported directory against the checkpoint, with the calibration folder, and stores
+    the report in manifest.json; each dtype's verdict is printed."""
+    from patholens_export.quality import patho_r1 as quality
+    from patholens_export.qwen import export as qwen_export
+
+    def fake_export(checkpoint, out_dir, dtypes):
+        (out_dir / "config.json").write_text("{}")
+        return {"config.json": ""}
+
+    seen = {}
+
+    def fake_report(checkpoint, model_dir, dtypes, calibration_images, log):
+        seen.update(checkpoint=checkpoint, model_dir=model_dir, dtypes=dtypes, calibration_images=calibration_images)
+        assert (model_dir / "config.json").is_file()  # measured before the directory is renamed into place
+        return {"dtypes": {"q4": {"below_quality": True, "reasons": ["first-step logit cosine 0.9 < 0.98"]}}}
+
+    monkeypatch.setattr(qwen_export, "export_patho_r1", fake_export)
+    monkeypatch.setattr(quality, "patho_r1_quality_report", fake_report)
+    ckpt, out, images = _fake_qwen_checkpoint(tmp_path), tmp_path / "out", tmp_path / "regions"
+    images.mkdir()
+    from PIL import Image
+    Image.new("RGB", (8, 8)).save(images / "a.png")
+    assert main(["patho-r1", "--checkpoint", str(ckpt), "--out", str(out), "--dtype", "q4",
+                 "--calibration-images", str(images)]) == 0
+    assert seen["checkpoint"] == ckpt and seen["dtypes"] == ["q4"] and seen["calibration_images"] == images
+    assert json.loads((out / "manifest.json").read_text())["quality"]["dtypes"]["q4"]["below_quality"] is True
+    assert "q4: below quality: first-step logit cosine 0.9 < 0.98" in capsys.readouterr().err
     assert verify_manifest(out) == []
 
 
@@ -76,10 +108,14 @@ def test_tiny_runs_the_qwen_builder_and_manifests_its_dir(tmp_path, monkeypatch,
         (d / "onnx" / "embed_tokens_q4.onnx").write_bytes(b"g")
 
     monkeypatch.setitem(sys.modules, "patholens_export.qwen.tiny", types.SimpleNamespace(make_tiny_patho_r1=fake_make))
+    from patholens_export.quality import patho_r1 as quality
+
+    monkeypatch.setattr(quality, "patho_r1_quality_report", lambda *a, **k: {"dtypes": {}})
     assert main(["tiny", "--out", str(tmp_path), "--only", "patho-r1"]) == 0
     assert len(calls) == 1
     m = json.loads((tmp_path / "patho-r1" / "manifest.json").read_text())
     assert m["kind"] == "patho-r1" and m["files"]["onnx/embed_tokens_q4.onnx"]["dtype"] == "q4"
+    assert m["quality"] == {"dtypes": {}}
     assert verify_manifest(tmp_path / "patho-r1") == []
     assert sorted(p.name for p in tmp_path.iterdir()) == ["patho-r1"]
     # again without --force: refused before any work

@@ -157,7 +157,8 @@ def test_failure_mid_export_leaves_nothing(tmp_path, capsys, monkeypatch):
 
     monkeypatch.setattr(cli, "write_manifest", broken_manifest)
     out = tmp_path / "out"
-    rc, err = run_cli(capsys, ["pathoclip", "--checkpoint", CKPT, "--arch", ARCH, "--out", out, "--dtype", "fp32"])
+    rc, err = run_cli(capsys, ["pathoclip", "--checkpoint", CKPT, "--arch", ARCH, "--out", out, "--dtype", "fp32",
+                               "--skip-quality-report"])  # its progress lines would precede the error
     assert_clean_failure(rc, err, out, "simulated")
 
 

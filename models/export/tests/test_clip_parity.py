@@ -13,6 +13,7 @@ from clip_helpers import min_cosine, ort_run, rel_err
 from conftest import TINY_DIR
 
 from patholens_export.cli import main
+from patholens_export.dtypes import ALL_DTYPES, DTYPE_SUFFIX
 from patholens_export.manifest import verify_manifest
 
 CLIP_DIR = TINY_DIR / "pathoclip"
@@ -48,7 +49,7 @@ def check_dir(model_dir, model, dtypes, report):
     pixels, ids = _inputs(model)
     ref_img, ref_txt = _torch_embeds(model, pixels, ids)
     for dtype in dtypes:
-        sfx = {"fp32": "", "fp16": "_fp16", "q4": "_q4", "q4f16": "_q4f16"}[dtype]
+        sfx = DTYPE_SUFFIX[dtype]
         img = ort_run(model_dir / "onnx" / f"vision_model{sfx}.onnx", {"pixel_values": pixels})
         txt = ort_run(model_dir / "onnx" / f"text_model{sfx}.onnx", {"input_ids": ids})
         assert img.dtype == np.float32 and txt.dtype == np.float32, "app feeds/reads float32 for every dtype"
@@ -64,7 +65,7 @@ def check_dir(model_dir, model, dtypes, report):
 
 def test_committed_tiny_matches_pytorch(tiny_torch):
     model, _ = tiny_torch
-    check_dir(CLIP_DIR, model, ["fp32", "q4"], {})
+    check_dir(CLIP_DIR, model, list(ALL_DTYPES), {})
 
 
 def test_committed_tiny_matches_its_golden_outputs():
@@ -117,7 +118,7 @@ def test_preprocessor_config_matches_open_clip_transform(tiny_torch):
 def cli_export_all_dtypes(tmp_path_factory):
     out = tmp_path_factory.mktemp("clip") / "tiny-all"
     rc = main(["pathoclip", "--checkpoint", str(CLIP_DIR / "open_clip_model.safetensors"),
-               "--arch", str(CLIP_DIR / "open_clip_config.json"), "--out", str(out), "--dtype", "fp32,fp16,q4,q4f16"])
+               "--arch", str(CLIP_DIR / "open_clip_config.json"), "--out", str(out), "--dtype", ",".join(ALL_DTYPES)])
     assert rc == 0
     return out
 
@@ -125,11 +126,12 @@ def cli_export_all_dtypes(tmp_path_factory):
 def test_cli_export_every_dtype(cli_export_all_dtypes, tiny_torch):
     model, _ = tiny_torch
     report = {}
-    check_dir(cli_export_all_dtypes, model, ["fp32", "fp16", "q4", "q4f16"], report)
+    check_dir(cli_export_all_dtypes, model, list(ALL_DTYPES), report)
     assert report["fp16"]["image_min_cos"] >= 0.999 and report["fp16"]["text_min_cos"] >= 0.999
     assert verify_manifest(cli_export_all_dtypes) == []
     manifest = json.loads((cli_export_all_dtypes / "manifest.json").read_text())
-    assert manifest["kind"] == "pathoclip" and manifest["dtypes"] == ["fp16", "fp32", "q4", "q4f16"]
+    assert manifest["kind"] == "pathoclip" and manifest["dtypes"] == sorted(ALL_DTYPES)
+    assert set(manifest["quality"]["dtypes"]) == set(ALL_DTYPES)
     assert manifest["files"]["onnx/text_model_q4f16.onnx"]["dtype"] == "q4f16"
     assert manifest["source"]["sha256"] == __import__("hashlib").sha256(
         (CLIP_DIR / "open_clip_model.safetensors").read_bytes()).hexdigest()
@@ -146,6 +148,8 @@ def test_q4_uses_matmulnbits_block32(cli_export_all_dtypes):
             attrs = {a.name: a.i for a in n.attribute}
             assert attrs["bits"] == 4 and attrs["block_size"] == 32
         assert not [n for n in m.graph.node if n.op_type == "GatherBlockQuantized"]
+        if name.startswith("text_model"):  # the token table is stored as int8 rows
+            assert onnx.TensorProto.INT8 in {i.data_type for i in m.graph.initializer}
         # every weight matrix is quantized: no Gemm, and no MatMul left with a constant (initializer) weight
         consts = {i.name for i in m.graph.initializer}
         assert not [n.name for n in m.graph.node if n.op_type == "Gemm"

@@ -12,6 +12,7 @@ from clip_helpers import rel_err
 from conftest import TINY_DIR
 
 from patholens_export.cli import main
+from patholens_export.dtypes import ALL_DTYPES
 from patholens_export.manifest import verify_manifest
 
 CLIP_DIR = TINY_DIR / "pathoclip"
@@ -70,7 +71,7 @@ def test_loadable_by_open_clip_and_matches_goldens():
 def test_committed_manifest_and_size():
     assert verify_manifest(CLIP_DIR) == []
     manifest = json.loads((CLIP_DIR / "manifest.json").read_text())
-    assert manifest["kind"] == "pathoclip" and manifest["dtypes"] == ["fp32", "q4"]
+    assert manifest["kind"] == "pathoclip" and manifest["dtypes"] == sorted(ALL_DTYPES)
     clip_bytes = sum(p.stat().st_size for p in CLIP_DIR.rglob("*") if p.is_file())
     all_bytes = sum(p.stat().st_size for p in TINY_DIR.rglob("*") if p.is_file())
     print(f"models/tiny/pathoclip: {clip_bytes / 1e6:.2f} MB; models/tiny: {all_bytes / 1e6:.2f} MB")

@@ -6,6 +6,7 @@ import json
 import numpy as np
 import pytest
 
+from patholens_export.dtypes import DTYPE_SUFFIX
 from patholens_export.qwen import tiny
 from qwen_helpers import TINY_QWEN, QwenBundle, rel_err
 
@@ -17,13 +18,14 @@ def golden():
 
 @pytest.fixture(scope="module")
 def bundle():
-    return QwenBundle("tiny", TINY_QWEN, ["fp32", "q4"])
+    return QwenBundle("tiny", TINY_QWEN, list(DTYPE_SUFFIX))
 
 
 def test_layout_and_size():
     names = {p.relative_to(TINY_QWEN).as_posix() for p in TINY_QWEN.rglob("*") if p.is_file()}
     for graph in ("vision_encoder", "embed_tokens", "decoder_model_merged"):
-        assert f"onnx/{graph}.onnx" in names and f"onnx/{graph}_q4.onnx" in names
+        for sfx in DTYPE_SUFFIX.values():  # every dtype the exporter writes
+            assert f"onnx/{graph}{sfx}.onnx" in names
     for f in ("config.json", "generation_config.json", "preprocessor_config.json", "tokenizer.json",
               "tokenizer_config.json", "model.safetensors", "golden.json"):
         assert f in names

@@ -12,7 +12,7 @@ from qwen_helpers import TINY_QWEN, QwenBundle, build_second_model, cosine, rel_
 
 CASES = tiny.golden_cases()
 CASE_IDS = [c["name"] for c in CASES]
-QUANT_DTYPES = ["fp16", "q4", "q4f16"]
+QUANT_DTYPES = ["fp16", "q8", "q4", "q4f16"]
 
 
 @pytest.fixture(scope="module", params=["tiny", "second"])
@@ -24,16 +24,9 @@ def bundle(request, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def tiny_all_dtypes(tmp_path_factory):
-    """The committed tiny checkpoint exported again with every dtype (fp16 and q4f16 are not committed)."""
-    from patholens_export.qwen.export import export_patho_r1
-
-    out = tmp_path_factory.mktemp("qwen-tiny-all")
-    export_patho_r1(TINY_QWEN, out, ["fp32"] + QUANT_DTYPES)
-    for item in TINY_QWEN.iterdir():
-        if item.is_file() and not (out / item.name).exists():
-            (out / item.name).write_bytes(item.read_bytes())
-    return QwenBundle("tiny", out, ["fp32"] + QUANT_DTYPES)
+def tiny_all_dtypes():
+    """The committed tiny model, which carries every dtype the exporter writes."""
+    return QwenBundle("tiny", TINY_QWEN, ["fp32"] + QUANT_DTYPES)
 
 
 def test_graph_signatures(bundle):
@@ -121,7 +114,7 @@ def test_fp32_matches_pytorch(bundle, case):
 
 @pytest.mark.parametrize("dtype", QUANT_DTYPES)
 def test_quantized_logits_close(tiny_all_dtypes, dtype):
-    """fp16 / q4 / q4f16: cosine of first-step logits >= 0.99 per case; share of equal greedy tokens printed."""
+    """fp16 / q8 / q4 / q4f16: cosine of first-step logits >= 0.99 per case; share of equal greedy tokens printed."""
     b = tiny_all_dtypes
     for case in CASES:
         inputs = b.inputs(case)
@@ -135,18 +128,31 @@ def test_quantized_logits_close(tiny_all_dtypes, dtype):
         assert cos >= 0.99, (case["name"], cos)
 
 
-def test_q4_uses_matmulnbits_block32_symmetric():
-    q = onnx.load(str(TINY_QWEN / "onnx" / "decoder_model_merged_q4.onnx"))
+@pytest.mark.parametrize("dtype", ["q4", "q4f16"])
+def test_4bit_uses_matmulnbits_block32_symmetric_with_8bit_head_and_embeddings(dtype):
+    q = onnx.load(str(TINY_QWEN / "onnx" / f"decoder_model_merged_{dtype}.onnx"))
     nbits = [n for n in q.graph.node if n.op_type == "MatMulNBits"]
     assert nbits and not any(n.op_type == "MatMul" and n.input[1] in {i.name for i in q.graph.initializer}
                              for n in q.graph.node)
     for n in nbits:
         attrs = {a.name: a.i for a in n.attribute}
-        assert attrs["bits"] == 4 and attrs["block_size"] == 32
+        # the LM head (writing `logits`) keeps 8 bits, every other weight has 4
+        assert attrs["bits"] == (8 if "logits" in n.output else 4) and attrs["block_size"] == 32, n.name
         assert len(n.input) < 4 or not n.input[3]  # symmetric: no zero points
+    assert sum("logits" in n.output for n in nbits) == 1
     assert not any(n.op_type == "GatherBlockQuantized" for n in q.graph.node)
-    emb = onnx.load(str(TINY_QWEN / "onnx" / "embed_tokens_q4.onnx"))
-    assert [n.op_type for n in emb.graph.node if n.op_type.startswith("Gather")] == ["Gather"]
+    emb = onnx.load(str(TINY_QWEN / "onnx" / f"embed_tokens_{dtype}.onnx"))
+    tables = {i.name: i for i in emb.graph.initializer}
+    gathers = [n for n in emb.graph.node if n.op_type.startswith("Gather")]
+    assert [n.op_type for n in gathers] == ["Gather", "Gather"]  # int8 rows and their scales
+    assert tables[gathers[0].input[0]].data_type == onnx.TensorProto.INT8
+
+
+def test_q8_uses_matmulinteger_for_every_weight():
+    q = onnx.load(str(TINY_QWEN / "onnx" / "decoder_model_merged_quantized.onnx"))
+    consts = {i.name for i in q.graph.initializer}
+    assert [n for n in q.graph.node if n.op_type == "MatMulInteger"]
+    assert not [n.name for n in q.graph.node if n.op_type == "MatMul" and n.input[1] in consts]
 
 
 @pytest.fixture(scope="module")
