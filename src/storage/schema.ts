@@ -1,6 +1,7 @@
 /**
- * Every IndexedDB database PathoLens keeps, with its version and migrations, in one place. Each database holds
- * one object store of per-slide records keyed by slide identity: `{ slideIdentity, [field]: items, updatedAt }`.
+ * Every IndexedDB database PathoLens keeps, with its version and migrations, in one place. Per-slide databases
+ * hold one object store of records keyed by slide identity: `{ slideIdentity, [field]: items, updatedAt }`;
+ * per-slide-and-model databases (search indexes) are keyed by [slideIdentity, modelKey].
  * A new kind of per-slide data is a new entry here; a change of record shape is a new version with a migration.
  */
 import type { IDBPDatabase } from 'idb';
@@ -27,4 +28,31 @@ export const PER_SLIDE_SCHEMA_VERSION = 1;
  */
 export function migratePerSlideDatabase(db: IDBPDatabase, storeName: string, oldVersion: number): void {
   if (oldVersion < 1 && !db.objectStoreNames.contains(storeName)) db.createObjectStore(storeName, { keyPath: 'slideIdentity' });
+}
+
+export interface SlideModelStoreSchema {
+  dbName: string;
+  storeName: string;
+}
+
+/**
+ * Whole-slide search indexes (one embedding per tissue tile), per slide and PathoCLIP model (read by the Search
+ * feature). Records: `{ slideIdentity, modelKey, value, savedAt }`; a slide file that changed has another identity
+ * and other weights another model key, so neither finds an index made for the old one.
+ */
+export const SLIDE_SEARCH_INDEXES: SlideModelStoreSchema = { dbName: 'patholens-search', storeName: 'slide-search-indexes' };
+
+/** The version every per-slide-and-model database is opened at. */
+export const SLIDE_MODEL_SCHEMA_VERSION = 1;
+
+/** Brings a per-slide-and-model database from `oldVersion` (0 when new) to SLIDE_MODEL_SCHEMA_VERSION. */
+export function migrateSlideModelDatabase(db: IDBPDatabase, storeName: string, oldVersion: number): void {
+  if (oldVersion < 1 && !db.objectStoreNames.contains(storeName)) db.createObjectStore(storeName, { keyPath: ['slideIdentity', 'modelKey'] });
+}
+
+/** App-wide records that belong to no slide (e.g. the Classify tab's label sets), one value per key. */
+export const APP_RECORDS = { dbName: 'patholens-app', storeName: 'records', version: 1 } as const;
+
+export function migrateAppRecords(db: IDBPDatabase, oldVersion: number): void {
+  if (oldVersion < 1 && !db.objectStoreNames.contains(APP_RECORDS.storeName)) db.createObjectStore(APP_RECORDS.storeName);
 }
