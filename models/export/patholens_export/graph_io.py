@@ -18,15 +18,15 @@ def cast_inputs_to_float32(model: onnx.ModelProto, names: Iterable[str] | None =
     g = model.graph
     wanted = None if names is None else set(names)
     changed, casts = [], []
+    outputs = {o.name for o in g.output}
     for inp in g.input:
         if inp.type.tensor_type.elem_type != TensorProto.FLOAT16 or (wanted is not None and inp.name not in wanted):
             continue
+        if inp.name in outputs:  # renaming it would change the output too
+            raise ValueError(f"graph input {inp.name} is also a graph output")
         inner = inp.name + "_fp16"
         for node in g.node:
             node.input[:] = [inner if x == inp.name else x for x in node.input]
-        for out in g.output:  # an input passed straight through (rare) keeps its float16 meaning
-            if out.name == inp.name:
-                raise ValueError(f"graph input {inp.name} is also a graph output")
         casts.append(helper.make_node("Cast", [inp.name], [inner], to=TensorProto.FLOAT16, name=inp.name + "_to_fp16"))
         inp.type.tensor_type.elem_type = TensorProto.FLOAT
         changed.append(inp.name)

@@ -9,6 +9,8 @@
 """
 from __future__ import annotations
 
+import contextlib
+import logging
 import pathlib
 import tempfile
 
@@ -80,11 +82,7 @@ def weight_matmul_names(model: onnx.ModelProto) -> list[str]:
 def quantize_q8(model: onnx.ModelProto) -> onnx.ModelProto:
     """fp32 graph -> q8: int8 token embeddings, and MatMulInteger with per-channel int8 weights for every
     constant-weight MatMul (attention's activation x activation MatMuls stay float). Returns a new model."""
-    import logging
-
     from onnxruntime.quantization import QuantType, quantize_dynamic
-
-    logging.getLogger().setLevel(max(logging.getLogger().level, logging.ERROR))  # ORT's "run pre-processing" hint
 
     copy = onnx.ModelProto()
     copy.CopyFrom(model)
@@ -98,7 +96,19 @@ def quantize_q8(model: onnx.ModelProto) -> onnx.ModelProto:
         del copy
         if not matmuls:
             return onnx.load(str(src))
-        quantize_dynamic(src, dst, op_types_to_quantize=["MatMul"], nodes_to_quantize=matmuls, per_channel=True,
-                         reduce_range=False, weight_type=QuantType.QInt8, use_external_data_format=big,
-                         extra_options={"MatMulConstBOnly": True})
+        with _quiet_root_logger():  # ORT logs a "run pre-processing" hint meant for static quantization
+            quantize_dynamic(src, dst, op_types_to_quantize=["MatMul"], nodes_to_quantize=matmuls, per_channel=True,
+                             reduce_range=False, weight_type=QuantType.QInt8, use_external_data_format=big,
+                             extra_options={"MatMulConstBOnly": True})
         return onnx.load(str(dst))
+
+
+@contextlib.contextmanager
+def _quiet_root_logger():
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(max(level, logging.ERROR))
+    try:
+        yield
+    finally:
+        root.setLevel(level)

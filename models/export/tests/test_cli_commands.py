@@ -69,9 +69,10 @@ def test_patho_r1_report_goes_into_the_manifest(tmp_path, monkeypatch, capsys):
 
     monkeypatch.setattr(qwen_export, "export_patho_r1", fake_export)
     monkeypatch.setattr(quality, "patho_r1_quality_report", fake_report)
+    from PIL import Image
+
     ckpt, out, images = _fake_qwen_checkpoint(tmp_path), tmp_path / "out", tmp_path / "regions"
     images.mkdir()
-    from PIL import Image
     Image.new("RGB", (8, 8)).save(images / "a.png")
     assert main(["patho-r1", "--checkpoint", str(ckpt), "--out", str(out), "--dtype", "q4",
                  "--calibration-images", str(images)]) == 0

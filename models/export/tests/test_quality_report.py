@@ -98,10 +98,15 @@ def test_calibration_images_join_the_builtin_prompts(tmp_path):
     assert report["dtypes"]["fp32"]["greedy_identical_prompts"] == 6
 
 
+def broken_png(folder):
+    (folder / "broken.png").write_bytes(b"not a png")
+    return folder
+
+
 @pytest.mark.parametrize("make,problem", [
     (lambda d: d / "missing", "does not exist"),
     (lambda d: d, "holds no images"),
-    (lambda d: (d / "broken.png").write_bytes(b"not a png") and d, "cannot be read"),
+    (broken_png, "cannot be read"),
 ])
 def test_bad_calibration_folder_is_one_sentence_before_any_work(tmp_path, capsys, make, problem):
     ckpt = tmp_path / "ckpt"
