@@ -3,10 +3,11 @@ import { SIDE_PANEL_TABS, useAppStore, type SidePanelTab } from '../session/app-
 import { SIDE_PANEL_TAB_INFO, tabAfterKey } from './side-panel-tabs';
 import { AskPanel } from '../features/ask';
 import { ModelsPanel } from '../features/models';
+import { SearchPanel } from '../features/search';
 import { ClassifyPanel } from '../features/classify';
 
 /** Tabs whose feature exists; the others say so. */
-const PANEL_CONTENT: Partial<Record<SidePanelTab, () => React.JSX.Element>> = { ask: AskPanel, classify: ClassifyPanel, models: ModelsPanel };
+const PANEL_CONTENT: Partial<Record<SidePanelTab, () => React.JSX.Element>> = { ask: AskPanel, classify: ClassifyPanel, search: SearchPanel, models: ModelsPanel };
 
 export function SidePanel() {
   const activeTab = useAppStore((state) => state.activeTab);

@@ -18,6 +18,8 @@ import { ViewerToolbar } from './ViewerToolbar';
 import { useViewerStore, viewerStore } from './viewer-store';
 import './viewer.css';
 import { setCurrentViewProvider } from '../../session/current-view';
+import { heatmapOverlayStore } from '../../session/heatmap-overlay';
+import { setRegionNavigator } from '../../session/viewer-navigation';
 
 /** Screen pixels within which a click lands on a polygon's first vertex. */
 const SNAP_SCREEN_PIXELS = 8;
@@ -64,7 +66,12 @@ export function SlideWorkspace({ opener, openDemo = true }: { opener: SlideOpene
     });
     controller.current = instance;
     setCurrentViewProvider(() => instance.visibleRegion());
+    setRegionNavigator((rect) => instance.showRegion(rect));
+    instance.showHeatmap(heatmapOverlayStore.getState().overlay);
+    const unsubscribeHeatmap = heatmapOverlayStore.subscribe((state) => instance.showHeatmap(state.overlay));
     return () => {
+      unsubscribeHeatmap();
+      setRegionNavigator(null);
       setCurrentViewProvider(null);
       controller.current = null;
       instance.destroy();

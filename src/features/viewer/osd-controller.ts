@@ -4,6 +4,8 @@
  */
 import OpenSeadragon from 'openseadragon';
 import type { SlideSource } from '../../slide/slide-source';
+import type { HeatmapOverlay } from '../../session/heatmap-overlay';
+import { heatmapCanvas } from './heatmap-canvas';
 import { transformFromPoints, type Point, type ViewTransform } from '../../session/geometry';
 import { MAGNIFICATION_PRESETS, nativeMagnification, zoomForMagnification } from './magnification';
 import { SlideTileSource } from './slide-tile-source';
@@ -46,6 +48,8 @@ export class OsdController {
   private readonly viewer: OpenSeadragon.Viewer;
   private shown: SlideSource | null = null;
   private native: number | null = null;
+  private shownKey = '';
+  private heatmap: { overlay: HeatmapOverlay; element: HTMLCanvasElement } | null = null;
 
   constructor(element: HTMLElement, private readonly callbacks: ControllerCallbacks) {
     preventInlineStyleInjection();
@@ -77,6 +81,7 @@ export class OsdController {
       if (this.callbacks.isAppKey(keyEvent.originalEvent)) keyEvent.preventDefaultAction = true;
     });
     this.viewer.addHandler('open', () => this.allowLowestPreset());
+    this.viewer.addHandler('open', () => this.placeHeatmap()); // opening a slide clears OpenSeadragon's overlays
     const report = () => this.callbacks.onView(this.viewState());
     for (const name of ['open', 'animation', 'animation-finish', 'resize', 'update-viewport'] as const) {
       this.viewer.addHandler(name, report);
@@ -91,6 +96,7 @@ export class OsdController {
   show(slide: SlideSource | null, slideKey: string): void {
     if (slide === this.shown) return;
     this.shown = slide;
+    this.shownKey = slideKey;
     if (!slide) {
       this.viewer.close();
       this.native = null;
@@ -178,6 +184,27 @@ export class OsdController {
       new OpenSeadragon.Rect(rect.x - margin, rect.y - margin, rect.width + 2 * margin, rect.height + 2 * margin),
     );
     this.viewer.viewport.fitBounds(bounds);
+  }
+
+  /** Shows `overlay` over its slide (or nothing); only the opacity changes when the picture is the same. */
+  showHeatmap(overlay: HeatmapOverlay | null): void {
+    const current = this.heatmap;
+    if (current && overlay && current.overlay.data === overlay.data && current.overlay.slideIdentity === overlay.slideIdentity) {
+      current.element.style.opacity = String(overlay.opacity);
+      current.overlay = overlay;
+      return;
+    }
+    if (current) this.viewer.removeOverlay(current.element);
+    this.heatmap = overlay ? { overlay, element: heatmapCanvas(overlay) } : null;
+    this.placeHeatmap();
+  }
+
+  private placeHeatmap(): void {
+    const heatmap = this.heatmap;
+    if (!heatmap || !this.viewer.world.getItemAt(0) || heatmap.overlay.slideIdentity !== this.shownKey) return;
+    const { x, y, width, height } = heatmap.overlay.bounds;
+    this.viewer.removeOverlay(heatmap.element);
+    this.viewer.addOverlay({ element: heatmap.element, location: this.viewer.viewport.imageToViewportRectangle(new OpenSeadragon.Rect(x, y, width, height)) });
   }
 
   goHome(): void {

@@ -12,14 +12,17 @@ export const GLASS: [number, number, number] = [242, 240, 244];
 const EOSIN: [number, number, number] = [226, 140, 190];
 const HEMATOXYLIN: [number, number, number] = [110, 80, 160];
 
-/** A picture of glass with stained `tissue` rectangles; a little texture so tiles differ. */
-export function tissuePicture(width: number, height: number, tissue: readonly SlideRect[]): Rgb {
+export type TissueArea = SlideRect & { stain?: 'mixed' | 'hematoxylin' | 'eosin' };
+
+/** A picture of glass with stained `tissue` rectangles (mixed stains unless told); a little texture so tiles differ. */
+export function tissuePicture(width: number, height: number, tissue: readonly TissueArea[]): Rgb {
   const data = new Uint8Array(width * height * 3);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
-      const inside = tissue.some((r) => x >= r.x && x < r.x + r.width && y >= r.y && y < r.y + r.height);
+      const area = tissue.find((r) => x >= r.x && x < r.x + r.width && y >= r.y && y < r.y + r.height);
       const noise = ((x * 7 + y * 13) % 11) - 5;
-      const colour = inside ? (((x >> 4) + (y >> 4)) % 3 === 0 ? HEMATOXYLIN : EOSIN) : GLASS;
+      const stain = area?.stain ?? 'mixed';
+      const colour = !area ? GLASS : stain === 'hematoxylin' ? HEMATOXYLIN : stain === 'eosin' ? EOSIN : ((x >> 4) + (y >> 4)) % 3 === 0 ? HEMATOXYLIN : EOSIN;
       data.set(colour.map((c) => Math.max(0, Math.min(255, c + noise))), (y * width + x) * 3);
     }
   }

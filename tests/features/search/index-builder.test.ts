@@ -1,38 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
-import type { PathoClipEngine } from '../../../src/inference/pathoclip-engine';
 import { PathoClipRuntime } from '../../../src/inference/pathoclip-runtime';
 import { blocksOf, buildSlideIndex, cropSquare, NoTissueError } from '../../../src/features/search/index-builder';
 import type { IndexingProgress } from '../../../src/features/search/indexing-progress';
 import { dequantize } from '../../../src/features/search/slide-index';
 import { planTileGrid, tileRect } from '../../../src/features/search/tile-grid';
-import type { RgbaImage } from '../../../src/slide/slide-source';
+import { colourEngine } from './colour-engine';
 import { memorySlide, tissuePicture } from './generated-slides';
-
-/** A stand-in model: the embedding of an image is its normalised mean colour (plus a constant), so tests can check it. */
-function colourEngine(imageSize = 32): PathoClipEngine & { batches: number[] } {
-  const batches: number[] = [];
-  const embed = (image: RgbaImage) => {
-    const sums = [0, 0, 0];
-    for (let i = 0; i < image.data.length; i += 4) for (let c = 0; c < 3; c++) sums[c]! += image.data[i + c]!;
-    const vector = Float32Array.from([...sums.map((s) => s / (image.width * image.height * 255)), 0.5]);
-    const norm = Math.hypot(...vector);
-    return vector.map((v) => v / norm);
-  };
-  return {
-    batches,
-    info: { embedDim: 4, imageSize, logitScale: 100, logitBias: null, imageDtype: 'fp32', textDtype: 'fp32', modelKey: 'colour:fp32/fp32' },
-    async embedImages(images, signal) {
-      signal?.throwIfAborted();
-      batches.push(images.length);
-      images.forEach((image) => expect([image.width, image.height]).toEqual([imageSize, imageSize]));
-      return images.map(embed);
-    },
-    async embedTexts(texts) {
-      return texts.map(() => Float32Array.from([0, 0, 0, 1]));
-    },
-  };
-}
 
 const tissue = [
   { x: 256, y: 256, width: 768, height: 512 },
@@ -63,6 +37,7 @@ describe('building a slide index', () => {
     }
     expect(batches.slice(0, -1).every((size) => size === 7)).toBe(true);
     expect(batches.reduce((sum, size) => sum + size, 0)).toBe(40);
+    expect(new Set(engine.sizes)).toEqual(new Set(['32x32']));
     const embedding = progress.filter((p) => p.phase === 'embedding');
     expect(progress[0]!.phase).toBe('finding tissue');
     expect(embedding.map((p) => p.done)).toEqual(embedding.map((p) => p.done).sort((a, b) => a - b));

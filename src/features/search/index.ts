@@ -1,0 +1,2 @@
+/** What the Search feature offers the app: its panel. */
+export { SearchPanel } from './SearchPanel';
