@@ -57,15 +57,33 @@ export interface ChannelStatistics {
   window: [number, number];
 }
 
-/** Statistics of one channel's values (the lowest pyramid level: every tissue region, few pixels). */
-export function channelStatistics(values: ArrayLike<number>): ChannelStatistics {
-  const sorted = Float64Array.from(values).sort();
-  const n = sorted.length;
-  if (n === 0) return { min: 0, max: 0, window: [0, 1] };
-  const at = (q: number) => sorted[Math.floor(q * (n - 1))]!;
-  const low = at(0.001);
-  const high = at(0.999);
-  return { min: sorted[0]!, max: sorted[n - 1]!, window: high > low ? [low, high] : [low, low + 1] };
+/**
+ * Counts of integer sample values (8- or 16-bit, signed or not): exact percentiles in bounded memory, however
+ * many pixels the lowest level has.
+ */
+export class ValueHistogram {
+  private static readonly OFFSET = 32768;
+  private readonly counts = new Uint32Array(65536 + 32768);
+  private total = 0;
+
+  add(value: number): void {
+    this.counts[value + ValueHistogram.OFFSET]!++;
+    this.total++;
+  }
+
+  /** Range, and the 0.1th-99.9th percentile window (the lower order statistic, floor(q * (n - 1))). */
+  statistics(): ChannelStatistics {
+    if (this.total === 0) return { min: 0, max: 0, window: [0, 1] };
+    const ranks = [0, Math.floor(0.001 * (this.total - 1)), Math.floor(0.999 * (this.total - 1)), this.total - 1];
+    const found: number[] = [];
+    let seen = 0;
+    for (let bin = 0; bin < this.counts.length && found.length < ranks.length; bin++) {
+      seen += this.counts[bin]!;
+      while (found.length < ranks.length && seen > ranks[found.length]!) found.push(bin - ValueHistogram.OFFSET);
+    }
+    const [min, low, high, max] = found as [number, number, number, number];
+    return { min, max, window: high > low ? [low, high] : [low, low + 1] };
+  }
 }
 
 /** Default colours when the file gives none: one channel white, several as QuPath's fluorescence defaults. */

@@ -24,7 +24,11 @@ function isPlain8Bit(page: TiffPage): boolean {
 
 export function planChannels(layout: TiffLayout): ChannelPlan | null {
   const { channels, levels } = layout;
-  if (channels) {
+  // Channel pages are decoded with the first one's codec: they must share it (they do in every writer we know).
+  const sameCodec = (page: TiffPage, first: TiffPage) =>
+    (['compression', 'bitsPerSample', 'sampleFormat', 'predictor', 'planar', 'samplesPerPixel'] as const).every((key) => page.codec[key] === first.codec[key]) &&
+    page.blockWidth === first.blockWidth && page.blockHeight === first.blockHeight && page.tiled === first.tiled;
+  if (channels && channels.every((c) => c.levels.every((page, k) => sameCodec(page, channels[0]!.levels[k]!)))) {
     return {
       names: channels.map((c) => c.name),
       colors: channels.map((c, i) => c.color ?? defaultChannelColor(i, channels.length)),

@@ -19,7 +19,7 @@ import {
 } from './slide-source';
 import { TileCache, type TileCacheStats } from './tile-cache';
 import { compressionName, describeCompression, SUPPORTED_COMPRESSIONS, type TileRequest } from './tile-codec';
-import { channelStatistics, type ChannelDisplay, type ChannelStatistics } from './channel-composite';
+import { ValueHistogram, type ChannelDisplay, type ChannelStatistics } from './channel-composite';
 import { planChannels, type ChannelPlan } from './channel-plan';
 import { sampleType } from './sample-values';
 import type { DecodedSamples } from './tile-decoder';
@@ -235,7 +235,7 @@ async function openChannels(file: TiffFile, layout: TiffLayout, decodeSamples: S
   );
   const lowest = levels[levels.length - 1]!;
   const channelCount = plan.names.length;
-  const values: number[][] = Array.from({ length: channelCount }, () => []);
+  const histograms = plan.names.map(() => new ValueHistogram());
   for (const [c, { page, index }] of (plan.storage === 'pages' ? lowest : [lowest[0]!]).entries()) {
     const blocks = page.columns * page.rows;
     const step = Math.max(1, Math.ceil(blocks / MAX_STATISTICS_BLOCKS));
@@ -254,13 +254,13 @@ async function openChannels(file: TiffFile, layout: TiffLayout, decodeSamples: S
       for (let y = 0; y < visibleHeight; y++) {
         for (let x = 0; x < visibleWidth; x++) {
           const at = (y * decoded.width + x) * spp;
-          if (plan.storage === 'pages') values[c]!.push(decoded.values[at]!);
-          else for (let s = 0; s < channelCount; s++) values[s]!.push(decoded.values[at + s]!);
+          if (plan.storage === 'pages') histograms[c]!.add(decoded.values[at]!);
+          else for (let s = 0; s < channelCount; s++) histograms[s]!.add(decoded.values[at + s]!);
         }
       }
     }
   }
-  const statistics = values.map((v) => channelStatistics(v));
+  const statistics = histograms.map((histogram) => histogram.statistics());
   // RGB of more than 8 bits: one window from 0 to the data's bit depth (12-bit data: 4095), so white stays white.
   const brightest = Math.max(...statistics.map((s) => s.max));
   const sharedWindow: [number, number] = [0, 2 ** Math.max(1, Math.ceil(Math.log2(brightest + 1))) - 1];
