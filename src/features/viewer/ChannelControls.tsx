@@ -27,7 +27,7 @@ export function ChannelControls() {
       {channels.map((channel, index) => (
         <label key={`${index}-${channel.name}`} className="flex items-center gap-2 text-sm">
           <input type="checkbox" checked={displays[index]?.visible ?? true} onChange={(event) => toggle(index, event.target.checked)} />
-          <span aria-hidden="true" className="inline-block h-3 w-3 rounded-sm" data-channel-color={toHex(channel.color)} ref={(swatch) => swatch?.style.setProperty('background-color', toHex(channel.color))} />
+          <span aria-hidden="true" className="inline-block h-3 w-3 rounded-sm" style={{ backgroundColor: toHex(channel.color) }} />
           <span>{channel.name}</span>
           <span className="font-mono text-xs text-slate-400">
             {channel.window[0]}–{channel.window[1]}
