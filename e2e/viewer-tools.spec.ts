@@ -23,7 +23,7 @@ async function drawRectangle(page: Page, dx = 60, dy = 40) {
 
 test.describe('viewer tools', () => {
   test('the demo slide opens at start: 40x presets exact, arrow keys pan, ROI area in mm²', async ({ page, watch }) => {
-    test.skip(!existsSync(DEMO), `public/demo/demo-slide.svs is missing (npm run make-demo-slide generates it)`);
+    expect(existsSync(DEMO), 'public/demo/demo-slide.svs is missing: run npm run make-demo-slide').toBe(true);
     await page.goto('/');
     await expectSlideOpen(page, 'demo-slide.svs');
     await expect(field(page, 'Dimensions')).toHaveText('16384 × 16384 px');
