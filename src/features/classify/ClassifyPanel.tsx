@@ -189,9 +189,10 @@ export function ClassifyPanel() {
             : 'loads on first use'}
       </p>
       <div className="flex flex-wrap items-end gap-2 text-sm">
-        <label className="flex flex-col">
-          Label set
-          <select className="rounded border border-slate-300" value={labelSet.id} onChange={(event) => classifyStore.getState().select(event.target.value)}>
+        {/* Labels point at their fields by id: a label wrapping a select would add the options to its name. */}
+        <div className="flex flex-col">
+          <label htmlFor="classify-label-set">Label set</label>
+          <select id="classify-label-set" className="rounded border border-slate-300" value={labelSet.id} onChange={(event) => classifyStore.getState().select(event.target.value)}>
             {labelSets.map((candidate) => (
               <option key={candidate.id} value={candidate.id}>
                 {candidate.name}
@@ -199,17 +200,17 @@ export function ClassifyPanel() {
               </option>
             ))}
           </select>
-        </label>
-        <label className="flex flex-col">
-          Magnification
-          <select className="rounded border border-slate-300" value={magnification} onChange={(event) => classifyStore.getState().setMagnification(Number(event.target.value))}>
+        </div>
+        <div className="flex flex-col">
+          <label htmlFor="classify-magnification">Magnification</label>
+          <select id="classify-magnification" className="rounded border border-slate-300" value={magnification} onChange={(event) => classifyStore.getState().setMagnification(Number(event.target.value))}>
             {MAGNIFICATIONS.map((value) => (
               <option key={value} value={value}>
                 {value}x
               </option>
             ))}
           </select>
-        </label>
+        </div>
       </div>
       <p className="text-xs text-slate-600">
         Classes: {labelSet.classnames.map((synonyms) => synonyms[0]).join(', ')} · {labelSet.templates.length} template{labelSet.templates.length === 1 ? '' : 's'}

@@ -1,16 +1,14 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { computeBackendLabel } from '../../inference/compute-backend';
-import type { ModelDtype } from '../../inference/model-manifest';
+import type { DtypeQuality, ModelDtype } from '../../inference/model-manifest';
+import type { LoadProgress } from '../../inference/worker-protocol';
 import { useAppStore } from '../../session/app-store';
-import { modelStore, resolveLoadPlan, useModelStore, type CatalogEntry, type DeviceChoice } from './model-store';
+import { modelStore, resolveLoadPlan, resolvePathoClipLoadPlan, useModelStore, type CatalogEntry, type DeviceChoice } from './model-store';
 import { formatBytes } from '../../ui/format-bytes';
 
-const DTYPE_CHOICES: (ModelDtype | 'auto')[] = ['auto', 'q4f16', 'q4', 'fp16', 'fp32'];
+const DTYPE_CHOICES: (ModelDtype | 'auto')[] = ['auto', 'q4f16', 'q4', 'q8', 'fp16', 'fp32'];
 
-function LoadProgressList() {
-  const state = useModelStore((model) => model.pathoR1);
-  if (state.status !== 'loading') return null;
-  const files = Object.values(state.files);
+function LoadProgressList({ files, onCancel }: { files: LoadProgress[]; onCancel(): void }) {
   return (
     <div className="mt-2 space-y-1" aria-label="Loading progress">
       {files.length === 0 && <p className="text-xs text-slate-600">Reading manifest.json…</p>}
@@ -23,22 +21,160 @@ function LoadProgressList() {
           <progress className="h-1.5 w-full" max={file.totalBytes || 1} value={file.loadedBytes} aria-label={`Loading ${file.file}`} />
         </div>
       ))}
-      <button type="button" className="mt-1 rounded border border-slate-300 px-2 py-1 text-xs" onClick={() => modelStore.getState().cancelLoad()}>
+      <button type="button" className="mt-1 rounded border border-slate-300 px-2 py-1 text-xs" onClick={onCancel}>
         Cancel loading
       </button>
     </div>
   );
 }
 
-function ModelRow({ entry }: { entry: CatalogEntry }) {
+/** The headline number of a dtype's quality report, per model kind. */
+function qualitySummary(kind: CatalogEntry['kind'], quality: DtypeQuality): string {
+  const metric = (name: string) => {
+    const value = quality.metrics[name];
+    return value === undefined ? null : typeof value === 'number' ? value : value.min;
+  };
+  const parts =
+    kind === 'patho-r1'
+      ? [
+          ['logit cosine (min)', metric('first_step_logit_cosine')],
+          ['top-1 agreement', metric('teacher_forced_top1_agreement')],
+          ['greedy tokens equal', metric('greedy_token_agreement')],
+        ]
+      : [
+          ['image cosine (min)', metric('image_embedding_cosine')],
+          ['text cosine (min)', metric('text_embedding_cosine')],
+          ['best label changed', metric('best_label_change_rate')],
+        ];
+  return parts
+    .filter((part): part is [string, number] => part[1] !== null)
+    .map(([label, value]) => `${label} ${value.toFixed(3)}`)
+    .join(' · ');
+}
+
+/** What the export measured for each dtype against PyTorch on the user's checkpoint. */
+function QualityReportTable({ entry }: { entry: CatalogEntry }) {
+  const report = entry.manifest.quality;
+  if (!report) return <p className="mt-1 text-xs text-slate-600">No quality report: exported before reports existed. Export again to see what each dtype costs.</p>;
+  const rows = Object.entries(report.dtypes) as [ModelDtype, DtypeQuality][];
+  return (
+    <details className="mt-1 text-xs" data-testid={`quality-${entry.path}`}>
+      <summary className="cursor-pointer">Quality report ({report.reference || 'against PyTorch'})</summary>
+      <table className="mt-1 w-full text-left">
+        <thead>
+          <tr>
+            <th scope="col">dtype</th>
+            <th scope="col">measured</th>
+            <th scope="col">verdict</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map(([dtype, quality]) => (
+            <tr key={dtype} data-dtype={dtype} data-below-quality={quality.belowQuality}>
+              <td className="pr-1 font-mono">{dtype}</td>
+              <td className="pr-1">{qualitySummary(entry.kind, quality)}</td>
+              <td className={quality.belowQuality ? 'text-red-800' : 'text-emerald-800'} title={quality.reasons.join(' ')}>
+                {quality.belowQuality ? `below quality: ${quality.reasons.join(' ')}` : 'ok'}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {Object.keys(report.thresholds).length > 0 && (
+        <p className="mt-1 text-slate-600">Thresholds: {Object.entries(report.thresholds).map(([name, value]) => `${name} ${value}`).join(', ')}. Automatic never picks a dtype below them when another fits.</p>
+      )}
+    </details>
+  );
+}
+
+function deviceLabel(device: string): string {
+  return device === 'webgpu' ? 'WebGPU' : 'WASM';
+}
+
+function PathoR1Row({ entry }: { entry: CatalogEntry }) {
   const backend = useAppStore((state) => state.backend);
   const deviceChoice = useModelStore((state) => state.deviceChoice);
   const dtypeChoice = useModelStore((state) => state.dtypeChoice);
   const pathoR1 = useModelStore((state) => state.pathoR1);
-  const onDisk = Object.values(entry.manifest.files).reduce((sum, file) => sum + file.size, 0);
   const plan = backend.status === 'ready' ? resolveLoadPlan(entry, backend.backend, deviceChoice, dtypeChoice) : null;
   const mine = pathoR1.status !== 'unloaded' && pathoR1.path === entry.path ? pathoR1 : null;
   const stateLabel = mine ? (mine.status === 'ready' ? `Loaded (${mine.dtype}, ${mine.device})` : mine.status === 'loading' ? 'Loading…' : 'Failed') : 'Not loaded';
+  return (
+    <ModelCard
+      entry={entry}
+      stateLabel={stateLabel}
+      facts={
+        plan &&
+        !('error' in plan) && (
+        <>
+          <dt>Will load</dt>
+          <dd>
+            {plan.dtype} on {deviceLabel(plan.device)}
+          </dd>
+          <dt>Estimated memory</dt>
+          <dd>≥ {formatBytes(modelStore.weightBytes(entry, plan.dtype))} (weights) + KV cache</dd>
+        </>
+        )
+      }
+      footer={
+        <Footer
+        error={plan && 'error' in plan ? plan.error : mine?.status === 'error' ? mine.message : null}
+        loadLabel={`Load ${entry.path}`}
+        disabled={!plan || 'error' in plan || mine?.status === 'loading'}
+        onLoad={() => void modelStore.getState().loadPathoR1(entry.path).catch(() => undefined)}
+        progress={mine?.status === 'loading' ? <LoadProgressList files={Object.values(mine.files)} onCancel={() => modelStore.getState().cancelLoad()} /> : null}
+        />
+      }
+    />
+  );
+}
+
+function PathoClipRow({ entry }: { entry: CatalogEntry }) {
+  const backend = useAppStore((state) => state.backend);
+  const deviceChoice = useModelStore((state) => state.deviceChoice);
+  const dtypeChoice = useModelStore((state) => state.dtypeChoice);
+  const pathoClip = useModelStore((state) => state.pathoClip);
+  const plan = backend.status === 'ready' ? resolvePathoClipLoadPlan(entry, backend.backend, deviceChoice, dtypeChoice) : null;
+  const mine = pathoClip.status !== 'unloaded' && pathoClip.path === entry.path ? pathoClip : null;
+  const stateLabel = mine
+    ? mine.status === 'ready'
+      ? `Loaded (images ${mine.plan.imageDtype}, text ${mine.plan.textDtype}, ${mine.plan.device})`
+      : mine.status === 'loading'
+        ? 'Loading…'
+        : 'Failed'
+    : 'Not loaded';
+  return (
+    <ModelCard
+      entry={entry}
+      stateLabel={stateLabel}
+      facts={
+        plan &&
+        !('error' in plan) && (
+        <>
+          <dt>Will load</dt>
+          <dd>
+            images {plan.imageDtype}, text {plan.textDtype} on {deviceLabel(plan.device)}
+          </dd>
+        </>
+        )
+      }
+      footer={
+        <Footer
+        error={plan && 'error' in plan ? plan.error : mine?.status === 'error' ? mine.message : null}
+        loadLabel={`Load ${entry.path}`}
+        disabled={!plan || 'error' in plan || mine?.status === 'loading'}
+        onLoad={() => void modelStore.getState().loadPathoClip(entry.path).catch(() => undefined)}
+        progress={mine?.status === 'loading' ? <LoadProgressList files={Object.values(mine.files)} onCancel={() => modelStore.getState().cancelPathoClipLoad()} /> : null}
+        note="PathoCLIP runs in the Classify and Search tabs (it loads there on first use too)."
+        />
+      }
+    />
+  );
+}
+
+/** One model folder: its facts (`facts`: extra dt/dd pairs), state and quality report, then `footer` (load, progress). */
+function ModelCard({ entry, stateLabel, facts, footer }: { entry: CatalogEntry; stateLabel: string; facts: ReactNode; footer: ReactNode }) {
+  const onDisk = Object.values(entry.manifest.files).reduce((sum, file) => sum + file.size, 0);
   return (
     <li className="rounded border border-slate-200 p-3" aria-label={`Model ${entry.path}`}>
       <div className="flex items-baseline justify-between gap-2">
@@ -50,35 +186,31 @@ function ModelRow({ entry }: { entry: CatalogEntry }) {
         <dd>{entry.dtypes.join(', ') || 'none complete'}</dd>
         <dt>Size on disk</dt>
         <dd>{formatBytes(onDisk)}</dd>
-        {plan && !('error' in plan) && (
-          <>
-            <dt>Will load</dt>
-            <dd>
-              {plan.dtype} on {plan.device === 'webgpu' ? 'WebGPU' : 'WASM'}
-            </dd>
-            <dt>Estimated memory</dt>
-            <dd>≥ {formatBytes(modelStore.weightBytes(entry, plan.dtype))} (weights) + KV cache</dd>
-          </>
-        )}
+        {facts}
         <dt>State</dt>
         <dd data-testid={`model-state-${entry.path}`}>{stateLabel}</dd>
       </dl>
-      {plan && 'error' in plan && <p className="mt-1 text-xs text-red-800">{plan.error}</p>}
-      {mine?.status === 'error' && <p className="mt-1 text-xs text-red-800">{mine.message}</p>}
-      {entry.kind === 'patho-r1' && (
-        <button
-          type="button"
-          className="mt-2 rounded bg-stain-hematoxylin px-3 py-1 text-sm text-white disabled:opacity-50"
-          disabled={!plan || 'error' in plan || mine?.status === 'loading'}
-          onClick={() => void modelStore.getState().loadPathoR1(entry.path).catch(() => undefined)}
-        >
-          Load {entry.path}
-        </button>
-      )}
-      {entry.kind === 'pathoclip' && <p className="mt-2 text-xs text-slate-600">PathoCLIP runs in the Classify and Search tabs (not available yet).</p>}
-      {mine?.status === 'loading' && <LoadProgressList />}
+      <QualityReportTable entry={entry} />
+      {footer}
     </li>
   );
+}
+
+function Footer(props: { error: string | null; loadLabel: string; disabled: boolean; onLoad(): void; progress: ReactNode; note?: string }) {
+  return (
+    <>
+      {props.error && <p className="mt-1 text-xs text-red-800">{props.error}</p>}
+      <button type="button" className="mt-2 rounded bg-stain-hematoxylin px-3 py-1 text-sm text-white disabled:opacity-50" disabled={props.disabled} onClick={props.onLoad}>
+        {props.loadLabel}
+      </button>
+      {props.note && <p className="mt-2 text-xs text-slate-600">{props.note}</p>}
+      {props.progress}
+    </>
+  );
+}
+
+function ModelRow({ entry }: { entry: CatalogEntry }) {
+  return entry.kind === 'patho-r1' ? <PathoR1Row entry={entry} /> : <PathoClipRow entry={entry} />;
 }
 
 export function ModelsPanel() {
