@@ -34,7 +34,7 @@ export function pauseForEventLoop(): Promise<void> {
   });
 }
 
-/** Cosine similarity of tiles [from, to) with `query`, written into `scores`. */
+/** Cosine similarity of tiles [from, to) with `query` (clamped to [-1, 1]), written into `scores`. */
 export function scoreRange(index: Pick<SlideSearchIndex, 'embeddings' | 'scales' | 'embedDim'>, query: Float32Array, from: number, to: number, scores: Float32Array): void {
   const dim = index.embedDim;
   const embeddings = index.embeddings;
@@ -42,7 +42,8 @@ export function scoreRange(index: Pick<SlideSearchIndex, 'embeddings' | 'scales'
     let dot = 0;
     const offset = tile * dim;
     for (let i = 0; i < dim; i++) dot += embeddings[offset + i]! * query[i]!;
-    scores[tile] = dot * index.scales[tile]!;
+    // int8 rounding can put a near-identical tile a hair past 1; a cosine it stays.
+    scores[tile] = Math.min(1, Math.max(-1, dot * index.scales[tile]!));
   }
 }
 

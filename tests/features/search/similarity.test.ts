@@ -45,7 +45,8 @@ describe('scoring and top-K', () => {
           let pauses = 0;
           const scores = await scoreAllTiles(index, query, { chunkSize, pause: async () => void (pauses += 1) });
           expect(scores).toHaveLength(vectors.length);
-          scores.forEach((score, tile) => expect(score).toBeCloseTo(dot(dequantize(index, tile), query), 4));
+          scores.forEach((score, tile) => expect(score).toBeCloseTo(Math.min(1, Math.max(-1, dot(dequantize(index, tile), query))), 4));
+          expect(scores.every((score) => score >= -1 && score <= 1)).toBe(true);
           expect(pauses).toBe(Math.max(0, Math.ceil(vectors.length / chunkSize) - 1));
         },
       ),
