@@ -9,20 +9,10 @@ import { errorDetail } from '../../ui/error-sentence';
 import { Markdown } from '../../ui/Markdown';
 import { currentViewRegion } from '../../session/current-view';
 import { roiBounds } from '../../session/roi';
+import { ChannelRenderingNote } from '../viewer';
 import { QUESTION_PRESETS } from '../../inference/patho-r1-prompt';
 
 const MAGNIFICATIONS = [5, 10, 20, 40];
-
-/** Loads the preferred Patho-R1 (the user's own export before the tiny demo) when none is loaded. */
-async function ensurePathoR1Loaded(): Promise<void> {
-  if (modelStore.getState().pathoR1.status === 'ready') return;
-  if (modelStore.getState().catalog.status !== 'ready') await modelStore.getState().refreshCatalog();
-  const catalog = modelStore.getState().catalog;
-  const entries = catalog.status === 'ready' ? catalog.entries.filter((entry) => entry.kind === 'patho-r1') : [];
-  const preferred = entries.find((entry) => !entry.path.startsWith('tiny/')) ?? entries[0];
-  if (!preferred) throw new Error('No Patho-R1 model folder was found: export one (see the README) and reload.');
-  await modelStore.getState().loadPathoR1(preferred.path);
-}
 
 function workerDependencies(): AskDependencies {
   return {
@@ -101,7 +91,7 @@ export function AskPanel() {
     const state = slideStore.getState();
     if (!state.slide) return;
     try {
-      await ensurePathoR1Loaded();
+      await modelStore.ensurePathoR1();
     } catch (error) {
       appStore.getState().reportError(`Patho-R1 is not ready: ${errorDetail(error).replace(/\.$/, '')}.`);
       return;
@@ -125,6 +115,7 @@ export function AskPanel() {
         {pathoR1.status === 'ready' ? `${pathoR1.path} (${pathoR1.dtype}, ${pathoR1.device})` : pathoR1.status === 'loading' ? 'loading…' : 'loads on first question'}
         {backend.status === 'ready' && pathoR1.status !== 'ready' && ` · ${computeBackendLabel(backend.backend).split(' · ')[0]}`}
       </p>
+      <ChannelRenderingNote slide={slide} />
       <div className="flex flex-wrap gap-1" role="group" aria-label="Question presets">
         {QUESTION_PRESETS.map((preset) => (
           <button key={preset} type="button" className="rounded border border-slate-300 px-2 py-0.5 text-xs hover:bg-slate-50" onClick={() => setQuestion(preset)}>

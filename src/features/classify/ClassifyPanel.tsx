@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { currentViewRegion } from '../../session/current-view';
 import { roiBounds } from '../../session/roi';
+import { ChannelRenderingNote } from '../viewer';
 import { slideStore, useSlideStore } from '../../session/slide-store';
 import { appStore } from '../../session/app-store';
 import { errorDetail } from '../../ui/error-sentence';
@@ -188,6 +189,7 @@ export function ClassifyPanel() {
             ? 'loading…'
             : 'loads on first use'}
       </p>
+      <ChannelRenderingNote slide={slide} />
       <div className="flex flex-wrap items-end gap-2 text-sm">
         {/* Labels point at their fields by id: a label wrapping a select would add the options to its name. */}
         <div className="flex flex-col">

@@ -347,21 +347,28 @@ export function createModelStore(
     };
   });
 
+  /** The model folder a feature loads on first use: the user's own export before the tiny demo model. */
+  const preferredPath = async (kind: ModelKind): Promise<string> => {
+    if (store.getState().catalog.status !== 'ready') await store.getState().refreshCatalog();
+    const catalog = store.getState().catalog;
+    const entries = catalog.status === 'ready' ? catalog.entries.filter((entry) => entry.kind === kind) : [];
+    const preferred = entries.find((entry) => !entry.path.startsWith('tiny/')) ?? entries[0];
+    if (!preferred) throw new Error(`No ${kind === 'patho-r1' ? 'Patho-R1' : 'PathoCLIP'} model folder was found: export one (see the README) and reload.`);
+    return preferred.path;
+  };
+
   return Object.assign(store, {
     /** The engine that answers Ask questions now (the loaded worker), or null when none is loaded. */
     pathoR1Engine: (): PathoR1Engine | null => (store.getState().pathoR1.status === 'ready' ? client : null),
     /** The loaded PathoCLIP (Classify, Search), or null when none is loaded. */
     pathoClipEngine: (): PathoClipEngine | null => (store.getState().pathoClip.status === 'ready' ? clipClient : null),
+    /** Loads the preferred Patho-R1 (the user's own export before the tiny demo) unless one is loaded. */
+    async ensurePathoR1(): Promise<void> {
+      if (store.getState().pathoR1.status !== 'ready') await store.getState().loadPathoR1(await preferredPath('patho-r1'));
+    },
     /** Loads the preferred PathoCLIP (the user's own export before the tiny demo) unless one is loaded. */
     async ensurePathoClip(): Promise<PathoClipEngine> {
-      if (store.getState().pathoClip.status !== 'ready') {
-        if (store.getState().catalog.status !== 'ready') await store.getState().refreshCatalog();
-        const catalog = store.getState().catalog;
-        const entries = catalog.status === 'ready' ? catalog.entries.filter((entry) => entry.kind === 'pathoclip') : [];
-        const preferred = entries.find((entry) => !entry.path.startsWith('tiny/')) ?? entries[0];
-        if (!preferred) throw new Error('No PathoCLIP model folder was found: export one (see the README) and reload.');
-        await store.getState().loadPathoClip(preferred.path);
-      }
+      if (store.getState().pathoClip.status !== 'ready') await store.getState().loadPathoClip(await preferredPath('pathoclip'));
       if (!clipClient) throw new Error('PathoCLIP is not loaded.');
       return clipClient;
     },

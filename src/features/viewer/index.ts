@@ -1,2 +1,3 @@
-/** What the viewer feature offers the app: the whole slide workspace. */
+/** What the viewer feature offers the app and other features: the slide workspace and the channel-rendering note. */
 export { SlideWorkspace } from './SlideWorkspace';
+export { ChannelRenderingNote } from './ChannelRenderingNote';
