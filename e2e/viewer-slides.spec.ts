@@ -202,6 +202,8 @@ test.describe('slide viewer', () => {
     await channels.getByRole('checkbox', { name: /DAPI/ }).uncheck();
     await expect.poll(blue).toBe(0);
     await expect(page.getByTestId('channel-rendering-note')).toHaveText(/visible channels \(FITC, TRITC\)/);
+    // The Ask tab says the same about what Patho-R1 is shown.
+    await expect(page.getByRole('tabpanel', { name: 'Ask' }).getByTestId('ask-channel-note')).toHaveText(/models see an RGB rendering of the visible channels \(FITC, TRITC\)/);
     await channels.getByRole('checkbox', { name: /DAPI/ }).check();
     await expect.poll(blue).toBeGreaterThan(0);
   });

@@ -115,7 +115,7 @@ export function AskPanel() {
         {pathoR1.status === 'ready' ? `${pathoR1.path} (${pathoR1.dtype}, ${pathoR1.device})` : pathoR1.status === 'loading' ? 'loading…' : 'loads on first question'}
         {backend.status === 'ready' && pathoR1.status !== 'ready' && ` · ${computeBackendLabel(backend.backend).split(' · ')[0]}`}
       </p>
-      <ChannelRenderingNote slide={slide} />
+      <ChannelRenderingNote slide={slide} testId="ask-channel-note" />
       <div className="flex flex-wrap gap-1" role="group" aria-label="Question presets">
         {QUESTION_PRESETS.map((preset) => (
           <button key={preset} type="button" className="rounded border border-slate-300 px-2 py-0.5 text-xs hover:bg-slate-50" onClick={() => setQuestion(preset)}>

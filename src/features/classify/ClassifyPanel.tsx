@@ -189,7 +189,7 @@ export function ClassifyPanel() {
             ? 'loading…'
             : 'loads on first use'}
       </p>
-      <ChannelRenderingNote slide={slide} />
+      <ChannelRenderingNote slide={slide} testId="classify-channel-note" />
       <div className="flex flex-wrap items-end gap-2 text-sm">
         {/* Labels point at their fields by id: a label wrapping a select would add the options to its name. */}
         <div className="flex flex-col">
