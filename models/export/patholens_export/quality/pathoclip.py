@@ -24,8 +24,19 @@ def _normalise(x: np.ndarray) -> np.ndarray:
     return x / np.linalg.norm(x, axis=-1, keepdims=True)
 
 
+def similarities(image_embeds: np.ndarray, text_embeds: np.ndarray) -> np.ndarray:
+    """Cosine similarity of every image with every label prompt [images, labels]."""
+    return _normalise(image_embeds) @ _normalise(text_embeds).T
+
+
 def best_labels(image_embeds: np.ndarray, text_embeds: np.ndarray) -> np.ndarray:
-    return (_normalise(image_embeds) @ _normalise(text_embeds).T).argmax(-1)
+    return similarities(image_embeds, text_embeds).argmax(-1)
+
+
+def smallest_top2_gap(sims: np.ndarray) -> float:
+    """The narrowest margin between an image's best and second-best label: a similarity error above it can flip."""
+    ordered = np.sort(sims, axis=-1)
+    return float((ordered[:, -1] - ordered[:, -2]).min())
 
 
 def torch_embeddings(model, images: list, labels: list[str]) -> dict[str, np.ndarray]:
@@ -68,7 +79,8 @@ def pathoclip_quality_report(model, model_dir: Path, dtypes: list[str], calibrat
     images = calibration.generated_images() + user_images
     labels = calibration.PATHOCLIP_LABELS
     ref = torch_embeddings(model, images, labels)
-    ref_best = best_labels(ref["image_embeds"], ref["text_embeds"])
+    ref_sims = similarities(ref["image_embeds"], ref["text_embeds"])
+    ref_best = ref_sims.argmax(-1)
     outputs = {dtype: onnx_embeddings(model_dir, dtype, ref) for dtype in dtypes}
     report_dtypes = {}
     for dtype, (image_embeds, text_embeds) in outputs.items():
@@ -76,6 +88,7 @@ def pathoclip_quality_report(model, model_dir: Path, dtypes: list[str], calibrat
             "image_embedding_cosine": summary(row_cosines(image_embeds, ref["image_embeds"])),
             "text_embedding_cosine": summary(row_cosines(text_embeds, ref["text_embeds"])),
             "best_label_change_rate": round(float(np.mean(best_labels(image_embeds, text_embeds) != ref_best)), 6),
+            "label_similarity_max_error": round(float(np.abs(similarities(image_embeds, text_embeds) - ref_sims).max()), 6),
         }
         if "fp16" in outputs and dtype not in ("fp32", "fp16"):
             fp16_text = outputs["fp16"][1]
@@ -88,11 +101,16 @@ def pathoclip_quality_report(model, model_dir: Path, dtypes: list[str], calibrat
         "reference": "PyTorch fp32 (open_clip) on the source checkpoint",
         "images": {"builtin": len(images) - len(user_images), "user": len(user_images)},
         "labels": len(labels),
+        # How many labels PyTorch itself picks across the images (with 1, a change rate of 0 says little) and its
+        # narrowest best-vs-second margin, to read label_similarity_max_error against.
+        "reference_distinct_best_labels": int(len(set(ref_best.tolist()))),
+        "reference_min_top2_gap": round(smallest_top2_gap(ref_sims), 6),
         "metrics": {
             "image_embedding_cosine": "cosine of image embeddings, ONNX vs PyTorch (min/mean over images)",
             "text_embedding_cosine": "cosine of label-prompt embeddings, ONNX vs PyTorch (min/mean over prompts)",
             "best_label_change_rate": "share of images whose best-matching label differs from PyTorch's",
             "best_label_change_rate_with_fp16_text": "the same with this dtype's vision model and the fp16 text model",
+            "label_similarity_max_error": "largest |ONNX - PyTorch| image-label cosine similarity",
         },
         "thresholds": dict(PATHOCLIP_THRESHOLDS),
         "dtypes": report_dtypes,
