@@ -6,13 +6,14 @@
 import AxeBuilder from '@axe-core/playwright';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 import { gotoApp, info } from './viewer-helpers';
 
 const DEMO = resolve(import.meta.dirname, '../public/demo/demo-slide.svs');
 
 /** Share of the heatmap canvas's cells that are painted (indexed tissue tiles). */
-async function paintedShare(page: import('@playwright/test').Page): Promise<number> {
+async function paintedShare(page: Page): Promise<number> {
   return page.getByTestId('heatmap-overlay').evaluate((canvas: HTMLCanvasElement) => {
     const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
     let painted = 0;
@@ -21,7 +22,7 @@ async function paintedShare(page: import('@playwright/test').Page): Promise<numb
   });
 }
 
-async function magnification(page: import('@playwright/test').Page): Promise<number> {
+async function magnification(page: Page): Promise<number> {
   return Number.parseFloat((await page.getByTestId('magnification').textContent()) ?? '');
 }
 

@@ -19,6 +19,8 @@ export interface BuildIndexOptions {
   source: SlideSource;
   slideIdentity: string;
   engine: PathoClipEngine;
+  /** Key the index is stored under (default: the engine's model key). */
+  modelKey?: string;
   magnification: number;
   minTissueFraction?: number;
   batchSize?: number;
@@ -87,6 +89,7 @@ export async function buildSlideIndex({
   source,
   slideIdentity,
   engine,
+  modelKey = engine.info.modelKey,
   magnification,
   minTissueFraction = DEFAULT_MIN_TISSUE_FRACTION,
   batchSize = DEFAULT_BATCH_SIZE,
@@ -143,7 +146,7 @@ export async function buildSlideIndex({
   return {
     format: SEARCH_INDEX_FORMAT,
     slideIdentity,
-    modelKey: info.modelKey,
+    modelKey,
     grid,
     embedDim: info.embedDim,
     cells,

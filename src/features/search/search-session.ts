@@ -10,6 +10,16 @@ import { roiBounds } from '../../session/roi';
 import { selectedRoi, slideStore } from '../../session/slide-store';
 import { browserSearchIndexRecords } from './index-persistence';
 import { createSearchStore, type SearchState } from './search-store';
+import { searchIndexModelKey, visionWeightsFingerprint } from './weights-key';
+import type { PathoClipEngine } from '../../inference/pathoclip-engine';
+
+/** The loaded PathoCLIP's key with its vision weights' sha256 (from the manifest the weights were verified against). */
+function indexKeyOf(engine: PathoClipEngine): string {
+  const { pathoClip, catalog } = modelStore.getState();
+  const entry = pathoClip.status === 'ready' && catalog.status === 'ready' ? catalog.entries.find((candidate) => candidate.path === pathoClip.path) : undefined;
+  const fingerprint = entry && pathoClip.status === 'ready' ? visionWeightsFingerprint(entry.manifest, pathoClip.plan.imageDtype) : null;
+  return searchIndexModelKey(engine.info.modelKey, fingerprint);
+}
 
 export const searchStore = createSearchStore({
   currentSlide: () => slideStore.getState().slide,
@@ -19,6 +29,7 @@ export const searchStore = createSearchStore({
     return roi ? { name: roi.name, rect: roiBounds(roi.shape) } : null;
   },
   records: browserSearchIndexRecords(),
+  indexKey: indexKeyOf,
   showHeatmap: (overlay) => heatmapOverlayStore.getState().show(overlay),
   reportError: (sentence) => appStore.getState().reportError(sentence),
 });
@@ -31,7 +42,7 @@ export function useSearchStore<T>(selector: (state: SearchState) => T): T {
 function indexContextKey(): string {
   const slide = slideStore.getState().slide;
   const engine = modelStore.pathoClipEngine();
-  return `${slide?.identity ?? ''}\n${engine?.info.modelKey ?? ''}`;
+  return `${slide?.identity ?? ''}\n${engine ? indexKeyOf(engine) : ''}`;
 }
 
 let following: (() => void) | null = null;

@@ -79,6 +79,8 @@ export interface SearchStoreDeps {
   /** Level-0 bounds and name of the selected region, or null. */
   selectedRegion(): { name: string; rect: SlideRect } | null;
   records: SearchIndexRecords;
+  /** Key the slide's index is stored under for `engine` (default: its model key; the app adds the weights' hash). */
+  indexKey?(engine: PathoClipEngine): string;
   showHeatmap(overlay: HeatmapOverlay | null): void;
   reportError(sentence: string): void;
   topK?: number;
@@ -89,6 +91,7 @@ export interface SearchStoreDeps {
 
 export function createSearchStore(deps: SearchStoreDeps) {
   const pause = deps.pause ?? pauseForEventLoop;
+  const indexKey = deps.indexKey ?? ((engine: PathoClipEngine) => engine.info.modelKey);
   const now = deps.now ?? (() => performance.now());
   let nextId = 0;
   const newId = deps.newId ?? (() => `query-${++nextId}`);
@@ -167,7 +170,7 @@ export function createSearchStore(deps: SearchStoreDeps) {
         if (!engine) return set({ index: { status: 'no-model' } });
         set({ index: { status: 'checking' } });
         try {
-          const index = await loadSearchIndex(deps.records, slide, engine.info.modelKey);
+          const index = await loadSearchIndex(deps.records, slide, indexKey(engine));
           if (mine !== context) return;
           set({ index: index ? { status: 'ready', index, restored: true, seconds: null } : { status: 'none' } });
         } catch (error) {
@@ -194,6 +197,7 @@ export function createSearchStore(deps: SearchStoreDeps) {
             source: slide.source,
             slideIdentity: slide.identity,
             engine,
+            modelKey: indexKey(engine),
             magnification: get().magnification,
             signal: controller.signal,
             onProgress: (progress) => {

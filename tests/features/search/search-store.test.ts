@@ -16,6 +16,7 @@ const picture = tissuePicture(2048, 1024, [
 
 function setup() {
   const source = memorySlide(picture);
+  let weights = 'sha-1';
   let slide: SearchSlide | null = { identity: 'file:demo', source, metadata: source.metadata };
   let engine: PathoClipEngine | null = colourEngine();
   let region: { name: string; rect: { x: number; y: number; width: number; height: number } } | null = null;
@@ -27,6 +28,7 @@ function setup() {
     engine: () => engine,
     selectedRegion: () => region,
     records,
+    indexKey: (model) => `${model.info.modelKey}#${weights}`,
     showHeatmap: (overlay) => heatmaps.push(overlay),
     reportError: (sentence) => errors.push(sentence),
     pause: async () => undefined,
@@ -37,6 +39,7 @@ function setup() {
     setSlide: (next: SearchSlide | null) => (slide = next),
     setEngine: (next: PathoClipEngine | null) => (engine = next),
     setRegion: (next: typeof region) => (region = next),
+    setWeights: (next: string) => (weights = next),
   };
 }
 
@@ -55,9 +58,21 @@ describe('search store', () => {
     const built = ready(store.getState());
     expect(built.restored).toBe(false);
     expect(built.index.grid.magnification).toBe(10);
-    expect(await records.load('file:demo', 'colour:fp32/fp32')).toBe(built.index);
+    expect(await records.load('file:demo', 'colour:fp32/fp32#sha-1')).toBe(built.index);
     await store.getState().refresh();
     expect(ready(store.getState())).toMatchObject({ restored: true, index: built.index });
+  });
+
+  it('does not restore an index made with other weights under the same model name', async () => {
+    const { store, setWeights } = setup();
+    await store.getState().refresh();
+    await store.getState().buildIndex();
+    setWeights('sha-2');
+    await store.getState().refresh();
+    expect(store.getState().index.status).toBe('none');
+    setWeights('sha-1');
+    await store.getState().refresh();
+    expect(store.getState().index.status).toBe('ready');
   });
 
   it('answers text queries with ranked hits and a heatmap over the tile grid', async () => {
