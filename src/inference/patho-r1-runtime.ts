@@ -11,6 +11,7 @@ import {
   RawImage,
   Tensor,
   TextStreamer,
+  cat,
   env,
 } from '@huggingface/transformers';
 import type { RgbaImage } from '../slide/slide-source';
@@ -153,15 +154,36 @@ export class PathoR1Runtime {
     return this.processor.apply_chat_template(messages as never, { add_generation_prompt: true }) as string;
   }
 
+  /**
+   * Token ids and image inputs of a prompt. transformers.js 4.3's Qwen2-VL processor returns one grid for a list
+   * of images (measured), which mis-tokenizes several images; so each image is processed on its own, the patches
+   * and grids concatenated (the exported vision tower takes one grid row per image), and each image slot of the
+   * text expanded to its own number of merged patches, as Hugging Face's Qwen2-VL processor does.
+   */
+  private async encodePrompt(text: string, images: RawImage[]): Promise<Record<string, unknown>> {
+    if (images.length <= 1) return images.length === 1 ? this.processor(text, images[0]) : this.processor(text);
+    const imageProcessor = this.processor.image_processor as unknown as (image: RawImage) => Promise<{ pixel_values: Tensor; image_grid_thw: Tensor }>;
+    const perImage: { pixel_values: Tensor; image_grid_thw: Tensor }[] = [];
+    for (const image of images) perImage.push(await imageProcessor(image)); // one at a time: peak memory of one image
+    const mergeSize = Number((this.processor.image_processor as unknown as { config: { merge_size?: number } }).config.merge_size ?? 2);
+    let imageIndex = 0;
+    const expanded = text.replace(/<\|image_pad\|>/g, () => {
+      const [t, h, w] = Array.from((perImage[imageIndex++]!.image_grid_thw.data as BigInt64Array).slice(0, 3), Number) as [number, number, number];
+      return '<|image_pad|>'.repeat((t * h * w) / (mergeSize * mergeSize));
+    });
+    const tokenizer = this.processor.tokenizer;
+    if (!tokenizer) throw new InferenceError('model-files', 'The model folder has no tokenizer (tokenizer.json): export the model again.');
+    return {
+      ...(tokenizer(expanded) as Record<string, unknown>),
+      pixel_values: cat(perImage.map((part) => part.pixel_values), 0),
+      image_grid_thw: cat(perImage.map((part) => part.image_grid_thw), 0),
+    };
+  }
+
   async generate(request: PathoR1Request): Promise<PathoR1Result> {
     const expectedImages = countImages(request.messages);
     if (expectedImages !== request.images.length) {
       throw new InferenceError('bad-request', `The prompt has ${expectedImages} image slot(s) but ${request.images.length} image(s) were given.`);
-    }
-    if (request.images.length > 1) {
-      // transformers.js 4.3's Qwen2-VL image processor returns one grid for a list of images (measured), so
-      // several images in one prompt would be mis-tokenized; PathoLens sends one ROI image per conversation.
-      throw new InferenceError('bad-request', 'Patho-R1 in the browser takes one image per conversation: ask about one region at a time.');
     }
     const tokenizer = this.processor.tokenizer;
     if (!tokenizer) throw new InferenceError('model-files', 'The model folder has no tokenizer (tokenizer.json): export the model again.');
@@ -209,7 +231,7 @@ export class PathoR1Runtime {
     } else {
       const text = this.promptText(request.messages);
       const rawImages = request.images.map((image) => new RawImage(image.data, image.width, image.height, 4).rgb());
-      inputs = rawImages.length > 0 ? await this.processor(text, rawImages[0]) : await this.processor(text);
+      inputs = await this.encodePrompt(text, rawImages);
       if (rawImages.length === 0) {
         const { position_ids, rope_deltas } = textOnlyPositions(Number((inputs.input_ids as Tensor).dims.at(-1)));
         inputs = { ...inputs, position_ids };
