@@ -7,6 +7,8 @@
  */
 import { askStore } from '../features/ask';
 import { PathoR1Client } from '../inference/patho-r1-client';
+import { PathoClipClient } from '../inference/pathoclip-client';
+import { searchTestHook } from '../features/search';
 import { decodePool, openSlide } from '../slide/open-slide';
 
 export interface PathoLensTestHook {
@@ -14,12 +16,14 @@ export interface PathoLensTestHook {
   decodePool: typeof decodePool;
   PathoR1Client: typeof PathoR1Client;
   askStore: typeof askStore;
+  PathoClipClient: typeof PathoClipClient;
+  search: typeof searchTestHook;
 }
 
 /** True in builds made for tests; a constant that Vite replaces, so production drops the hook. */
 export const TEST_HOOK_ENABLED = import.meta.env.VITE_PATHOLENS_TEST_HOOK === 'true';
 
 export function installTestHook(target: Window): void {
-  const hook: PathoLensTestHook = { openSlide, decodePool, PathoR1Client, askStore };
+  const hook: PathoLensTestHook = { openSlide, decodePool, PathoR1Client, askStore, PathoClipClient, search: searchTestHook };
   (target as Window & { __patholens?: PathoLensTestHook }).__patholens = hook;
 }

@@ -1,2 +1,3 @@
-/** What the Search feature offers the app: its panel. */
+/** What the Search feature offers the app: its panel, and its functions for the test hook. */
 export { SearchPanel } from './SearchPanel';
+export { searchTestHook } from './search-hook';
