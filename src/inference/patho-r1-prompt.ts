@@ -34,6 +34,11 @@ export interface QuestionTurn {
   options?: readonly string[];
   /** Whether this turn carries an image (the ROI); follow-ups on the same ROI do not repeat it. */
   withImage: boolean;
+  /**
+   * Several numbered regions instead of one unnamed image: the turn shows "Region 1: <image>", "Region 2: <image>"…
+   * before the question, so the model's numbering is the one the user sees on the slide. Needs `withImage`.
+   */
+  regions?: number;
 }
 
 export interface ConversationTurn extends QuestionTurn {
@@ -63,14 +68,31 @@ export function systemPrompt({ chainOfDraft = false }: PromptOptions = {}): stri
   return chainOfDraft ? `${PATHO_R1_SYSTEM_PROMPT} ${CHAIN_OF_DRAFT_INSTRUCTION}` : PATHO_R1_SYSTEM_PROMPT;
 }
 
+export function regionLabel(index: number): string {
+  return `Region ${index + 1}`;
+}
+
+/** The image slots of a turn: one unnamed image, or one labelled slot per region with the question on its own line. */
+function turnContent(turn: QuestionTurn): ChatContent[] {
+  const text = questionText(turn);
+  if (!turn.withImage) return [{ type: 'text', text }];
+  const regions = turn.regions;
+  if (regions === undefined) return [{ type: 'image' }, { type: 'text', text }];
+  if (!(Number.isInteger(regions) && regions >= 1)) throw new RangeError(`A turn shows at least one region, not ${regions}.`);
+  const content: ChatContent[] = [];
+  for (let index = 0; index < regions; index++) {
+    content.push({ type: 'text', text: `${index === 0 ? '' : '\n'}${regionLabel(index)}: ` }, { type: 'image' });
+  }
+  content.push({ type: 'text', text: `\n${text}` });
+  return content;
+}
+
 /** The whole conversation as chat messages; the last turn is the one being asked (it has no reply yet). */
 export function buildPathoR1Messages(turns: readonly ConversationTurn[], options: PromptOptions = {}): ChatMessage[] {
   if (turns.length === 0) throw new Error('A conversation needs at least one question.');
   const messages: ChatMessage[] = [{ role: 'system', content: [{ type: 'text', text: systemPrompt(options) }] }];
   turns.forEach((turn, index) => {
-    const content: ChatContent[] = turn.withImage ? [{ type: 'image' }] : [];
-    content.push({ type: 'text', text: questionText(turn) });
-    messages.push({ role: 'user', content });
+    messages.push({ role: 'user', content: turnContent(turn) });
     const isLast = index === turns.length - 1;
     if (!isLast) {
       if (turn.reply === undefined) throw new Error(`Turn ${index + 1} has no reply: only the last turn may be unanswered.`);

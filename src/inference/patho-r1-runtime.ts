@@ -180,6 +180,16 @@ export class PathoR1Runtime {
     };
   }
 
+  /** The prompt ids and image grids `generate` would feed the model (tests compare them with PyTorch's). */
+  async promptInputs(messages: ChatMessage[], images: RgbaImage[]): Promise<{ inputIds: number[]; imageGridThw: number[][] }> {
+    const rawImages = images.map((image) => new RawImage(image.data, image.width, image.height, 4).rgb());
+    const inputs = await this.encodePrompt(this.promptText(messages), rawImages);
+    const ids = Array.from((inputs.input_ids as Tensor).data as BigInt64Array, Number);
+    const grid = inputs.image_grid_thw as Tensor | undefined;
+    const flat = grid ? Array.from(grid.data as BigInt64Array, Number) : [];
+    return { inputIds: ids, imageGridThw: Array.from({ length: flat.length / 3 }, (_, row) => flat.slice(row * 3, row * 3 + 3)) };
+  }
+
   async generate(request: PathoR1Request): Promise<PathoR1Result> {
     const expectedImages = countImages(request.messages);
     if (expectedImages !== request.images.length) {
