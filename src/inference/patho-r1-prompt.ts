@@ -10,16 +10,11 @@ export const PATHO_R1_SYSTEM_PROMPT =
   '<think> Your step-by-step reasoning </think><answer> Your final answer </answer>';
 
 /** Chain-of-Draft (Xu et al., 2025): the same format with terse reasoning steps, for short, fast answers. */
-export const CHAIN_OF_DRAFT_INSTRUCTION =
-  'Think step by step, but only keep a minimum draft for each thinking step, with 5 words at most.';
+export const CHAIN_OF_DRAFT_INSTRUCTION = 'Think step by step, but only keep a minimum draft for each thinking step, with 5 words at most.';
 
 export const PATHO_R1_MAX_NEW_TOKENS = 2048;
 
-export const QUESTION_PRESETS = [
-  'Describe the histological features',
-  'What is the most likely diagnosis?',
-  'Grade this tumour',
-] as const;
+export const QUESTION_PRESETS = ['Describe the histological features', 'What is the most likely diagnosis?', 'Grade this tumour'] as const;
 
 export type ChatContent = { type: 'image' } | { type: 'text'; text: string };
 

@@ -175,8 +175,14 @@ export class PathoR1Runtime {
     if (!tokenizer) throw new InferenceError('model-files', 'The model folder has no tokenizer (tokenizer.json): export the model again.');
     return {
       ...(tokenizer(expanded) as Record<string, unknown>),
-      pixel_values: cat(perImage.map((part) => part.pixel_values), 0),
-      image_grid_thw: cat(perImage.map((part) => part.image_grid_thw), 0),
+      pixel_values: cat(
+        perImage.map((part) => part.pixel_values),
+        0,
+      ),
+      image_grid_thw: cat(
+        perImage.map((part) => part.image_grid_thw),
+        0,
+      ),
     };
   }
 
@@ -200,7 +206,11 @@ export class PathoR1Runtime {
     const systemText = messageText(request.messages[0]);
     const previous = this.conversation;
     const followUp =
-      request.conversation && previous && previous.id === request.conversation.id && previous.turns === request.conversation.turn && previous.systemText === systemText
+      request.conversation &&
+      previous &&
+      previous.id === request.conversation.id &&
+      previous.turns === request.conversation.turn &&
+      previous.systemText === systemText
         ? previous
         : null;
     if (previous && previous !== followUp) {
