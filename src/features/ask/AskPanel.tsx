@@ -11,6 +11,7 @@ import { currentViewRegion } from '../../session/current-view';
 import { roiBounds } from '../../session/roi';
 import { ChannelRenderingNote } from '../viewer';
 import { QUESTION_PRESETS } from '../../inference/patho-r1-prompt';
+import { SlideAskPanel } from './slide/SlideAskPanel';
 
 const MAGNIFICATIONS = [5, 10, 20, 40];
 
@@ -26,6 +27,27 @@ function workerDependencies(): AskDependencies {
       return engine.generate(request, callbacks);
     },
   };
+}
+
+type AskMode = 'region' | 'slide';
+
+/** Ask about one region (the selection or the view), or about the whole slide (PathoCLIP picks the regions). */
+function AskModeSwitch({ mode, onChange }: { mode: AskMode; onChange(mode: AskMode): void }) {
+  return (
+    <div role="radiogroup" aria-label="Ask about" className="flex gap-3 text-sm">
+      {(
+        [
+          ['region', 'A region'],
+          ['slide', 'Ask the slide'],
+        ] as const
+      ).map(([value, label]) => (
+        <label key={value} className="flex items-center gap-1">
+          <input type="radio" name="ask-mode" value={value} checked={mode === value} onChange={() => onChange(value)} />
+          {label}
+        </label>
+      ))}
+    </div>
+  );
 }
 
 function AnswerCard({ answer }: { answer: AskAnswer }) {
@@ -82,6 +104,7 @@ export function AskPanel() {
   const backend = useAppStore((state) => state.backend);
   const [question, setQuestion] = useState<string>(QUESTION_PRESETS[1]);
   const [optionsText, setOptionsText] = useState('');
+  const [mode, setMode] = useState<AskMode>('region');
 
   const roi = rois.find((candidate) => candidate.id === selectedRoiId) ?? null;
   const target = roi ? `Region “${roi.name}”` : 'The current view (no region selected)';
@@ -108,8 +131,19 @@ export function AskPanel() {
 
   if (!slide) return <p className="text-slate-700">Open a slide, select a region (R draws a rectangle) or frame the view, then ask Patho-R1 about it.</p>;
 
+  if (mode === 'slide') {
+    return (
+      <div className="space-y-3">
+        <AskModeSwitch mode={mode} onChange={setMode} />
+        <ChannelRenderingNote slide={slide} testId="ask-channel-note" />
+        <SlideAskPanel engine={workerDependencies} />
+      </div>
+    );
+  }
+
   return (
     <div className="space-y-3">
+      <AskModeSwitch mode={mode} onChange={setMode} />
       <p className="text-xs text-slate-600">
         Asking about: <strong>{target}</strong> · Patho-R1:{' '}
         {pathoR1.status === 'ready' ? `${pathoR1.path} (${pathoR1.dtype}, ${pathoR1.device})` : pathoR1.status === 'loading' ? 'loading…' : 'loads on first question'}

@@ -1,3 +1,8 @@
 /** What the Search feature offers the app: its panel, and its functions for the test hook. */
 export { SearchPanel } from './SearchPanel';
 export { searchTestHook } from './search-hook';
+/** For "Ask the slide": the open slide's index (built with progress when missing) and text queries scored against it. */
+export { ensureSlideIndex, cancelSlideIndexing, scoreTextQueries, useSlideIndexState, type SlideIndexState } from './slide-index-access';
+export { describeProgress, type IndexingProgress } from './indexing-progress';
+export type { SlideSearchIndex } from './slide-index';
+export type { TileGrid } from './tile-grid';

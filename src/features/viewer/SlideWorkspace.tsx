@@ -12,6 +12,7 @@ import { openDemoSlideIfPresent, openInViewer, type SlideInput, type SlideOpener
 import { OsdController, type ViewState } from './osd-controller';
 import { roiBounds, type Roi } from '../../session/roi';
 import { RoiList } from './RoiList';
+import { RegionOutlineOverlay } from './RegionOutlineOverlay';
 import { RoiOverlay, rulerLabel } from './RoiOverlay';
 import { ScaleBarView } from './ScaleBarView';
 import { ViewerToolbar } from './ViewerToolbar';
@@ -216,6 +217,7 @@ export function SlideWorkspace({ opener, openDemo = true }: { opener: SlideOpene
             data-testid="slide-canvas"
             style={isNeutral(adjustment) ? undefined : { filter: `url(#${DISPLAY_FILTER_ID})` }}
           />
+          {slide && view && <RegionOutlineOverlay transform={view.transform} slideIdentity={slide.identity} />}
           {slide && view && (
             <RoiOverlay
               transform={view.transform}
