@@ -1,0 +1,107 @@
+/**
+ * "Ask the slide" as a pathologist uses it, on the demo slide with the tiny models: the slide is indexed with
+ * PathoCLIP on the first question (progress in the Ask tab), the regions Patho-R1 saw are outlined on the slide and
+ * listed with their numbers, each flies there, the answer streams; a follow-up drops a region and asks again; a
+ * small token budget shows fewer regions and says so.
+ */
+import AxeBuilder from '@axe-core/playwright';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { expect, test } from './fixtures';
+import { gotoApp, info } from './viewer-helpers';
+
+const DEMO = resolve(import.meta.dirname, '../public/demo/demo-slide.svs');
+
+test('ask the demo slide: regions found, outlined, listed and flown to; streamed answer; follow-up with a region removed; small budget', async ({
+  page,
+  watch,
+}) => {
+  test.setTimeout(300_000);
+  expect(existsSync(DEMO), 'public/demo/demo-slide.svs is missing: run npm run make-demo-slide').toBe(true);
+  await gotoApp(page);
+  await expect(info(page).getByRole('heading', { name: /demo-slide\.svs/ })).toBeVisible({ timeout: 30_000 });
+
+  // The tiny models, loaded explicitly: on their own the tabs prefer an export in models/local when one exists.
+  await page.getByRole('tab', { name: 'Models' }).click();
+  const models = page.getByRole('tabpanel', { name: 'Models' });
+  await models.getByRole('button', { name: 'Load tiny/patho-r1' }).click();
+  await expect(page.getByTestId('model-state-tiny/patho-r1')).toContainText('Loaded', { timeout: 90_000 });
+  await models.getByRole('button', { name: 'Load tiny/pathoclip' }).click();
+  await expect(page.getByTestId('model-state-tiny/pathoclip')).toContainText('Loaded', { timeout: 60_000 });
+
+  // Index at 5x (4,096 grid tiles on the demo slide) so that indexing fits in the test's time on two cores.
+  await page.getByRole('tab', { name: 'Search' }).click();
+  await page.getByRole('tabpanel', { name: 'Search' }).getByLabel('Magnification').selectOption('5');
+
+  await page.getByRole('tab', { name: 'Ask' }).click();
+  const panel = page.getByRole('tabpanel', { name: 'Ask' });
+  await panel.getByText('Sampling settings').click();
+  await panel.getByLabel('Max new tokens').fill('12');
+  await panel.getByRole('radio', { name: 'Ask the slide' }).check();
+  await expect(panel.getByTestId('ask-index-status')).toContainText('indexed with PathoCLIP on the first question');
+  await panel.getByLabel('Question about the slide').fill('Is there necrosis on this slide?');
+  await panel.getByLabel(/^Answer options/).fill('Necrosis\nCarcinoma');
+  await panel.getByRole('button', { name: 'Ask the slide' }).click();
+
+  // No index yet: it is built first, with its progress in the Ask tab.
+  await expect(panel.getByTestId('ask-index-progress')).toContainText(/tiles/, { timeout: 60_000 });
+  const first = panel.getByRole('article', { name: 'Slide answer to: Is there necrosis on this slide?' });
+  await expect(first).toHaveAttribute('data-status', 'done', { timeout: 240_000 });
+  await expect(panel.getByTestId('ask-index-status')).toContainText(/PathoCLIP index ready: [\d,]+ tissue tiles at 5x/);
+  await expect(first.getByTestId('slide-answer-text')).not.toBeEmpty();
+  await expect(first).toContainText(/\d+ prompt, 12 new tokens/);
+
+  // The regions, listed and numbered as the model saw them, and the same numbers outlined on the slide.
+  const listed = first.getByRole('list', { name: 'Regions Patho-R1 saw' }).getByRole('button');
+  const count = await listed.count();
+  expect(count).toBeGreaterThanOrEqual(2);
+  for (let k = 0; k < count; k++)
+    await expect(listed.nth(k)).toContainText(
+      new RegExp(`^Region ${k + 1} · \\d+ x \\d+ px at [\\d.]+x · \\d+ tokens · PathoCLIP: “(Is there necrosis on this slide\\?|Necrosis|Carcinoma)”`),
+    );
+  const outlines = page.getByTestId('region-outlines').locator('g[data-region-label]');
+  await expect(outlines).toHaveCount(count);
+  expect(await outlines.evaluateAll((groups) => groups.map((group) => group.getAttribute('data-region-label')))).toEqual(
+    Array.from({ length: count }, (_, k) => String(k + 1)),
+  );
+
+  // Region 2 flies there: its outline then fills much of the viewer.
+  const viewer = await page.getByTestId('region-outlines').boundingBox();
+  await listed.nth(1).click();
+  await expect
+    .poll(
+      async () => {
+        const box = await page.locator('g[data-region-label="2"] rect').boundingBox();
+        return box && viewer ? Math.max(box.width / viewer.width, box.height / viewer.height) : 0;
+      },
+      { timeout: 15_000 },
+    )
+    .toBeGreaterThan(0.5);
+
+  const axe = await new AxeBuilder({ page }).include('#side-panel').withTags(['wcag2a', 'wcag2aa']).analyze();
+  expect(axe.violations.map((violation) => `${violation.id}: ${violation.help}`)).toEqual([]);
+
+  // Follow-up: drop region 1 and ask again about the rest (no new search: the list is the user's).
+  const followUp = panel.getByRole('region', { name: 'Regions for a follow-up' });
+  await expect(followUp.getByRole('listitem')).toHaveCount(count);
+  await followUp.getByRole('button', { name: 'Remove region 1' }).click();
+  await expect(followUp.getByRole('listitem')).toHaveCount(count - 1);
+  await panel.getByLabel('Question about the slide').fill('And in these regions?');
+  await followUp.getByRole('button', { name: 'Ask again with these regions' }).click();
+  const second = panel.getByRole('article', { name: 'Slide answer to: And in these regions?' });
+  await expect(second).toHaveAttribute('data-status', 'done', { timeout: 120_000 });
+  await expect(second.getByRole('list', { name: 'Regions Patho-R1 saw' }).getByRole('button')).toHaveCount(count - 1);
+  await expect(outlines).toHaveCount(count - 1);
+
+  // A budget too small for every region: fewer regions, and a sentence that says so.
+  await panel.getByLabel(/^Token budget/).fill('260');
+  await panel.getByLabel('Question about the slide').fill('Is there carcinoma?');
+  await panel.getByRole('button', { name: 'Ask the slide' }).click();
+  const third = panel.getByRole('article', { name: 'Slide answer to: Is there carcinoma?' });
+  await expect(third).toHaveAttribute('data-status', 'done', { timeout: 120_000 });
+  await expect(third.getByTestId('budget-note')).toContainText(/do not fit in 260 tokens at 20x, so Patho-R1 sees/);
+
+  const origin = new URL(page.url()).origin;
+  expect(watch.requests.filter((url) => /^https?:/.test(url) && new URL(url).origin !== origin)).toEqual([]);
+  expect(await watch.cspViolations()).toEqual([]);
+});
