@@ -12,6 +12,8 @@ import { roiBounds } from '../../session/roi';
 import { ChannelRenderingNote } from '../viewer';
 import { QUESTION_PRESETS } from '../../inference/patho-r1-prompt';
 import { SlideAskPanel } from './slide/SlideAskPanel';
+import { slideAskStore } from './slide/slide-ask-store';
+import { useStore } from 'zustand';
 
 const MAGNIFICATIONS = [5, 10, 20, 40];
 
@@ -104,7 +106,8 @@ export function AskPanel() {
   const backend = useAppStore((state) => state.backend);
   const [question, setQuestion] = useState<string>(QUESTION_PRESETS[1]);
   const [optionsText, setOptionsText] = useState('');
-  const [mode, setMode] = useState<AskMode>('region');
+  const mode: AskMode = useStore(slideAskStore, (state) => (state.slideMode ? 'slide' : 'region'));
+  const setMode = (next: AskMode) => slideAskStore.getState().setSlideMode(next === 'slide');
 
   const roi = rois.find((candidate) => candidate.id === selectedRoiId) ?? null;
   const target = roi ? `Region “${roi.name}”` : 'The current view (no region selected)';

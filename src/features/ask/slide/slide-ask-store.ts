@@ -97,11 +97,14 @@ export interface SlideAskRequest {
 }
 
 export interface SlideAskState {
+  /** Whether the Ask tab shows "Ask the slide" (kept here so switching tabs does not lose it). */
+  slideMode: boolean;
   answers: SlideAnswer[];
   tokenBudget: number;
   busy: boolean;
   /** The regions a follow-up will ask about: the last answer's, as the user edited them. */
   nextRegions: CandidateRegion[];
+  setSlideMode(on: boolean): void;
   setTokenBudget(tokens: number): void;
   removeNextRegion(index: number): void;
   addNextRegion(region: CandidateRegion): void;
@@ -138,10 +141,12 @@ export function createSlideAskStore(selection: RegionSelectionOptions = DEFAULT_
       set((state) => ({ answers: state.answers.map((answer) => (answer.id === id ? { ...answer, ...patch } : answer)) }));
 
     return {
+      slideMode: false,
       answers: [],
       tokenBudget: DEFAULT_TOKEN_BUDGET,
       busy: false,
       nextRegions: [],
+      setSlideMode: (slideMode) => set({ slideMode }),
       setTokenBudget: (tokenBudget) => set({ tokenBudget }),
       removeNextRegion: (index) => set((state) => ({ nextRegions: state.nextRegions.filter((_, k) => k !== index) })),
       addNextRegion: (region) => set((state) => ({ nextRegions: [...state.nextRegions, region] })),
