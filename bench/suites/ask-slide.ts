@@ -82,20 +82,18 @@ async function askOnce(
     },
   };
   const store = createSlideAskStore();
-  const answer = await store
-    .getState()
-    .ask(
-      {
-        question: QUESTION,
-        options: OPTIONS,
-        settings: { ...DEFAULT_GENERATION_SETTINGS, maxNewTokens: 8, minNewTokens: 8 },
-        magnification: 20,
-        chainOfDraft: false,
-        regions: 'search',
-      },
-      { slide: source, slideIdentity: 'bench', maxPixels },
-      dependencies,
-    );
+  const answer = await store.getState().ask(
+    {
+      question: QUESTION,
+      options: OPTIONS,
+      settings: { ...DEFAULT_GENERATION_SETTINGS, maxNewTokens: 8, minNewTokens: 8 },
+      magnification: 20,
+      chainOfDraft: false,
+      regions: 'search',
+    },
+    { slide: source, slideIdentity: 'bench', maxPixels },
+    dependencies,
+  );
   if (answer.status !== 'done') throw new Error(`the question ended ${answer.status}: ${answer.error ?? ''}`);
   return {
     indexMs: marks.index! - started,
@@ -168,7 +166,12 @@ async function run({ args, log }: BenchContext): Promise<BenchReport> {
             's',
             `${tiles.toLocaleString('en')} tissue tiles of ${gridTiles.toLocaleString('en')}, ${tilesPerSecond.toFixed(0)} tiles/s`,
           ),
-          row('question → first token, no index yet', cold.totalToFirstTokenMs / 1000, 's', `index built first (${(cold.indexMs / 1000).toFixed(1)} s), then the question`),
+          row(
+            'question → first token, no index yet',
+            cold.totalToFirstTokenMs / 1000,
+            's',
+            `index built first (${(cold.indexMs / 1000).toFixed(1)} s), then the question`,
+          ),
           row('question → first token, index exists', warmTotal / 1000, 's', `median of ${REPEATS}`),
           row(
             '  find regions (embed queries, score, group, plan)',
@@ -176,7 +179,12 @@ async function run({ args, log }: BenchContext): Promise<BenchReport> {
             'ms',
             `${warm[0]!.regions} regions, ${OPTIONS.length + 1} queries`,
           ),
-          row('  read the regions from the slide', median(warm.map((timing) => timing.readMs)), 'ms', 'JPEG tiles decoded in-process (many still cached from indexing)'),
+          row(
+            '  read the regions from the slide',
+            median(warm.map((timing) => timing.readMs)),
+            'ms',
+            'JPEG tiles decoded in-process (many still cached from indexing)',
+          ),
           row('  Patho-R1: prompt → first token', median(warm.map((timing) => timing.firstTokenMs)), 'ms', `${warm[0]!.promptTokens} prompt tokens`),
           row('with index ÷ embed every tile', warmTotal / embedAllMs, 'ratio', 'what an existing index saves per question'),
           row(
@@ -187,7 +195,9 @@ async function run({ args, log }: BenchContext): Promise<BenchReport> {
           ),
         ],
         notes: [
-          `Tiny test models: the timings show the flow's own cost (index, region choice, reads, prompt); with a real ViT-B-16 PathoCLIP the index rate is the clip benchmark's (about 1.6 tiles/s on this 2-core machine), so building the index dominates even more, while a question with the index costs a few text embeddings.`,
+          clipPath === 'tiny/pathoclip'
+            ? 'Tiny PathoCLIP: the timings show the flow’s own cost (index, region choice, reads, prompt); a real ViT-B-16 embeds a few tiles per second here, so building the index dominates even more.'
+            : `${clipPath}: a realistic-shape PathoCLIP; the index build is its image tower on every tissue tile, a question with the index costs ${OPTIONS.length + 1} text embeddings.`,
           cold.budgetNote ?? 'Every region fit in the default budget at 20x.',
           'Accuracy on a slide-level question set against the thumbnail alone needs real Patho-R1 and PathoCLIP weights: not measured here.',
         ],

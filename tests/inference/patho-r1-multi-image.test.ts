@@ -71,3 +71,19 @@ describe('Patho-R1 with several numbered regions in one prompt (tiny model, fp32
     });
   }
 });
+
+describe('numbered regions in the prompt builder', () => {
+  it('labels each image slot and refuses a turn with no region', () => {
+    const [, user] = buildPathoR1Messages([{ question: 'Which region shows necrosis?', withImage: true, regions: 3 }]);
+    expect(user!.content).toEqual([
+      { type: 'text', text: 'Region 1: ' },
+      { type: 'image' },
+      { type: 'text', text: '\nRegion 2: ' },
+      { type: 'image' },
+      { type: 'text', text: '\nRegion 3: ' },
+      { type: 'image' },
+      { type: 'text', text: '\nWhich region shows necrosis?' },
+    ]);
+    expect(() => buildPathoR1Messages([{ question: 'Why?', withImage: true, regions: 0 }])).toThrow('A turn shows at least one region, not 0.');
+  });
+});
