@@ -100,6 +100,12 @@ test('ask the demo slide: regions found, outlined, listed and flown to; streamed
   const third = panel.getByRole('article', { name: 'Slide answer to: Is there carcinoma?' });
   await expect(third).toHaveAttribute('data-status', 'done', { timeout: 120_000 });
   await expect(third.getByTestId('budget-note')).toContainText(/do not fit in 260 tokens at 20x, so Patho-R1 sees/);
+  const shownNow = await third.getByRole('list', { name: 'Regions Patho-R1 saw' }).getByRole('button').count();
+  await expect(outlines).toHaveCount(shownNow);
+
+  // Back to asking about one region: the outlines leave the slide.
+  await panel.getByRole('radio', { name: 'A region' }).check();
+  await expect(page.getByTestId('region-outlines')).toHaveCount(0);
 
   const origin = new URL(page.url()).origin;
   expect(watch.requests.filter((url) => /^https?:/.test(url) && new URL(url).origin !== origin)).toEqual([]);

@@ -13,6 +13,7 @@ import { ChannelRenderingNote } from '../viewer';
 import { QUESTION_PRESETS } from '../../inference/patho-r1-prompt';
 import { SlideAskPanel } from './slide/SlideAskPanel';
 import { slideAskStore } from './slide/slide-ask-store';
+import { hideRegionOutlines } from './slide/slide-ask-session';
 import { useStore } from 'zustand';
 
 const MAGNIFICATIONS = [5, 10, 20, 40];
@@ -107,7 +108,10 @@ export function AskPanel() {
   const [question, setQuestion] = useState<string>(QUESTION_PRESETS[1]);
   const [optionsText, setOptionsText] = useState('');
   const mode: AskMode = useStore(slideAskStore, (state) => (state.slideMode ? 'slide' : 'region'));
-  const setMode = (next: AskMode) => slideAskStore.getState().setSlideMode(next === 'slide');
+  const setMode = (next: AskMode) => {
+    slideAskStore.getState().setSlideMode(next === 'slide');
+    if (next === 'region') hideRegionOutlines();
+  };
 
   const roi = rois.find((candidate) => candidate.id === selectedRoiId) ?? null;
   const target = roi ? `Region “${roi.name}”` : 'The current view (no region selected)';

@@ -27,6 +27,11 @@ export function outlineRegions(slideIdentity: string, regions: readonly ShownReg
   );
 }
 
+/** Takes the outlines off the slide (back to asking about one region). */
+export function hideRegionOutlines(): void {
+  regionOutlinesStore.getState().clear();
+}
+
 /** Outlines an answer's regions and fits one of them on screen. */
 export function flyToRegion(slideIdentity: string, regions: readonly ShownRegion[], region: ShownRegion): void {
   outlineRegions(slideIdentity, regions);
