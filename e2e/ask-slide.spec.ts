@@ -2,7 +2,7 @@
  * "Ask the slide" as a pathologist uses it, on the demo slide with the tiny models: the slide is indexed with
  * PathoCLIP on the first question (progress in the Ask tab), the regions Patho-R1 saw are outlined on the slide and
  * listed with their numbers, each flies there, the answer streams; a follow-up drops a region and asks again; a
- * small token budget shows fewer regions and says so.
+ * small token budget shows fewer regions and says so; after a reload the answers and their regions are back.
  */
 import AxeBuilder from '@axe-core/playwright';
 import { existsSync } from 'node:fs';
@@ -106,6 +106,17 @@ test('ask the demo slide: regions found, outlined, listed and flown to; streamed
   // Back to asking about one region: the outlines leave the slide.
   await panel.getByRole('radio', { name: 'A region' }).check();
   await expect(page.getByTestId('region-outlines')).toHaveCount(0);
+
+  // After a reload the slide's answers come back with their regions (saved with the slide), ready for a follow-up.
+  await page.reload();
+  await gotoApp(page);
+  await expect(info(page).getByRole('heading', { name: /demo-slide\.svs/ })).toBeVisible({ timeout: 30_000 });
+  await page.getByRole('tab', { name: 'Ask' }).click();
+  await panel.getByRole('radio', { name: 'Ask the slide' }).check();
+  await expect(first).toHaveAttribute('data-status', 'done');
+  await expect(first.getByRole('list', { name: 'Regions Patho-R1 saw' }).getByRole('button')).toHaveCount(count);
+  await expect(third).toHaveAttribute('data-status', 'done');
+  await expect(panel.getByRole('region', { name: 'Regions for a follow-up' }).getByRole('listitem')).toHaveCount(shownNow);
 
   const origin = new URL(page.url()).origin;
   expect(watch.requests.filter((url) => /^https?:/.test(url) && new URL(url).origin !== origin)).toEqual([]);

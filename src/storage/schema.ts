@@ -19,6 +19,9 @@ export const SLIDE_REGIONS: PerSlideStoreSchema = { dbName: 'patholens-viewer', 
 /** Patho-R1's answers, per slide (read by the Ask feature). */
 export const SLIDE_ANSWERS: PerSlideStoreSchema = { dbName: 'patholens-answers', storeName: 'slide-answers', field: 'answers' };
 
+/** "Ask the slide" answers with the regions they were given, per slide (read by the Ask feature). */
+export const SLIDE_LEVEL_ANSWERS: PerSlideStoreSchema = { dbName: 'patholens-slide-answers', storeName: 'slide-level-answers', field: 'answers' };
+
 /** The version every per-slide database is opened at. */
 export const PER_SLIDE_SCHEMA_VERSION = 1;
 

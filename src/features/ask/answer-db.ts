@@ -27,16 +27,17 @@ export function indexedDbAnswerPersistence(dbName = ANSWER_DB_NAME): AnswerPersi
 }
 
 /**
- * Keeps the Ask store and the open slide in step: loads a slide's answers when it opens, saves them as they
- * change (streaming text included, at most once per `saveEveryMs`). Returns an unsubscribe function.
+ * Keeps an answer store and the open slide in step: loads a slide's answers when it opens, saves them as they
+ * change (streaming text included, at most once per `saveEveryMs`). Returns an unsubscribe function. Used for
+ * region answers and for "Ask the slide" answers.
  */
-export function syncAnswersWithSlide(options: {
-  persistence: AnswerPersistence;
+export function syncAnswersWithSlide<T = AskAnswer>(options: {
+  persistence: PerSlideList<T>;
   currentSlideIdentity(): string | null;
   subscribeToSlide(listener: () => void): () => void;
-  getAnswers(): AskAnswer[];
+  getAnswers(): T[];
   subscribeToAnswers(listener: () => void): () => void;
-  restore(answers: AskAnswer[]): void;
+  restore(answers: T[]): void;
   reportError(sentence: string): void;
   saveEveryMs?: number;
 }): () => void {

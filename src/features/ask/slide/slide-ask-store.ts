@@ -111,6 +111,8 @@ export interface SlideAskState {
   /** Resolves when the answer is finished, stopped or failed (never rejects). */
   ask(request: SlideAskRequest, source: SlideAskSource, dependencies: SlideAskDependencies): Promise<SlideAnswer>;
   stop(): void;
+  /** Restores answers saved with the slide; a follow-up starts from the last one's regions. */
+  restore(answers: SlideAnswer[]): void;
 }
 
 function slideMppOf(slide: SlideSource): number | null {
@@ -147,6 +149,11 @@ export function createSlideAskStore(selection: RegionSelectionOptions = DEFAULT_
       busy: false,
       nextRegions: [],
       setSlideMode: (slideMode) => set({ slideMode }),
+      restore: (answers) => {
+        nextId = Math.max(nextId, ...answers.map((answer) => answer.id + 1));
+        const last = answers.at(-1);
+        set({ answers, nextRegions: last ? last.regions.map(({ rect, score, origin }) => ({ rect, score, origin })) : [] });
+      },
       setTokenBudget: (tokenBudget) => set({ tokenBudget }),
       removeNextRegion: (index) => set((state) => ({ nextRegions: state.nextRegions.filter((_, k) => k !== index) })),
       addNextRegion: (region) => set((state) => ({ nextRegions: [...state.nextRegions, region] })),
