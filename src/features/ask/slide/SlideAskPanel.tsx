@@ -104,7 +104,7 @@ function IndexStatus() {
       ? `PathoCLIP index ready: ${index.index.cells.length.toLocaleString('en')} tissue tiles at ${index.index.grid.magnification === null ? 'full resolution' : `${index.index.grid.magnification}x`}.`
       : index.status === 'error'
         ? index.message
-        : 'The slide is indexed with PathoCLIP on the first question (with progress), then kept in this browser.';
+        : 'The slide is indexed with PathoCLIP on the first question (at the Search tab’s magnification, with progress), then kept in this browser.';
   return (
     <p className="text-xs text-slate-600" data-testid="ask-index-status">
       {said}
