@@ -22,7 +22,9 @@ export function benchRegion(): RgbaImage {
 
 export async function writeRegionPng(file: string): Promise<void> {
   const region = benchRegion();
-  await sharp(Buffer.from(region.data.buffer), { raw: { width: region.width, height: region.height, channels: 4 } }).png().toFile(file);
+  await sharp(Buffer.from(region.data.buffer), { raw: { width: region.width, height: region.height, channels: 4 } })
+    .png()
+    .toFile(file);
 }
 
 export const FIRST_QUESTION = 'What is the most likely diagnosis?';

@@ -57,7 +57,11 @@ async function viaPlainTransformersJs(): Promise<ConversationStats[]> {
     const prompt = processor.apply_chat_template(messages as never, { add_generation_prompt: true }) as string;
     const inputs = await processor(prompt, image);
     let text = '';
-    const streamer = new TextStreamer(processor.tokenizer!, { skip_prompt: true, callback_function: (piece: string) => (text += piece), token_callback_function: () => clock.tick() });
+    const streamer = new TextStreamer(processor.tokenizer!, {
+      skip_prompt: true,
+      callback_function: (piece: string) => (text += piece),
+      token_callback_function: () => clock.tick(),
+    });
     await model.generate({ ...inputs, max_new_tokens: tokens, min_new_tokens: tokens, do_sample: false, streamer });
     return { stats: clock.stats(Number(inputs.input_ids.dims.at(-1))), text };
   });

@@ -52,20 +52,33 @@ export async function writeHeSlide(options: HeSlideOptions): Promise<{ levels: n
     `|AppMag = ${appMag}|MPP = ${mpp}|Filename = PathoLens demo|Title = Procedural H&E (not a patient)|ScanScope ID = PATHOLENS`;
   const jpegPage = (k: number) =>
     writer.addPage({
-      width: dims[k]!, height: dims[k]!, tileWidth: tile, tileHeight: tile, compression: 7, photometric: 6,
-      samplesPerPixel: 3, description: description(k), ycbcrSubsampling: [2, 2],
+      width: dims[k]!,
+      height: dims[k]!,
+      tileWidth: tile,
+      tileHeight: tile,
+      compression: 7,
+      photometric: 6,
+      samplesPerPixel: 3,
+      description: description(k),
+      ycbcrSubsampling: [2, 2],
     });
   // Aperio order: level 0, thumbnail (strips), then the reduced levels, then label.
   const pages: number[] = [jpegPage(0)];
   const thumbSize = Math.min(1024, size);
   const thumbnailPage = writer.addPage({
-    width: thumbSize, height: thumbSize, compression: 7, photometric: 6, samplesPerPixel: 3,
+    width: thumbSize,
+    height: thumbSize,
+    compression: 7,
+    photometric: 6,
+    samplesPerPixel: 3,
     description: `Aperio Image Library v12.0.15 \r\n${size}x${size} -> ${thumbSize}x${thumbSize} - |AppMag = ${appMag}|MPP = ${mpp}`,
   });
   for (let k = 1; k < levelCount; k++) pages.push(jpegPage(k));
 
   const encode = (rgb: Uint8Array, w: number, h: number) =>
-    sharp(rgb, { raw: { width: w, height: h, channels: 3 } }).jpeg({ quality, chromaSubsampling: '4:2:0' }).toBuffer();
+    sharp(rgb, { raw: { width: w, height: h, channels: 3 } })
+      .jpeg({ quality, chromaSubsampling: '4:2:0' })
+      .toBuffer();
   let inFlight: Promise<void>[] = [];
   let done = 0;
   const emit = async (k: number, col: number, row: number, rgb: Uint8Array) => {
@@ -89,7 +102,13 @@ export async function writeHeSlide(options: HeSlideOptions): Promise<{ levels: n
       renderHe({ width: size, height: size }, col * tile, row * tile, tile, tile, rgb);
     } else {
       const children: (Uint8Array | null)[] = [];
-      for (const [dc, dr] of [[0, 0], [1, 0], [0, 1], [1, 1]] as const) children.push(await visit(k - 1, col * 2 + dc, row * 2 + dr));
+      for (const [dc, dr] of [
+        [0, 0],
+        [1, 0],
+        [0, 1],
+        [1, 1],
+      ] as const)
+        children.push(await visit(k - 1, col * 2 + dc, row * 2 + dr));
       downsampleQuad(children, tile, tile, rgb);
     }
     await emit(k, col, row, rgb);
@@ -116,8 +135,21 @@ export async function writeHeSlide(options: HeSlideOptions): Promise<{ levels: n
     const bar = (x * 7919) % 13 < 6;
     for (let y = 60; y < 160 && bar; y++) label.fill(20, (y * labelW + x) * 3, (y * labelW + x) * 3 + 3);
   }
-  const labelPage = writer.addPage({ width: labelW, height: labelH, compression: 7, photometric: 6, samplesPerPixel: 3, newSubfileType: 1, description: 'label 400x400' });
-  writer.addTile(labelPage, await sharp(label, { raw: { width: labelW, height: labelH, channels: 3 } }).jpeg({ quality: 90 }).toBuffer());
+  const labelPage = writer.addPage({
+    width: labelW,
+    height: labelH,
+    compression: 7,
+    photometric: 6,
+    samplesPerPixel: 3,
+    newSubfileType: 1,
+    description: 'label 400x400',
+  });
+  writer.addTile(
+    labelPage,
+    await sharp(label, { raw: { width: labelW, height: labelH, channels: 3 } })
+      .jpeg({ quality: 90 })
+      .toBuffer(),
+  );
 
   const first = writer.finish();
   const header = new Uint8Array(4);

@@ -15,12 +15,7 @@ export const QUIET_CHROMIUM_FLAGS = [
 ];
 
 /** WebGPU on the CPU through SwiftShader (slow but correct; no shader-f16). */
-export const WEBGPU_SWIFTSHADER_FLAGS = [
-  '--enable-unsafe-webgpu',
-  '--enable-features=Vulkan',
-  '--use-angle=swiftshader',
-  '--use-webgpu-adapter=swiftshader',
-];
+export const WEBGPU_SWIFTSHADER_FLAGS = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-angle=swiftshader', '--use-webgpu-adapter=swiftshader'];
 
 /** No WebGPU at all, so the app must take its WASM path. */
 export const WEBGPU_DISABLED_FLAGS = ['--disable-features=WebGPU,Vulkan', '--disable-gpu'];

@@ -22,12 +22,13 @@ test('load PathoCLIP and read its quality report, classify a region zero-shot, i
   await expect(row.getByRole('button', { name: 'Load tiny/pathoclip' })).toBeEnabled({ timeout: 30_000 });
   await row.getByRole('button', { name: 'Load tiny/pathoclip' }).click();
   const backendLabel = test.info().project.name === 'webgpu' ? 'webgpu' : 'wasm';
-  await expect(page.getByTestId('model-state-tiny/pathoclip')).toHaveText(new RegExp(`^Loaded \\(images q[48]\\w*, text fp32, ${backendLabel}\\)$`), { timeout: 60_000 });
+  await expect(page.getByTestId('model-state-tiny/pathoclip')).toHaveText(new RegExp(`^Loaded \\(images q[48]\\w*, text fp32, ${backendLabel}\\)$`), {
+    timeout: 60_000,
+  });
   const quality = page.getByTestId('quality-tiny/pathoclip');
   await quality.locator('summary').click();
   await expect(quality.locator('tr[data-dtype="fp32"]')).toContainText('image cosine (min) 1.000');
   await expect(quality.locator('tr[data-dtype]')).toHaveCount(5);
-
 
   await page.getByRole('tab', { name: 'Classify' }).click();
   const panel = page.getByRole('tabpanel', { name: 'Classify' });
@@ -46,13 +47,17 @@ test('load PathoCLIP and read its quality report, classify a region zero-shot, i
 
   // A label set of one's own, in PathoCLIP's zero-shot JSON; then a broken file, refused with a sentence.
   const own = { name: 'Three classes', classnames: [['necrosis'], ['stroma', 'fibrous stroma'], ['tumour']], templates: ['an H&E image of CLASSNAME.'] };
-  await panel.getByLabel('Import label set (JSON)').setInputFiles({ name: 'three.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(own)) });
+  await panel
+    .getByLabel('Import label set (JSON)')
+    .setInputFiles({ name: 'three.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(own)) });
   await expect(panel.getByLabel('Label set', { exact: true })).toHaveValue(/^user:/);
   await expect(panel).toContainText('Classes: necrosis, stroma, tumour');
   await panel.getByRole('button', { name: 'Classify' }).click();
   await expect(result).toHaveAttribute('data-status', 'done', { timeout: 60_000 });
   await expect(result.getByTestId('class-score')).toHaveCount(3);
-  await panel.getByLabel('Import label set (JSON)').setInputFiles({ name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from('{"classnames": [["only"]], "templates": ["CLASSNAME"]}') });
+  await panel
+    .getByLabel('Import label set (JSON)')
+    .setInputFiles({ name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from('{"classnames": [["only"]], "templates": ["CLASSNAME"]}') });
   await expect(panel.getByRole('alert')).toHaveText('broken.json: A label set needs at least two classes to choose between.');
   await expect(result.getByTestId('class-score')).toHaveCount(3); // the last result stays
 
@@ -62,7 +67,9 @@ test('load PathoCLIP and read its quality report, classify a region zero-shot, i
   // The imported label set is kept across a reload.
   await page.reload();
   await page.getByRole('tab', { name: 'Classify' }).click();
-  await expect(page.getByRole('tabpanel', { name: 'Classify' }).getByLabel('Label set', { exact: true }).locator('option', { hasText: 'Three classes' })).toHaveCount(1);
+  await expect(
+    page.getByRole('tabpanel', { name: 'Classify' }).getByLabel('Label set', { exact: true }).locator('option', { hasText: 'Three classes' }),
+  ).toHaveCount(1);
 
   const origin = new URL(page.url()).origin;
   expect(watch.requests.filter((url) => !url.startsWith('data:') && !url.startsWith('blob:') && new URL(url).origin !== origin)).toEqual([]);

@@ -35,6 +35,11 @@ test('a model folder given by URL is verified, cached and loaded; a wrong addres
   await field.fill(`${origin}/models/tiny/patho-r1`);
   await page.getByRole('button', { name: 'Load from URL' }).click();
   await expect(page.getByTestId(`model-state-${origin}/models/tiny/patho-r1/`)).toContainText('Loaded', { timeout: 90_000 });
-  expect(watch.requests.some((url) => url === `${origin}/models/tiny/patho-r1/onnx/decoder_model_merged_q4.onnx` || url === `${origin}/models/tiny/patho-r1/onnx/decoder_model_merged.onnx`)).toBe(true);
+  expect(
+    watch.requests.some(
+      (url) =>
+        url === `${origin}/models/tiny/patho-r1/onnx/decoder_model_merged_q4.onnx` || url === `${origin}/models/tiny/patho-r1/onnx/decoder_model_merged.onnx`,
+    ),
+  ).toBe(true);
   expect(await watch.cspViolations()).toEqual([]);
 });

@@ -87,7 +87,10 @@ test('index the demo slide, search it by text and by region, compare heatmaps, f
   const download = page.waitForEvent('download');
   await panel.getByRole('button', { name: 'Export hits (GeoJSON)' }).click();
   const file = await (await download).path();
-  const geojson = JSON.parse(readFileSync(file, 'utf8')) as { type: string; features: { properties: { objectType: string; classification: { name: string }; measurements: { similarity: number } } }[] };
+  const geojson = JSON.parse(readFileSync(file, 'utf8')) as {
+    type: string;
+    features: { properties: { objectType: string; classification: { name: string }; measurements: { similarity: number } } }[];
+  };
   expect(geojson.type).toBe('FeatureCollection');
   expect(geojson.features).toHaveLength(20);
   expect(geojson.features[0]!.properties).toMatchObject({ objectType: 'annotation', classification: { name: 'Search: “necrosis”' } });

@@ -15,9 +15,17 @@ import { fixturePath, readFixture } from '../tests/fixtures';
 import { encodeJ2k, halve, hePicture, meanAbsDiff, pyramidTiff, toRgba } from '../tests/slide/fixtures';
 import { expect, test } from './fixtures';
 
-
 interface OpenedInBrowser {
-  metadata: { width: number; height: number; mppX: number | null; levels: { width: number; height: number; downsample: number }[]; format: string; compression: string; objectivePower: number | null; associatedImages: string[] };
+  metadata: {
+    width: number;
+    height: number;
+    mppX: number | null;
+    levels: { width: number; height: number; downsample: number }[];
+    format: string;
+    compression: string;
+    objectivePower: number | null;
+    associatedImages: string[];
+  };
   region: { width: number; height: number; level: number; base64: string };
 }
 
@@ -25,7 +33,20 @@ interface OpenedInBrowser {
 async function openInPage(page: Page, name: string, bytes: Uint8Array, mpp: number | null, options: object = {}): Promise<OpenedInBrowser> {
   return page.evaluate(
     async ({ name, base64, mpp, options }) => {
-      const hook = (window as unknown as { __patholens: { openSlide: (input: File, options: object) => Promise<{ metadata: OpenedInBrowser['metadata']; readRegion: (r: object, m: number | null) => Promise<{ width: number; height: number; level: number; data: Uint8ClampedArray }>; close: () => Promise<void> }> } }).__patholens;
+      const hook = (
+        window as unknown as {
+          __patholens: {
+            openSlide: (
+              input: File,
+              options: object,
+            ) => Promise<{
+              metadata: OpenedInBrowser['metadata'];
+              readRegion: (r: object, m: number | null) => Promise<{ width: number; height: number; level: number; data: Uint8ClampedArray }>;
+              close: () => Promise<void>;
+            }>;
+          };
+        }
+      ).__patholens;
       const binary = atob(base64);
       const data = Uint8Array.from(binary, (c) => c.charCodeAt(0));
       const slide = await hook.openSlide(new File([data], name), options);
@@ -76,7 +97,14 @@ test.afterEach(async ({ watch }) => {
 test('small.svs: Aperio metadata, and RGB JPEG pixels decoded natively in a worker match libjpeg with no colour transform', async ({ page }) => {
   const bytes = readFixture('small.svs');
   const opened = await openInPage(page, 'small.svs', bytes, null);
-  expect(opened.metadata).toMatchObject({ width: 16, height: 16, format: 'aperio-svs', compression: 'JPEG', objectivePower: 20, associatedImages: ['thumbnail'] });
+  expect(opened.metadata).toMatchObject({
+    width: 16,
+    height: 16,
+    format: 'aperio-svs',
+    compression: 'JPEG',
+    objectivePower: 20,
+    associatedImages: ['thumbnail'],
+  });
   expect(opened.metadata.mppX).toBeCloseTo(0.499, 6);
   expect(opened.metadata.levels).toHaveLength(1);
 
@@ -97,7 +125,8 @@ test('small.svs: Aperio metadata, and RGB JPEG pixels decoded natively in a work
   const got = pixels(opened.region);
   expect(meanAbsDiff(got, reference)).toBeLessThan(1.5);
   // ...and it was the browser's decoder that produced them, not the pure-JS fallback.
-  const nativeDecodes = () => page.evaluate(() => (window as unknown as { __patholens: { decodePool(): { stats(): { native: number } } } }).__patholens.decodePool().stats().native);
+  const nativeDecodes = () =>
+    page.evaluate(() => (window as unknown as { __patholens: { decodePool(): { stats(): { native: number } } } }).__patholens.decodePool().stats().native);
   expect(await nativeDecodes()).toBeGreaterThan(0);
   const before = await nativeDecodes();
 
@@ -109,7 +138,12 @@ test('small.svs: Aperio metadata, and RGB JPEG pixels decoded natively in a work
 
 test('boxes.tiff: pyramid, scale and level 0 equal boxes.png exactly', async ({ page }) => {
   const opened = await openInPage(page, 'boxes.tiff', readFixture('boxes.tiff'), null);
-  expect(opened.metadata.levels.map((l) => [l.width, l.height])).toEqual([[300, 250], [150, 125], [75, 62], [37, 31]]);
+  expect(opened.metadata.levels.map((l) => [l.width, l.height])).toEqual([
+    [300, 250],
+    [150, 125],
+    [75, 62],
+    [37, 31],
+  ]);
   expect(opened.metadata.mppX).toBeCloseTo(352.7778, 3);
   const png = await sharp(fixturePath('boxes.png')).ensureAlpha().raw().toBuffer();
   expect(Buffer.from(pixels(opened.region)).equals(png)).toBe(true);
@@ -117,10 +151,17 @@ test('boxes.tiff: pyramid, scale and level 0 equal boxes.png exactly', async ({ 
 
 test('generated JPEG 2000 (Aperio 33005) slide decodes exactly through OpenJPEG WASM in the workers', async ({ page }) => {
   const picture = hePicture(600, 520);
-  const bytes = await pyramidTiff([picture, halve(picture)], 256, {
-    compression: 33005, photometric: 2, samplesPerPixel: 3,
-    description: 'Aperio Image Library v12.0.15 \r\n600x520 (256x256) J2K|AppMag = 40|MPP = 0.25',
-  }, (t) => encodeJ2k(t, 256, 256));
+  const bytes = await pyramidTiff(
+    [picture, halve(picture)],
+    256,
+    {
+      compression: 33005,
+      photometric: 2,
+      samplesPerPixel: 3,
+      description: 'Aperio Image Library v12.0.15 \r\n600x520 (256x256) J2K|AppMag = 40|MPP = 0.25',
+    },
+    (t) => encodeJ2k(t, 256, 256),
+  );
   const opened = await openInPage(page, 'j2k.svs', bytes, null);
   expect(opened.metadata.compression).toBe('JPEG 2000 (Aperio 33005, RGB)');
   expect(Buffer.from(pixels(opened.region)).equals(Buffer.from(toRgba(picture)))).toBe(true);
@@ -138,7 +179,10 @@ test('vendor layouts in the workers: Aperio 33003 with 2:1 chroma against OpenSl
   ];
   for (const [slide, reference, tolerance] of cases) {
     const opened = await openInPage(page, slide, readFixture(`vendor/${slide}`), null);
-    const expected = await sharp(fixturePath(`vendor/${reference}`)).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+    const expected = await sharp(fixturePath(`vendor/${reference}`))
+      .ensureAlpha()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
     expect([opened.region.width, opened.region.height]).toEqual([expected.info.width, expected.info.height]);
     expect(meanAbsDiff(pixels(opened.region), expected.data), slide).toBeLessThan(tolerance);
   }
@@ -169,13 +213,31 @@ test('the demo slide opens by URL with range requests', async ({ page }) => {
   // npm run test:e2e makes the demo slide first; without it this test fails rather than skips.
   expect(existsSync(demo), 'public/demo/demo-slide.svs is missing: run npm run make-demo-slide').toBe(true);
   const result = await page.evaluate(async () => {
-    const hook = (window as unknown as { __patholens: { openSlide: (input: string) => Promise<{ metadata: { width: number; mppX: number | null; objectivePower: number | null; levels: unknown[] }; readRegion: (r: object, m: number) => Promise<{ width: number; level: number; data: Uint8ClampedArray }>; close: () => Promise<void> }> } }).__patholens;
+    const hook = (
+      window as unknown as {
+        __patholens: {
+          openSlide: (input: string) => Promise<{
+            metadata: { width: number; mppX: number | null; objectivePower: number | null; levels: unknown[] };
+            readRegion: (r: object, m: number) => Promise<{ width: number; level: number; data: Uint8ClampedArray }>;
+            close: () => Promise<void>;
+          }>;
+        };
+      }
+    ).__patholens;
     const slide = await hook.openSlide('/demo/demo-slide.svs');
     const overview = await slide.readRegion({ x: 0, y: 0, width: 16384, height: 16384 }, 16);
     let pink = 0;
     for (let i = 0; i < overview.data.length; i += 4) if (overview.data[i]! > 180 && overview.data[i + 1]! < 190 && overview.data[i + 2]! > 150) pink++;
     await slide.close();
-    return { width: slide.metadata.width, mpp: slide.metadata.mppX, power: slide.metadata.objectivePower, levels: slide.metadata.levels.length, overview: overview.width, level: overview.level, pinkShare: pink / (overview.data.length / 4) };
+    return {
+      width: slide.metadata.width,
+      mpp: slide.metadata.mppX,
+      power: slide.metadata.objectivePower,
+      levels: slide.metadata.levels.length,
+      overview: overview.width,
+      level: overview.level,
+      pinkShare: pink / (overview.data.length / 4),
+    };
   });
   expect(result).toMatchObject({ width: 16384, mpp: 0.25, power: 40, overview: 256, level: 6 });
   expect(result.pinkShare).toBeGreaterThan(0.2);

@@ -189,7 +189,9 @@ test.describe('slide viewer', () => {
     const blue = () =>
       page.evaluate(() => {
         const canvas = document.querySelector<HTMLCanvasElement>('[data-testid="slide-canvas"] .openseadragon-canvas canvas')!;
-        const { data } = canvas.getContext('2d')!.getImageData(Math.floor(canvas.width / 4), Math.floor(canvas.height / 4), Math.floor(canvas.width / 2), Math.floor(canvas.height / 2));
+        const { data } = canvas
+          .getContext('2d')!
+          .getImageData(Math.floor(canvas.width / 4), Math.floor(canvas.height / 4), Math.floor(canvas.width / 2), Math.floor(canvas.height / 2));
         let sum = 0;
         for (let i = 2; i < data.length; i += 4) sum += data[i]!;
         return sum;
@@ -203,7 +205,9 @@ test.describe('slide viewer', () => {
     await expect.poll(blue).toBe(0);
     await expect(page.getByTestId('channel-rendering-note')).toHaveText(/visible channels \(FITC, TRITC\)/);
     // The Ask tab says the same about what Patho-R1 is shown.
-    await expect(page.getByRole('tabpanel', { name: 'Ask' }).getByTestId('ask-channel-note')).toHaveText(/models see an RGB rendering of the visible channels \(FITC, TRITC\)/);
+    await expect(page.getByRole('tabpanel', { name: 'Ask' }).getByTestId('ask-channel-note')).toHaveText(
+      /models see an RGB rendering of the visible channels \(FITC, TRITC\)/,
+    );
     await channels.getByRole('checkbox', { name: /DAPI/ }).check();
     await expect.poll(blue).toBeGreaterThan(0);
   });
@@ -277,7 +281,9 @@ test.describe('slide viewer', () => {
     await expect(info(page).getByTestId('roi-item')).toHaveCount(1);
     await page.getByText('Display', { exact: true }).click();
     const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa']).analyze();
-    expect(results.violations.map((violation) => `${violation.id}: ${violation.help} (${violation.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([]);
+    expect(results.violations.map((violation) => `${violation.id}: ${violation.help} (${violation.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual(
+      [],
+    );
     expect(await watch.cspViolations()).toEqual([]);
   });
 });

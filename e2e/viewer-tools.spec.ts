@@ -40,7 +40,14 @@ test.describe('viewer tools', () => {
     await page.mouse.wheel(0, -300);
     await expect.poll(async () => Number.parseFloat((await readout.textContent()) ?? '')).toBeGreaterThan(start * 1.2);
     await focusSlide(page);
-    for (const [key, text] of [['1', '1.25x'], ['2', '2.5x'], ['3', '5x'], ['4', '10x'], ['5', '20x'], ['6', '40x']] as const) {
+    for (const [key, text] of [
+      ['1', '1.25x'],
+      ['2', '2.5x'],
+      ['3', '5x'],
+      ['4', '10x'],
+      ['5', '20x'],
+      ['6', '40x'],
+    ] as const) {
       await page.keyboard.press(key);
       await expect(readout).toHaveText(text);
     }

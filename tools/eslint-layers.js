@@ -28,7 +28,12 @@ export function layerRules(repoRoot) {
     .filter((zone) => zone.from.length > 0);
   // A feature uses another feature only through that feature's index.ts.
   const featuresDir = path.join(repoRoot, 'src', 'features');
-  const features = fs.existsSync(featuresDir) ? fs.readdirSync(featuresDir, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name) : [];
+  const features = fs.existsSync(featuresDir)
+    ? fs
+        .readdirSync(featuresDir, { withFileTypes: true })
+        .filter((entry) => entry.isDirectory())
+        .map((entry) => entry.name)
+    : [];
   for (const feature of features) {
     for (const other of features.filter((name) => name !== feature)) {
       zones.push({

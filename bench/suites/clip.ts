@@ -62,7 +62,18 @@ function syntheticIndex(count: number, dim: number): SlideSearchIndex {
   const grid = planTileGrid({ width: side * 448, height: side * 448, mppX: 0.25, mppY: 0.25 }, 20, 224);
   const cells = new Uint32Array(count);
   for (let tile = 0, cell = 0; tile < count; cell++) if (next() < 0.6 || grid.columns * grid.rows - cell <= count - tile) cells[tile++] = cell;
-  return { format: SEARCH_INDEX_FORMAT, slideIdentity: 'bench', modelKey: 'bench', grid, embedDim: dim, cells, embeddings, scales, minTissueFraction: 0.25, createdAt: 0 };
+  return {
+    format: SEARCH_INDEX_FORMAT,
+    slideIdentity: 'bench',
+    modelKey: 'bench',
+    grid,
+    embedDim: dim,
+    cells,
+    embeddings,
+    scales,
+    minTissueFraction: 0.25,
+    createdAt: 0,
+  };
 }
 
 interface QueryTiming {
@@ -109,7 +120,13 @@ interface IndexingResult {
   peakRssMiB: number;
 }
 
-async function timeIndexing(modelPath: string, dtype: ModelDtype, slideSize: number, magnification: number, log: (message: string) => void): Promise<IndexingResult> {
+async function timeIndexing(
+  modelPath: string,
+  dtype: ModelDtype,
+  slideSize: number,
+  magnification: number,
+  log: (message: string) => void,
+): Promise<IndexingResult> {
   const modelRoot = path.join(root, 'models', path.dirname(modelPath)) + path.sep;
   const runtime = await PathoClipRuntime.load({ modelRoot, modelName: path.basename(modelPath), imageDtype: dtype, textDtype: 'fp32', device: 'cpu' });
   const dir = mkdtempSync(path.join(tmpdir(), 'patholens-bench-clip-'));
@@ -169,7 +186,15 @@ interface ChromiumResult {
 }
 
 /** The same measurements in the production build's page: worker engine, decode workers, real IndexedDB. */
-async function runChromium(modelPath: string, dtype: ModelDtype, slideSize: number, magnification: number, tileCount: number, dim: number, log: (message: string) => void): Promise<ChromiumResult> {
+async function runChromium(
+  modelPath: string,
+  dtype: ModelDtype,
+  slideSize: number,
+  magnification: number,
+  tileCount: number,
+  dim: number,
+  log: (message: string) => void,
+): Promise<ChromiumResult> {
   const outDir = path.join(tmpdir(), 'patholens-bench-clip-dist');
   log('building the app');
   process.env.VITE_PATHOLENS_TEST_HOOK = 'true'; // the benchmark drives the app's code through its test hook
@@ -180,7 +205,10 @@ async function runChromium(modelPath: string, dtype: ModelDtype, slideSize: numb
   copyFileSync(path.join(slideDir, 'slide.svs'), path.join(outDir, 'bench-slide.svs'));
   rmSync(slideDir, { recursive: true, force: true });
   const server = await preview({ root, logLevel: 'warn', build: { outDir }, preview: { port: 4199, strictPort: false, host: '127.0.0.1' } });
-  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...QUIET_CHROMIUM_FLAGS, '--disable-features=WebGPU', '--enable-blink-features=ForceEagerMeasureMemory'] });
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: [...QUIET_CHROMIUM_FLAGS, '--disable-features=WebGPU', '--enable-blink-features=ForceEagerMeasureMemory'],
+  });
   try {
     const page = await browser.newPage();
     await page.addInitScript('globalThis.__name = (target) => target;'); // tsx's keepNames helper
@@ -204,7 +232,8 @@ async function runChromium(modelPath: string, dtype: ModelDtype, slideSize: numb
           indexedDbSearchIndexRecords(dbName: string): unknown;
           saveSearchIndex(records: unknown, index: Index): Promise<void>;
         };
-        const hook = (window as unknown as { __patholens: { openSlide(url: string): Promise<Source>; PathoClipClient: new () => Engine; search: Search } }).__patholens;
+        const hook = (window as unknown as { __patholens: { openSlide(url: string): Promise<Source>; PathoClipClient: new () => Engine; search: Search } })
+          .__patholens;
         const search = hook.search;
         let state = 1;
         const next = () => ((state = (state * 1664525 + 1013904223) >>> 0), state / 2 ** 32);
@@ -240,7 +269,14 @@ async function runChromium(modelPath: string, dtype: ModelDtype, slideSize: numb
 
         const source = await hook.openSlide('/bench-slide.svs');
         const engine = new hook.PathoClipClient();
-        await engine.load({ modelRoot, modelName, imageDtype: dtype, textDtype: 'fp32', device: 'wasm', wasmThreads: Math.max(1, navigator.hardwareConcurrency - 1) });
+        await engine.load({
+          modelRoot,
+          modelName,
+          imageDtype: dtype,
+          textDtype: 'fp32',
+          device: 'wasm',
+          wasmThreads: Math.max(1, navigator.hardwareConcurrency - 1),
+        });
         const blank = () => ({ width: 224, height: 224, data: new Uint8ClampedArray(224 * 224 * 4).fill(200) });
         await engine.embedImages([blank(), blank()]);
         const started = performance.now();
@@ -270,7 +306,15 @@ async function runChromium(modelPath: string, dtype: ModelDtype, slideSize: numb
           memoryMiB: memoryBytes === null ? null : memoryBytes / 2 ** 20,
         };
       },
-      { modelRoot: `/models/${modelPath.slice(0, slash + 1)}`, modelName: modelPath.slice(slash + 1), dtype, magnification, tileCount, dim, batchSize: DEFAULT_BATCH_SIZE },
+      {
+        modelRoot: `/models/${modelPath.slice(0, slash + 1)}`,
+        modelName: modelPath.slice(slash + 1),
+        dtype,
+        magnification,
+        tileCount,
+        dim,
+        batchSize: DEFAULT_BATCH_SIZE,
+      },
     );
   } finally {
     await browser.close();
@@ -327,9 +371,27 @@ const suite: BenchSuite = {
         unit: 'ms',
         note: 'worst over all runs (UI stays responsive below ~50 ms)',
       },
-      { measure: 'query: top-20', node: median(timings.map((t) => t.topKMs)), chromium: browser ? median(browser.query.map((t) => t.topKMs)) : null, unit: 'ms', note: '' },
-      { measure: `query: heatmap picture (${index.grid.columns} x ${index.grid.rows} cells)`, node: median(timings.map((t) => t.heatmapMs)), chromium: null, unit: 'ms', note: '' },
-      { measure: 'index size in memory / IndexedDB', node: (index.embeddings.byteLength + index.scales.byteLength + index.cells.byteLength) / 2 ** 20, chromium: null, unit: 'MiB', note: 'int8 + a float32 scale and a cell per tile' },
+      {
+        measure: 'query: top-20',
+        node: median(timings.map((t) => t.topKMs)),
+        chromium: browser ? median(browser.query.map((t) => t.topKMs)) : null,
+        unit: 'ms',
+        note: '',
+      },
+      {
+        measure: `query: heatmap picture (${index.grid.columns} x ${index.grid.rows} cells)`,
+        node: median(timings.map((t) => t.heatmapMs)),
+        chromium: null,
+        unit: 'ms',
+        note: '',
+      },
+      {
+        measure: 'index size in memory / IndexedDB',
+        node: (index.embeddings.byteLength + index.scales.byteLength + index.cells.byteLength) / 2 ** 20,
+        chromium: null,
+        unit: 'MiB',
+        note: 'int8 + a float32 scale and a cell per tile',
+      },
       {
         measure: 'indexing: whole path (read + mask + embed + store)',
         node: indexing.pathTilesPerSecond,
@@ -337,7 +399,13 @@ const suite: BenchSuite = {
         unit: 'tiles/s',
         note: `Node: ${indexing.tissueTiles} tissue tiles of ${indexing.gridTiles} (${slideSize} px), ${indexing.pathSeconds.toFixed(1)} s; Chromium: ${browser ? `${browser.tissueTiles} of ${browser.gridTiles} (${chromiumSlideSize} px), ${browser.pathSeconds.toFixed(1)} s` : '-'}`,
       },
-      { measure: 'indexing: model alone, same tiles and batches', node: indexing.modelImagesPerSecond, chromium: browserModelRate, unit: 'images/s', note: `${modelPath} ${dtype}; Node: onnxruntime-node, Chromium: ONNX Runtime Web WASM worker` },
+      {
+        measure: 'indexing: model alone, same tiles and batches',
+        node: indexing.modelImagesPerSecond,
+        chromium: browserModelRate,
+        unit: 'images/s',
+        note: `${modelPath} ${dtype}; Node: onnxruntime-node, Chromium: ONNX Runtime Web WASM worker`,
+      },
       {
         measure: 'indexing overhead beyond the model',
         node: overhead * 100,
@@ -345,8 +413,20 @@ const suite: BenchSuite = {
         unit: '%',
         note: 'goal < 15%',
       },
-      { measure: 'Chromium model images/s ÷ Node', node: null, chromium: browserModelRate ? browserModelRate / indexing.modelImagesPerSecond : null, unit: 'ratio', note: 'goal >= 0.5' },
-      { measure: 'memory', node: indexing.peakRssMiB, chromium: browser?.memoryMiB ?? null, unit: 'MiB', note: 'Node: peak RSS; Chromium: measureUserAgentSpecificMemory of page + workers at the end' },
+      {
+        measure: 'Chromium model images/s ÷ Node',
+        node: null,
+        chromium: browserModelRate ? browserModelRate / indexing.modelImagesPerSecond : null,
+        unit: 'ratio',
+        note: 'goal >= 0.5',
+      },
+      {
+        measure: 'memory',
+        node: indexing.peakRssMiB,
+        chromium: browser?.memoryMiB ?? null,
+        unit: 'MiB',
+        note: 'Node: peak RSS; Chromium: measureUserAgentSpecificMemory of page + workers at the end',
+      },
     ];
     return {
       resultName: modelPath === 'tiny/pathoclip' ? 'clip' : `clip-${path.basename(modelPath)}`,

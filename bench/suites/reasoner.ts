@@ -35,11 +35,16 @@ interface RunnerResult {
 function runNode(mode: 'pathoLens' | 'plain', modelPath: string, tokens: number, dtype: string, repeats: number): Promise<RunnerResult> {
   const [group, name] = [path.join(root, 'models', path.dirname(modelPath)), path.basename(modelPath)];
   return new Promise((resolve, reject) => {
-    execFile('npx', ['tsx', 'bench/reasoner-node.ts', mode, group, name, String(tokens), dtype, String(repeats)], { cwd: root, maxBuffer: 1 << 24 }, (error, stdout, stderr) => {
-      if (error) return reject(new Error(`${mode} runner failed: ${stderr || error.message}`));
-      const parsed = JSON.parse(stdout.trim().split('\n').at(-1)!) as { stats: RunnerResult['stats']; peakRssMiB: number };
-      resolve({ stats: parsed.stats, peakMiB: parsed.peakRssMiB });
-    });
+    execFile(
+      'npx',
+      ['tsx', 'bench/reasoner-node.ts', mode, group, name, String(tokens), dtype, String(repeats)],
+      { cwd: root, maxBuffer: 1 << 24 },
+      (error, stdout, stderr) => {
+        if (error) return reject(new Error(`${mode} runner failed: ${stderr || error.message}`));
+        const parsed = JSON.parse(stdout.trim().split('\n').at(-1)!) as { stats: RunnerResult['stats']; peakRssMiB: number };
+        resolve({ stats: parsed.stats, peakMiB: parsed.peakRssMiB });
+      },
+    );
   });
 }
 
@@ -49,7 +54,10 @@ async function runChromium(modelPath: string, tokens: number, dtype: string, rep
   process.env.VITE_PATHOLENS_TEST_HOOK = 'true'; // the benchmark drives the app through its test hook
   await build({ root, logLevel: 'warn', publicDir: false, build: { outDir, emptyOutDir: true } });
   const server = await preview({ root, logLevel: 'warn', build: { outDir }, preview: { port: 4198, strictPort: false, host: '127.0.0.1' } });
-  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...QUIET_CHROMIUM_FLAGS, '--disable-features=WebGPU', '--enable-blink-features=ForceEagerMeasureMemory'] });
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: [...QUIET_CHROMIUM_FLAGS, '--disable-features=WebGPU', '--enable-blink-features=ForceEagerMeasureMemory'],
+  });
   try {
     const page = await browser.newPage();
     // tsx compiles with esbuild's keepNames, which wraps functions in __name(); the page has no such helper.
@@ -125,7 +133,10 @@ async function runTorch(modelPath: string, tokens: number, repeats: number): Pro
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
     child.on('close', (code) => {
       if (code !== 0) return reject(new Error(`PyTorch runner failed: ${stderr.slice(-2000)}`));
-      const parsed = JSON.parse(stdout.trim().split('\n').at(-1)!) as { cases: { ttft_ms: number; tokens_per_s: number | null; new_tokens: number }[]; peak_rss_mib: number };
+      const parsed = JSON.parse(stdout.trim().split('\n').at(-1)!) as {
+        cases: { ttft_ms: number; tokens_per_s: number | null; new_tokens: number }[];
+        peak_rss_mib: number;
+      };
       resolve({
         stats: parsed.cases.map((entry) => ({ timeToFirstTokenMs: entry.ttft_ms, tokensPerSecond: entry.tokens_per_s, newTokens: entry.new_tokens })),
         peakMiB: parsed.peak_rss_mib,
@@ -181,7 +192,7 @@ const suite: BenchSuite = {
       rows,
       notes: [
         '"decode time vs plain tjs" = plain transformers.js tokens/s divided by this runner\'s (1.00 = no overhead; the goal for PathoLens is < 1.05).',
-        'The follow-up comes after the model\'s own first reply. PathoLens continues from the first turn\'s KV cache (no image or conversation re-encoding); plain transformers.js and PyTorch encode the whole conversation again (PyTorch after a fixed first reply). Goal: PathoLens follow-up TTFT < 30% of the first.',
+        "The follow-up comes after the model's own first reply. PathoLens continues from the first turn's KV cache (no image or conversation re-encoding); plain transformers.js and PyTorch encode the whole conversation again (PyTorch after a fixed first reply). Goal: PathoLens follow-up TTFT < 30% of the first.",
         'memory MiB: peak RSS of the process for Node and PyTorch; for Chromium, performance.measureUserAgentSpecificMemory() of the page and its workers after the last answer (not a sampled peak).',
       ],
       details: Object.fromEntries(results),

@@ -29,7 +29,7 @@ function option(args: string[], name: string, fallback: number): number {
 /** Deterministic level-0 tiles from the middle 80% of the slide (mostly tissue, some glass). */
 function pickTiles(columns: number, rows: number, count: number): [number, number][] {
   let state = 20261128;
-  const next = () => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const next = () => (state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32;
   const seen = new Set<string>();
   const tiles: [number, number][] = [];
   while (tiles.length < count && tiles.length < columns * rows) {
@@ -83,82 +83,93 @@ async function runInChromium(slidePath: string, tiles: [number, number][], log: 
     // A real File backed by the disk, as when a user picks the slide.
     await page.setInputFiles('#bench-slide', slidePath);
     log(`decoding ${tiles.length} tiles in Chromium ...`);
-    return await page.evaluate(async ({ tiles }) => {
-      type Slide = {
-        metadata: { levels: { width: number; height: number; tileWidth: number; tileHeight: number }[] };
-        readTile(l: number, c: number, r: number): Promise<{ width: number; height: number; data: Uint8ClampedArray }>;
-        cacheStats?(): { limitBytes: number; peakBytes: number; tiles: number };
-        close(): Promise<void>;
-      };
-      type Pool = { size: number; stats(): { decoded: number; decodeMs: number } };
-      const hook = (window as unknown as { __patholens: { openSlide(f: File, o: object): Promise<Slide>; decodePool(): Pool } }).__patholens;
-      const file = (document.getElementById('bench-slide') as HTMLInputElement).files![0]!;
-      const pool = hook.decodePool();
+    return await page
+      .evaluate(
+        async ({ tiles }) => {
+          type Slide = {
+            metadata: { levels: { width: number; height: number; tileWidth: number; tileHeight: number }[] };
+            readTile(l: number, c: number, r: number): Promise<{ width: number; height: number; data: Uint8ClampedArray }>;
+            cacheStats?(): { limitBytes: number; peakBytes: number; tiles: number };
+            close(): Promise<void>;
+          };
+          type Pool = { size: number; stats(): { decoded: number; decodeMs: number } };
+          const hook = (window as unknown as { __patholens: { openSlide(f: File, o: object): Promise<Slide>; decodePool(): Pool } }).__patholens;
+          const file = (document.getElementById('bench-slide') as HTMLInputElement).files![0]!;
+          const pool = hook.decodePool();
 
-      // Open to the home view drawn: the most detailed level that fits 1280 x 800, all its tiles.
-      const t0 = performance.now();
-      const slide = await hook.openSlide(file, { tileCacheBytes: 0 });
-      const openMs = performance.now() - t0;
-      const levels = slide.metadata.levels;
-      const home = levels.findIndex((l) => l.width <= 1280 && l.height <= 800);
-      const level = levels[home === -1 ? levels.length - 1 : home]!;
-      const canvas = document.createElement('canvas');
-      canvas.width = level.width;
-      canvas.height = level.height;
-      const context = canvas.getContext('2d')!;
-      const jobs: Promise<void>[] = [];
-      for (let r = 0; r < Math.ceil(level.height / level.tileHeight); r++)
-        for (let c = 0; c < Math.ceil(level.width / level.tileWidth); c++)
-          jobs.push(slide.readTile(levels.indexOf(level), c, r).then((t) => context.putImageData(new ImageData(t.data as Uint8ClampedArray<ArrayBuffer>, t.width, t.height), c * level.tileWidth, r * level.tileHeight)));
-      await Promise.all(jobs);
-      await new Promise((resolve) => requestAnimationFrame(resolve));
-      const firstViewMs = performance.now() - t0;
+          // Open to the home view drawn: the most detailed level that fits 1280 x 800, all its tiles.
+          const t0 = performance.now();
+          const slide = await hook.openSlide(file, { tileCacheBytes: 0 });
+          const openMs = performance.now() - t0;
+          const levels = slide.metadata.levels;
+          const home = levels.findIndex((l) => l.width <= 1280 && l.height <= 800);
+          const level = levels[home === -1 ? levels.length - 1 : home]!;
+          const canvas = document.createElement('canvas');
+          canvas.width = level.width;
+          canvas.height = level.height;
+          const context = canvas.getContext('2d')!;
+          const jobs: Promise<void>[] = [];
+          for (let r = 0; r < Math.ceil(level.height / level.tileHeight); r++)
+            for (let c = 0; c < Math.ceil(level.width / level.tileWidth); c++)
+              jobs.push(
+                slide
+                  .readTile(levels.indexOf(level), c, r)
+                  .then((t) =>
+                    context.putImageData(new ImageData(t.data as Uint8ClampedArray<ArrayBuffer>, t.width, t.height), c * level.tileWidth, r * level.tileHeight),
+                  ),
+              );
+          await Promise.all(jobs);
+          await new Promise((resolve) => requestAnimationFrame(resolve));
+          const firstViewMs = performance.now() - t0;
 
-      const pure = await hook.openSlide(file, { tileCacheBytes: 0, pureJsJpeg: true });
-      const rate = async (s: Slide): Promise<{ perSecond: number; workerMs: number }> => {
-        const before = pool.stats();
-        const start = performance.now();
-        await Promise.all(tiles.map(([c, r]) => s.readTile(0, c, r)));
-        const seconds = (performance.now() - start) / 1000;
-        const after = pool.stats();
-        return { perSecond: tiles.length / seconds, workerMs: (after.decodeMs - before.decodeMs) / (after.decoded - before.decoded) };
-      };
-      // Warm up both paths (workers, JIT, WASM), then alternate rounds.
-      await Promise.all(tiles.slice(0, 30).map(([c, r]) => slide.readTile(0, c, r)));
-      await Promise.all(tiles.slice(0, 30).map(([c, r]) => pure.readTile(0, c, r)));
-      const native: number[] = [];
-      const pureRates: number[] = [];
-      let nativeMs = 0;
-      let pureMs = 0;
-      for (let round = 0; round < 2; round++) {
-        const n = await rate(slide);
-        native.push(n.perSecond);
-        nativeMs += n.workerMs / 2;
-        const p = await rate(pure);
-        pureRates.push(p.perSecond);
-        pureMs += p.workerMs / 2;
-      }
-      await pure.close();
-      await slide.close();
+          const pure = await hook.openSlide(file, { tileCacheBytes: 0, pureJsJpeg: true });
+          const rate = async (s: Slide): Promise<{ perSecond: number; workerMs: number }> => {
+            const before = pool.stats();
+            const start = performance.now();
+            await Promise.all(tiles.map(([c, r]) => s.readTile(0, c, r)));
+            const seconds = (performance.now() - start) / 1000;
+            const after = pool.stats();
+            return { perSecond: tiles.length / seconds, workerMs: (after.decodeMs - before.decodeMs) / (after.decoded - before.decoded) };
+          };
+          // Warm up both paths (workers, JIT, WASM), then alternate rounds.
+          await Promise.all(tiles.slice(0, 30).map(([c, r]) => slide.readTile(0, c, r)));
+          await Promise.all(tiles.slice(0, 30).map(([c, r]) => pure.readTile(0, c, r)));
+          const native: number[] = [];
+          const pureRates: number[] = [];
+          let nativeMs = 0;
+          let pureMs = 0;
+          for (let round = 0; round < 2; round++) {
+            const n = await rate(slide);
+            native.push(n.perSecond);
+            nativeMs += n.workerMs / 2;
+            const p = await rate(pure);
+            pureRates.push(p.perSecond);
+            pureMs += p.workerMs / 2;
+          }
+          await pure.close();
+          await slide.close();
 
-      // The cache under a 32 MB limit while 4x that passes through it.
-      const cached = await hook.openSlide(file, { tileCacheBytes: 32 * 1024 * 1024 });
-      for (let i = 0; i < tiles.length; i += 50) await Promise.all(tiles.slice(i, i + 50).map(([c, r]) => cached.readTile(0, c, r)));
-      const cache = cached.cacheStats!();
-      await cached.close();
-      return {
-        viewerFirstPaintMs: null,
-        openMs,
-        firstViewMs,
-        firstViewTiles: jobs.length,
-        nativeTilesPerSecond: native,
-        pureTilesPerSecond: pureRates,
-        nativeWorkerMsPerTile: nativeMs,
-        pureWorkerMsPerTile: pureMs,
-        poolSize: pool.size,
-        cache: { limitBytes: cache.limitBytes, peakBytes: cache.peakBytes, tiles: cache.tiles },
-      };
-    }, { tiles }).then((run) => ({ ...run, viewerFirstPaintMs }));
+          // The cache under a 32 MB limit while 4x that passes through it.
+          const cached = await hook.openSlide(file, { tileCacheBytes: 32 * 1024 * 1024 });
+          for (let i = 0; i < tiles.length; i += 50) await Promise.all(tiles.slice(i, i + 50).map(([c, r]) => cached.readTile(0, c, r)));
+          const cache = cached.cacheStats!();
+          await cached.close();
+          return {
+            viewerFirstPaintMs: null,
+            openMs,
+            firstViewMs,
+            firstViewTiles: jobs.length,
+            nativeTilesPerSecond: native,
+            pureTilesPerSecond: pureRates,
+            nativeWorkerMsPerTile: nativeMs,
+            pureWorkerMsPerTile: pureMs,
+            poolSize: pool.size,
+            cache: { limitBytes: cache.limitBytes, peakBytes: cache.peakBytes, tiles: cache.tiles },
+          };
+        },
+        { tiles },
+      )
+      .then((run) => ({ ...run, viewerFirstPaintMs }));
   } finally {
     await browser.close();
     await new Promise<void>((resolve) => server.httpServer.close(() => resolve()));

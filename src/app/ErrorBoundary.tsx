@@ -23,7 +23,13 @@ export class ErrorBoundary extends Component<Props, State> {
   override componentDidCatch(error: unknown, _info: ErrorInfo): void {
     appStore
       .getState()
-      .reportError(errorSentence(`The ${this.props.area} stopped working`, error, `Press "Restart the ${this.props.area}" to reload it; other parts of the app are unaffected`));
+      .reportError(
+        errorSentence(
+          `The ${this.props.area} stopped working`,
+          error,
+          `Press "Restart the ${this.props.area}" to reload it; other parts of the app are unaffected`,
+        ),
+      );
   }
 
   override render(): ReactNode {

@@ -7,7 +7,12 @@ import { SearchPanel } from '../features/search';
 import { ClassifyPanel } from '../features/classify';
 
 /** Tabs whose feature exists; the others say so. */
-const PANEL_CONTENT: Partial<Record<SidePanelTab, () => React.JSX.Element>> = { ask: AskPanel, classify: ClassifyPanel, search: SearchPanel, models: ModelsPanel };
+const PANEL_CONTENT: Partial<Record<SidePanelTab, () => React.JSX.Element>> = {
+  ask: AskPanel,
+  classify: ClassifyPanel,
+  search: SearchPanel,
+  models: ModelsPanel,
+};
 
 export function SidePanel() {
   const activeTab = useAppStore((state) => state.activeTab);

@@ -55,10 +55,7 @@ export function wasmThreadCount(navigatorLike: NavigatorLike, crossOriginIsolate
   return Math.max(1, Math.min(cores - 1, 8));
 }
 
-export async function detectComputeBackend(
-  navigatorLike: NavigatorLike,
-  crossOriginIsolated: boolean,
-): Promise<ComputeBackend> {
+export async function detectComputeBackend(navigatorLike: NavigatorLike, crossOriginIsolated: boolean): Promise<ComputeBackend> {
   const threads = wasmThreadCount(navigatorLike, crossOriginIsolated);
   if (!navigatorLike.gpu) {
     return { kind: 'wasm', reason: 'This browser does not offer WebGPU (navigator.gpu is missing).', threads };

@@ -35,14 +35,18 @@ export async function readPickedModelFolder(picked: readonly PickedFile[]): Prom
     if (rest.length > 0) files.set(rest.join('/'), file);
   }
   const manifestFile = files.get('manifest.json');
-  if (!manifestFile) throw new ManifestError(`The folder "${folder}" has no manifest.json at its top: choose the folder models/export wrote (it holds manifest.json and onnx/).`);
+  if (!manifestFile)
+    throw new ManifestError(
+      `The folder "${folder}" has no manifest.json at its top: choose the folder models/export wrote (it holds manifest.json and onnx/).`,
+    );
   let json: unknown;
   try {
     json = JSON.parse(await manifestFile.text());
   } catch {
     throw new ManifestError(`manifest.json in "${folder}" is not valid JSON: export the model again.`);
   }
-  if (!/^[\w.-]+$/.test(folder)) throw new ManifestError(`The folder name "${folder}" has characters PathoLens cannot use: rename it (letters, digits, . - _).`);
+  if (!/^[\w.-]+$/.test(folder))
+    throw new ManifestError(`The folder name "${folder}" has characters PathoLens cannot use: rename it (letters, digits, . - _).`);
   return { folder, manifest: parseModelManifest(json), files };
 }
 

@@ -28,7 +28,9 @@ export class PathoR1Client implements PathoR1Engine {
     this.worker = worker ?? new Worker(new URL('./patho-r1.worker.ts', import.meta.url), { type: 'module', name: 'patho-r1' });
     this.worker.addEventListener('message', (message: MessageEvent<WorkerEvent>) => this.dispatch(message.data));
     this.worker.addEventListener('error', (event) => {
-      this.rejectAll(new InferenceError('worker-crashed', `The inference worker crashed (${event.message || 'no detail'}). Reload the model in the Models tab.`));
+      this.rejectAll(
+        new InferenceError('worker-crashed', `The inference worker crashed (${event.message || 'no detail'}). Reload the model in the Models tab.`),
+      );
     });
   }
 
@@ -59,7 +61,14 @@ export class PathoR1Client implements PathoR1Engine {
     callbacks.signal?.addEventListener('abort', onAbort, { once: true });
     try {
       const done = await this.request(
-        { type: 'generate', messages: request.messages, images: request.images, settings: request.settings, conversation: request.conversation ?? null, stopFlag },
+        {
+          type: 'generate',
+          messages: request.messages,
+          images: request.images,
+          settings: request.settings,
+          conversation: request.conversation ?? null,
+          stopFlag,
+        },
         (event) => {
           if (event.type === 'text') callbacks.onText?.(event.text);
           else if (event.type === 'token') callbacks.onToken?.(event.newTokens);

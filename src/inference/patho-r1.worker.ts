@@ -48,7 +48,12 @@ async function generate(request: GenerateRequest): Promise<void> {
   try {
     const outcome = await generateInThread(
       runtime,
-      { messages: request.messages, images: request.images, settings: request.settings, ...(request.conversation ? { conversation: request.conversation } : {}) },
+      {
+        messages: request.messages,
+        images: request.images,
+        settings: request.settings,
+        ...(request.conversation ? { conversation: request.conversation } : {}),
+      },
       {
         signal: controller.signal,
         onText: (text) => post({ type: 'text', requestId: request.requestId, text }),

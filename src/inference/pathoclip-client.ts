@@ -23,7 +23,9 @@ export class PathoClipClient implements PathoClipEngine {
     this.worker = worker ?? new Worker(new URL('./pathoclip.worker.ts', import.meta.url), { type: 'module', name: 'pathoclip' });
     this.worker.addEventListener('message', (message: MessageEvent<PathoClipWorkerEvent>) => this.dispatch(message.data));
     this.worker.addEventListener('error', (event) => {
-      this.rejectAll(new InferenceError('worker-crashed', `The PathoCLIP worker crashed (${event.message || 'no detail'}). Reload the model in the Models tab.`));
+      this.rejectAll(
+        new InferenceError('worker-crashed', `The PathoCLIP worker crashed (${event.message || 'no detail'}). Reload the model in the Models tab.`),
+      );
     });
   }
 

@@ -4,14 +4,7 @@
  * the CLIP image processor (bicubic resize of the short side, center crop, OpenAI mean/std). The worker and Node
  * (tests, CLI, benchmarks) run this same module. Embeddings come back L2-normalised.
  */
-import {
-  AutoProcessor,
-  AutoTokenizer,
-  CLIPTextModelWithProjection,
-  CLIPVisionModelWithProjection,
-  RawImage,
-  Tensor,
-} from '@huggingface/transformers';
+import { AutoProcessor, AutoTokenizer, CLIPTextModelWithProjection, CLIPVisionModelWithProjection, RawImage, Tensor } from '@huggingface/transformers';
 import type { RgbaImage } from '../slide/slide-source';
 import { InferenceError } from './inference-error';
 import type { ModelDtype } from './model-manifest';
@@ -67,11 +60,18 @@ export class PathoClipRuntime implements PathoClipEngine {
     const tokenizer = await AutoTokenizer.from_pretrained(options.modelName, progress);
     const processor = await AutoProcessor.from_pretrained(options.modelName, progress);
     const textModel = await CLIPTextModelWithProjection.from_pretrained(options.modelName, { dtype: options.textDtype, device: options.device, ...progress });
-    const visionModel = await CLIPVisionModelWithProjection.from_pretrained(options.modelName, { dtype: options.imageDtype, device: options.device, ...progress });
+    const visionModel = await CLIPVisionModelWithProjection.from_pretrained(options.modelName, {
+      dtype: options.imageDtype,
+      device: options.device,
+      ...progress,
+    });
     const config = textModel.config as unknown as { patholens?: PathoClipConfigBlock; projection_dim?: unknown; vision_config?: { image_size?: unknown } };
     const block = config.patholens;
     if (!block || typeof block.logit_scale !== 'number') {
-      throw new InferenceError('model-files', `${options.modelName} is not a PathoCLIP export: config.json has no patholens.logit_scale. Export it with models/export.`);
+      throw new InferenceError(
+        'model-files',
+        `${options.modelName} is not a PathoCLIP export: config.json has no patholens.logit_scale. Export it with models/export.`,
+      );
     }
     const embedDim = Number(block.open_clip_model_cfg?.embed_dim ?? config.projection_dim);
     const imageSize = Number(block.open_clip_model_cfg?.vision_cfg?.image_size ?? config.vision_config?.image_size);

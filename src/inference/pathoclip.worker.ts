@@ -41,7 +41,10 @@ function loadedRuntime(): PathoClipRuntime {
 }
 
 function sendEmbeddings(requestId: number, embeddings: Float32Array[]): void {
-  post({ type: 'embeddings', requestId, embeddings }, embeddings.map((embedding) => embedding.buffer as ArrayBuffer));
+  post(
+    { type: 'embeddings', requestId, embeddings },
+    embeddings.map((embedding) => embedding.buffer as ArrayBuffer),
+  );
 }
 
 /** Runs one request with its own cancel; failures go back as typed errors. */
@@ -49,7 +52,9 @@ function run(requestId: number, kind: InferenceErrorKind, work: (signal: AbortSi
   const controller = new AbortController();
   running.set(requestId, controller);
   work(controller.signal)
-    .catch((error: unknown) => post({ type: 'error', requestId, error: serializeInferenceError(error, controller.signal.aborted ? 'cancelled' : kind, errorDetail) }))
+    .catch((error: unknown) =>
+      post({ type: 'error', requestId, error: serializeInferenceError(error, controller.signal.aborted ? 'cancelled' : kind, errorDetail) }),
+    )
     .finally(() => running.delete(requestId));
 }
 

@@ -74,7 +74,10 @@ export class ThinkAnswerStream {
     const answers = this.answerBlocks.map((block) => block.trim());
     const lastAnswer = [...answers].reverse().find((block) => block.length > 0) ?? '';
     return {
-      reasoning: this.thinkBlocks.map((block) => block.trim()).filter(Boolean).join('\n\n'),
+      reasoning: this.thinkBlocks
+        .map((block) => block.trim())
+        .filter(Boolean)
+        .join('\n\n'),
       answer: lastAnswer,
       answers,
       untagged: this.untaggedText.trim(),

@@ -74,7 +74,11 @@ export async function ensureVerifiedFiles(options: {
     let loaded = 0;
     const measured = await sha256OfChunks(
       (async function* () {
-        for await (const chunk of readChunks(response, (bytes) => onProgress?.({ file, loadedBytes: (loaded += bytes), totalBytes: expected.size, fromCache: false }), signal)) {
+        for await (const chunk of readChunks(
+          response,
+          (bytes) => onProgress?.({ file, loadedBytes: (loaded += bytes), totalBytes: expected.size, fromCache: false }),
+          signal,
+        )) {
           chunks.push(chunk);
           yield chunk;
         }

@@ -44,7 +44,9 @@ export async function prepareVerifiedModel(options: {
     const manifestUrl = `${modelUrl}manifest.json`;
     const manifestResponse = (await cache.match(manifestUrl)) ?? (await fetch(manifestUrl, { signal: options.signal }));
     if (!manifestResponse.ok) {
-      throw new ManifestError(`${options.modelName} has no manifest.json (HTTP ${manifestResponse.status}): it is not a model folder written by models/export.`);
+      throw new ManifestError(
+        `${options.modelName} has no manifest.json (HTTP ${manifestResponse.status}): it is not a model folder written by models/export.`,
+      );
     }
     const manifest = parseModelManifest(await manifestResponse.json().catch(() => null));
     await ensureVerifiedFiles({

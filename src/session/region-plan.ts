@@ -25,8 +25,7 @@ export interface RegionPlanInput {
 }
 
 export type RegionPlan =
-  | { ok: true; targetMpp: number | null; outputWidth: number; outputHeight: number; effectiveMagnification: number | null }
-  | { ok: false; reason: string };
+  { ok: true; targetMpp: number | null; outputWidth: number; outputHeight: number; effectiveMagnification: number | null } | { ok: false; reason: string };
 
 export function planRegionRead({ width, height, slideMpp, magnification, maxPixels }: RegionPlanInput): RegionPlan {
   if (!(width >= 1 && height >= 1)) return { ok: false, reason: 'The region is empty: draw a larger region.' };

@@ -89,6 +89,13 @@ export class ValueHistogram {
 /** Default colours when the file gives none: one channel white, several as QuPath's fluorescence defaults. */
 export function defaultChannelColor(index: number, count: number): Rgb {
   if (count === 1) return [255, 255, 255];
-  const palette: Rgb[] = [[255, 0, 0], [0, 255, 0], [0, 0, 255], [0, 255, 255], [255, 0, 255], [255, 255, 0]];
+  const palette: Rgb[] = [
+    [255, 0, 0],
+    [0, 255, 0],
+    [0, 0, 255],
+    [0, 255, 255],
+    [255, 0, 255],
+    [255, 255, 0],
+  ];
   return palette[index % palette.length]!;
 }

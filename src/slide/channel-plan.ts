@@ -26,8 +26,12 @@ export function planChannels(layout: TiffLayout): ChannelPlan | null {
   const { channels, levels } = layout;
   // Channel pages are decoded with the first one's codec: they must share it (they do in every writer we know).
   const sameCodec = (page: TiffPage, first: TiffPage) =>
-    (['compression', 'bitsPerSample', 'sampleFormat', 'predictor', 'planar', 'samplesPerPixel'] as const).every((key) => page.codec[key] === first.codec[key]) &&
-    page.blockWidth === first.blockWidth && page.blockHeight === first.blockHeight && page.tiled === first.tiled;
+    (['compression', 'bitsPerSample', 'sampleFormat', 'predictor', 'planar', 'samplesPerPixel'] as const).every(
+      (key) => page.codec[key] === first.codec[key],
+    ) &&
+    page.blockWidth === first.blockWidth &&
+    page.blockHeight === first.blockHeight &&
+    page.tiled === first.tiled;
   if (channels && channels.every((c) => c.levels.every((page, k) => sameCodec(page, channels[0]!.levels[k]!)))) {
     return {
       names: channels.map((c) => c.name),
@@ -44,7 +48,13 @@ export function planChannels(layout: TiffLayout): ChannelPlan | null {
   if (!rgb && spp !== 1) return null;
   return {
     names: rgb ? ['Red', 'Green', 'Blue'] : ['Intensity'],
-    colors: rgb ? [[255, 0, 0], [0, 255, 0], [0, 0, 255]] : [defaultChannelColor(0, 1)],
+    colors: rgb
+      ? [
+          [255, 0, 0],
+          [0, 255, 0],
+          [0, 0, 255],
+        ]
+      : [defaultChannelColor(0, 1)],
     pagesPerLevel: levels.map((page) => [page]),
     storage: 'samples',
     sharedWindow: rgb,

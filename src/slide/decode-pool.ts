@@ -51,7 +51,8 @@ export class DecodePool {
 
   constructor(
     readonly size: number = defaultPoolSize(),
-    private readonly createWorker: () => Worker = () => new Worker(new URL('./decode-worker.ts', import.meta.url), { type: 'module', name: 'patholens-decode' }),
+    private readonly createWorker: () => Worker = () =>
+      new Worker(new URL('./decode-worker.ts', import.meta.url), { type: 'module', name: 'patholens-decode' }),
   ) {}
 
   decodeTile(job: TileRequest, signal?: AbortSignal, pureJs = false): Promise<RgbaImage> {

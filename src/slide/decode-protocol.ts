@@ -9,5 +9,7 @@ export type DecodeRequest =
   | { id: number; kind: 'image'; bytes: Uint8Array };
 
 export type DecodeResponse =
-  | ({ id: number; ok: true; ms: number; /** Decoded by the browser's own image decoder. */ native: boolean } & ({ image: RgbaImage } | { samples: DecodedSamples }))
+  | ({ id: number; ok: true; ms: number; /** Decoded by the browser's own image decoder. */ native: boolean } & (
+      { image: RgbaImage } | { samples: DecodedSamples }
+    ))
   | { id: number; ok: false; message: string; slideError: boolean };

@@ -17,7 +17,7 @@ export interface IiifInfo {
   mpp: number | null;
 }
 
-const UNIT_MICRONS: Record<string, number> = { mm: 1000, cm: 10_000, in: 25_400, um: 1, 'µm': 1 };
+const UNIT_MICRONS: Record<string, number> = { mm: 1000, cm: 10_000, in: 25_400, um: 1, µm: 1 };
 
 export function parseIiifInfo(json: unknown, url: string): IiifInfo {
   const info = (json ?? {}) as Record<string, unknown>;

@@ -13,7 +13,8 @@ export class ImageSlideSource implements SlideSource {
   private readonly levelImages = new Map<number, RgbaImage>();
 
   constructor(name: string, image: RgbaImage, mimeType: string) {
-    if (image.width * image.height > MAX_REGION_PIXELS) throw new SlideError(`${name} is too large (${image.width} x ${image.height}) to open as a plain image.`);
+    if (image.width * image.height > MAX_REGION_PIXELS)
+      throw new SlideError(`${name} is too large (${image.width} x ${image.height}) to open as a plain image.`);
     const levels: SlideLevel[] = [];
     for (let ds = 1; ; ds *= 2) {
       const width = Math.max(1, Math.ceil(image.width / ds));

@@ -13,7 +13,14 @@ export async function nodeFileSource(path: string): Promise<ByteSource> {
     handle = await open(path, 'r');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'there is no such file' : code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' ? 'permission was denied' : (error as Error).message;
+    const why =
+      code === 'ENOENT'
+        ? 'there is no such file'
+        : code === 'EISDIR'
+          ? 'it is a folder'
+          : code === 'EACCES'
+            ? 'permission was denied'
+            : (error as Error).message;
     throw new SlideError(`Could not open ${path}: ${why}.`);
   }
   const { size } = await handle.stat();

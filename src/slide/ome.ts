@@ -7,7 +7,16 @@ import { parseDecimal, plausibleMpp } from './slide-numbers';
 import { MAX_IFDS } from './tiff-structure';
 
 const MICRONS_PER: Record<string, number> = {
-  'µm': 1, 'μm': 1, um: 1, micron: 1, nm: 1e-3, 'Å': 1e-4, mm: 1e3, cm: 1e4, m: 1e6, pm: 1e-6,
+  µm: 1,
+  μm: 1,
+  um: 1,
+  micron: 1,
+  nm: 1e-3,
+  Å: 1e-4,
+  mm: 1e3,
+  cm: 1e4,
+  m: 1e6,
+  pm: 1e-6,
 };
 
 export interface OmeChannel {

@@ -39,7 +39,14 @@ export async function openByteSource(source: ByteSource, options: OpenSlideOptio
   try {
     const head = await source.read(0, 16, options.signal);
     const kind = sniff(head);
-    if (kind === 'tiff') return await TiffSlideSource.open(source, { decode: options.decodeTile, decodeSamples: options.decodeSamples, decodeReadsBlobs: options.decodeReadsBlobs, tileCacheBytes: options.tileCacheBytes, signal: options.signal });
+    if (kind === 'tiff')
+      return await TiffSlideSource.open(source, {
+        decode: options.decodeTile,
+        decodeSamples: options.decodeSamples,
+        decodeReadsBlobs: options.decodeReadsBlobs,
+        tileCacheBytes: options.tileCacheBytes,
+        signal: options.signal,
+      });
     if (kind === 'jpeg' || kind === 'png') {
       if (source.size > MAX_PLAIN_IMAGE_BYTES) throw new SlideError(`${source.name} is too large to open as a plain image.`);
       const bytes = await source.read(0, source.size, options.signal);

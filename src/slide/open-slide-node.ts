@@ -21,7 +21,10 @@ export type NodeSlideInput = { path: string } | { url: string } | { name: string
 async function decodeImageWithSharp(bytes: Uint8Array): Promise<RgbaImage> {
   const { default: sharp } = await import('sharp');
   try {
-    const { data, info } = await sharp(bytes, { limitInputPixels: 64 * 1024 * 1024 }).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+    const { data, info } = await sharp(bytes, { limitInputPixels: 64 * 1024 * 1024 })
+      .ensureAlpha()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
     return { width: info.width, height: info.height, data: new Uint8ClampedArray(data.buffer, data.byteOffset, data.byteLength) };
   } catch (error) {
     throw new SlideError(`The image could not be decoded: ${(error as Error).message}.`);

@@ -24,7 +24,9 @@ export async function readRegionFromTiles(
   const mpp = metadata.mppX;
   if (targetMpp !== null && !(targetMpp > 0)) throw new SlideError(`${targetMpp} µm per pixel is not a resolution a region can be read at.`);
   if (targetMpp !== null && mpp === null) {
-    throw new SlideError(`${metadata.name} does not say its scale (microns per pixel), so a region cannot be read at ${targetMpp} µm/px; read it at full resolution instead.`);
+    throw new SlideError(
+      `${metadata.name} does not say its scale (microns per pixel), so a region cannot be read at ${targetMpp} µm/px; read it at full resolution instead.`,
+    );
   }
   const wanted = targetMpp === null || mpp === null ? 1 : targetMpp / mpp;
   const outWidth = Math.max(1, Math.round(rect.width / wanted));
@@ -57,9 +59,7 @@ export async function readRegionFromTiles(
   const jobs: Promise<void>[] = [];
   for (let row = firstRow; row <= lastRow; row++) {
     for (let col = firstCol; col <= lastCol; col++) {
-      jobs.push(
-        readTile(levelIndex, col, row, signal).then((tile) => pasteTile(buffer, tile, col * level.tileWidth - x0, row * level.tileHeight - y0)),
-      );
+      jobs.push(readTile(levelIndex, col, row, signal).then((tile) => pasteTile(buffer, tile, col * level.tileWidth - x0, row * level.tileHeight - y0)));
     }
   }
   await Promise.all(jobs);
@@ -70,7 +70,7 @@ export async function readRegionFromTiles(
       : resampleRgba(buffer, lx - x0, ly - y0, lw / outWidth, lh / outHeight, outWidth, outHeight);
   return {
     ...pixels,
-    mpp: mpp === null ? null : targetMpp ?? mpp,
+    mpp: mpp === null ? null : (targetMpp ?? mpp),
     level: levelIndex,
     downsample: ds,
   };

@@ -72,7 +72,10 @@ export function resampleRgba(src: RgbaImage, x: number, y: number, scaleX: numbe
   for (let r = 0; r < rows; r++) {
     const srcRow = (rowFirst + r) * src.width * 4;
     for (let i = 0; i < width; i++) {
-      let c0 = 0, c1 = 0, c2 = 0, c3 = 0;
+      let c0 = 0,
+        c1 = 0,
+        c2 = 0,
+        c3 = 0;
       const s0 = tx.start[i]!;
       for (let n = 0; n < tx.count[i]!; n++) {
         const w = tx.weights[i * tx.stride + n]!;
@@ -83,14 +86,20 @@ export function resampleRgba(src: RgbaImage, x: number, y: number, scaleX: numbe
         c3 += w * src.data[at + 3]!;
       }
       const o = (r * width + i) * 4;
-      mid[o] = c0; mid[o + 1] = c1; mid[o + 2] = c2; mid[o + 3] = c3;
+      mid[o] = c0;
+      mid[o + 1] = c1;
+      mid[o + 2] = c2;
+      mid[o + 3] = c3;
     }
   }
   const out = new Uint8ClampedArray(width * height * 4);
   for (let j = 0; j < height; j++) {
     const s0 = ty.start[j]! - rowFirst;
     for (let i = 0; i < width; i++) {
-      let c0 = 0, c1 = 0, c2 = 0, c3 = 0;
+      let c0 = 0,
+        c1 = 0,
+        c2 = 0,
+        c3 = 0;
       for (let n = 0; n < ty.count[j]!; n++) {
         const w = ty.weights[j * ty.stride + n]!;
         const at = ((s0 + n) * width + i) * 4;
@@ -100,7 +109,10 @@ export function resampleRgba(src: RgbaImage, x: number, y: number, scaleX: numbe
         c3 += w * mid[at + 3]!;
       }
       const o = (j * width + i) * 4;
-      out[o] = Math.round(c0); out[o + 1] = Math.round(c1); out[o + 2] = Math.round(c2); out[o + 3] = Math.round(c3);
+      out[o] = Math.round(c0);
+      out[o + 1] = Math.round(c1);
+      out[o + 2] = Math.round(c2);
+      out[o + 3] = Math.round(c3);
     }
   }
   return { width, height, data: out };

@@ -10,11 +10,34 @@ import { SUPPORTED_COMPRESSIONS, type TileCodec } from './tile-codec';
 const YCBCR_CODECS = new Set([7, 33003, 33005, 34712]);
 
 export const TAG = {
-  NewSubfileType: 254, ImageWidth: 256, ImageLength: 257, BitsPerSample: 258, Compression: 259,
-  Photometric: 262, ImageDescription: 270, StripOffsets: 273, SamplesPerPixel: 277, RowsPerStrip: 278,
-  StripByteCounts: 279, XResolution: 282, YResolution: 283, PlanarConfiguration: 284, ResolutionUnit: 296,
-  Software: 305, DateTime: 306, Make: 271, Model: 272, Predictor: 317, ColorMap: 320, TileWidth: 322,
-  TileLength: 323, TileOffsets: 324, TileByteCounts: 325, ExtraSamples: 338, SampleFormat: 339, JPEGTables: 347,
+  NewSubfileType: 254,
+  ImageWidth: 256,
+  ImageLength: 257,
+  BitsPerSample: 258,
+  Compression: 259,
+  Photometric: 262,
+  ImageDescription: 270,
+  StripOffsets: 273,
+  SamplesPerPixel: 277,
+  RowsPerStrip: 278,
+  StripByteCounts: 279,
+  XResolution: 282,
+  YResolution: 283,
+  PlanarConfiguration: 284,
+  ResolutionUnit: 296,
+  Software: 305,
+  DateTime: 306,
+  Make: 271,
+  Model: 272,
+  Predictor: 317,
+  ColorMap: 320,
+  TileWidth: 322,
+  TileLength: 323,
+  TileOffsets: 324,
+  TileByteCounts: 325,
+  ExtraSamples: 338,
+  SampleFormat: 339,
+  JPEGTables: 347,
   YCbCrSubSampling: 530,
 } as const;
 
@@ -66,7 +89,8 @@ export async function loadPage(file: TiffFile, ifd: TiffIfd, index: number, sign
   if (bitsPerSample !== 8 && bitsPerSample !== 16) {
     throw new SlideError(`${name} stores ${bitsPerSample}-bit samples; PathoLens reads 8- and 16-bit images only.`);
   }
-  if ((await number(TAG.SampleFormat)) === 3) throw new SlideError(`${name} stores floating-point samples, which PathoLens cannot show; convert them to 8- or 16-bit integers.`);
+  if ((await number(TAG.SampleFormat)) === 3)
+    throw new SlideError(`${name} stores floating-point samples, which PathoLens cannot show; convert them to 8- or 16-bit integers.`);
   const columns = Math.ceil(width / blockWidth);
   const rows = Math.ceil(height / blockHeight);
   const expectedBlocks = columns * rows * (planar === 2 ? samplesPerPixel : 1);
@@ -86,7 +110,9 @@ export async function loadPage(file: TiffFile, ifd: TiffIfd, index: number, sign
     // cannot decode at all (old-style JPEG, 6) are refused by name when the slide opens.
     const subsampling = (await tagNumbers(file, ifd, TAG.YCbCrSubSampling, signal)) ?? [2, 2];
     if (subsampling[0] !== 1 || subsampling[1] !== 1) {
-      throw new SlideError(`${name} stores chroma-subsampled YCbCr pixels without JPEG compression, which PathoLens cannot decode; convert the slide to JPEG tiles.`);
+      throw new SlideError(
+        `${name} stores chroma-subsampled YCbCr pixels without JPEG compression, which PathoLens cannot decode; convert the slide to JPEG tiles.`,
+      );
     }
   }
   return {

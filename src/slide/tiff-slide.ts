@@ -91,7 +91,17 @@ export class TiffSlideSource implements SlideSource {
     const channelState = await openChannels(file, layout, options.decodeSamples, signal);
     const metadata = buildMetadata(source.name, format.format, layout, await format.metadata(pages, layout));
     if (channelState) metadata.channels = describeChannels(channelState);
-    const slide = new TiffSlideSource(metadata, file, layout.levels, blockIndexes, layout.associated, options.decode, options.tileCacheBytes, options.decodeReadsBlobs ?? false, channelState);
+    const slide = new TiffSlideSource(
+      metadata,
+      file,
+      layout.levels,
+      blockIndexes,
+      layout.associated,
+      options.decode,
+      options.tileCacheBytes,
+      options.decodeReadsBlobs ?? false,
+      channelState,
+    );
     // Decode one tile now, so a slide whose pixels cannot be decoded fails when opened, with a sentence,
     // not later as blank tiles.
     const last = metadata.levels.length - 1;
@@ -171,7 +181,9 @@ export class TiffSlideSource implements SlideSource {
       const message = (error as Error).message ?? String(error);
       if (/dynamically imported module|Importing a module script failed|no JPEG 2000 decoder/.test(message)) {
         // Our own code failed to load (e.g. the app was updated while this page was open), not the file.
-        throw new SlideError(`PathoLens could not load its ${compressionName(page.codec.compression)} decoder (${message}); reload the page and open the slide again.`);
+        throw new SlideError(
+          `PathoLens could not load its ${compressionName(page.codec.compression)} decoder (${message}); reload the page and open the slide again.`,
+        );
       }
       throw new SlideError(
         `A ${compressionName(page.codec.compression)} tile of ${this.metadata.name} could not be decoded (${(error as Error).message ?? error}); the file is damaged.`,

@@ -125,7 +125,10 @@ export async function parseTiff(source: ByteSource, signal?: AbortSignal): Promi
         const valueOffset = bigTiff ? r.u64(valueAt) : r.u32(valueAt);
         // Checked here, before anything is allocated: a value must lie inside the file.
         if (valueOffset + byteLength > source.size) {
-          fail(source, `tag ${tag} claims ${count} values at byte ${valueOffset}, past the end of the ${source.size}-byte file (the file may be truncated or damaged)`);
+          fail(
+            source,
+            `tag ${tag} claims ${count} values at byte ${valueOffset}, past the end of the ${source.size}-byte file (the file may be truncated or damaged)`,
+          );
         }
         entries.set(tag, { tag, type, count, offset: valueOffset, inline: null });
       }
@@ -174,19 +177,48 @@ export async function readNumbers(file: TiffFile, entry: TiffEntry, signal?: Abo
   const out = new Array<number>(entry.count);
   for (let i = 0; i < entry.count; i++) {
     switch (entry.type) {
-      case 1: case 2: case 7: out[i] = bytes[i] ?? 0; break;
-      case 6: out[i] = view.getInt8(i); break;
-      case 3: out[i] = r.u16(i * 2); break;
-      case 8: out[i] = view.getInt16(i * 2, le); break;
-      case 4: case 13: out[i] = r.u32(i * 4); break;
-      case 9: out[i] = view.getInt32(i * 4, le); break;
-      case 5: out[i] = r.u32(i * 8) / r.u32(i * 8 + 4); break;
-      case 10: out[i] = view.getInt32(i * 8, le) / view.getInt32(i * 8 + 4, le); break;
-      case 11: out[i] = view.getFloat32(i * 4, le); break;
-      case 12: out[i] = view.getFloat64(i * 8, le); break;
-      case 16: case 18: out[i] = r.u64(i * 8); break;
-      case 17: out[i] = Number(view.getBigInt64(i * 8, le)); break;
-      default: out[i] = 0;
+      case 1:
+      case 2:
+      case 7:
+        out[i] = bytes[i] ?? 0;
+        break;
+      case 6:
+        out[i] = view.getInt8(i);
+        break;
+      case 3:
+        out[i] = r.u16(i * 2);
+        break;
+      case 8:
+        out[i] = view.getInt16(i * 2, le);
+        break;
+      case 4:
+      case 13:
+        out[i] = r.u32(i * 4);
+        break;
+      case 9:
+        out[i] = view.getInt32(i * 4, le);
+        break;
+      case 5:
+        out[i] = r.u32(i * 8) / r.u32(i * 8 + 4);
+        break;
+      case 10:
+        out[i] = view.getInt32(i * 8, le) / view.getInt32(i * 8 + 4, le);
+        break;
+      case 11:
+        out[i] = view.getFloat32(i * 4, le);
+        break;
+      case 12:
+        out[i] = view.getFloat64(i * 8, le);
+        break;
+      case 16:
+      case 18:
+        out[i] = r.u64(i * 8);
+        break;
+      case 17:
+        out[i] = Number(view.getBigInt64(i * 8, le));
+        break;
+      default:
+        out[i] = 0;
     }
   }
   return out;

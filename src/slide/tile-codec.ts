@@ -68,7 +68,6 @@ export function describeCompression(code: number): string {
   return name ? `${name} compression (TIFF code ${code})` : `an unknown compression (TIFF code ${code})`;
 }
 
-
 /** A tile still in its file: the worker reads these byte ranges itself, so the page never touches them. */
 export interface BlobRanges {
   blob: Blob;

@@ -136,7 +136,8 @@ async function decodeComposite(job: TileJob, displays: ChannelDisplay[]): Promis
     channels = displays.map((_, s) => ({ values, stride: spp, offset: s }));
   }
   for (const channel of channels) {
-    if (channel.values.length < channel.offset + (pixels - 1) * channel.stride + 1) throw new RangeError(`decoded tile has ${channel.values.length} samples, expected ${pixels * channel.stride}`);
+    if (channel.values.length < channel.offset + (pixels - 1) * channel.stride + 1)
+      throw new RangeError(`decoded tile has ${channel.values.length} samples, expected ${pixels * channel.stride}`);
   }
   return { width: job.width, height: job.height, data: compositeChannels(channels, displays, pixels) };
 }

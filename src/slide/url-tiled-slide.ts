@@ -67,7 +67,15 @@ export class UrlTiledSlideSource implements SlideSource {
   }
 }
 
-function baseMetadata(name: string, format: 'dzi' | 'iiif', width: number, height: number, levels: SlideLevel[], mpp: number | null, compression: string): SlideMetadata {
+function baseMetadata(
+  name: string,
+  format: 'dzi' | 'iiif',
+  width: number,
+  height: number,
+  levels: SlideLevel[],
+  mpp: number | null,
+  compression: string,
+): SlideMetadata {
   return { name, format, vendor: null, width, height, levels, mppX: mpp, mppY: mpp, objectivePower: null, compression, associatedImages: [], properties: {} };
 }
 
@@ -118,5 +126,10 @@ export async function openIiif(url: string, fetchImpl: typeof fetch, decodeImage
   });
   const metadata = baseMetadata(url, 'iiif', info.width, info.height, levels, info.mpp, info.format.toUpperCase());
   metadata.properties['iiif.version'] = String(info.version);
-  return new UrlTiledSlideSource(metadata, (level, col, row) => ({ url: iiifTileUrl(info, info.scaleFactors[level]!, col, row), left: 0, top: 0 }), fetchImpl, decodeImage);
+  return new UrlTiledSlideSource(
+    metadata,
+    (level, col, row) => ({ url: iiifTileUrl(info, info.scaleFactors[level]!, col, row), left: 0, top: 0 }),
+    fetchImpl,
+    decodeImage,
+  );
 }

@@ -19,7 +19,11 @@ interface StoredRecord {
   savedAt: number;
 }
 
-export function indexedDbSlideModelRecords<T>({ dbName, storeName, isValue }: SlideModelStoreSchema & { isValue(value: unknown): value is T }): SlideModelRecords<T> {
+export function indexedDbSlideModelRecords<T>({
+  dbName,
+  storeName,
+  isValue,
+}: SlideModelStoreSchema & { isValue(value: unknown): value is T }): SlideModelRecords<T> {
   let db: Promise<IDBPDatabase> | null = null;
   const database = () =>
     (db ??= openDB(dbName, SLIDE_MODEL_SCHEMA_VERSION, {

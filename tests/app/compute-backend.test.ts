@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  computeBackendLabel,
-  describeAdapter,
-  detectComputeBackend,
-  wasmThreadCount,
-  type GpuAdapterLike,
-} from '../../src/inference/compute-backend';
+import { computeBackendLabel, describeAdapter, detectComputeBackend, wasmThreadCount, type GpuAdapterLike } from '../../src/inference/compute-backend';
 
 const adapter = (info: GpuAdapterLike['info'], features: string[] = []): GpuAdapterLike => ({
   info,
@@ -23,10 +17,7 @@ describe('detectComputeBackend', () => {
   });
 
   it('reports shader-f16, which decides the q4f16 model files', async () => {
-    const backend = await detectComputeBackend(
-      { gpu: { requestAdapter: async () => adapter({ description: 'NVIDIA H200' }, ['shader-f16']) } },
-      true,
-    );
+    const backend = await detectComputeBackend({ gpu: { requestAdapter: async () => adapter({ description: 'NVIDIA H200' }, ['shader-f16']) } }, true);
     expect(backend).toMatchObject({ kind: 'webgpu', adapterName: 'NVIDIA H200', supportsShaderF16: true });
     expect(computeBackendLabel(backend)).toContain('shader-f16');
   });

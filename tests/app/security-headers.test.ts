@@ -2,10 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { connectSourcesFromEnvironment, contentSecurityPolicy, crossOriginIsolationHeaders } from '../../src/app/security-headers';
 
 const directives = (policy: string) =>
-  new Map(policy.split('; ').map((directive) => {
-    const [name, ...values] = directive.split(' ');
-    return [name!, values] as const;
-  }));
+  new Map(
+    policy.split('; ').map((directive) => {
+      const [name, ...values] = directive.split(' ');
+      return [name!, values] as const;
+    }),
+  );
 
 describe('security headers', () => {
   it('isolate the page so SharedArrayBuffer (multi-threaded WASM) is available', () => {
@@ -41,6 +43,6 @@ describe('PATHOLENS_CONNECT_SOURCES', () => {
   it('refuses anything that would widen the policy beyond an origin', () => {
     expect(() => connectSourcesFromEnvironment('*')).toThrow('is not a URL');
     expect(() => connectSourcesFromEnvironment('https://tiles.example.org/slides')).toThrow('not a plain http(s) origin');
-    expect(() => connectSourcesFromEnvironment("javascript:alert(1)")).toThrow('not a plain http(s) origin');
+    expect(() => connectSourcesFromEnvironment('javascript:alert(1)')).toThrow('not a plain http(s) origin');
   });
 });

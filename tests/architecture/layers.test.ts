@@ -13,17 +13,25 @@ const root = path.resolve(import.meta.dirname, '../..');
 async function layerProblems(file: string, code: string): Promise<string[]> {
   const eslint = new ESLint({ cwd: root });
   const [result] = await eslint.lintText(code, { filePath: path.join(root, file) });
-  return (result?.messages ?? []).filter((message) => message.ruleId === 'import-x/no-restricted-paths' || message.ruleId === 'no-restricted-imports').map((message) => message.message);
+  return (result?.messages ?? [])
+    .filter((message) => message.ruleId === 'import-x/no-restricted-paths' || message.ruleId === 'no-restricted-imports')
+    .map((message) => message.message);
 }
 
 describe('the layer rule (ESLint, as `npm run lint` runs it)', () => {
   it('refuses an upward import: a slide reader importing a feature', async () => {
-    const problems = await layerProblems('src/slide/upward-fixture.ts', "import { VIEWER_TOOLS } from '../features/viewer/drawing';\nexport const tools = VIEWER_TOOLS;\n");
+    const problems = await layerProblems(
+      'src/slide/upward-fixture.ts',
+      "import { VIEWER_TOOLS } from '../features/viewer/drawing';\nexport const tools = VIEWER_TOOLS;\n",
+    );
     expect(problems).toEqual([expect.stringContaining('src/slide may import only src/ui')]);
   });
 
   it('refuses the inference layer importing app state', async () => {
-    const problems = await layerProblems('src/inference/upward-fixture.ts', "import { appStore } from '../session/app-store';\nexport const store = appStore;\n");
+    const problems = await layerProblems(
+      'src/inference/upward-fixture.ts',
+      "import { appStore } from '../session/app-store';\nexport const store = appStore;\n",
+    );
     expect(problems).toEqual([expect.stringContaining('src/inference may import only')]);
   });
 
@@ -33,14 +41,22 @@ describe('the layer rule (ESLint, as `npm run lint` runs it)', () => {
   });
 
   it("refuses a feature reaching into another feature's internals, and allows its index.ts", async () => {
-    const internal = await layerProblems('src/features/ask/cross-fixture.ts', "import { modelStore } from '../models/model-store';\nexport const store = modelStore;\n");
+    const internal = await layerProblems(
+      'src/features/ask/cross-fixture.ts',
+      "import { modelStore } from '../models/model-store';\nexport const store = modelStore;\n",
+    );
     expect(internal).toEqual([expect.stringContaining('features/ask may use features/models only through its index.ts')]);
-    const throughIndex = await layerProblems('src/features/ask/cross-fixture.ts', "import { modelStore } from '../models';\nexport const store = modelStore;\n");
+    const throughIndex = await layerProblems(
+      'src/features/ask/cross-fixture.ts',
+      "import { modelStore } from '../models';\nexport const store = modelStore;\n",
+    );
     expect(throughIndex).toEqual([]);
   });
 
   it('allows a downward import', async () => {
-    expect(await layerProblems('src/features/ask/down-fixture.ts', "import { slideStore } from '../../session/slide-store';\nexport const store = slideStore;\n")).toEqual([]);
+    expect(
+      await layerProblems('src/features/ask/down-fixture.ts', "import { slideStore } from '../../session/slide-store';\nexport const store = slideStore;\n"),
+    ).toEqual([]);
   });
 });
 
@@ -114,7 +130,10 @@ describe('folders of src/', () => {
   });
 
   it('every folder of src/ is a declared layer', () => {
-    const folders = fs.readdirSync(path.join(root, 'src'), { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+    const folders = fs
+      .readdirSync(path.join(root, 'src'), { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name);
     expect(folders.sort()).toEqual(Object.keys(LAYERS).sort());
   });
 });

@@ -14,7 +14,8 @@ async function builtScripts(testHook: boolean): Promise<string> {
   if (testHook) process.env.VITE_PATHOLENS_TEST_HOOK = 'true';
   else delete process.env.VITE_PATHOLENS_TEST_HOOK;
   try {
-    const output = (await build({ root, logLevel: 'silent', publicDir: false, build: { write: false, minify: false } })) as Rolldown.RolldownOutput | Rolldown.RolldownOutput[];
+    const output = (await build({ root, logLevel: 'silent', publicDir: false, build: { write: false, minify: false } })) as
+      Rolldown.RolldownOutput | Rolldown.RolldownOutput[];
     const chunks = (Array.isArray(output) ? output : [output]).flatMap((result) => result.output);
     return chunks.map((chunk) => (chunk.type === 'chunk' ? chunk.code : '')).join('\n');
   } finally {

@@ -13,7 +13,13 @@ function pick(directory: string, mutate?: (relative: string, bytes: Uint8Array) 
     const relative = path.relative(directory, file).split(path.sep).join('/');
     const bytes = mutate ? mutate(relative, new Uint8Array(readFileSync(file))) : new Uint8Array(readFileSync(file));
     const blob = new Blob([bytes as BlobPart]);
-    return { name: path.basename(file), webkitRelativePath: `${folder}/${relative}`, size: bytes.byteLength, stream: () => blob.stream(), text: () => blob.text() };
+    return {
+      name: path.basename(file),
+      webkitRelativePath: `${folder}/${relative}`,
+      size: bytes.byteLength,
+      stream: () => blob.stream(),
+      text: () => blob.text(),
+    };
   });
 }
 

@@ -58,7 +58,13 @@ describe('model manifest', () => {
     [{ format: 'patholens-model-dir', format_version: 1, kind: 'llama' }, '"kind"'],
     [{ format: 'patholens-model-dir', format_version: 1, kind: 'pathoclip', exporter: { version: '1' }, files: {} }, '"files"'],
     [
-      { format: 'patholens-model-dir', format_version: 1, kind: 'pathoclip', exporter: { version: '1' }, files: { '../x': { size: 1, sha256: 'a'.repeat(64) } } },
+      {
+        format: 'patholens-model-dir',
+        format_version: 1,
+        kind: 'pathoclip',
+        exporter: { version: '1' },
+        files: { '../x': { size: 1, sha256: 'a'.repeat(64) } },
+      },
       'leaves the model directory',
     ],
     [
@@ -67,8 +73,12 @@ describe('model manifest', () => {
     ],
     [
       {
-        format: 'patholens-model-dir', format_version: 1, kind: 'pathoclip', exporter: { version: '1' },
-        files: { x: { size: 1, sha256: 'a'.repeat(64) } }, quality: { dtypes: { q4: { below_quality: 'maybe' } } },
+        format: 'patholens-model-dir',
+        format_version: 1,
+        kind: 'pathoclip',
+        exporter: { version: '1' },
+        files: { x: { size: 1, sha256: 'a'.repeat(64) } },
+        quality: { dtypes: { q4: { below_quality: 'maybe' } } },
       },
       'below_quality',
     ],
@@ -91,7 +101,13 @@ describe('model manifest', () => {
   });
 
   it('lists the dtypes a report marks below quality, and none for an export without a report', () => {
-    const base = { format: 'patholens-model-dir', format_version: 1, kind: 'patho-r1', exporter: { version: '1' }, files: { x: { size: 1, sha256: 'a'.repeat(64) } } };
+    const base = {
+      format: 'patholens-model-dir',
+      format_version: 1,
+      kind: 'patho-r1',
+      exporter: { version: '1' },
+      files: { x: { size: 1, sha256: 'a'.repeat(64) } },
+    };
     expect(belowQualityDtypes(parseModelManifest(base))).toEqual([]);
     const reported = parseModelManifest({
       ...base,

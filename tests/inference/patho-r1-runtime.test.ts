@@ -151,19 +151,23 @@ describe('follow-up questions reuse the KV cache', () => {
       const model = await Qwen2_5_VLForConditionalGeneration.from_pretrained('patho-r1', { dtype: 'fp32', device: 'cpu' });
       const firstInputs = await processor(runtime.promptText(first), new RawImage(image.data, width, height, 4).rgb());
       const suffix = processor.tokenizer!('<|im_end|>\n<|im_start|>user\nGrade this tumour<|im_end|>\n<|im_start|>assistant\n', { add_special_tokens: false });
-      const ids = [...Array.from(firstInputs.input_ids.data as BigInt64Array), ...answer.newTokenIds.map(BigInt), ...Array.from(suffix.input_ids.data as BigInt64Array)];
+      const ids = [
+        ...Array.from(firstInputs.input_ids.data as BigInt64Array),
+        ...answer.newTokenIds.map(BigInt),
+        ...Array.from(suffix.input_ids.data as BigInt64Array),
+      ];
       expect(reused.promptTokens).toBe(ids.length);
       let output!: { data: BigInt64Array };
       const freshPositions = await recordDecoderPositions(model, async () => {
         output = (await model.generate({
-        input_ids: new Tensor('int64', BigInt64Array.from(ids), [1, ids.length]),
-        attention_mask: new Tensor('int64', new BigInt64Array(ids.length).fill(1n), [1, ids.length]),
-        pixel_values: firstInputs.pixel_values,
-        image_grid_thw: firstInputs.image_grid_thw,
-        max_new_tokens: 16,
-        min_new_tokens: 16,
-        do_sample: false,
-      })) as { data: BigInt64Array };
+          input_ids: new Tensor('int64', BigInt64Array.from(ids), [1, ids.length]),
+          attention_mask: new Tensor('int64', new BigInt64Array(ids.length).fill(1n), [1, ids.length]),
+          pixel_values: firstInputs.pixel_values,
+          image_grid_thw: firstInputs.image_grid_thw,
+          max_new_tokens: 16,
+          min_new_tokens: 16,
+          do_sample: false,
+        })) as { data: BigInt64Array };
       });
       expect(reused.newTokenIds).toEqual(Array.from(output.data, Number).slice(ids.length));
       // Same M-RoPE positions: the fed tail continues the fresh prompt's positions, and so do the decode steps.

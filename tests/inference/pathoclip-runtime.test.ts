@@ -95,7 +95,9 @@ describe('PathoCLIP runtime on the tiny model (onnxruntime-node, fp32)', () => {
     const images = await Promise.all(golden.images.map((entry) => readRgba(path.join(MODEL_DIR, entry.file))));
     const embeds = await runtime.embedImages(images);
     expect(golden.images.some((entry) => entry.width === 32 && entry.height === 32)).toBe(true);
-    embeds.forEach((embed, index) => expect(cosine(embed, golden.images[index]!.image_embeds)).toBeGreaterThanOrEqual(imageFloor('fp32', golden.images[index]!)));
+    embeds.forEach((embed, index) =>
+      expect(cosine(embed, golden.images[index]!.image_embeds)).toBeGreaterThanOrEqual(imageFloor('fp32', golden.images[index]!)),
+    );
   });
 
   it('stops before running when the signal is already aborted', async () => {
@@ -112,7 +114,9 @@ describe('every dtype the export wrote loads and embeds close to PyTorch', () =>
       const runtime = await PathoClipRuntime.load({ modelRoot: MODEL_ROOT, modelName: 'pathoclip', imageDtype: dtype, textDtype: 'fp32', device: 'cpu' });
       try {
         const embeds = await runtime.embedImages(await Promise.all(images.map(readRgba)));
-        embeds.forEach((embed, index) => expect(cosine(embed, golden.images[index]!.image_embeds)).toBeGreaterThanOrEqual(imageFloor(dtype, golden.images[index]!)));
+        embeds.forEach((embed, index) =>
+          expect(cosine(embed, golden.images[index]!.image_embeds)).toBeGreaterThanOrEqual(imageFloor(dtype, golden.images[index]!)),
+        );
       } finally {
         await runtime.dispose();
       }

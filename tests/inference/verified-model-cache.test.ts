@@ -4,7 +4,14 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { completeDtypes, filesForDtype, totalBytes } from '../../src/inference/model-files';
 import { parseModelManifest, type ModelManifest } from '../../src/inference/model-manifest';
-import { VERIFIED_HASH_HEADER, ensureVerifiedFiles, memoryCache, withRefusedFiles, type CacheLike, type FileProgress } from '../../src/inference/verified-model-cache';
+import {
+  VERIFIED_HASH_HEADER,
+  ensureVerifiedFiles,
+  memoryCache,
+  withRefusedFiles,
+  type CacheLike,
+  type FileProgress,
+} from '../../src/inference/verified-model-cache';
 
 const MODEL_DIR = path.resolve('models/tiny/patho-r1');
 let manifest: ModelManifest;

@@ -69,7 +69,11 @@ describe.each(manifest.dtypes)('Patho-R1 %s on onnxruntime-web (WASM)', (dtype) 
     const feeds: Record<string, ortWeb.Tensor> = {
       inputs_embeds: embeds!,
       attention_mask: new ortWeb.Tensor('int64', new BigInt64Array(length).fill(1n), [1, length]),
-      position_ids: new ortWeb.Tensor('int64', BigInt64Array.from({ length: 3 * length }, (_, index) => BigInt(index % length)), [3, 1, length]),
+      position_ids: new ortWeb.Tensor(
+        'int64',
+        BigInt64Array.from({ length: 3 * length }, (_, index) => BigInt(index % length)),
+        [3, 1, length],
+      ),
       num_logits_to_keep: new ortWeb.Tensor('int64', BigInt64Array.from([1n]), []),
     };
     for (let layer = 0; layer < layers; layer++) {
@@ -89,11 +93,15 @@ describe.each(manifest.dtypes)('Patho-R1 %s on onnxruntime-web (WASM)', (dtype) 
     const patches = 4 * 6;
     const pixels = pseudoRandom(patches * 1176, 7);
     const grid = BigInt64Array.from([1n, 4n, 6n]);
-    const web = await (await webSession(file)).run({
+    const web = await (
+      await webSession(file)
+    ).run({
       pixel_values: new ortWeb.Tensor('float32', pixels, [patches, 1176]),
       image_grid_thw: new ortWeb.Tensor('int64', grid, [1, 3]),
     });
-    const native = await (await ortNode.InferenceSession.create(file)).run({
+    const native = await (
+      await ortNode.InferenceSession.create(file)
+    ).run({
       pixel_values: new ortNode.Tensor('float32', pixels, [patches, 1176]),
       image_grid_thw: new ortNode.Tensor('int64', grid, [1, 3]),
     });

@@ -17,12 +17,29 @@ import {
 
 describe('geometry', () => {
   it('computes polygon areas with the shoelace formula, either winding', () => {
-    const square = [{ x: 0, y: 0 }, { x: 10, y: 0 }, { x: 10, y: 10 }, { x: 0, y: 10 }];
+    const square = [
+      { x: 0, y: 0 },
+      { x: 10, y: 0 },
+      { x: 10, y: 10 },
+      { x: 0, y: 10 },
+    ];
     expect(polygonArea(square)).toBe(100);
     expect(polygonArea([...square].reverse())).toBe(100);
-    const lShape = [{ x: 0, y: 0 }, { x: 4, y: 0 }, { x: 4, y: 1 }, { x: 1, y: 1 }, { x: 1, y: 3 }, { x: 0, y: 3 }];
+    const lShape = [
+      { x: 0, y: 0 },
+      { x: 4, y: 0 },
+      { x: 4, y: 1 },
+      { x: 1, y: 1 },
+      { x: 1, y: 3 },
+      { x: 0, y: 3 },
+    ];
     expect(polygonArea(lShape)).toBe(6);
-    expect(polygonArea([{ x: 0, y: 0 }, { x: 1, y: 1 }])).toBe(0);
+    expect(
+      polygonArea([
+        { x: 0, y: 0 },
+        { x: 1, y: 1 },
+      ]),
+    ).toBe(0);
   });
 
   it('gives areas in mm² from the pixel size, honouring non-square pixels', () => {
@@ -33,10 +50,40 @@ describe('geometry', () => {
   });
 
   it('measures lengths in µm', () => {
-    expect(pathLength([{ x: 0, y: 0 }, { x: 3, y: 4 }, { x: 3, y: 10 }])).toBe(11);
-    expect(pathLengthMicrons([{ x: 0, y: 0 }, { x: 300, y: 400 }], { mppX: 0.25, mppY: 0.25 })).toBeCloseTo(125);
-    expect(pathLengthMicrons([{ x: 0, y: 0 }, { x: 100, y: 0 }], { mppX: 0.5, mppY: 2 })).toBeCloseTo(50);
-    expect(pathLengthMicrons([{ x: 0, y: 0 }, { x: 1, y: 0 }], { mppX: null, mppY: 0.5 })).toBeNull();
+    expect(
+      pathLength([
+        { x: 0, y: 0 },
+        { x: 3, y: 4 },
+        { x: 3, y: 10 },
+      ]),
+    ).toBe(11);
+    expect(
+      pathLengthMicrons(
+        [
+          { x: 0, y: 0 },
+          { x: 300, y: 400 },
+        ],
+        { mppX: 0.25, mppY: 0.25 },
+      ),
+    ).toBeCloseTo(125);
+    expect(
+      pathLengthMicrons(
+        [
+          { x: 0, y: 0 },
+          { x: 100, y: 0 },
+        ],
+        { mppX: 0.5, mppY: 2 },
+      ),
+    ).toBeCloseTo(50);
+    expect(
+      pathLengthMicrons(
+        [
+          { x: 0, y: 0 },
+          { x: 1, y: 0 },
+        ],
+        { mppX: null, mppY: 0.5 },
+      ),
+    ).toBeNull();
   });
 
   it('formats areas and lengths', () => {

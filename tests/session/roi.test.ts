@@ -12,7 +12,14 @@ describe('roi', () => {
 
   it('measures rectangles and polygons in mm²', () => {
     expect(roiAreaMm2(rect('a').shape, { mppX: 0.25, mppY: 0.25 })).toBeCloseTo(0.5);
-    const triangle = { kind: 'polygon' as const, points: [{ x: 0, y: 0 }, { x: 4000, y: 0 }, { x: 0, y: 4000 }] };
+    const triangle = {
+      kind: 'polygon' as const,
+      points: [
+        { x: 0, y: 0 },
+        { x: 4000, y: 0 },
+        { x: 0, y: 4000 },
+      ],
+    };
     expect(roiAreaMm2(triangle, { mppX: 0.25, mppY: 0.25 })).toBeCloseTo(0.5);
     expect(roiAreaMm2(triangle, { mppX: null, mppY: null })).toBeNull();
     expect(roiBounds(triangle)).toEqual({ x: 0, y: 0, width: 4000, height: 4000 });
@@ -26,7 +33,18 @@ describe('roi', () => {
 
   it('accepts stored ROIs and rejects damaged ones', () => {
     expect(isRoi(rect('a'))).toBe(true);
-    expect(isRoi({ ...rect('a'), shape: { kind: 'polygon', points: [{ x: 0, y: 0 }, { x: 1, y: 1 }] } })).toBe(false);
+    expect(
+      isRoi({
+        ...rect('a'),
+        shape: {
+          kind: 'polygon',
+          points: [
+            { x: 0, y: 0 },
+            { x: 1, y: 1 },
+          ],
+        },
+      }),
+    ).toBe(false);
     expect(isRoi({ ...rect('a'), shape: { kind: 'rectangle', rect: { x: 0, y: 0, width: -1, height: 2 } } })).toBe(false);
     expect(isRoi({ ...rect('a'), shape: { kind: 'circle' } })).toBe(false);
     expect(isRoi({ ...rect('a'), name: 3 })).toBe(false);

@@ -54,7 +54,14 @@ describe('slide store', () => {
     const b = fakeSlide('b.tiff');
     expect(await open(store, a, 'id-a')).toBe(true);
     expect(store.getState().addRoi(rectangle)?.name).toBe('Rectangle 1');
-    store.getState().addRoi({ kind: 'polygon', points: [{ x: 0, y: 0 }, { x: 9, y: 0 }, { x: 0, y: 9 }] });
+    store.getState().addRoi({
+      kind: 'polygon',
+      points: [
+        { x: 0, y: 0 },
+        { x: 9, y: 0 },
+        { x: 0, y: 9 },
+      ],
+    });
     await store.flush();
 
     expect(await open(store, b, 'id-b')).toBe(true);

@@ -31,7 +31,14 @@ describe('compositeChannels', () => {
       4,
     );
     expect(Array.from(rgba)).toEqual([0, 0, 0, 255, 125, 125, 128, 255, 255, 255, 255, 255, 255, 255, 255, 255]);
-    const hidden = compositeChannels([dapi, fitc], [{ color: [0, 0, 255], window: [-100, 100], visible: false }, { color: [255, 255, 0], window: [0, 4095], visible: true }], 4);
+    const hidden = compositeChannels(
+      [dapi, fitc],
+      [
+        { color: [0, 0, 255], window: [-100, 100], visible: false },
+        { color: [255, 255, 0], window: [0, 4095], visible: true },
+      ],
+      4,
+    );
     expect(Array.from(hidden.filter((_, i) => i % 4 === 2))).toEqual([0, 0, 0, 0]);
   });
 });

@@ -20,7 +20,9 @@ class FakeWorker {
   answer(ok = true): void {
     const request = this.inbox.shift()!;
     const image = { width: 1, height: 1, data: new Uint8ClampedArray([request.id, 0, 0, 255]) };
-    this.onmessage!({ data: ok ? { id: request.id, ok: true, image, ms: 2, native: true } : { id: request.id, ok: false, message: 'bad tile', slideError: true } } as MessageEvent<DecodeResponse>);
+    this.onmessage!({
+      data: ok ? { id: request.id, ok: true, image, ms: 2, native: true } : { id: request.id, ok: false, message: 'bad tile', slideError: true },
+    } as MessageEvent<DecodeResponse>);
   }
   crash(): void {
     this.onerror!({ message: 'boom', preventDefault() {} } as ErrorEvent);

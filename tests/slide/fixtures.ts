@@ -33,7 +33,12 @@ export function halve(rgb: Rgb): Rgb {
       for (let c = 0; c < 3; c++) {
         let sum = 0;
         let n = 0;
-        for (const [dx, dy] of [[0, 0], [1, 0], [0, 1], [1, 1]] as const) {
+        for (const [dx, dy] of [
+          [0, 0],
+          [1, 0],
+          [0, 1],
+          [1, 1],
+        ] as const) {
           const sx = x * 2 + dx;
           const sy = y * 2 + dy;
           if (sx < rgb.width && sy < rgb.height) {
@@ -120,7 +125,9 @@ export async function encodeJ2k(samples: Uint8Array, width: number, height: numb
 export function rgbToYcbcr(rgb: Uint8Array): Uint8Array {
   const out = new Uint8Array(rgb.length);
   for (let i = 0; i < rgb.length; i += 3) {
-    const r = rgb[i]!, g = rgb[i + 1]!, b = rgb[i + 2]!;
+    const r = rgb[i]!,
+      g = rgb[i + 1]!,
+      b = rgb[i + 2]!;
     out[i] = Math.round(Math.min(255, Math.max(0, 0.299 * r + 0.587 * g + 0.114 * b)));
     out[i + 1] = Math.round(Math.min(255, Math.max(0, 128 - 0.168736 * r - 0.331264 * g + 0.5 * b)));
     out[i + 2] = Math.round(Math.min(255, Math.max(0, 128 + 0.5 * r - 0.418688 * g - 0.081312 * b)));
@@ -148,7 +155,11 @@ export function zstdRawFrame(data: Uint8Array): Uint8Array {
 }
 
 export async function sharpTiff(rgb: Rgb, options: Parameters<ReturnType<typeof sharp>['tiff']>[0]): Promise<Uint8Array> {
-  return new Uint8Array(await sharp(rgb.data, { raw: { width: rgb.width, height: rgb.height, channels: 3 } }).tiff(options).toBuffer());
+  return new Uint8Array(
+    await sharp(rgb.data, { raw: { width: rgb.width, height: rgb.height, channels: 3 } })
+      .tiff(options)
+      .toBuffer(),
+  );
 }
 
 export function meanAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {

@@ -48,7 +48,12 @@ describe('sharp/libtiff tiled pyramids', () => {
     });
     const { slide, region } = await wholeLevel0(`${compression}.tiff`, bytes);
     const m = slide.metadata;
-    expect(m.levels.map((l) => [l.width, l.height])).toEqual([[1100, 900], [550, 450], [275, 225], [137, 112]]);
+    expect(m.levels.map((l) => [l.width, l.height])).toEqual([
+      [1100, 900],
+      [550, 450],
+      [275, 225],
+      [137, 112],
+    ]);
     expect(m.mppX).toBeCloseTo(0.25, 6);
     const expected = toRgba(picture);
     if (tolerance === 0) expect(Buffer.from(region.data).equals(Buffer.from(expected))).toBe(true);
@@ -67,7 +72,9 @@ describe('our writer: Aperio-style JPEG 2000 and zstd tiles', () => {
   const aperio = (c: number) => `Aperio Image Library v12.0.15 \r\n1100x900 (256x256) J2K/KDU Q=70|AppMag = 40|MPP = 0,2500|Compression = ${c}`;
 
   it('33005 (RGB JPEG 2000): lossless tiles decode to the exact source pixels', async () => {
-    const bytes = await pyramidTiff(levels, 256, { compression: 33005, photometric: 2, samplesPerPixel: 3, description: aperio(33005) }, (t) => encodeJ2k(t, 256, 256));
+    const bytes = await pyramidTiff(levels, 256, { compression: 33005, photometric: 2, samplesPerPixel: 3, description: aperio(33005) }, (t) =>
+      encodeJ2k(t, 256, 256),
+    );
     const { slide, region } = await wholeLevel0('j2k-rgb.svs', bytes);
     expect(slide.metadata.format).toBe('aperio-svs');
     expect(slide.metadata.compression).toBe('JPEG 2000 (Aperio 33005, RGB)');
@@ -81,7 +88,9 @@ describe('our writer: Aperio-style JPEG 2000 and zstd tiles', () => {
   });
 
   it('33003 (YCbCr JPEG 2000): converted back to RGB within rounding', async () => {
-    const bytes = await pyramidTiff(levels, 256, { compression: 33003, photometric: 6, samplesPerPixel: 3, description: aperio(33003) }, (t) => encodeJ2k(rgbToYcbcr(t), 256, 256));
+    const bytes = await pyramidTiff(levels, 256, { compression: 33003, photometric: 6, samplesPerPixel: 3, description: aperio(33003) }, (t) =>
+      encodeJ2k(rgbToYcbcr(t), 256, 256),
+    );
     const { slide, region } = await wholeLevel0('j2k-ycc.svs', bytes);
     expect(slide.metadata.compression).toBe('JPEG 2000 (Aperio 33003, YCbCr)');
     const expected = toRgba(picture);
@@ -110,7 +119,16 @@ describe('our writer: Aperio-style JPEG 2000 and zstd tiles', () => {
 
 describe('readRegion across levels', () => {
   it('reads between levels from the more detailed one and area-averages', async () => {
-    const bytes = await sharpTiff(picture, { compression: 'deflate', tile: true, tileWidth: 256, tileHeight: 256, pyramid: true, xres: 4000, yres: 4000, resolutionUnit: 'cm' });
+    const bytes = await sharpTiff(picture, {
+      compression: 'deflate',
+      tile: true,
+      tileWidth: 256,
+      tileHeight: 256,
+      pyramid: true,
+      xres: 4000,
+      yres: 4000,
+      resolutionUnit: 'cm',
+    });
     const slide = await open('region.tiff', bytes);
     // 0.75 µm/px = downsample 3: from level 1 (downsample 2), resampled by 1.5.
     const rect = { x: 150, y: 120, width: 600, height: 450 };
@@ -148,7 +166,11 @@ describe('OME-TIFF', () => {
     const slide = await open('slide.ome.tiff', bytes);
     const m = slide.metadata;
     expect(m.format).toBe('ome-tiff');
-    expect(m.levels.map((l) => [l.width, l.height])).toEqual([[1100, 900], [550, 450], [275, 225]]);
+    expect(m.levels.map((l) => [l.width, l.height])).toEqual([
+      [1100, 900],
+      [550, 450],
+      [275, 225],
+    ]);
     expect(m.mppX).toBeCloseTo(0.5);
     expect(m.objectivePower).toBe(20);
     const low = await slide.readRegion({ x: 0, y: 0, width: 1100, height: 900 }, 2);
@@ -173,7 +195,16 @@ describe('separate sample planes (PlanarConfiguration 2)', () => {
     const tile = 256;
     const sink = new MemorySink();
     const writer = new TiffWriter(sink);
-    const page = writer.addPage({ width: level1.width, height: level1.height, tileWidth: tile, tileHeight: tile, compression: 8, photometric: 2, samplesPerPixel: 3, planar: 2 });
+    const page = writer.addPage({
+      width: level1.width,
+      height: level1.height,
+      tileWidth: tile,
+      tileHeight: tile,
+      compression: 8,
+      photometric: 2,
+      samplesPerPixel: 3,
+      planar: 2,
+    });
     const columns = Math.ceil(level1.width / tile);
     const rows = Math.ceil(level1.height / tile);
     for (let sample = 0; sample < 3; sample++)
@@ -202,7 +233,17 @@ describe('big-endian ("MM") TIFF with 16-bit grey samples', () => {
     const grey = (x: number, y: number) => (x * 211 + y * 97) % 65536;
     const sink = new MemorySink();
     const writer = new TiffWriter(sink, { bigEndian: true });
-    const page = writer.addPage({ width, height, tileWidth: tile, tileHeight: tile, compression: 8, photometric: 1, samplesPerPixel: 1, bitsPerSample: 16, resolutionPerCm: 20_000 });
+    const page = writer.addPage({
+      width,
+      height,
+      tileWidth: tile,
+      tileHeight: tile,
+      compression: 8,
+      photometric: 1,
+      samplesPerPixel: 1,
+      bitsPerSample: 16,
+      resolutionPerCm: 20_000,
+    });
     for (let row = 0; row < Math.ceil(height / tile); row++)
       for (let col = 0; col < Math.ceil(width / tile); col++) {
         const block = new Uint8Array(tile * tile * 2);
@@ -218,7 +259,12 @@ describe('big-endian ("MM") TIFF with 16-bit grey samples', () => {
     expect([slide.metadata.width, slide.metadata.height]).toEqual([width, height]);
     expect(slide.metadata.mppX).toBeCloseTo(0.5);
     const region = await slide.readRegion({ x: 0, y: 0, width, height }, null);
-    for (const [x, y] of [[0, 0], [299, 199], [130, 5], [17, 150]] as const) {
+    for (const [x, y] of [
+      [0, 0],
+      [299, 199],
+      [130, 5],
+      [17, 150],
+    ] as const) {
       const v = grey(x, y) >> 8;
       expect(Array.from(region.data.subarray((y * width + x) * 4, (y * width + x) * 4 + 4))).toEqual([v, v, v, 255]);
     }
@@ -228,7 +274,11 @@ describe('big-endian ("MM") TIFF with 16-bit grey samples', () => {
 
 describe('plain images', () => {
   it('a JPEG opens as a one-image slide with reduced levels made on demand and no scale', async () => {
-    const jpeg = new Uint8Array(await sharp(picture.data, { raw: { width: 1100, height: 900, channels: 3 } }).jpeg({ quality: 95 }).toBuffer());
+    const jpeg = new Uint8Array(
+      await sharp(picture.data, { raw: { width: 1100, height: 900, channels: 3 } })
+        .jpeg({ quality: 95 })
+        .toBuffer(),
+    );
     const slide = await open('photo.jpg', jpeg);
     expect(slide.metadata).toMatchObject({ format: 'image', compression: 'JPEG', mppX: null, width: 1100, height: 900 });
     expect(slide.metadata.levels.map((l) => l.width)).toEqual([1100, 550, 275]);

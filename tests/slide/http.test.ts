@@ -45,10 +45,25 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${address.port}`;
   const raw = () => sharp(picture.data, { raw: { width: picture.width, height: picture.height, channels: 3 } });
   await raw().png().tile({ size: 256, overlap: 1, layout: 'dz' }).toFile(join(dir, 'deep.dz'));
-  await raw().png().tile({ size: 256, layout: 'iiif', id: `${base}` }).toFile(join(dir, 'iiif2'));
+  await raw()
+    .png()
+    .tile({ size: 256, layout: 'iiif', id: `${base}` })
+    .toFile(join(dir, 'iiif2'));
   // v3 with JPEG tiles (libvips lists no formats in a v3 info.json, and jpg is the IIIF default).
-  await raw().jpeg({ quality: 95 }).tile({ size: 256, layout: 'iiif3', id: `${base}` }).toFile(join(dir, 'iiif3'));
-  const svs = await sharpTiff(picture, { compression: 'deflate', tile: true, tileWidth: 256, tileHeight: 256, pyramid: true, xres: 4000, yres: 4000, resolutionUnit: 'cm' });
+  await raw()
+    .jpeg({ quality: 95 })
+    .tile({ size: 256, layout: 'iiif3', id: `${base}` })
+    .toFile(join(dir, 'iiif3'));
+  const svs = await sharpTiff(picture, {
+    compression: 'deflate',
+    tile: true,
+    tileWidth: 256,
+    tileHeight: 256,
+    pyramid: true,
+    xres: 4000,
+    yres: 4000,
+    resolutionUnit: 'cm',
+  });
   const { writeFileSync } = await import('node:fs');
   writeFileSync(join(dir, 'remote.tiff'), svs);
 });
@@ -105,7 +120,12 @@ describe('slides by URL', () => {
     else expect(meanAbsDiff(region.data, toRgba(picture))).toBeLessThan(3);
     // A reduced level: close to the source shrunk by libvips.
     const half = await slide.readRegion({ x: 0, y: 0, width: 900, height: 700 }, null).then(() => slide.readTile(1, 0, 0));
-    const reference = await sharp(picture.data, { raw: { width: 900, height: 700, channels: 3 } }).resize(450, 350).extract({ left: 0, top: 0, width: half.width, height: half.height }).ensureAlpha().raw().toBuffer();
+    const reference = await sharp(picture.data, { raw: { width: 900, height: 700, channels: 3 } })
+      .resize(450, 350)
+      .extract({ left: 0, top: 0, width: half.width, height: half.height })
+      .ensureAlpha()
+      .raw()
+      .toBuffer();
     expect(meanAbsDiff(half.data, reference)).toBeLessThan(4);
     await slide.close();
   });

@@ -71,16 +71,32 @@ describe('OME-XML', () => {
 
 describe('DZI and IIIF descriptors', () => {
   it('parses a DZI and derives its tile folder', () => {
-    const d = parseDzi('<Image xmlns="http://schemas.microsoft.com/deepzoom/2008" TileSize="254" Overlap="1" Format="jpg"><Size Width="5000" Height="3000"/></Image>', 'https://x/slide.dzi');
+    const d = parseDzi(
+      '<Image xmlns="http://schemas.microsoft.com/deepzoom/2008" TileSize="254" Overlap="1" Format="jpg"><Size Width="5000" Height="3000"/></Image>',
+      'https://x/slide.dzi',
+    );
     expect(d).toMatchObject({ width: 5000, height: 3000, tileSize: 254, overlap: 1, format: 'jpg', filesUrl: 'https://x/slide_files' });
     expect(dziMaxLevel(d)).toBe(13);
     expect(() => parseDzi('<Image/>', 'u')).toThrow(SlideError);
   });
   it('parses IIIF v2 and v3 info.json and builds tile URLs', () => {
-    const v3 = parseIiifInfo({ '@context': 'http://iiif.io/api/image/3/context.json', id: 'https://s/iiif/a', type: 'ImageService3', width: 1000, height: 700, tiles: [{ width: 256, scaleFactors: [1, 2, 4] }] }, 'u');
+    const v3 = parseIiifInfo(
+      {
+        '@context': 'http://iiif.io/api/image/3/context.json',
+        id: 'https://s/iiif/a',
+        type: 'ImageService3',
+        width: 1000,
+        height: 700,
+        tiles: [{ width: 256, scaleFactors: [1, 2, 4] }],
+      },
+      'u',
+    );
     expect(v3.version).toBe(3);
     expect(iiifTileUrl(v3, 2, 1, 1)).toBe('https://s/iiif/a/512,512,488,188/244,94/0/default.jpg');
-    const v2 = parseIiifInfo({ '@context': 'http://iiif.io/api/image/2/context.json', '@id': 'https://s/iiif/b', width: 100, height: 100, tiles: [{ width: 64, scaleFactors: [1] }] }, 'u');
+    const v2 = parseIiifInfo(
+      { '@context': 'http://iiif.io/api/image/2/context.json', '@id': 'https://s/iiif/b', width: 100, height: 100, tiles: [{ width: 64, scaleFactors: [1] }] },
+      'u',
+    );
     expect(v2.version).toBe(2);
     expect(iiifTileUrl(v2, 1, 1, 0)).toBe('https://s/iiif/b/64,0,36,64/36,/0/default.jpg');
     expect(() => parseIiifInfo({}, 'u')).toThrow(SlideError);

@@ -13,7 +13,6 @@ import { MemorySink, patchFirstIfd, TiffWriter } from '../../src/slide/tiff-writ
 import { readFixture } from '../fixtures';
 import { halve, hePicture, pyramidTiff, sharpTiff } from './fixtures';
 
-
 /** A TIFF whose only page claims width x height with 256-px tiles but lists `tiles` tiles. */
 function claimingTiff(width: number, height: number, tiles: number): Uint8Array {
   const sink = new MemorySink();
@@ -87,7 +86,17 @@ describe('hostile headers', () => {
 async function seeds(): Promise<Uint8Array[]> {
   const picture = hePicture(300, 260);
   const list = [
-    await sharpTiff(picture, { compression: 'deflate', tile: true, tileWidth: 64, tileHeight: 64, pyramid: true, predictor: 'horizontal', xres: 4000, yres: 4000, resolutionUnit: 'cm' }),
+    await sharpTiff(picture, {
+      compression: 'deflate',
+      tile: true,
+      tileWidth: 64,
+      tileHeight: 64,
+      pyramid: true,
+      predictor: 'horizontal',
+      xres: 4000,
+      yres: 4000,
+      resolutionUnit: 'cm',
+    }),
     await sharpTiff(picture, { compression: 'jpeg', tile: true, tileWidth: 128, tileHeight: 128, pyramid: true, quality: 80 }),
   ];
   list.push(readFixture('small.svs'));
@@ -119,45 +128,53 @@ describe('fuzzing the TIFF/metadata path (fast-check)', () => {
     let opened = 0;
     let refused = 0;
     await fc.assert(
-      fc.asyncProperty(fc.nat({ max: files.length - 1 }), fc.array(mutation, { minLength: 1, maxLength: 6 }), fc.boolean(), async (which, mutations, anywhere) => {
-        let bytes = files[which]!.slice();
-        const targets = structure[which]!;
-        for (const m of mutations) {
-          const at = anywhere ? m.at % bytes.length : targets[m.at % targets.length]!;
-          if (m.kind === 'byte') bytes[at] = m.value;
-          else if (m.kind === 'u32' && at + 4 <= bytes.length) new DataView(bytes.buffer).setUint32(at, m.value >>> 0, m.at % 2 === 0);
-          else if (m.kind === 'truncate') bytes = bytes.slice(0, Math.max(at, 0));
-        }
-        const before = process.memoryUsage().arrayBuffers;
-        try {
-          const slide = await openBytes(bytes);
-          opened++;
-          for (const [level, info] of slide.metadata.levels.entries()) {
-            const lastCol = Math.ceil(info.width / info.tileWidth) - 1;
-            const lastRow = Math.ceil(info.height / info.tileHeight) - 1;
-            for (const [c, r] of [[0, 0], [lastCol, lastRow]] as const) {
-              await slide.readTile(level, c, r).catch((error: unknown) => {
+      fc.asyncProperty(
+        fc.nat({ max: files.length - 1 }),
+        fc.array(mutation, { minLength: 1, maxLength: 6 }),
+        fc.boolean(),
+        async (which, mutations, anywhere) => {
+          let bytes = files[which]!.slice();
+          const targets = structure[which]!;
+          for (const m of mutations) {
+            const at = anywhere ? m.at % bytes.length : targets[m.at % targets.length]!;
+            if (m.kind === 'byte') bytes[at] = m.value;
+            else if (m.kind === 'u32' && at + 4 <= bytes.length) new DataView(bytes.buffer).setUint32(at, m.value >>> 0, m.at % 2 === 0);
+            else if (m.kind === 'truncate') bytes = bytes.slice(0, Math.max(at, 0));
+          }
+          const before = process.memoryUsage().arrayBuffers;
+          try {
+            const slide = await openBytes(bytes);
+            opened++;
+            for (const [level, info] of slide.metadata.levels.entries()) {
+              const lastCol = Math.ceil(info.width / info.tileWidth) - 1;
+              const lastRow = Math.ceil(info.height / info.tileHeight) - 1;
+              for (const [c, r] of [
+                [0, 0],
+                [lastCol, lastRow],
+              ] as const) {
+                await slide.readTile(level, c, r).catch((error: unknown) => {
+                  if (!(error instanceof SlideError)) throw error;
+                });
+              }
+            }
+            await slide.readRegion({ x: 0, y: 0, width: slide.metadata.width, height: slide.metadata.height }, null).catch((error: unknown) => {
+              if (!(error instanceof SlideError)) throw error;
+            });
+            for (const name of slide.metadata.associatedImages) {
+              await slide.readAssociatedImage(name).catch((error: unknown) => {
                 if (!(error instanceof SlideError)) throw error;
               });
             }
-          }
-          await slide.readRegion({ x: 0, y: 0, width: slide.metadata.width, height: slide.metadata.height }, null).catch((error: unknown) => {
+            await slide.close();
+          } catch (error) {
             if (!(error instanceof SlideError)) throw error;
-          });
-          for (const name of slide.metadata.associatedImages) {
-            await slide.readAssociatedImage(name).catch((error: unknown) => {
-              if (!(error instanceof SlideError)) throw error;
-            });
+            expect(error.message.length).toBeGreaterThan(10);
+            refused++;
           }
-          await slide.close();
-        } catch (error) {
-          if (!(error instanceof SlideError)) throw error;
-          expect(error.message.length).toBeGreaterThan(10);
-          refused++;
-        }
-        // Nothing a header claims may make us hold more than a few hundred MB.
-        expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(300 * 1024 * 1024);
-      }),
+          // Nothing a header claims may make us hold more than a few hundred MB.
+          expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(300 * 1024 * 1024);
+        },
+      ),
       { numRuns: 400, seed: 20261128 },
     );
     expect(opened + refused).toBe(400);

@@ -95,7 +95,12 @@ describe('OpenSlide Python test slides', () => {
     const m = slide.metadata;
     expect(m.format).toBe('tiff');
     expect([m.width, m.height]).toEqual([300, 250]);
-    expect(m.levels.map((l) => [l.width, l.height])).toEqual([[300, 250], [150, 125], [75, 62], [37, 31]]);
+    expect(m.levels.map((l) => [l.width, l.height])).toEqual([
+      [300, 250],
+      [150, 125],
+      [75, 62],
+      [37, 31],
+    ]);
     expect(m.levels.map((l) => l.downsample)).toEqual([1, 2, 4, 300 / 37]);
     expect(m.compression).toBe('Deflate');
     // 14861707/524288 pixels per centimetre (72 dpi, libvips's default) = 352.78 µm per pixel.

@@ -44,7 +44,10 @@ export function compare(a: ArrayLike<number>, b: ArrayLike<number>): { mean: num
 async function levelAgainst(slide: SlideSource, level: number, png: string) {
   const reference = await referencePng(png);
   const { downsample } = slide.metadata.levels[level]!;
-  const region = await slide.readRegion({ x: 0, y: 0, width: slide.metadata.width, height: slide.metadata.height }, slide.metadata.mppX === null ? null : slide.metadata.mppX * downsample);
+  const region = await slide.readRegion(
+    { x: 0, y: 0, width: slide.metadata.width, height: slide.metadata.height },
+    slide.metadata.mppX === null ? null : slide.metadata.mppX * downsample,
+  );
   expect([region.width, region.height, region.level]).toEqual([reference.width, reference.height, level]);
   const diff = compare(region.data, reference.data);
   console.info(`${png}: mean |diff| ${diff.mean.toFixed(3)} (R/G/B ${diff.perChannel.map((d) => d.toFixed(2)).join('/')}), max ${diff.max}`);
@@ -57,7 +60,10 @@ describe('Aperio JPEG 2000 33003 with 2:1 subsampled chroma (as Aperio writes it
   it('every level matches OpenSlide within JPEG 2000 rounding (was magenta/green: mean |diff| 28/51/44)', async () => {
     const slide = await openSlideNode({ path: vendor(name) });
     expect(slide.metadata).toMatchObject({ format: 'aperio-svs', compression: 'JPEG 2000 (Aperio 33003, YCbCr)', associatedImages: ['thumbnail'] });
-    expect(slide.metadata.levels.map((l) => [l.width, l.height])).toEqual([[256, 192], [128, 96]]);
+    expect(slide.metadata.levels.map((l) => [l.width, l.height])).toEqual([
+      [256, 192],
+      [128, 96],
+    ]);
     for (const level of [0, 1]) {
       const diff = await levelAgainst(slide, level, `${name}.level${level}.openslide.png`);
       expect(diff.mean).toBeLessThan(1);
@@ -80,13 +86,18 @@ describe('old-style JPEG (compression 6)', () => {
 describe('multi-page TIFFs whose first page is not the main image, against tifffile', () => {
   // JPEG tiles go through libjpeg-turbo (sharp), as they go through the browser's decoder in the app, with the
   // same tables and markers (jpeg-stream.ts); geotiff.js's pure-JS decoder upsamples chroma differently.
-  const open = (path: string) => openSlideNode({ path }, { decodeTile: async (request) => decodeTile(await resolveTileRequest(request), { jpeg: decodeWithLibjpeg }) });
+  const open = (path: string) =>
+    openSlideNode({ path }, { decodeTile: async (request) => decodeTile(await resolveTileRequest(request), { jpeg: decodeWithLibjpeg }) });
 
   it('Leica SCN: the main image is the one the XML names, not the macro image in the first pages', async () => {
     const name = 'leica-scn-layout.scn';
     const slide = await open(vendor(name));
     expect(slide.metadata).toMatchObject({ format: 'leica-scn', vendor: 'Leica', objectivePower: 20, associatedImages: ['macro'] });
-    expect(slide.metadata.levels.map((l) => [l.width, l.height])).toEqual([[192, 128], [96, 64], [48, 32]]);
+    expect(slide.metadata.levels.map((l) => [l.width, l.height])).toEqual([
+      [192, 128],
+      [96, 64],
+      [48, 32],
+    ]);
     expect(slide.metadata.mppX).toBeCloseTo(0.5, 6);
     for (const level of [0, 2]) expect((await levelAgainst(slide, level, `${name}.level${level}.tifffile.png`)).max).toBeLessThanOrEqual(1);
     const macro = await slide.readAssociatedImage('macro');
@@ -98,7 +109,11 @@ describe('multi-page TIFFs whose first page is not the main image, against tifff
     const name = 'ventana-bif-layout.bif';
     const slide = await open(vendor(name));
     expect(slide.metadata).toMatchObject({ format: 'ventana-bif', vendor: 'Ventana', objectivePower: 40, associatedImages: ['label', 'thumbnail'] });
-    expect(slide.metadata.levels.map((l) => [l.width, l.height])).toEqual([[176, 144], [88, 72], [44, 36]]);
+    expect(slide.metadata.levels.map((l) => [l.width, l.height])).toEqual([
+      [176, 144],
+      [88, 72],
+      [44, 36],
+    ]);
     expect(slide.metadata.mppX).toBeCloseTo(0.2325, 6);
     expect(slide.metadata.properties['ventana.ScannerModel']).toBe('VENTANA DP 200');
     for (const level of [0, 2]) expect((await levelAgainst(slide, level, `${name}.level${level}.tifffile.png`)).max).toBeLessThanOrEqual(1);
@@ -113,7 +128,10 @@ describe('multi-page TIFFs whose first page is not the main image, against tifff
     const writer = new TiffWriter(sink);
     const overview = writer.addPage({ width: 40, height: 20, tileWidth: 16, tileHeight: 16, compression: 1, photometric: 2, samplesPerPixel: 3 });
     const main = writer.addPage({ width: 80, height: 40, tileWidth: 16, tileHeight: 16, compression: 1, photometric: 2, samplesPerPixel: 3 });
-    for (const [page, tiles, value] of [[overview, 3 * 2, 10], [main, 5 * 3, 200]] as const) {
+    for (const [page, tiles, value] of [
+      [overview, 3 * 2, 10],
+      [main, 5 * 3, 200],
+    ] as const) {
       for (let i = 0; i < tiles; i++) writer.addTile(page, new Uint8Array(16 * 16 * 3).fill(value));
     }
     const first = writer.finish();
@@ -128,7 +146,8 @@ describe('multi-page TIFFs whose first page is not the main image, against tifff
 
 describe('fluorescence and high-bit-depth images, rendered as Viv / QuPath do, against tifffile', () => {
   /** Expected channels from the generator's note (names and colours from the OME-XML, windows from tifffile's data). */
-  const note = (name: string) => JSON.parse(readFileSync(vendor(`${name}.json`), 'utf8')) as { channels: { name: string; color: number[]; window: number[]; min: number; max: number }[] };
+  const note = (name: string) =>
+    JSON.parse(readFileSync(vendor(`${name}.json`), 'utf8')) as { channels: { name: string; color: number[]; window: number[]; min: number; max: number }[] };
 
   it.each([
     ['ome-fluorescence-uint16-12bit.ome.tiff', 'uint16'],
@@ -137,10 +156,16 @@ describe('fluorescence and high-bit-depth images, rendered as Viv / QuPath do, a
     const slide = await openSlideNode({ path: vendor(name) });
     const m = slide.metadata;
     expect(m.format).toBe('ome-tiff');
-    expect(m.levels.map((l) => [l.width, l.height])).toEqual([[128, 96], [64, 48], [32, 24]]);
+    expect(m.levels.map((l) => [l.width, l.height])).toEqual([
+      [128, 96],
+      [64, 48],
+      [32, 24],
+    ]);
     expect(m.mppX).toBeCloseTo(0.325, 6);
     const expected = note(name).channels;
-    expect(m.channels).toEqual(expected.map((c) => ({ name: c.name, color: c.color, sampleType: type, range: [expect.any(Number), expect.any(Number)], window: c.window })));
+    expect(m.channels).toEqual(
+      expected.map((c) => ({ name: c.name, color: c.color, sampleType: type, range: [expect.any(Number), expect.any(Number)], window: c.window })),
+    );
     for (const level of [0, 2]) {
       const diff = await levelAgainst(slide, level, `${name}.level${level}.tifffile-composite.png`);
       expect(diff.max).toBeLessThanOrEqual(1);
@@ -163,7 +188,10 @@ describe('fluorescence and high-bit-depth images, rendered as Viv / QuPath do, a
   it('channels can be hidden and re-windowed; tiles read afterwards show it', async () => {
     const slide = await openSlideNode({ path: vendor('ome-fluorescence-uint16-12bit.ome.tiff') });
     const all = await slide.readTile(2, 0, 0);
-    const blueOf = (image: { data: ArrayLike<number> }) => Array.from(image.data).filter((_, i) => i % 4 === 2).reduce((a, b) => a + b, 0);
+    const blueOf = (image: { data: ArrayLike<number> }) =>
+      Array.from(image.data)
+        .filter((_, i) => i % 4 === 2)
+        .reduce((a, b) => a + b, 0);
     expect(blueOf(all)).toBeGreaterThan(0);
     slide.setChannelDisplay!(0, { visible: false }); // DAPI, blue
     expect(slide.channelDisplay!().map((d) => d.visible)).toEqual([false, true, true]);

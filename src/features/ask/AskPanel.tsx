@@ -132,8 +132,13 @@ export function AskPanel() {
     const metadata = state.slide.metadata;
     // No region selected: the part of the slide on screen (the whole slide if the viewer cannot say).
     const bounds = roi ? roiBounds(roi.shape) : (currentViewRegion() ?? { x: 0, y: 0, width: metadata.width, height: metadata.height });
-    const options = optionsText.split('\n').map((line) => line.trim()).filter(Boolean);
-    await askStore.getState().ask(question, options, { slide: state.slide.source, roiId: roi?.id ?? null, bounds, maxPixels: entry?.maxPixels ?? 1_003_520 }, workerDependencies());
+    const options = optionsText
+      .split('\n')
+      .map((line) => line.trim())
+      .filter(Boolean);
+    await askStore
+      .getState()
+      .ask(question, options, { slide: state.slide.source, roiId: roi?.id ?? null, bounds, maxPixels: entry?.maxPixels ?? 1_003_520 }, workerDependencies());
   };
 
   if (!slide) return <p className="text-slate-700">Open a slide, select a region (R draws a rectangle) or frame the view, then ask Patho-R1 about it.</p>;
@@ -153,13 +158,22 @@ export function AskPanel() {
       <AskModeSwitch mode={mode} onChange={setMode} />
       <p className="text-xs text-slate-600">
         Asking about: <strong>{target}</strong> · Patho-R1:{' '}
-        {pathoR1.status === 'ready' ? `${pathoR1.path} (${pathoR1.dtype}, ${pathoR1.device})` : pathoR1.status === 'loading' ? 'loading…' : 'loads on first question'}
+        {pathoR1.status === 'ready'
+          ? `${pathoR1.path} (${pathoR1.dtype}, ${pathoR1.device})`
+          : pathoR1.status === 'loading'
+            ? 'loading…'
+            : 'loads on first question'}
         {backend.status === 'ready' && pathoR1.status !== 'ready' && ` · ${computeBackendLabel(backend.backend).split(' · ')[0]}`}
       </p>
       <ChannelRenderingNote slide={slide} testId="ask-channel-note" />
       <div className="flex flex-wrap gap-1" role="group" aria-label="Question presets">
         {QUESTION_PRESETS.map((preset) => (
-          <button key={preset} type="button" className="rounded border border-slate-300 px-2 py-0.5 text-xs hover:bg-slate-50" onClick={() => setQuestion(preset)}>
+          <button
+            key={preset}
+            type="button"
+            className="rounded border border-slate-300 px-2 py-0.5 text-xs hover:bg-slate-50"
+            onClick={() => setQuestion(preset)}
+          >
             {preset}
           </button>
         ))}
@@ -167,11 +181,23 @@ export function AskPanel() {
       {/* Labels point at their fields by id: a label wrapping a text field would add the field's text to its name. */}
       <div className="text-sm">
         <label htmlFor="ask-question">Question</label>
-        <textarea id="ask-question" className="mt-1 w-full rounded border border-slate-300 p-2" rows={2} value={question} onChange={(event) => setQuestion(event.target.value)} />
+        <textarea
+          id="ask-question"
+          className="mt-1 w-full rounded border border-slate-300 p-2"
+          rows={2}
+          value={question}
+          onChange={(event) => setQuestion(event.target.value)}
+        />
       </div>
       <div className="text-sm">
         <label htmlFor="ask-options">Answer options (one per line, optional)</label>
-        <textarea id="ask-options" className="mt-1 w-full rounded border border-slate-300 p-2 text-xs" rows={2} value={optionsText} onChange={(event) => setOptionsText(event.target.value)} />
+        <textarea
+          id="ask-options"
+          className="mt-1 w-full rounded border border-slate-300 p-2 text-xs"
+          rows={2}
+          value={optionsText}
+          onChange={(event) => setOptionsText(event.target.value)}
+        />
       </div>
       <div className="flex flex-wrap items-center gap-3 text-sm">
         <label className="flex items-center gap-1">
@@ -180,7 +206,11 @@ export function AskPanel() {
         </label>
         <label className="flex items-center gap-1">
           Magnification
-          <select className="rounded border border-slate-300" value={magnification} onChange={(event) => askStore.getState().setMagnification(Number(event.target.value))}>
+          <select
+            className="rounded border border-slate-300"
+            value={magnification}
+            onChange={(event) => askStore.getState().setMagnification(Number(event.target.value))}
+          >
             {MAGNIFICATIONS.map((value) => (
               <option key={value} value={value}>
                 {value}x
@@ -220,7 +250,12 @@ export function AskPanel() {
         </div>
       </details>
       <div className="flex gap-2">
-        <button type="button" className="rounded bg-stain-hematoxylin px-3 py-1 text-white disabled:opacity-50" disabled={busy || pathoR1.status === 'loading'} onClick={() => void ask()}>
+        <button
+          type="button"
+          className="rounded bg-stain-hematoxylin px-3 py-1 text-white disabled:opacity-50"
+          disabled={busy || pathoR1.status === 'loading'}
+          onClick={() => void ask()}
+        >
           Ask Patho-R1
         </button>
         {busy && (
@@ -237,4 +272,3 @@ export function AskPanel() {
     </div>
   );
 }
-

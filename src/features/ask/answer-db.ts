@@ -49,7 +49,9 @@ export function syncAnswersWithSlide<T = AskAnswer>(options: {
   const saveNow = (forIdentity: string | null) => {
     timer = null;
     if (!forIdentity || loading) return;
-    persistence.save(forIdentity, options.getAnswers()).catch(() => options.reportError('The answers of this slide could not be saved: they stay until you reload the page.'));
+    persistence
+      .save(forIdentity, options.getAnswers())
+      .catch(() => options.reportError('The answers of this slide could not be saved: they stay until you reload the page.'));
   };
 
   const onSlide = () => {

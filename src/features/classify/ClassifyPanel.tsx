@@ -17,10 +17,19 @@ function toEditorText(labelSet: LabelSet) {
 }
 
 function fromEditorText(editor: { name: string; classes: string; templates: string }) {
-  const lines = (text: string) => text.split('\n').map((line) => line.trim()).filter(Boolean);
+  const lines = (text: string) =>
+    text
+      .split('\n')
+      .map((line) => line.trim())
+      .filter(Boolean);
   return {
     name: editor.name,
-    classnames: lines(editor.classes).map((line) => line.split(';').map((synonym) => synonym.trim()).filter(Boolean)),
+    classnames: lines(editor.classes).map((line) =>
+      line
+        .split(';')
+        .map((synonym) => synonym.trim())
+        .filter(Boolean),
+    ),
     templates: lines(editor.templates),
   };
 }
@@ -101,15 +110,32 @@ function LabelSetEditor({ labelSet }: { labelSet: LabelSet }) {
       <div className="mt-2 space-y-2 text-xs">
         <div className="flex flex-col">
           <label htmlFor="label-set-name">Name</label>
-          <input id="label-set-name" className="rounded border border-slate-300 px-1" value={editor.name} onChange={(event) => setEditor({ ...editor, name: event.target.value })} />
+          <input
+            id="label-set-name"
+            className="rounded border border-slate-300 px-1"
+            value={editor.name}
+            onChange={(event) => setEditor({ ...editor, name: event.target.value })}
+          />
         </div>
         <div className="flex flex-col">
           <label htmlFor="label-set-classes">Classes (one per line; synonyms separated by ;)</label>
-          <textarea id="label-set-classes" rows={4} className="rounded border border-slate-300 p-1" value={editor.classes} onChange={(event) => setEditor({ ...editor, classes: event.target.value })} />
+          <textarea
+            id="label-set-classes"
+            rows={4}
+            className="rounded border border-slate-300 p-1"
+            value={editor.classes}
+            onChange={(event) => setEditor({ ...editor, classes: event.target.value })}
+          />
         </div>
         <div className="flex flex-col">
           <label htmlFor="label-set-templates">Prompt templates (one per line, with CLASSNAME)</label>
-          <textarea id="label-set-templates" rows={3} className="rounded border border-slate-300 p-1" value={editor.templates} onChange={(event) => setEditor({ ...editor, templates: event.target.value })} />
+          <textarea
+            id="label-set-templates"
+            rows={3}
+            className="rounded border border-slate-300 p-1"
+            value={editor.templates}
+            onChange={(event) => setEditor({ ...editor, templates: event.target.value })}
+          />
         </div>
         {problem && (
           <p className="text-red-800" role="alert">
@@ -126,7 +152,11 @@ function LabelSetEditor({ labelSet }: { labelSet: LabelSet }) {
             Save as new label set
           </button>
           {!labelSet.builtIn && (
-            <button type="button" className="rounded border border-slate-300 px-2 py-0.5" onClick={() => void classifyStore.getState().deleteLabelSet(labelSet.id)}>
+            <button
+              type="button"
+              className="rounded border border-slate-300 px-2 py-0.5"
+              onClick={() => void classifyStore.getState().deleteLabelSet(labelSet.id)}
+            >
               Delete
             </button>
           )}
@@ -177,7 +207,8 @@ export function ClassifyPanel() {
     }
   };
 
-  if (!slide) return <p className="text-slate-700">Open a slide, select a region (R draws a rectangle) or frame the view, then classify it zero-shot with PathoCLIP.</p>;
+  if (!slide)
+    return <p className="text-slate-700">Open a slide, select a region (R draws a rectangle) or frame the view, then classify it zero-shot with PathoCLIP.</p>;
 
   return (
     <div className="space-y-3">
@@ -194,7 +225,12 @@ export function ClassifyPanel() {
         {/* Labels point at their fields by id: a label wrapping a select would add the options to its name. */}
         <div className="flex flex-col">
           <label htmlFor="classify-label-set">Label set</label>
-          <select id="classify-label-set" className="rounded border border-slate-300" value={labelSet.id} onChange={(event) => classifyStore.getState().select(event.target.value)}>
+          <select
+            id="classify-label-set"
+            className="rounded border border-slate-300"
+            value={labelSet.id}
+            onChange={(event) => classifyStore.getState().select(event.target.value)}
+          >
             {labelSets.map((candidate) => (
               <option key={candidate.id} value={candidate.id}>
                 {candidate.name}
@@ -205,7 +241,12 @@ export function ClassifyPanel() {
         </div>
         <div className="flex flex-col">
           <label htmlFor="classify-magnification">Magnification</label>
-          <select id="classify-magnification" className="rounded border border-slate-300" value={magnification} onChange={(event) => classifyStore.getState().setMagnification(Number(event.target.value))}>
+          <select
+            id="classify-magnification"
+            className="rounded border border-slate-300"
+            value={magnification}
+            onChange={(event) => classifyStore.getState().setMagnification(Number(event.target.value))}
+          >
             {MAGNIFICATIONS.map((value) => (
               <option key={value} value={value}>
                 {value}x
@@ -215,7 +256,8 @@ export function ClassifyPanel() {
         </div>
       </div>
       <p className="text-xs text-slate-600">
-        Classes: {labelSet.classnames.map((synonyms) => synonyms[0]).join(', ')} · {labelSet.templates.length} template{labelSet.templates.length === 1 ? '' : 's'}
+        Classes: {labelSet.classnames.map((synonyms) => synonyms[0]).join(', ')} · {labelSet.templates.length} template
+        {labelSet.templates.length === 1 ? '' : 's'}
       </p>
       <LabelSetEditor key={`${labelSet.id}|${labelSet.name}|${labelSetKey(labelSet)}`} labelSet={labelSet} />
       <div className="flex flex-wrap items-center gap-2 text-xs">
@@ -233,7 +275,11 @@ export function ClassifyPanel() {
             if (file) void importFile(file);
           }}
         />
-        <button type="button" className="rounded border border-slate-300 px-2 py-0.5" onClick={() => download(`${labelSet.name.replace(/[^\w.-]+/g, '_')}.json`, labelSetJson(labelSet))}>
+        <button
+          type="button"
+          className="rounded border border-slate-300 px-2 py-0.5"
+          onClick={() => download(`${labelSet.name.replace(/[^\w.-]+/g, '_')}.json`, labelSetJson(labelSet))}
+        >
           Export label set
         </button>
       </div>
@@ -243,7 +289,12 @@ export function ClassifyPanel() {
         </p>
       )}
       <div className="flex gap-2">
-        <button type="button" className="rounded bg-stain-hematoxylin px-3 py-1 text-white disabled:opacity-50" disabled={busy || pathoClip.status === 'loading'} onClick={() => void classify()}>
+        <button
+          type="button"
+          className="rounded bg-stain-hematoxylin px-3 py-1 text-white disabled:opacity-50"
+          disabled={busy || pathoClip.status === 'loading'}
+          onClick={() => void classify()}
+        >
           Classify
         </button>
         {busy && (

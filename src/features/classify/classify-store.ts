@@ -75,7 +75,9 @@ export function createClassifyStore(records: AppRecords, reportError: (sentence:
   const store = createStore<ClassifyState>()((set, get) => {
     const persist = async () => {
       const own = get().labelSets.filter((labelSet) => !labelSet.builtIn);
-      await records.put(SAVED_LABEL_SETS_KEY, own).catch((error: unknown) => reportError(`Your label sets could not be saved (${errorDetail(error)}): they stay until you reload the page.`));
+      await records
+        .put(SAVED_LABEL_SETS_KEY, own)
+        .catch((error: unknown) => reportError(`Your label sets could not be saved (${errorDetail(error)}): they stay until you reload the page.`));
     };
 
     const classEmbeddings = async (engine: PathoClipEngine, labelSet: LabelSet, signal: AbortSignal): Promise<Float32Array[]> => {
@@ -172,8 +174,13 @@ export function createClassifyStore(records: AppRecords, reportError: (sentence:
           if (!plan.ok) return finish({ status: 'error', error: plan.reason });
           const image = await source.slide.readRegion(source.bounds, plan.targetMpp, signal);
           const tiles = regionTiles(image, size);
-          const at = plan.effectiveMagnification === null ? 'full resolution' : `${plan.effectiveMagnification.toFixed(plan.effectiveMagnification < 10 ? 2 : 1)}x`;
-          set((state) => (state.result?.id === id ? { result: { ...state.result, status: 'embedding', note: `${tiles.length} tile${tiles.length === 1 ? '' : 's'} of ${size} px at ${at}` } } : state));
+          const at =
+            plan.effectiveMagnification === null ? 'full resolution' : `${plan.effectiveMagnification.toFixed(plan.effectiveMagnification < 10 ? 2 : 1)}x`;
+          set((state) =>
+            state.result?.id === id
+              ? { result: { ...state.result, status: 'embedding', note: `${tiles.length} tile${tiles.length === 1 ? '' : 's'} of ${size} px at ${at}` } }
+              : state,
+          );
           const textEmbeddings = await classEmbeddings(engine, labelSet, signal);
           const imageEmbedding = meanEmbedding(await engine.embedImages(tiles, signal));
           const scores = zeroShotClassify(imageEmbedding, textEmbeddings, engine.info.logitScale, engine.info.logitBias);

@@ -24,21 +24,31 @@ export const PRESET_LABEL_SETS: readonly LabelSet[] = [
   {
     id: 'preset:lung',
     name: 'Lung tissue',
-    classnames: [['lung adenocarcinoma', 'adenocarcinoma of the lung'], ['lung squamous cell carcinoma', 'squamous cell carcinoma of the lung'], ['benign lung tissue', 'normal lung parenchyma']],
+    classnames: [
+      ['lung adenocarcinoma', 'adenocarcinoma of the lung'],
+      ['lung squamous cell carcinoma', 'squamous cell carcinoma of the lung'],
+      ['benign lung tissue', 'normal lung parenchyma'],
+    ],
     templates: PATHOLOGY_TEMPLATES,
     builtIn: true,
   },
   {
     id: 'preset:colon',
     name: 'Colon',
-    classnames: [['colon adenocarcinoma', 'colorectal adenocarcinoma'], ['benign colonic tissue', 'normal colonic mucosa']],
+    classnames: [
+      ['colon adenocarcinoma', 'colorectal adenocarcinoma'],
+      ['benign colonic tissue', 'normal colonic mucosa'],
+    ],
     templates: PATHOLOGY_TEMPLATES,
     builtIn: true,
   },
   {
     id: 'preset:tumour-normal',
     name: 'Tumour vs normal',
-    classnames: [['tumor', 'tumour', 'malignant tissue'], ['normal tissue', 'benign tissue']],
+    classnames: [
+      ['tumor', 'tumour', 'malignant tissue'],
+      ['normal tissue', 'benign tissue'],
+    ],
     templates: PATHOLOGY_TEMPLATES,
     builtIn: true,
   },
@@ -96,7 +106,8 @@ export function parseLabelSetJson(text: string, fallbackName: string, id: string
   } catch {
     throw new LabelSetError('The file is not JSON: a label set is {"classnames": [["class", "synonym"], ...], "templates": ["... CLASSNAME ..."]}.');
   }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new LabelSetError('The file is not a label set: expected an object with "classnames" and "templates".');
+  if (typeof json !== 'object' || json === null || Array.isArray(json))
+    throw new LabelSetError('The file is not a label set: expected an object with "classnames" and "templates".');
   const record = json as Record<string, unknown>;
   return { id, ...validateLabelSet({ name: record.name ?? fallbackName, classnames: record.classnames, templates: record.templates }) };
 }
@@ -108,7 +119,9 @@ export function labelSetJson(labelSet: LabelSet): string {
 
 /** Every prompt of every class: class i's prompts are synonyms x templates, in that order. */
 export function classPrompts(labelSet: Pick<LabelSet, 'classnames' | 'templates'>): string[][] {
-  return labelSet.classnames.map((synonyms) => synonyms.flatMap((synonym) => labelSet.templates.map((template) => template.split(CLASSNAME_PLACEHOLDER).join(synonym))));
+  return labelSet.classnames.map((synonyms) =>
+    synonyms.flatMap((synonym) => labelSet.templates.map((template) => template.split(CLASSNAME_PLACEHOLDER).join(synonym))),
+  );
 }
 
 /** A stable key of what the text embeddings depend on (classes and templates, not the name). */

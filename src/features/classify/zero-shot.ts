@@ -35,7 +35,12 @@ export interface ClassScore {
 }
 
 /** Scores of every class for one image embedding, in label-set order. */
-export function zeroShotClassify(imageEmbedding: Float32Array, classEmbeddings: readonly Float32Array[], logitScale: number, logitBias: number | null = null): ClassScore[] {
+export function zeroShotClassify(
+  imageEmbedding: Float32Array,
+  classEmbeddings: readonly Float32Array[],
+  logitScale: number,
+  logitBias: number | null = null,
+): ClassScore[] {
   const cosines = classEmbeddings.map((classEmbedding) => dot(imageEmbedding, classEmbedding));
   const probabilities = softmax(cosines.map((cosine) => logitScale * cosine + (logitBias ?? 0)));
   return cosines.map((cosine, index) => ({ index, cosine, probability: probabilities[index]! }));

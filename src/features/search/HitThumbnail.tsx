@@ -26,6 +26,11 @@ export function HitThumbnail({ source, rect, targetMpp, label }: { source: Slide
     return () => controller.abort();
   }, [source, x, y, width, height, targetMpp]);
 
-  if (failure) return <span className="flex h-16 w-16 items-center justify-center bg-slate-100 text-[10px] text-red-800" title={failure}>unreadable</span>;
+  if (failure)
+    return (
+      <span className="flex h-16 w-16 items-center justify-center bg-slate-100 text-[10px] text-red-800" title={failure}>
+        unreadable
+      </span>
+    );
   return <canvas ref={canvas} role="img" aria-label={label} className="h-16 w-16 shrink-0 rounded border border-slate-200 bg-slate-100" />;
 }

@@ -41,7 +41,12 @@ export function SearchPanel() {
 function ModelLine() {
   const clip = useModelStore((state) => state.pathoClip);
   const [loading, setLoading] = useState(false);
-  if (clip.status === 'ready') return <p className="text-xs text-slate-600">Model: {clip.path} ({clip.info.imageSize} px tiles, {clip.info.embedDim}-dimensional embeddings)</p>;
+  if (clip.status === 'ready')
+    return (
+      <p className="text-xs text-slate-600">
+        Model: {clip.path} ({clip.info.imageSize} px tiles, {clip.info.embedDim}-dimensional embeddings)
+      </p>
+    );
   if (clip.status === 'loading' || loading) return <p role="status">Loading PathoCLIP…</p>;
   const load = async () => {
     setLoading(true);
@@ -55,7 +60,11 @@ function ModelLine() {
   };
   return (
     <div className="space-y-2">
-      {clip.status === 'error' && <p role="alert" className="text-red-800">{clip.message}</p>}
+      {clip.status === 'error' && (
+        <p role="alert" className="text-red-800">
+          {clip.message}
+        </p>
+      )}
       <p className="text-slate-700">Search needs PathoCLIP. Load one here or in the Models tab.</p>
       <button type="button" className="rounded bg-stain-hematoxylin px-3 py-1 text-white" onClick={() => void load()}>
         Load PathoCLIP
@@ -73,7 +82,11 @@ function IndexSection() {
     <div className="flex items-end gap-2">
       <label className="flex flex-col text-xs text-slate-600">
         Magnification
-        <select className="rounded border border-slate-300 px-1 py-1 text-sm text-slate-900" value={magnification} onChange={(event) => setMagnification(Number(event.target.value))}>
+        <select
+          className="rounded border border-slate-300 px-1 py-1 text-sm text-slate-900"
+          value={magnification}
+          onChange={(event) => setMagnification(Number(event.target.value))}
+        >
           {INDEX_MAGNIFICATIONS.map((value) => (
             <option key={value} value={value}>
               {value}x
@@ -95,7 +108,9 @@ function IndexSection() {
     case 'none':
       return (
         <section aria-label="Slide index" className="space-y-2">
-          <p className="text-slate-700">This slide has no search index for this model yet. Indexing embeds every tissue tile once; it is kept in this browser.</p>
+          <p className="text-slate-700">
+            This slide has no search index for this model yet. Indexing embeds every tissue tile once; it is kept in this browser.
+          </p>
           {startControls('Index slide')}
         </section>
       );
@@ -199,7 +214,14 @@ function QueryList({ index }: { index: SlideSearchIndex }) {
       <legend className="text-xs font-semibold text-slate-700">Searches ({index.cells.length.toLocaleString('en')} tiles each) — heatmap shown for</legend>
       {queries.map((query) => (
         <div key={query.id} className="flex items-center gap-2" data-testid="search-query" data-status={query.status}>
-          <input type="radio" name="shown-query" id={`show-${query.id}`} checked={query.id === shownQueryId} onChange={() => showQuery(query.id)} disabled={query.status !== 'done'} />
+          <input
+            type="radio"
+            name="shown-query"
+            id={`show-${query.id}`}
+            checked={query.id === shownQueryId}
+            onChange={() => showQuery(query.id)}
+            disabled={query.status !== 'done'}
+          />
           <label htmlFor={`show-${query.id}`} className="min-w-0 flex-1 truncate">
             {query.label}
           </label>
@@ -234,11 +256,23 @@ function HeatmapControls() {
       </label>
       <label className="flex items-center gap-2 text-xs text-slate-700">
         Opacity
-        <input type="range" min={0} max={1} step={0.05} value={display.opacity} onChange={(event) => setDisplay({ opacity: Number(event.target.value) })} className="flex-1" />
+        <input
+          type="range"
+          min={0}
+          max={1}
+          step={0.05}
+          value={display.opacity}
+          onChange={(event) => setDisplay({ opacity: Number(event.target.value) })}
+          className="flex-1"
+        />
       </label>
       <label className="flex items-center gap-2 text-xs text-slate-700">
         Colour scale
-        <select className="rounded border border-slate-300 px-1 py-1 text-sm text-slate-900" value={display.colourScale} onChange={(event) => setDisplay({ colourScale: event.target.value as ColourScaleName })}>
+        <select
+          className="rounded border border-slate-300 px-1 py-1 text-sm text-slate-900"
+          value={display.colourScale}
+          onChange={(event) => setDisplay({ colourScale: event.target.value as ColourScaleName })}
+        >
           {COLOUR_SCALE_NAMES.map((name) => (
             <option key={name} value={name}>
               {name}
@@ -282,7 +316,9 @@ function HitList({ index }: { index: SlideSearchIndex }) {
         <button
           type="button"
           className="rounded border border-slate-300 px-2 py-1 text-xs"
-          onClick={() => downloadText(exportFileName(slide.metadata.name, query.label, 'heatmap'), JSON.stringify(heatmapGeoJson(index, exported, colourScale)))}
+          onClick={() =>
+            downloadText(exportFileName(slide.metadata.name, query.label, 'heatmap'), JSON.stringify(heatmapGeoJson(index, exported, colourScale)))
+          }
         >
           Export heatmap (GeoJSON)
         </button>

@@ -22,7 +22,13 @@ export function indexedTilesIn(index: SlideSearchIndex, rect: SlideRect): number
     .filter((tile) => tile >= 0);
 }
 
-export async function exampleQuery(index: SlideSearchIndex, rect: SlideRect, source: SlideSource, engine: PathoClipEngine, signal?: AbortSignal): Promise<ExampleQuery> {
+export async function exampleQuery(
+  index: SlideSearchIndex,
+  rect: SlideRect,
+  source: SlideSource,
+  engine: PathoClipEngine,
+  signal?: AbortSignal,
+): Promise<ExampleQuery> {
   const tiles = indexedTilesIn(index, rect);
   const mean = meanDirection(tiles.map((tile) => dequantize(index, tile)));
   if (mean) return { vector: mean, source: { kind: 'indexed tiles', tiles: tiles.length } };

@@ -104,7 +104,8 @@ export async function buildSlideIndex({
   const overview = await readSlideOverview(source, undefined, signal);
   const mask = tissueMask(overview.image);
   const cells = tissueCells(tissueFractions(mask, grid, overview.downsampleX, overview.downsampleY), minTissueFraction);
-  if (cells.length === 0) throw new NoTissueError(`No tissue was found on ${source.metadata.name} (every tile looks like glass), so there is nothing to index.`);
+  if (cells.length === 0)
+    throw new NoTissueError(`No tissue was found on ${source.metadata.name} (every tile looks like glass), so there is nothing to index.`);
 
   const embeddings = new Int8Array(cells.length * info.embedDim);
   const scales = new Float32Array(cells.length);
@@ -129,7 +130,12 @@ export async function buildSlideIndex({
     pending = [];
     await embedding;
     signal?.throwIfAborted();
-    embedding = engine.embedImages(batch.map(({ image }) => image), signal).then((vectors) => store(batch, vectors));
+    embedding = engine
+      .embedImages(
+        batch.map(({ image }) => image),
+        signal,
+      )
+      .then((vectors) => store(batch, vectors));
     // Keep the rejection observed until it is awaited, so a failure mid-read is not reported as unhandled.
     embedding.catch(() => undefined);
   };

@@ -34,7 +34,10 @@ export async function loadSearchIndex(records: SearchIndexRecords, slide: Indexe
   const index = await records.load(slide.identity, modelKey);
   if (!index) return null;
   const fits =
-    index.slideIdentity === slide.identity && index.modelKey === modelKey && index.grid.slideWidth === slide.metadata.width && index.grid.slideHeight === slide.metadata.height;
+    index.slideIdentity === slide.identity &&
+    index.modelKey === modelKey &&
+    index.grid.slideWidth === slide.metadata.width &&
+    index.grid.slideHeight === slide.metadata.height;
   if (fits) return index;
   await records.remove(slide.identity, modelKey);
   return null;

@@ -40,7 +40,13 @@ export function heatmapGeoJson(index: SlideSearchIndex, query: ExportedQuery, sc
   const classification = classificationOf(query.label, scale);
   return featureCollection(
     Array.from(index.cells, (cell, tile) =>
-      rectFeature({ id: `tile-${cell}`, rect: tileRect(index.grid, cell), objectType: 'tile', classification, measurements: { similarity: query.scores[tile]! } }),
+      rectFeature({
+        id: `tile-${cell}`,
+        rect: tileRect(index.grid, cell),
+        objectType: 'tile',
+        classification,
+        measurements: { similarity: query.scores[tile]! },
+      }),
     ),
   );
 }

@@ -8,4 +8,15 @@ import { pauseForEventLoop, scoreAllTiles, topK } from './similarity';
 import { normalized, quantizeInto } from './slide-index';
 import { planTileGrid, tileRect } from './tile-grid';
 
-export const searchTestHook = { buildSlideIndex, scoreAllTiles, topK, pauseForEventLoop, normalized, quantizeInto, planTileGrid, tileRect, indexedDbSearchIndexRecords, saveSearchIndex };
+export const searchTestHook = {
+  buildSlideIndex,
+  scoreAllTiles,
+  topK,
+  pauseForEventLoop,
+  normalized,
+  quantizeInto,
+  planTileGrid,
+  tileRect,
+  indexedDbSearchIndexRecords,
+  saveSearchIndex,
+};

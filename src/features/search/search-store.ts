@@ -126,10 +126,15 @@ export function createSearchStore(deps: SearchStoreDeps) {
       });
     };
 
-    const updateQuery = (id: string, patch: Partial<SearchQuery>) => set((state) => ({ queries: state.queries.map((query) => (query.id === id ? { ...query, ...patch } : query)) }));
+    const updateQuery = (id: string, patch: Partial<SearchQuery>) =>
+      set((state) => ({ queries: state.queries.map((query) => (query.id === id ? { ...query, ...patch } : query)) }));
 
     /** Scores a query vector made by `makeVector` and shows it; a failure stays on the query as a sentence. */
-    const runQuery = async (kind: SearchQuery['kind'], label: string, makeVector: (index: SlideSearchIndex, engine: PathoClipEngine) => Promise<Float32Array>) => {
+    const runQuery = async (
+      kind: SearchQuery['kind'],
+      label: string,
+      makeVector: (index: SlideSearchIndex, engine: PathoClipEngine) => Promise<Float32Array>,
+    ) => {
       const index = readyIndex();
       const engine = deps.engine();
       if (!index || !engine) return;
@@ -190,7 +195,11 @@ export function createSearchStore(deps: SearchStoreDeps) {
         const controller = new AbortController();
         indexing = controller;
         const started = now();
-        set({ index: { status: 'indexing', progress: { phase: 'finding tissue', done: 0, total: 0, tilesPerSecond: null, secondsLeft: null } }, queries: [], shownQueryId: null });
+        set({
+          index: { status: 'indexing', progress: { phase: 'finding tissue', done: 0, total: 0, tilesPerSecond: null, secondsLeft: null } },
+          queries: [],
+          shownQueryId: null,
+        });
         updateHeatmap();
         try {
           const index = await buildSlideIndex({
@@ -209,12 +218,20 @@ export function createSearchStore(deps: SearchStoreDeps) {
           try {
             await saveSearchIndex(deps.records, index);
           } catch (error) {
-            deps.reportError(errorSentence('The search index could not be saved in this browser', error, 'It works until you reload the page; free some storage to keep it'));
+            deps.reportError(
+              errorSentence('The search index could not be saved in this browser', error, 'It works until you reload the page; free some storage to keep it'),
+            );
           }
         } catch (error) {
           if (mine !== context) return;
           if (controller.signal.aborted) set({ index: { status: 'none' } });
-          else set({ index: { status: 'error', message: errorSentence(`Indexing ${slide.metadata.name} failed`, error, 'Check the slide and the model, then index again') } });
+          else
+            set({
+              index: {
+                status: 'error',
+                message: errorSentence(`Indexing ${slide.metadata.name} failed`, error, 'Check the slide and the model, then index again'),
+              },
+            });
         } finally {
           if (indexing === controller) indexing = null;
         }

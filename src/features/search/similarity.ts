@@ -35,7 +35,13 @@ export function pauseForEventLoop(): Promise<void> {
 }
 
 /** Cosine similarity of tiles [from, to) with `query` (clamped to [-1, 1]), written into `scores`. */
-export function scoreRange(index: Pick<SlideSearchIndex, 'embeddings' | 'scales' | 'embedDim'>, query: Float32Array, from: number, to: number, scores: Float32Array): void {
+export function scoreRange(
+  index: Pick<SlideSearchIndex, 'embeddings' | 'scales' | 'embedDim'>,
+  query: Float32Array,
+  from: number,
+  to: number,
+  scores: Float32Array,
+): void {
   const dim = index.embedDim;
   const embeddings = index.embeddings;
   for (let tile = from; tile < to; tile++) {
@@ -53,7 +59,8 @@ export async function scoreAllTiles(
   query: Float32Array,
   { chunkSize = TILES_PER_CHUNK, pause = pauseForEventLoop, signal }: ScoringOptions = {},
 ): Promise<Float32Array> {
-  if (query.length !== index.embedDim) throw new RangeError(`The query has ${query.length} dimensions but the index ${index.embedDim}; index the slide again with this model.`);
+  if (query.length !== index.embedDim)
+    throw new RangeError(`The query has ${query.length} dimensions but the index ${index.embedDim}; index the slide again with this model.`);
   const count = index.cells.length;
   const scores = new Float32Array(count);
   for (let from = 0; from < count; from += chunkSize) {
@@ -101,9 +108,7 @@ export function topK(scores: Float32Array, k: number): TileScore[] {
       siftDown(0);
     }
   }
-  return heap
-    .sort((a, b) => (worse(a, b) ? 1 : worse(b, a) ? -1 : 0))
-    .map((tile) => ({ tile, score: scores[tile]! }));
+  return heap.sort((a, b) => (worse(a, b) ? 1 : worse(b, a) ? -1 : 0)).map((tile) => ({ tile, score: scores[tile]! }));
 }
 
 /** Lowest and highest score (the heatmap's default colour range). */

@@ -89,9 +89,15 @@ function AssociatedImage({ source, name }: { source: SlideSource; name: Associat
   const label = ASSOCIATED_LABEL[name];
   return (
     <figure className="text-xs">
-      {state.status === 'ready' && <img src={state.url} alt={`${label} image of the slide`} className="max-h-32 w-full rounded border border-slate-200 object-contain" />}
+      {state.status === 'ready' && (
+        <img src={state.url} alt={`${label} image of the slide`} className="max-h-32 w-full rounded border border-slate-200 object-contain" />
+      )}
       {state.status === 'loading' && <p className="text-slate-600">Reading…</p>}
-      {state.status === 'failed' && <p className="text-red-800">Could not read the {label.toLowerCase()} image: {state.reason}</p>}
+      {state.status === 'failed' && (
+        <p className="text-red-800">
+          Could not read the {label.toLowerCase()} image: {state.reason}
+        </p>
+      )}
       <figcaption className="mt-0.5 text-slate-700">{label}</figcaption>
     </figure>
   );

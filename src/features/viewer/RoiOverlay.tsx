@@ -1,5 +1,14 @@
 import type { PointerEvent, WheelEvent } from 'react';
-import { formatMicrons, imageToScreen, pathLength, pathLengthMicrons, screenToImage, type PixelSize, type Point, type ViewTransform } from '../../session/geometry';
+import {
+  formatMicrons,
+  imageToScreen,
+  pathLength,
+  pathLengthMicrons,
+  screenToImage,
+  type PixelSize,
+  type Point,
+  type ViewTransform,
+} from '../../session/geometry';
 import type { Draft, DrawingEvent, Tool } from './drawing';
 import { roiPolygon, type Roi } from '../../session/roi';
 

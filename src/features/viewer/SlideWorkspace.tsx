@@ -123,7 +123,12 @@ export function SlideWorkspace({ opener, openDemo = true }: { opener: SlideOpene
       // The overlay is not focusable; keep keyboard focus on the slide so Enter, Escape and tool keys still work.
       if (event.type === 'down') controller.current?.focus();
       const result = drawingStep(
-        { tool: viewerStore.getState().tool, imageWidth: state.slide.metadata.width, imageHeight: state.slide.metadata.height, snapDistance: SNAP_SCREEN_PIXELS / view.imageZoom },
+        {
+          tool: viewerStore.getState().tool,
+          imageWidth: state.slide.metadata.width,
+          imageHeight: state.slide.metadata.height,
+          snapDistance: SNAP_SCREEN_PIXELS / view.imageZoom,
+        },
         draftRef.current,
         event,
       );
@@ -241,8 +246,8 @@ export function SlideWorkspace({ opener, openDemo = true }: { opener: SlideOpene
               <div className="max-w-md">
                 <h2 className="text-lg font-semibold">No slide open</h2>
                 <p className="mt-2 text-sm text-slate-300">
-                  Choose “Open slide” or drop an SVS, TIFF, OME-TIFF, JPEG or PNG file here, or open a DZI, IIIF or TIFF URL. Slides are
-                  read on this machine and never uploaded.
+                  Choose “Open slide” or drop an SVS, TIFF, OME-TIFF, JPEG or PNG file here, or open a DZI, IIIF or TIFF URL. Slides are read on this machine
+                  and never uploaded.
                 </p>
               </div>
             </div>

@@ -20,7 +20,6 @@ interface ViewerToolbarProps {
   onRegionFromView(): void;
 }
 
-
 const button = 'rounded px-2 py-1 text-sm font-medium disabled:cursor-not-allowed disabled:opacity-50';
 const plain = `${button} bg-slate-700 text-white hover:bg-slate-600`;
 const pressed = `${button} bg-violet-700 text-white`;
@@ -54,12 +53,7 @@ export function ViewerToolbar({ hasSlide, magnification, scaleKnown, onOpen, onP
     <div className="flex flex-wrap items-center gap-x-4 gap-y-2 border-b border-slate-700 bg-slate-800 px-3 py-2 text-slate-100">
       <label className={`${plain} cursor-pointer focus-within:outline-2 focus-within:outline-amber-400`}>
         Open slide
-        <input
-          type="file"
-          className="sr-only"
-          accept=".svs,.tif,.tiff,.ome.tif,.ome.tiff,.jpg,.jpeg,.png,image/jpeg,image/png,image/tiff"
-          onChange={onFile}
-        />
+        <input type="file" className="sr-only" accept=".svs,.tif,.tiff,.ome.tif,.ome.tiff,.jpg,.jpeg,.png,image/jpeg,image/png,image/tiff" onChange={onFile} />
       </label>
       <form onSubmit={onUrl} className="flex items-center gap-1">
         <label htmlFor="slide-url" className="text-sm">
@@ -108,7 +102,14 @@ export function ViewerToolbar({ hasSlide, magnification, scaleKnown, onOpen, onP
         <button type="button" className={plain} disabled={!hasSlide} onClick={onFit} aria-keyshortcuts="0" title="Fit the slide (0)">
           Fit
         </button>
-        <button type="button" className={plain} disabled={!hasSlide} onClick={onActualPixels} aria-label="1:1 actual pixels" title="One screen pixel per slide pixel">
+        <button
+          type="button"
+          className={plain}
+          disabled={!hasSlide}
+          onClick={onActualPixels}
+          aria-label="1:1 actual pixels"
+          title="One screen pixel per slide pixel"
+        >
           1:1
         </button>
       </Group>

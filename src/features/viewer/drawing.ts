@@ -34,11 +34,7 @@ export type Draft =
   | { kind: 'ruler'; start: Point; end: Point; dragging: boolean };
 
 export type DrawingEvent =
-  | { type: 'down'; point: Point }
-  | { type: 'move'; point: Point }
-  | { type: 'up'; point: Point }
-  | { type: 'double-click' }
-  | { type: 'key'; key: string };
+  { type: 'down'; point: Point } | { type: 'move'; point: Point } | { type: 'up'; point: Point } | { type: 'double-click' } | { type: 'key'; key: string };
 
 export interface DrawingContext {
   tool: Tool;

@@ -33,7 +33,8 @@ export function metadataRows(metadata: SlideMetadata): MetadataRow[] {
 
 export function levelRows(metadata: SlideMetadata): string[] {
   return metadata.levels.map(
-    (level, index) => `Level ${index}: ${level.width} × ${level.height} px, downsample ${formatDownsample(level.downsample)}, tiles ${level.tileWidth} × ${level.tileHeight}`,
+    (level, index) =>
+      `Level ${index}: ${level.width} × ${level.height} px, downsample ${formatDownsample(level.downsample)}, tiles ${level.tileWidth} × ${level.tileHeight}`,
   );
 }
 

@@ -51,7 +51,10 @@ export class OsdController {
   private shownKey = '';
   private heatmap: { overlay: HeatmapOverlay; element: HTMLCanvasElement } | null = null;
 
-  constructor(element: HTMLElement, private readonly callbacks: ControllerCallbacks) {
+  constructor(
+    element: HTMLElement,
+    private readonly callbacks: ControllerCallbacks,
+  ) {
     preventInlineStyleInjection();
     this.viewer = OpenSeadragon({
       element,

@@ -3,9 +3,7 @@
  * below 1 mm and in mm from 1 mm. Pure: the component only draws what this returns.
  */
 
-export type ScaleBar =
-  | { known: true; lengthMicrons: number; widthPixels: number; label: string }
-  | { known: false; label: 'unknown scale' };
+export type ScaleBar = { known: true; lengthMicrons: number; widthPixels: number; label: string } | { known: false; label: 'unknown scale' };
 
 const NICE_STEPS = [1, 2, 5] as const;
 

@@ -30,7 +30,12 @@ function parseScn(xml: string): { collection: { width: number; height: number };
   const collectionTag = /<collection\b[^>]*>/.exec(xml)?.[0] ?? '';
   const images = [...xml.matchAll(/<image\b[\s\S]*?<\/image>/g)].map(([block]) => {
     const dimensions = [...block.matchAll(/<dimension\b[^>]*>/g)]
-      .map(([tag]) => ({ width: number(attribute(tag, 'sizeX')), ifd: number(attribute(tag, 'ifd')), channel: number(attribute(tag, 'c') ?? '0'), z: number(attribute(tag, 'z') ?? '0') }))
+      .map(([tag]) => ({
+        width: number(attribute(tag, 'sizeX')),
+        ifd: number(attribute(tag, 'ifd')),
+        channel: number(attribute(tag, 'c') ?? '0'),
+        z: number(attribute(tag, 'z') ?? '0'),
+      }))
       .filter((d) => d.channel === 0 && d.z === 0 && Number.isInteger(d.ifd))
       .sort((a, b) => b.width - a.width);
     const viewTag = /<view\b[^>]*>/.exec(block)?.[0] ?? '';
@@ -55,7 +60,8 @@ function mainAndMacro(xml: string): { main: ScnImage | undefined; macro: ScnImag
 export const leicaScn: TiffFormat = {
   format: 'leica-scn',
 
-  detect: ({ pages }) => pages[0]?.index === 0 && (pages[0].description ?? '').includes(SCN_NAMESPACE) && mainAndMacro(pages[0].description!).main !== undefined,
+  detect: ({ pages }) =>
+    pages[0]?.index === 0 && (pages[0].description ?? '').includes(SCN_NAMESPACE) && mainAndMacro(pages[0].description!).main !== undefined,
 
   layout(file) {
     const { main, macro } = mainAndMacro(file.pages[0]!.description ?? '');

@@ -5,8 +5,20 @@ import { createAskStore, type AskAnswer } from '../../../src/features/ask/ask-st
 import { createStore } from 'zustand/vanilla';
 
 const answer = (id: number, patch: Partial<AskAnswer> = {}): AskAnswer => ({
-  id, roiId: 'roi-1', question: `Q${id}`, options: [], chainOfDraft: false, reply: '<answer>A</answer>', reasoning: '', answer: 'A',
-  reasoningClosed: false, status: 'done', backend: 'WASM · q4', regionNote: '', createdAt: 1, ...patch,
+  id,
+  roiId: 'roi-1',
+  question: `Q${id}`,
+  options: [],
+  chainOfDraft: false,
+  reply: '<answer>A</answer>',
+  reasoning: '',
+  answer: 'A',
+  reasoningClosed: false,
+  status: 'done',
+  backend: 'WASM · q4',
+  regionNote: '',
+  createdAt: 1,
+  ...patch,
 });
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 30));

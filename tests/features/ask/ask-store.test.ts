@@ -10,9 +10,18 @@ import { createAskStore, type AskDependencies } from '../../../src/features/ask/
 function fakeSlide(mpp: number | null = 0.25) {
   const reads: { rect: SlideRect; targetMpp: number | null }[] = [];
   const metadata: SlideMetadata = {
-    name: 'fake.svs', format: 'aperio-svs', vendor: 'Aperio', width: 8000, height: 6000,
+    name: 'fake.svs',
+    format: 'aperio-svs',
+    vendor: 'Aperio',
+    width: 8000,
+    height: 6000,
     levels: [{ width: 8000, height: 6000, downsample: 1, tileWidth: 256, tileHeight: 256 }],
-    mppX: mpp, mppY: mpp, objectivePower: 40, compression: 'JPEG', associatedImages: [], properties: {},
+    mppX: mpp,
+    mppY: mpp,
+    objectivePower: 40,
+    compression: 'JPEG',
+    associatedImages: [],
+    properties: {},
   };
   const slide: SlideSource = {
     metadata,
@@ -58,9 +67,23 @@ describe('ask store', () => {
   it('reads the ROI at 20x, streams, and splits reasoning from answer', async () => {
     const store = createAskStore();
     const { slide, reads } = fakeSlide();
-    const answer = await store.getState().ask('What is the most likely diagnosis?', [], { slide, roiId: 'r1', bounds, maxPixels: 1_000_000 }, scriptedModel(['<thi', 'nk>Crowded glands', '</think><ans', 'wer>Adenocarcinoma</answer>']));
+    const answer = await store
+      .getState()
+      .ask(
+        'What is the most likely diagnosis?',
+        [],
+        { slide, roiId: 'r1', bounds, maxPixels: 1_000_000 },
+        scriptedModel(['<thi', 'nk>Crowded glands', '</think><ans', 'wer>Adenocarcinoma</answer>']),
+      );
     expect(reads).toEqual([{ rect: bounds, targetMpp: 0.5 }]);
-    expect(answer).toMatchObject({ status: 'done', reasoning: 'Crowded glands', answer: 'Adenocarcinoma', reasoningClosed: true, backend: 'WASM · q4', regionNote: '400 x 300 px at 20.0x' });
+    expect(answer).toMatchObject({
+      status: 'done',
+      reasoning: 'Crowded glands',
+      answer: 'Adenocarcinoma',
+      reasoningClosed: true,
+      backend: 'WASM · q4',
+      regionNote: '400 x 300 px at 20.0x',
+    });
     expect(answer.stats!.newTokens).toBe(4);
     expect(store.getState().busy).toBe(false);
   });
@@ -111,7 +134,9 @@ describe('ask store', () => {
     await store.getState().ask('First', [], { slide, roiId: 'r', bounds, maxPixels: 1e6 }, scriptedModel(['x']));
     const empty = await store.getState().ask('   ', [], { slide, roiId: 'r', bounds, maxPixels: 1e6 }, scriptedModel(['x']));
     expect(empty).toMatchObject({ status: 'error', error: 'The question is empty: type a question or pick a preset.' });
-    const huge = await store.getState().ask('Whole slide', [], { slide, roiId: null, bounds: { x: 0, y: 0, width: 60000, height: 60000 }, maxPixels: 1e6 }, scriptedModel(['x']));
+    const huge = await store
+      .getState()
+      .ask('Whole slide', [], { slide, roiId: null, bounds: { x: 0, y: 0, width: 60000, height: 60000 }, maxPixels: 1e6 }, scriptedModel(['x']));
     expect(huge.error).toMatch(/does not say its scale/);
     store.getState().setSettings({ temperature: -1, sample: true });
     const badSettings = await store.getState().ask('Q', [], { slide, roiId: 'r', bounds, maxPixels: 1e6 }, scriptedModel(['x']));
@@ -137,7 +162,9 @@ describe('ask store', () => {
           return { stopped: result.stopped, stats: clock.stats(result.promptTokens) };
         },
       };
-      const answer = await store.getState().ask('What is the most likely diagnosis?', ['Lymphoma', 'Carcinoma'], { slide, roiId: 'r', bounds, maxPixels: 50176 }, model);
+      const answer = await store
+        .getState()
+        .ask('What is the most likely diagnosis?', ['Lymphoma', 'Carcinoma'], { slide, roiId: 'r', bounds, maxPixels: 50176 }, model);
       expect(answer.status).toBe('done');
       expect(answer.stats!.newTokens).toBe(12);
       expect(answer.stats!.promptTokens).toBeGreaterThan(60);

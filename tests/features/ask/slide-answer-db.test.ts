@@ -48,18 +48,16 @@ describe('Ask the slide answers saved with the slide', () => {
     const store = createSlideAskStore();
     store.getState().restore([answer(4), answer(9)]);
     expect(store.getState().nextRegions).toEqual([{ rect: region.rect, score: region.score, origin: region.origin }]);
-    const refused = await store
-      .getState()
-      .ask(
-        { question: ' ', options: [], settings: DEFAULT_GENERATION_SETTINGS, magnification: 20, chainOfDraft: false, regions: 'search' },
-        { slide: null as never, slideIdentity: 'slide-a', maxPixels: 1_003_520 },
-        {
-          backendLabel: () => 'WASM · q4',
-          generate: () => Promise.reject(new Error('not asked')),
-          slideIndex: () => Promise.reject(new Error('not asked')),
-          showRegions: () => undefined,
-        },
-      );
+    const refused = await store.getState().ask(
+      { question: ' ', options: [], settings: DEFAULT_GENERATION_SETTINGS, magnification: 20, chainOfDraft: false, regions: 'search' },
+      { slide: null as never, slideIdentity: 'slide-a', maxPixels: 1_003_520 },
+      {
+        backendLabel: () => 'WASM · q4',
+        generate: () => Promise.reject(new Error('not asked')),
+        slideIndex: () => Promise.reject(new Error('not asked')),
+        showRegions: () => undefined,
+      },
+    );
     expect(refused.id).toBe(10);
     expect(refused.error).toBe('The question is empty: type a question or pick a preset.');
     store.getState().restore([]);

@@ -3,15 +3,26 @@ import { LabelSetError, PRESET_LABEL_SETS, classPrompts, labelSetJson, parseLabe
 
 describe('label sets', () => {
   it("reads PathoCLIP's zero-shot format and writes it back unchanged", () => {
-    const text = JSON.stringify({ classnames: [['adenocarcinoma', 'adenocarcinoma of the lung'], ['benign']], templates: ['an H&E image of CLASSNAME.', 'CLASSNAME'] });
+    const text = JSON.stringify({
+      classnames: [['adenocarcinoma', 'adenocarcinoma of the lung'], ['benign']],
+      templates: ['an H&E image of CLASSNAME.', 'CLASSNAME'],
+    });
     const labelSet = parseLabelSetJson(text, 'lung.json', 'user:1');
-    expect(labelSet).toEqual({ id: 'user:1', name: 'lung.json', classnames: [['adenocarcinoma', 'adenocarcinoma of the lung'], ['benign']], templates: ['an H&E image of CLASSNAME.', 'CLASSNAME'] });
+    expect(labelSet).toEqual({
+      id: 'user:1',
+      name: 'lung.json',
+      classnames: [['adenocarcinoma', 'adenocarcinoma of the lung'], ['benign']],
+      templates: ['an H&E image of CLASSNAME.', 'CLASSNAME'],
+    });
     const again = parseLabelSetJson(labelSetJson(labelSet), 'other', 'user:2');
     expect({ ...again, id: 'user:1' }).toEqual(labelSet);
   });
 
   it('makes every prompt of a class from synonyms x templates', () => {
-    expect(classPrompts({ classnames: [['a', 'b'], ['c']], templates: ['x CLASSNAME', 'CLASSNAME y'] })).toEqual([['x a', 'a y', 'x b', 'b y'], ['x c', 'c y']]);
+    expect(classPrompts({ classnames: [['a', 'b'], ['c']], templates: ['x CLASSNAME', 'CLASSNAME y'] })).toEqual([
+      ['x a', 'a y', 'x b', 'b y'],
+      ['x c', 'c y'],
+    ]);
   });
 
   it.each([

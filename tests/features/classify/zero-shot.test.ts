@@ -38,9 +38,18 @@ function patternImage(width: number, height: number): RgbaImage {
 
 function fakeSlide(image: RgbaImage, mpp: number): SlideSource {
   const metadata: SlideMetadata = {
-    name: 'fake.svs', format: 'aperio-svs', vendor: 'Aperio', width: image.width, height: image.height,
+    name: 'fake.svs',
+    format: 'aperio-svs',
+    vendor: 'Aperio',
+    width: image.width,
+    height: image.height,
     levels: [{ width: image.width, height: image.height, downsample: 1, tileWidth: 256, tileHeight: 256 }],
-    mppX: mpp, mppY: mpp, objectivePower: 20, compression: 'JPEG', associatedImages: [], properties: {},
+    mppX: mpp,
+    mppY: mpp,
+    objectivePower: 20,
+    compression: 'JPEG',
+    associatedImages: [],
+    properties: {},
   };
   return {
     metadata,
@@ -95,13 +104,20 @@ describe('Classify store on the tiny PathoCLIP', () => {
   });
   afterAll(async () => runtime?.dispose());
 
-  const labelSet: LabelSet = { id: 'user:test', name: 'Test', classnames: [['tumour', 'carcinoma'], ['stroma'], ['necrosis']], templates: ['an H&E image of CLASSNAME.', 'CLASSNAME'] };
+  const labelSet: LabelSet = {
+    id: 'user:test',
+    name: 'Test',
+    classnames: [['tumour', 'carcinoma'], ['stroma'], ['necrosis']],
+    templates: ['an H&E image of CLASSNAME.', 'CLASSNAME'],
+  };
 
   it('reads the region at 20x, tiles, pools and scores it exactly as a brute-force computation does', async () => {
     const image = patternImage(96, 64);
     const store = createClassifyStore(memoryAppRecords(), () => undefined);
     await store.getState().saveLabelSet(labelSet);
-    const result = await store.getState().classify({ slide: fakeSlide(image, 0.5), roiId: 'roi-1', bounds: { x: 0, y: 0, width: 96, height: 64 } }, async () => runtime);
+    const result = await store
+      .getState()
+      .classify({ slide: fakeSlide(image, 0.5), roiId: 'roi-1', bounds: { x: 0, y: 0, width: 96, height: 64 } }, async () => runtime);
     expect(result.status).toBe('done');
     expect(result.note).toBe('6 tiles of 32 px at 20.0x');
     expect(result.classNames).toEqual(['tumour', 'stroma', 'necrosis']);
@@ -117,7 +133,11 @@ describe('Classify store on the tiny PathoCLIP', () => {
 
   it('computes class text embeddings once per label set and model', async () => {
     let textCalls = 0;
-    const counting = { info: runtime.info, embedImages: runtime.embedImages.bind(runtime), embedTexts: (texts: string[]) => (textCalls++, runtime.embedTexts(texts)) };
+    const counting = {
+      info: runtime.info,
+      embedImages: runtime.embedImages.bind(runtime),
+      embedTexts: (texts: string[]) => (textCalls++, runtime.embedTexts(texts)),
+    };
     const store = createClassifyStore(memoryAppRecords(), () => undefined);
     await store.getState().saveLabelSet(labelSet);
     const source = { slide: fakeSlide(patternImage(40, 40), 0.5), roiId: null, bounds: { x: 0, y: 0, width: 40, height: 40 } };
@@ -128,10 +148,16 @@ describe('Classify store on the tiny PathoCLIP', () => {
 
   it('says why when the region cannot be classified, and keeps the label sets', async () => {
     const store = createClassifyStore(memoryAppRecords(), () => undefined);
-    const result = await store.getState().classify({ slide: fakeSlide(patternImage(40, 40), 0.5), roiId: null, bounds: { x: 0, y: 0, width: 0, height: 10 } }, async () => runtime);
+    const result = await store
+      .getState()
+      .classify({ slide: fakeSlide(patternImage(40, 40), 0.5), roiId: null, bounds: { x: 0, y: 0, width: 0, height: 10 } }, async () => runtime);
     expect(result.status).toBe('error');
     expect(result.error).toMatch(/The region is empty/);
-    const failing = await store.getState().classify({ slide: fakeSlide(patternImage(40, 40), 0.5), roiId: null, bounds: { x: 0, y: 0, width: 40, height: 40 } }, () => Promise.reject(new Error('No PathoCLIP model folder was found')));
+    const failing = await store
+      .getState()
+      .classify({ slide: fakeSlide(patternImage(40, 40), 0.5), roiId: null, bounds: { x: 0, y: 0, width: 40, height: 40 } }, () =>
+        Promise.reject(new Error('No PathoCLIP model folder was found')),
+      );
     expect(failing.error).toBe('The region could not be classified: No PathoCLIP model folder was found.');
     expect(store.getState().labelSets.length).toBeGreaterThanOrEqual(3);
   });
@@ -142,10 +168,14 @@ describe('saved label sets', () => {
     const records = indexedDbAppRecords(`classify-test-${Math.random()}`);
     const first = createClassifyStore(records, () => undefined);
     await first.getState().saveLabelSet({ id: 'user:a', name: 'Mine', classnames: [['a'], ['b']], templates: ['CLASSNAME'] });
-    await expect(first.getState().saveLabelSet({ id: 'preset:lung', name: 'x', classnames: [['a'], ['b']], templates: ['CLASSNAME'] })).rejects.toThrow('A preset cannot be changed');
+    await expect(first.getState().saveLabelSet({ id: 'preset:lung', name: 'x', classnames: [['a'], ['b']], templates: ['CLASSNAME'] })).rejects.toThrow(
+      'A preset cannot be changed',
+    );
     await records.put('classify.labelSets', [...((await records.get('classify.labelSets')) as unknown[]), { id: 'user:bad', name: 'bad', classnames: 'nope' }]);
     const second = createClassifyStore(records, () => undefined);
     await second.getState().loadSaved();
-    expect(second.getState().labelSets.filter((labelSet) => !labelSet.builtIn)).toEqual([{ id: 'user:a', name: 'Mine', classnames: [['a'], ['b']], templates: ['CLASSNAME'] }]);
+    expect(second.getState().labelSets.filter((labelSet) => !labelSet.builtIn)).toEqual([
+      { id: 'user:a', name: 'Mine', classnames: [['a'], ['b']], templates: ['CLASSNAME'] },
+    ]);
   });
 });

@@ -34,4 +34,3 @@ export function colourEngine(imageSize = 32, modelKey = 'colour:fp32/fp32'): Pat
     },
   };
 }
-

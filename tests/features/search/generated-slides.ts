@@ -23,7 +23,10 @@ export function tissuePicture(width: number, height: number, tissue: readonly Ti
       const noise = ((x * 7 + y * 13) % 11) - 5;
       const stain = area?.stain ?? 'mixed';
       const colour = !area ? GLASS : stain === 'hematoxylin' ? HEMATOXYLIN : stain === 'eosin' ? EOSIN : ((x >> 4) + (y >> 4)) % 3 === 0 ? HEMATOXYLIN : EOSIN;
-      data.set(colour.map((c) => Math.max(0, Math.min(255, c + noise))), (y * width + x) * 3);
+      data.set(
+        colour.map((c) => Math.max(0, Math.min(255, c + noise))),
+        (y * width + x) * 3,
+      );
     }
   }
   return { width, height, data };
@@ -46,9 +49,18 @@ function cropRgba(level: Rgb, x0: number, y0: number, width: number, height: num
 }
 
 /** An in-memory slide over `picture`: `levels` pyramid levels (2x each), 256 px tiles, `mpp` µm/px at level 0. */
-export function memorySlide(picture: Rgb, { levels = 3, mpp = 0.25, tile = 256, name = 'memory.svs' }: { levels?: number; mpp?: number | null; tile?: number; name?: string } = {}) {
+export function memorySlide(
+  picture: Rgb,
+  { levels = 3, mpp = 0.25, tile = 256, name = 'memory.svs' }: { levels?: number; mpp?: number | null; tile?: number; name?: string } = {},
+) {
   const images = pyramidOf(picture, levels);
-  const slideLevels: SlideLevel[] = images.map((image) => ({ width: image.width, height: image.height, downsample: picture.width / image.width, tileWidth: tile, tileHeight: tile }));
+  const slideLevels: SlideLevel[] = images.map((image) => ({
+    width: image.width,
+    height: image.height,
+    downsample: picture.width / image.width,
+    tileWidth: tile,
+    tileHeight: tile,
+  }));
   const metadata: SlideMetadata = {
     name,
     format: 'aperio-svs',

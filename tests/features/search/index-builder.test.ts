@@ -18,7 +18,15 @@ describe('building a slide index', () => {
     const slide = memorySlide(tissuePicture(2560, 1792, tissue));
     const engine = colourEngine();
     const progress: IndexingProgress[] = [];
-    const index = await buildSlideIndex({ source: slide, slideIdentity: 'file:a', engine, magnification: 10, batchSize: 7, blockTiles: 4, onProgress: (p) => progress.push(p) });
+    const index = await buildSlideIndex({
+      source: slide,
+      slideIdentity: 'file:a',
+      engine,
+      magnification: 10,
+      batchSize: 7,
+      blockTiles: 4,
+      onProgress: (p) => progress.push(p),
+    });
     const batches = [...engine.batches];
     const grid = planTileGrid(slide.metadata, 10, 32);
     expect(index.grid).toEqual(grid);
@@ -67,7 +75,9 @@ describe('building a slide index', () => {
       },
     });
     await expect(run).rejects.toThrow();
-    await expect(buildSlideIndex({ source: memorySlide(tissuePicture(1024, 1024, [])), slideIdentity: 'file:b', engine: colourEngine(), magnification: 10 })).rejects.toThrow(NoTissueError);
+    await expect(
+      buildSlideIndex({ source: memorySlide(tissuePicture(1024, 1024, [])), slideIdentity: 'file:b', engine: colourEngine(), magnification: 10 }),
+    ).rejects.toThrow(NoTissueError);
   });
 
   it('crops squares padded with glass', () => {
@@ -81,7 +91,13 @@ describe('building a slide index', () => {
 describe('building an index with the tiny PathoCLIP through the app runtime', () => {
   let runtime: PathoClipRuntime;
   beforeAll(async () => {
-    runtime = await PathoClipRuntime.load({ modelRoot: path.resolve('models/tiny') + '/', modelName: 'pathoclip', imageDtype: 'fp32', textDtype: 'fp32', device: 'cpu' });
+    runtime = await PathoClipRuntime.load({
+      modelRoot: path.resolve('models/tiny') + '/',
+      modelName: 'pathoclip',
+      imageDtype: 'fp32',
+      textDtype: 'fp32',
+      device: 'cpu',
+    });
   }, 60_000);
   afterAll(async () => runtime?.dispose());
 

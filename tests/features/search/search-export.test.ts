@@ -7,15 +7,45 @@ describe('search export (QuPath GeoJSON)', () => {
   it('exports search hits (ranked annotations) and the heatmap (one tile per indexed tile with its score)', () => {
     const grid = planTileGrid({ width: 2000, height: 1000, mppX: 0.5, mppY: 0.5 }, 20, 100);
     const index: SlideSearchIndex = {
-      format: SEARCH_INDEX_FORMAT, slideIdentity: 's', modelKey: 'm', grid, embedDim: 2,
-      cells: Uint32Array.from([0, 21, 45]), embeddings: new Int8Array(6), scales: new Float32Array(3), minTissueFraction: 0.25, createdAt: 0,
+      format: SEARCH_INDEX_FORMAT,
+      slideIdentity: 's',
+      modelKey: 'm',
+      grid,
+      embedDim: 2,
+      cells: Uint32Array.from([0, 21, 45]),
+      embeddings: new Int8Array(6),
+      scales: new Float32Array(3),
+      minTissueFraction: 0.25,
+      createdAt: 0,
     };
-    const query = { label: '“necrosis”', scores: Float32Array.from([0.1, 0.9, 0.5]), hits: [{ tile: 1, score: 0.9 }, { tile: 2, score: 0.5 }] };
+    const query = {
+      label: '“necrosis”',
+      scores: Float32Array.from([0.1, 0.9, 0.5]),
+      hits: [
+        { tile: 1, score: 0.9 },
+        { tile: 2, score: 0.5 },
+      ],
+    };
     const hits = hitsGeoJson(index, query);
     expect(hits.features).toHaveLength(2);
     expect(hits.features[0]).toMatchObject({
-      geometry: { coordinates: [[[100, 100], [200, 100], [200, 200], [100, 200], [100, 100]]] },
-      properties: { objectType: 'annotation', name: '#1 “necrosis”', classification: { name: 'Search: “necrosis”' }, measurements: { rank: 1, similarity: 0.9 } },
+      geometry: {
+        coordinates: [
+          [
+            [100, 100],
+            [200, 100],
+            [200, 200],
+            [100, 200],
+            [100, 100],
+          ],
+        ],
+      },
+      properties: {
+        objectType: 'annotation',
+        name: '#1 “necrosis”',
+        classification: { name: 'Search: “necrosis”' },
+        measurements: { rank: 1, similarity: 0.9 },
+      },
     });
     expect(hits.features[0]!.properties.classification!.color).toHaveLength(3);
     const heatmap = heatmapGeoJson(index, query);

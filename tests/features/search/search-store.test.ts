@@ -35,7 +35,11 @@ function setup() {
     topK: 5,
   });
   return {
-    store, records, heatmaps, errors, source,
+    store,
+    records,
+    heatmaps,
+    errors,
+    source,
     setSlide: (next: SearchSlide | null) => (slide = next),
     setEngine: (next: PathoClipEngine | null) => (engine = next),
     setRegion: (next: typeof region) => (region = next),

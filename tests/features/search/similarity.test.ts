@@ -4,7 +4,9 @@ import { dequantize, meanDirection, normalized, quantizeInto, tileOfCell } from 
 import { scoreAllTiles, scoreRangeOf, topK } from '../../../src/features/search/similarity';
 
 const unitVector = (dim: number) =>
-  fc.array(fc.double({ min: -1, max: 1, noNaN: true }), { minLength: dim, maxLength: dim }).map((values) => normalized(Float32Array.from(values)) ?? Float32Array.from({ length: dim }, (_, i) => (i === 0 ? 1 : 0)));
+  fc
+    .array(fc.double({ min: -1, max: 1, noNaN: true }), { minLength: dim, maxLength: dim })
+    .map((values) => normalized(Float32Array.from(values)) ?? Float32Array.from({ length: dim }, (_, i) => (i === 0 ? 1 : 0)));
 
 /** An index of `vectors` quantised the way the indexer stores them. */
 function indexOf(vectors: Float32Array[], dim: number) {
@@ -18,12 +20,15 @@ const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a).reduce
 describe('int8 index', () => {
   it('keeps every cosine within 0.01 of the float32 one', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 2, max: 64 }).chain((dim) => fc.tuple(fc.array(unitVector(dim), { minLength: 1, maxLength: 20 }), unitVector(dim))), ([vectors, query]) => {
-        const index = indexOf(vectors, query.length);
-        vectors.forEach((vector, tile) => {
-          expect(Math.abs(dot(dequantize(index, tile), query) - dot(vector, query))).toBeLessThan(0.01);
-        });
-      }),
+      fc.property(
+        fc.integer({ min: 2, max: 64 }).chain((dim) => fc.tuple(fc.array(unitVector(dim), { minLength: 1, maxLength: 20 }), unitVector(dim))),
+        ([vectors, query]) => {
+          const index = indexOf(vectors, query.length);
+          vectors.forEach((vector, tile) => {
+            expect(Math.abs(dot(dequantize(index, tile), query) - dot(vector, query))).toBeLessThan(0.01);
+          });
+        },
+      ),
     );
   });
 
@@ -39,7 +44,9 @@ describe('scoring and top-K', () => {
   it('scores every tile as a brute-force dot product over the stored vectors, whatever the chunking', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.integer({ min: 1, max: 32 }).chain((dim) => fc.tuple(fc.array(unitVector(dim), { minLength: 0, maxLength: 60 }), unitVector(dim), fc.integer({ min: 1, max: 17 }))),
+        fc
+          .integer({ min: 1, max: 32 })
+          .chain((dim) => fc.tuple(fc.array(unitVector(dim), { minLength: 0, maxLength: 60 }), unitVector(dim), fc.integer({ min: 1, max: 17 }))),
         async ([vectors, query, chunkSize]) => {
           const index = indexOf(vectors, query.length);
           let pauses = 0;
@@ -77,7 +84,12 @@ describe('scoring and top-K', () => {
   it('answers 100,000 tiles of 512 dimensions in chunks that each leave the thread quickly', async () => {
     const count = 100_000;
     const dim = 512;
-    const index = { embeddings: new Int8Array(count * dim).map((_, i) => ((i * 2654435761) >>> 24) - 128), scales: new Float32Array(count).fill(1 / 127), embedDim: dim, cells: Uint32Array.from({ length: count }, (_, i) => i) };
+    const index = {
+      embeddings: new Int8Array(count * dim).map((_, i) => ((i * 2654435761) >>> 24) - 128),
+      scales: new Float32Array(count).fill(1 / 127),
+      embedDim: dim,
+      cells: Uint32Array.from({ length: count }, (_, i) => i),
+    };
     const query = normalized(Float32Array.from({ length: dim }, (_, i) => Math.sin(i)))!;
     const gaps: number[] = [];
     let last = performance.now();

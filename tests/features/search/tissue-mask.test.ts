@@ -30,16 +30,21 @@ describe('tile grid', () => {
 
   it('finds the cells under a point and inside a rectangle', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 5000 }), fc.integer({ min: 1, max: 5000 }), fc.double({ min: 10, max: 700, noNaN: true }), (width, height, side) => {
-        const grid = { ...planTileGrid({ width, height, mppX: null, mppY: null }, 20, 32), tileSideLevel0: side };
-        grid.columns = Math.ceil(width / side);
-        grid.rows = Math.ceil(height / side);
-        for (let cell = 0; cell < grid.columns * grid.rows; cell += Math.max(1, Math.floor(grid.columns * grid.rows / 7))) {
-          const r = tileRect(grid, cell);
-          expect(cellAt(grid, r.x + r.width / 2, r.y + r.height / 2)).toBe(cell);
-          expect(cellsInRect(grid, r)).toEqual([cell]);
-        }
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 5000 }),
+        fc.integer({ min: 1, max: 5000 }),
+        fc.double({ min: 10, max: 700, noNaN: true }),
+        (width, height, side) => {
+          const grid = { ...planTileGrid({ width, height, mppX: null, mppY: null }, 20, 32), tileSideLevel0: side };
+          grid.columns = Math.ceil(width / side);
+          grid.rows = Math.ceil(height / side);
+          for (let cell = 0; cell < grid.columns * grid.rows; cell += Math.max(1, Math.floor((grid.columns * grid.rows) / 7))) {
+            const r = tileRect(grid, cell);
+            expect(cellAt(grid, r.x + r.width / 2, r.y + r.height / 2)).toBe(cell);
+            expect(cellsInRect(grid, r)).toEqual([cell]);
+          }
+        },
+      ),
       { numRuns: 50 },
     );
   });

@@ -32,12 +32,28 @@ describe('drawing tools', () => {
 
   it('polygon: clicks add vertices, clicking the first vertex closes it', () => {
     const { finished } = run('polygon', [down(0, 0), up(0, 0), down(100, 0), down(100, 100), down(2, 1)]);
-    expect(finished).toEqual([{ kind: 'polygon', points: [{ x: 0, y: 0 }, { x: 100, y: 0 }, { x: 100, y: 100 }] }]);
+    expect(finished).toEqual([
+      {
+        kind: 'polygon',
+        points: [
+          { x: 0, y: 0 },
+          { x: 100, y: 0 },
+          { x: 100, y: 100 },
+        ],
+      },
+    ]);
   });
 
   it('polygon: a double-click closes without adding a duplicate vertex; Enter also closes', () => {
     const dbl = run('polygon', [down(0, 0), down(100, 0), down(100, 100), down(100, 100), { type: 'double-click' }]);
-    expect(dbl.finished[0]).toEqual({ kind: 'polygon', points: [{ x: 0, y: 0 }, { x: 100, y: 0 }, { x: 100, y: 100 }] });
+    expect(dbl.finished[0]).toEqual({
+      kind: 'polygon',
+      points: [
+        { x: 0, y: 0 },
+        { x: 100, y: 0 },
+        { x: 100, y: 100 },
+      ],
+    });
     expect(run('polygon', [down(0, 0), down(50, 0), down(0, 50), { type: 'key', key: 'Enter' }]).finished).toHaveLength(1);
   });
 

@@ -7,7 +7,19 @@ describe('ROI pixels for the models', () => {
   it('covers the ROI with whole pixels, clipped to the slide', () => {
     const slide = { width: 100, height: 80 };
     expect(roiReadRect({ kind: 'rectangle', rect: { x: 10.4, y: 5.6, width: 20.2, height: 10 } }, slide)).toEqual({ x: 10, y: 5, width: 21, height: 11 });
-    expect(roiReadRect({ kind: 'polygon', points: [{ x: 90, y: 70 }, { x: 120, y: 75 }, { x: 95, y: 99 }] }, slide)).toEqual({ x: 90, y: 70, width: 10, height: 10 });
+    expect(
+      roiReadRect(
+        {
+          kind: 'polygon',
+          points: [
+            { x: 90, y: 70 },
+            { x: 120, y: 75 },
+            { x: 95, y: 99 },
+          ],
+        },
+        slide,
+      ),
+    ).toEqual({ x: 90, y: 70, width: 10, height: 10 });
     expect(roiReadRect({ kind: 'rectangle', rect: { x: 200, y: 0, width: 5, height: 5 } }, slide)).toBeNull();
   });
 
