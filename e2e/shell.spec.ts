@@ -58,7 +58,10 @@ test.describe('app shell', () => {
     await page.keyboard.press('ArrowRight');
     await expect(page.getByRole('tab', { name: 'Classify' })).toBeFocused();
     await expect(page.getByRole('tab', { name: 'Classify' })).toHaveAttribute('aria-selected', 'true');
-    await expect(page.getByRole('tabpanel', { name: 'Classify' })).toContainText('Not available yet');
+    await expect(page.getByRole('tabpanel', { name: 'Classify' })).toContainText('classify it zero-shot with PathoCLIP');
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowRight');
+    await expect(page.getByRole('tabpanel', { name: 'Practice' })).toContainText('Not available yet');
     await page.keyboard.press('End');
     await expect(page.getByRole('tab', { name: 'Models' })).toHaveAttribute('aria-selected', 'true');
     await page.keyboard.press('ArrowRight');
