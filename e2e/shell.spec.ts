@@ -58,7 +58,7 @@ test.describe('app shell', () => {
     await page.keyboard.press('ArrowRight');
     await expect(page.getByRole('tab', { name: 'Classify' })).toBeFocused();
     await expect(page.getByRole('tab', { name: 'Classify' })).toHaveAttribute('aria-selected', 'true');
-    await expect(page.getByRole('tabpanel', { name: 'Classify' })).toContainText('classify it zero-shot with PathoCLIP');
+    await expect(page.getByRole('tabpanel', { name: 'Classify' })).toContainText('Label set'); // available: the demo slide is open at start
     await page.keyboard.press('ArrowRight');
     await page.keyboard.press('ArrowRight');
     await expect(page.getByRole('tabpanel', { name: 'Practice' })).toContainText('Not available yet');
