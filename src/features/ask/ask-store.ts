@@ -9,9 +9,9 @@ import { DEFAULT_GENERATION_SETTINGS, validateGenerationSettings, type Generatio
 import type { GenerationOutcome, GenerationStats, PathoR1GenerateCallbacks, PathoR1GenerateRequest } from '../../inference/patho-r1-engine';
 import { buildPathoR1Messages, type ConversationTurn } from '../../inference/patho-r1-prompt';
 import { DEFAULT_ASK_MAGNIFICATION, planRegionRead } from '../../session/region-plan';
-import { ThinkAnswerStream, displayedAnswer } from '../../inference/think-answer-stream';
 import type { RgbaImage, SlideRect, SlideSource } from '../../slide/slide-source';
 import { errorDetail } from '../../ui/error-sentence';
+import { streamAnswer } from './stream-answer';
 
 export type AnswerStatus = 'reading-region' | 'streaming' | 'done' | 'stopped' | 'error';
 
@@ -175,46 +175,15 @@ export function createAskStore() {
           return finish({ status: 'error', error: `The region could not be read: ${errorDetail(error)}.` });
         }
 
-        const parser = new ThinkAnswerStream();
-        let reply = '';
-        try {
-          const result = await dependencies.generate(
-            // Follow-ups carry the earlier turns (the image with the first only); the runtime reuses its KV
-            // cache of the previous turn when it still holds it, else it encodes them again.
-            {
-              messages: buildPathoR1Messages(turns, { chainOfDraft }),
-              images: [image],
-              settings,
-              conversation: { id: conversationId(source), turn: earlier.length },
-            },
-            {
-              signal,
-              onText: (text) => {
-                reply += text;
-                const snapshot = parser.push(text);
-                update(id, { reply, reasoning: snapshot.reasoning, answer: displayedAnswer(snapshot), reasoningClosed: snapshot.reasoningClosed });
-              },
-            },
-          );
-          const snapshot = parser.finish();
-          return finish({
-            reply,
-            reasoning: snapshot.reasoning,
-            answer: displayedAnswer(snapshot),
-            reasoningClosed: snapshot.reasoningClosed,
-            status: result.stopped ? 'stopped' : 'done',
-            stats: result.stats,
-          });
-        } catch (error) {
-          const snapshot = parser.finish();
-          return finish({
-            reply,
-            reasoning: snapshot.reasoning,
-            answer: displayedAnswer(snapshot),
-            status: 'error',
-            error: `Patho-R1 stopped with an error: ${errorDetail(error)}. The text so far is kept.`,
-          });
-        }
+        // Follow-ups carry the earlier turns (the image with the first only); the runtime reuses its KV
+        // cache of the previous turn when it still holds it, else it encodes them again.
+        const request = {
+          messages: buildPathoR1Messages(turns, { chainOfDraft }),
+          images: [image],
+          settings,
+          conversation: { id: conversationId(source), turn: earlier.length },
+        };
+        return finish(await streamAnswer(dependencies, request, signal, (patch) => update(id, patch)));
       },
 
       stop() {

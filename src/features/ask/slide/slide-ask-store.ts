@@ -9,10 +9,10 @@ import { createStore } from 'zustand/vanilla';
 import { validateGenerationSettings, type GenerationSettings } from '../../../inference/generation-settings';
 import type { GenerationStats } from '../../../inference/patho-r1-engine';
 import { buildPathoR1Messages, regionLabel, type ChatMessage } from '../../../inference/patho-r1-prompt';
-import { ThinkAnswerStream, displayedAnswer } from '../../../inference/think-answer-stream';
 import type { RgbaImage, SlideRect, SlideSource } from '../../../slide/slide-source';
 import { errorDetail } from '../../../ui/error-sentence';
 import type { AskDependencies } from '../ask-store';
+import { streamAnswer } from '../stream-answer';
 import { estimateTextTokens, planRegionBudget, type PlannedRegion } from './region-budget';
 import { selectRegions, type IndexedGrid, type RegionSelectionOptions, DEFAULT_REGION_SELECTION } from './region-selection';
 import { slideQueries } from './slide-queries';
@@ -258,45 +258,14 @@ export function createSlideAskStore(selection: RegionSelectionOptions = DEFAULT_
         }
 
         update(id, { status: 'streaming' });
-        const parser = new ThinkAnswerStream();
-        let reply = '';
-        try {
-          const result = await dependencies.generate(
-            {
-              messages: buildPathoR1Messages([{ question: request.question, options: request.options, withImage: true, regions: images.length }], {
-                chainOfDraft: request.chainOfDraft,
-              }),
-              images,
-              settings: request.settings,
-            },
-            {
-              signal,
-              onText: (text) => {
-                reply += text;
-                const snapshot = parser.push(text);
-                update(id, { reply, reasoning: snapshot.reasoning, answer: displayedAnswer(snapshot), reasoningClosed: snapshot.reasoningClosed });
-              },
-            },
-          );
-          const snapshot = parser.finish();
-          return finish({
-            reply,
-            reasoning: snapshot.reasoning,
-            answer: displayedAnswer(snapshot),
-            reasoningClosed: snapshot.reasoningClosed,
-            status: result.stopped ? 'stopped' : 'done',
-            stats: result.stats,
-          });
-        } catch (error) {
-          const snapshot = parser.finish();
-          return finish({
-            reply,
-            reasoning: snapshot.reasoning,
-            answer: displayedAnswer(snapshot),
-            status: 'error',
-            error: `Patho-R1 stopped with an error: ${errorDetail(error).replace(/\.$/, '')}. The text so far is kept.`,
-          });
-        }
+        const generateRequest = {
+          messages: buildPathoR1Messages([{ question: request.question, options: request.options, withImage: true, regions: images.length }], {
+            chainOfDraft: request.chainOfDraft,
+          }),
+          images,
+          settings: request.settings,
+        };
+        return finish(await streamAnswer(dependencies, generateRequest, signal, (patch) => update(id, patch)));
       },
 
       stop() {
