@@ -6,7 +6,7 @@ import { modelStore, useModelStore } from '../models';
 import { appStore, useAppStore } from '../../session/app-store';
 import { slideStore, useSlideStore } from '../../session/slide-store';
 import { errorDetail } from '../../ui/error-sentence';
-import { Markdown } from '../../ui/Markdown';
+import { AnswerBody } from './AnswerBody';
 import { currentViewRegion } from '../../session/current-view';
 import { roiBounds } from '../../session/roi';
 import { ChannelRenderingNote } from '../viewer';
@@ -80,16 +80,7 @@ function AnswerCard({ answer }: { answer: AskAnswer }) {
         {stats && ` · ${stats.newTokens} tokens`}
         {stats && stats.reusedTokens > 0 && ` · ${stats.reusedTokens} prompt tokens from the previous turn's cache`}
       </p>
-      {answer.reasoning && (
-        <details className="mt-2 rounded bg-slate-50 p-2 text-xs text-slate-700" open={answer.status === 'streaming' && !answer.reasoningClosed}>
-          <summary className="cursor-pointer font-medium">Reasoning</summary>
-          <Markdown text={answer.reasoning} />
-        </details>
-      )}
-      <section aria-label="Answer" className="mt-2 text-sm font-medium text-slate-900" data-testid="answer-text">
-        {answer.answer ? <Markdown text={answer.answer} /> : answer.status === 'streaming' ? <p className="text-slate-400">…</p> : null}
-      </section>
-      {answer.error && <p className="mt-2 text-xs text-red-800">{answer.error}</p>}
+      <AnswerBody answer={answer} answerTestId="answer-text" />
     </article>
   );
 }

@@ -7,7 +7,7 @@ import { currentViewRegion } from '../../../session/current-view';
 import { roiBounds } from '../../../session/roi';
 import { selectedRoi, slideStore, useSlideStore } from '../../../session/slide-store';
 import { errorDetail } from '../../../ui/error-sentence';
-import { Markdown } from '../../../ui/Markdown';
+import { AnswerBody } from '../AnswerBody';
 import { askStore, useAskStore, type AskDependencies } from '../ask-store';
 import { cancelSlideIndexing, flyToRegion, slideAskDependencies } from './slide-ask-session';
 import { slideAskStore, type CandidateRegion, type SlideAnswer, type SlideAskRequest } from './slide-ask-store';
@@ -63,16 +63,7 @@ function SlideAnswerCard({ answer }: { answer: SlideAnswer }) {
           ))}
         </ol>
       )}
-      {answer.reasoning && (
-        <details className="mt-2 rounded bg-slate-50 p-2 text-xs text-slate-700" open={answer.status === 'streaming' && !answer.reasoningClosed}>
-          <summary className="cursor-pointer font-medium">Reasoning</summary>
-          <Markdown text={answer.reasoning} />
-        </details>
-      )}
-      <section aria-label="Answer" className="mt-2 text-sm font-medium text-slate-900" data-testid="slide-answer-text">
-        {answer.answer ? <Markdown text={answer.answer} /> : answer.status === 'streaming' ? <p className="text-slate-400">…</p> : null}
-      </section>
-      {answer.error && <p className="mt-2 text-xs text-red-800">{answer.error}</p>}
+      <AnswerBody answer={answer} answerTestId="slide-answer-text" />
     </article>
   );
 }
