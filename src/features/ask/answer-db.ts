@@ -28,8 +28,9 @@ export function indexedDbAnswerPersistence(dbName = ANSWER_DB_NAME): AnswerPersi
 
 /**
  * Keeps an answer store and the open slide in step: loads a slide's answers when it opens, saves them as they
- * change (streaming text included, at most once per `saveEveryMs`). Returns an unsubscribe function. Used for
- * region answers and for "Ask the slide" answers.
+ * change (streaming text included, at most once per `saveEveryMs`; at once when no answer is in progress, so a
+ * reload right after an answer ends cannot lose it). Returns an unsubscribe function. Used for region answers
+ * and for "Ask the slide" answers.
  */
 export function syncAnswersWithSlide<T = AskAnswer>(options: {
   persistence: PerSlideList<T>;
@@ -40,6 +41,8 @@ export function syncAnswersWithSlide<T = AskAnswer>(options: {
   restore(answers: T[]): void;
   reportError(sentence: string): void;
   saveEveryMs?: number;
+  /** True while an answer is being read or streamed (its saves are throttled); default: always. */
+  isAnswering?(): boolean;
 }): () => void {
   const { persistence, saveEveryMs = 500 } = options;
   let identity: string | null = null;
@@ -62,9 +65,10 @@ export function syncAnswersWithSlide<T = AskAnswer>(options: {
       saveNow(identity);
     }
     identity = next;
+    // Loading before clearing: the cleared list must not be saved over the slide's saved answers.
+    loading = next !== null;
     options.restore([]);
     if (!next) return;
-    loading = true;
     persistence.load(next).then(
       (answers) => {
         loading = false;
@@ -78,7 +82,13 @@ export function syncAnswersWithSlide<T = AskAnswer>(options: {
   };
 
   const onAnswers = () => {
-    if (!identity || loading || timer) return;
+    if (!identity || loading) return;
+    if (!(options.isAnswering?.() ?? true)) {
+      if (timer) clearTimeout(timer);
+      saveNow(identity);
+      return;
+    }
+    if (timer) return;
     const forIdentity = identity;
     timer = setTimeout(() => saveNow(forIdentity), saveEveryMs);
   };

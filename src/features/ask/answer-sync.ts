@@ -14,6 +14,7 @@ export function installAnswerPersistence(): () => void {
     getAnswers: () => slideAskStore.getState().answers,
     subscribeToAnswers: (listener) => slideAskStore.subscribe(listener),
     restore: (answers) => slideAskStore.getState().restore(answers),
+    isAnswering: () => slideAskStore.getState().busy,
     reportError: (sentence) => appStore.getState().reportError(sentence.replace('answers', '“Ask the slide” answers')),
   });
   const stopRegionAnswers = syncAnswersWithSlide({
@@ -23,6 +24,7 @@ export function installAnswerPersistence(): () => void {
     getAnswers: () => askStore.getState().answers,
     subscribeToAnswers: (listener) => askStore.subscribe(listener),
     restore: (answers) => askStore.getState().restore(answers),
+    isAnswering: () => askStore.getState().busy,
     reportError: (sentence) => appStore.getState().reportError(sentence),
   });
   return () => {

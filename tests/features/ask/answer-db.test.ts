@@ -64,4 +64,36 @@ describe('answer persistence', () => {
     stop();
     expect(errors).toEqual([]);
   });
+
+  it('saves at once when no answer is in progress (a reload right after cannot lose it), never over a slide it is loading', async () => {
+    const persistence: AnswerPersistence = indexedDbAnswerPersistence(`test-${Math.random()}`);
+    await persistence.save('slide-b', [answer(7)]);
+    const slide = createStore<{ identity: string | null }>()(() => ({ identity: 'slide-a' }));
+    const ask = createAskStore();
+    let answering = true;
+    const stop = syncAnswersWithSlide({
+      persistence,
+      currentSlideIdentity: () => slide.getState().identity,
+      subscribeToSlide: (listener) => slide.subscribe(listener),
+      getAnswers: () => ask.getState().answers,
+      subscribeToAnswers: (listener) => ask.subscribe(listener),
+      restore: (answers) => ask.getState().restore(answers),
+      reportError: () => undefined,
+      saveEveryMs: 60_000,
+      isAnswering: () => answering,
+    });
+    await settle();
+    ask.getState().restore([answer(1, { status: 'streaming' })]);
+    await settle();
+    expect(await persistence.load('slide-a')).toEqual([]); // throttled while answering
+    answering = false;
+    ask.getState().restore([answer(1)]);
+    await settle();
+    expect((await persistence.load('slide-a')).map((entry) => entry.status)).toEqual(['done']);
+    slide.setState({ identity: 'slide-b' });
+    await settle();
+    expect(ask.getState().answers.map((entry) => entry.id)).toEqual([7]);
+    expect((await persistence.load('slide-b')).map((entry) => entry.id)).toEqual([7]);
+    stop();
+  });
 });
