@@ -5,7 +5,7 @@ import { showRegionInViewer } from '../../session/viewer-navigation';
 import { errorSentence } from '../../ui/error-sentence';
 import { COLOUR_SCALE_NAMES, colourScaleGradient, type ColourScaleName } from './heatmap';
 import { HitThumbnail } from './HitThumbnail';
-import { describeProgress } from './indexing-progress';
+import { IndexingProgressView } from './IndexingProgressView';
 import { downloadText } from './download-file';
 import { exportFileName, heatmapGeoJson, hitsGeoJson } from './search-export';
 import { followSlideAndModel, searchStore, useSearchStore } from './search-session';
@@ -115,22 +115,7 @@ function IndexSection() {
         </section>
       );
     case 'indexing':
-      return (
-        <section aria-label="Slide index" className="space-y-2">
-          <progress
-            className="w-full"
-            aria-label="Indexing progress"
-            max={Math.max(1, indexState.progress.total)}
-            value={indexState.progress.phase === 'embedding' ? indexState.progress.done : undefined}
-          />
-          <p role="status" data-testid="index-progress">
-            {describeProgress(indexState.progress)}
-          </p>
-          <button type="button" className="rounded border border-slate-300 px-3 py-1" onClick={cancelIndexing}>
-            Cancel indexing
-          </button>
-        </section>
-      );
+      return <IndexingProgressView progress={indexState.progress} onCancel={cancelIndexing} progressTestId="index-progress" />;
     case 'error':
       return (
         <section aria-label="Slide index" className="space-y-2">

@@ -3,6 +3,7 @@ export { SearchPanel } from './SearchPanel';
 export { searchTestHook } from './search-hook';
 /** For "Ask the slide": the open slide's index (built with progress when missing) and text queries scored against it. */
 export { ensureSlideIndex, cancelSlideIndexing, scoreTextQueries, useSlideIndexState, type SlideIndexState } from './slide-index-access';
-export { describeProgress, type IndexingProgress } from './indexing-progress';
+export type { IndexingProgress } from './indexing-progress';
+export { IndexingProgressView } from './IndexingProgressView';
 export type { SlideSearchIndex } from './slide-index';
 export type { TileGrid } from './tile-grid';

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { useStore } from 'zustand';
-import { describeProgress, useSlideIndexState } from '../../search';
+import { IndexingProgressView, useSlideIndexState } from '../../search';
 import { modelStore } from '../../models';
 import { appStore } from '../../../session/app-store';
 import { currentViewRegion } from '../../../session/current-view';
@@ -73,21 +73,9 @@ function IndexStatus() {
   const index = useSlideIndexState();
   if (index.status === 'indexing') {
     return (
-      <section aria-label="Slide index" className="space-y-1 text-xs">
+      <IndexingProgressView progress={index.progress} onCancel={cancelSlideIndexing} progressTestId="ask-index-progress" compact>
         <p>Indexing the slide with PathoCLIP (once per slide and model; kept in this browser).</p>
-        <progress
-          className="w-full"
-          aria-label="Indexing progress"
-          max={Math.max(1, index.progress.total)}
-          value={index.progress.phase === 'embedding' ? index.progress.done : undefined}
-        />
-        <p role="status" data-testid="ask-index-progress">
-          {describeProgress(index.progress)}
-        </p>
-        <button type="button" className="rounded border border-slate-300 px-2 py-0.5" onClick={cancelSlideIndexing}>
-          Cancel indexing
-        </button>
-      </section>
+      </IndexingProgressView>
     );
   }
   const said =
