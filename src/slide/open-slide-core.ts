@@ -9,6 +9,8 @@ import { SlideError, type SlideSource } from './slide-source';
 import { TiffSlideSource, type SampleDecodeFn, type TileDecodeFn } from './tiff-slide';
 import { looksLikeTiff } from './tiff-structure';
 import { URL_FORMATS } from './formats/url-formats';
+import { openDicomFiles } from './dicom/dicom-files';
+import { looksLikeDicom } from './dicom/part10-instance';
 import type { ImageDecodeFn } from './url-tiled-slide';
 
 export interface OpenSlideOptions {
@@ -23,11 +25,12 @@ export interface OpenSlideOptions {
   signal?: AbortSignal;
 }
 
-export type SlideKind = 'tiff' | 'jpeg' | 'png' | 'unknown';
+export type SlideKind = 'tiff' | 'dicom' | 'jpeg' | 'png' | 'unknown';
 
 /** What the first bytes say the file is. */
 export function sniff(head: Uint8Array): SlideKind {
   if (looksLikeTiff(head)) return 'tiff';
+  if (looksLikeDicom(head)) return 'dicom';
   if (head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return 'jpeg';
   if (head[0] === 0x89 && head[1] === 0x50 && head[2] === 0x4e && head[3] === 0x47) return 'png';
   return 'unknown';
@@ -37,8 +40,9 @@ const MAX_PLAIN_IMAGE_BYTES = 512 * 1024 * 1024;
 
 export async function openByteSource(source: ByteSource, options: OpenSlideOptions): Promise<SlideSource> {
   try {
-    const head = await source.read(0, 16, options.signal);
+    const head = await source.read(0, 132, options.signal);
     const kind = sniff(head);
+    if (kind === 'dicom') return await openDicomFiles(source.name, [source], { ...options, decode: options.decodeTile });
     if (kind === 'tiff')
       return await TiffSlideSource.open(source, {
         decode: options.decodeTile,
@@ -60,7 +64,7 @@ export async function openByteSource(source: ByteSource, options: OpenSlideOptio
       return new ImageSlideSource(source.name, image, kind === 'png' ? 'image/png' : 'image/jpeg');
     }
     if (source.size === 0) throw new SlideError(`${source.name} is empty.`);
-    throw new SlideError(`${source.name} is not a slide PathoLens can read: open an SVS, TIFF, OME-TIFF, JPEG or PNG file.`);
+    throw new SlideError(`${source.name} is not a slide PathoLens can read: open an SVS, TIFF, OME-TIFF, DICOM, JPEG or PNG file.`);
   } catch (error) {
     await source.close().catch(() => {});
     throw asSlideError(error, source.name, options.signal);
@@ -72,6 +76,27 @@ export function asSlideError(error: unknown, name: string, signal?: AbortSignal)
   if (error instanceof SlideError || signal?.aborted) return error;
   const detail = error instanceof Error ? error.message : String(error);
   return new SlideError(`${name} could not be read: ${detail}. The file may be damaged or in a format PathoLens does not support.`);
+}
+
+/** What the user calls several files: their folder's name (from a folder pick), else the first file's name and a count. */
+export function filesName(sources: readonly ByteSource[], folder?: string): string {
+  if (folder) return folder;
+  return sources.length === 1 ? sources[0]!.name : `${sources[0]?.name ?? 'files'} and ${sources.length - 1} more files`;
+}
+
+/**
+ * Several files of one slide (a DICOM series: one file per level, label, overview), or a folder's files.
+ * One file goes the single-file way, so a lone TIFF in a multi-file pick still opens.
+ */
+export async function openFileSet(sources: ByteSource[], options: OpenSlideOptions, folder?: string): Promise<SlideSource> {
+  if (sources.length === 0) throw new SlideError('No file was chosen; choose the slide file, or all files (or the folder) of a DICOM slide.');
+  if (sources.length === 1 && !folder) return openByteSource(sources[0]!, options);
+  const name = filesName(sources, folder);
+  try {
+    return await openDicomFiles(name, sources, { ...options, decode: options.decodeTile });
+  } catch (error) {
+    throw asSlideError(error, name, options.signal);
+  }
 }
 
 export async function openSlideFrom(input: ByteSource | Blob | string, options: OpenSlideOptions): Promise<SlideSource> {

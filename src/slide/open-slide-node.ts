@@ -3,11 +3,12 @@
  * geotiff.js's pure-JS decoders and OpenJPEG. Same readers and metadata as the browser; only I/O and the
  * decode pool differ. Never imported by browser code.
  */
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { bufferSource, httpRangeSource, type ByteSource } from './byte-source';
 import { nodeFileSource } from './node-file-source';
 import { installNodeOpenJpeg } from './openjpeg-node';
-import { openSlideFrom, type OpenSlideOptions } from './open-slide-core';
+import { openFileSet, openSlideFrom, type OpenSlideOptions } from './open-slide-core';
 import type { RgbaImage, SlideSource } from './slide-source';
 import { resolveTileRequest } from './tile-codec';
 import { decodeTile, decodeTileSamples } from './tile-decoder';
@@ -15,7 +16,8 @@ import { SlideError } from './slide-source';
 
 installNodeOpenJpeg();
 
-export type NodeSlideInput = { path: string } | { url: string } | { name: string; bytes: Uint8Array };
+/** A file, a folder (a DICOM slide's files), several files, a URL, or bytes. */
+export type NodeSlideInput = { path: string } | { paths: string[] } | { url: string } | { name: string; bytes: Uint8Array };
 
 /** Plain JPEG/PNG in Node, through sharp (a dev dependency: CLI and tests only). */
 async function decodeImageWithSharp(bytes: Uint8Array): Promise<RgbaImage> {
@@ -39,11 +41,21 @@ export const nodeDecoders: Pick<OpenSlideOptions, 'decodeTile' | 'decodeSamples'
 };
 
 export async function openSlideNode(input: NodeSlideInput, options: Partial<OpenSlideOptions> = {}): Promise<SlideSource> {
+  const all = { ...nodeDecoders, fetch: globalThis.fetch, ...options };
+  if ('paths' in input) return openFileSet(await Promise.all(input.paths.map(nodeFileSource)), all);
+  if ('path' in input && (await stat(input.path).catch(() => null))?.isDirectory()) {
+    const entries = await readdir(input.path, { withFileTypes: true });
+    const names = entries
+      .filter((entry) => entry.isFile() && !entry.name.startsWith('.'))
+      .map((entry) => entry.name)
+      .sort();
+    return openFileSet(await Promise.all(names.map((name) => nodeFileSource(join(input.path, name)))), all, basename(input.path));
+  }
   let source: ByteSource | string;
   if ('path' in input) source = await nodeFileSource(input.path);
   else if ('url' in input) source = input.url;
   else source = bufferSource(input.name, input.bytes);
-  return openSlideFrom(source, { ...nodeDecoders, fetch: globalThis.fetch, ...options });
+  return openSlideFrom(source, all);
 }
 
 export async function readFileBytes(path: string): Promise<Uint8Array> {

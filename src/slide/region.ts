@@ -88,3 +88,17 @@ export function pasteTile(target: RgbaImage, tile: RgbaImage, dx: number, dy: nu
     target.data.set(tile.data.subarray(from, from + w * 4), ((dy + sy + r) * target.width + dx + sx) * 4);
   }
 }
+
+/** A decoded block cut to the part inside the image (edge tiles), or padded with white when a decoder gave less. */
+export function cropTile(image: RgbaImage, width: number, height: number): RgbaImage {
+  if (image.width === width && image.height === height) return image;
+  if (image.width < width || image.height < height) {
+    // A decoder gave less than the block (damaged JPEG): pad with white rather than read past the data.
+    const padded: RgbaImage = { width, height, data: new Uint8ClampedArray(width * height * 4).fill(255) };
+    pasteTile(padded, image, 0, 0);
+    return padded;
+  }
+  const out = new Uint8ClampedArray(width * height * 4);
+  for (let r = 0; r < height; r++) out.set(image.data.subarray(r * image.width * 4, (r * image.width + width) * 4), r * width * 4);
+  return { width, height, data: out };
+}

@@ -5,7 +5,7 @@
  */
 import type { ByteSource } from './byte-source';
 import { detectTiffFormat, type FormatMetadata, type TiffLayout, type TiffPages } from './formats';
-import { readRegionFromTiles, MAX_REGION_PIXELS, pasteTile } from './region';
+import { cropTile as crop, readRegionFromTiles, MAX_REGION_PIXELS, pasteTile } from './region';
 import {
   SlideError,
   type AssociatedImageName,
@@ -291,19 +291,6 @@ function describeChannels(state: ChannelState): SlideChannel[] {
     range: [statistics[c]!.min, statistics[c]!.max],
     window: [...state.displays[c]!.window],
   }));
-}
-
-function crop(image: RgbaImage, width: number, height: number): RgbaImage {
-  if (image.width === width && image.height === height) return image;
-  if (image.width < width || image.height < height) {
-    // A decoder gave less than the block (damaged JPEG): pad with white rather than read past the data.
-    const padded: RgbaImage = { width, height, data: new Uint8ClampedArray(width * height * 4).fill(255) };
-    pasteTile(padded, image, 0, 0);
-    return padded;
-  }
-  const out = new Uint8ClampedArray(width * height * 4);
-  for (let r = 0; r < height; r++) out.set(image.data.subarray(r * image.width * 4, (r * image.width + width) * 4), r * width * 4);
-  return { width, height, data: out };
 }
 
 /** Every readable page and SubIFD page; the first page must be readable, others are optional extras. */

@@ -2,6 +2,7 @@
 import { createRequire } from 'node:module';
 import sharp from 'sharp';
 import { renderHe } from '../../cli/he-pattern';
+import type { RgbaImage } from '../../src/slide/slide-source';
 import { MemorySink, patchFirstIfd, TiffWriter, type PageSpec } from '../../src/slide/tiff-writer';
 
 export interface Rgb {
@@ -171,4 +172,26 @@ export function meanAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number 
     n++;
   }
   return sum / n;
+}
+
+/** Mean and max |difference| over the colour channels, and the per-channel means. */
+export function compare(a: ArrayLike<number>, b: ArrayLike<number>): { mean: number; max: number; perChannel: number[] } {
+  const sums = [0, 0, 0];
+  let max = 0;
+  for (let i = 0; i < a.length; i++) {
+    const c = i % 4;
+    if (c === 3) continue;
+    const d = Math.abs(a[i]! - b[i]!);
+    sums[c]! += d;
+    max = Math.max(max, d);
+  }
+  const pixels = a.length / 4;
+  const perChannel = sums.map((s) => s / pixels);
+  return { mean: (sums[0]! + sums[1]! + sums[2]!) / (3 * pixels), max, perChannel };
+}
+
+/** JPEG through libjpeg-turbo (sharp): the decoder family browsers use, and OpenSlide. */
+export async function decodeWithLibjpeg(bytes: Uint8Array): Promise<RgbaImage> {
+  const { data, info } = await sharp(bytes).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+  return { width: info.width, height: info.height, data: new Uint8ClampedArray(data.buffer, data.byteOffset, data.byteLength) };
 }

@@ -7,37 +7,17 @@ import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { openSlideNode } from '../../src/slide/open-slide-node';
-import { SlideError, type RgbaImage, type SlideSource } from '../../src/slide/slide-source';
+import { SlideError, type SlideSource } from '../../src/slide/slide-source';
 import { resolveTileRequest } from '../../src/slide/tile-codec';
 import { decodeTile } from '../../src/slide/tile-decoder';
 import { fixturePath } from '../fixtures';
+import { compare, decodeWithLibjpeg } from './fixtures';
 
 const vendor = (name: string) => fixturePath(`vendor/${name}`);
-
-async function decodeWithLibjpeg(bytes: Uint8Array): Promise<RgbaImage> {
-  const { data, info } = await sharp(bytes).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
-  return { width: info.width, height: info.height, data: new Uint8ClampedArray(data.buffer, data.byteOffset, data.byteLength) };
-}
 
 async function referencePng(name: string): Promise<{ width: number; height: number; data: Uint8Array }> {
   const { data, info } = await sharp(vendor(name)).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
   return { width: info.width, height: info.height, data: new Uint8Array(data) };
-}
-
-/** Mean and max |difference| over the colour channels, and the per-channel means. */
-export function compare(a: ArrayLike<number>, b: ArrayLike<number>): { mean: number; max: number; perChannel: number[] } {
-  const sums = [0, 0, 0];
-  let max = 0;
-  for (let i = 0; i < a.length; i++) {
-    const c = i % 4;
-    if (c === 3) continue;
-    const d = Math.abs(a[i]! - b[i]!);
-    sums[c]! += d;
-    max = Math.max(max, d);
-  }
-  const pixels = a.length / 4;
-  const perChannel = sums.map((s) => s / pixels);
-  return { mean: (sums[0]! + sums[1]! + sums[2]!) / (3 * pixels), max, perChannel };
 }
 
 /** Reads a whole level and compares it with the reference reader's PNG of that level. */
