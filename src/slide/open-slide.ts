@@ -4,12 +4,13 @@
  * open-slide-node.ts (paths, in-process decoding) instead.
  * Playwright specs reach openSlide and decodePool through the app's test hook (src/app/test-hook.ts).
  */
-import type { ByteSource } from './byte-source';
+import { blobSource, type ByteSource } from './byte-source';
 import { DecodePool } from './decode-pool';
-import { openSlideFrom } from './open-slide-core';
+import { openFileSet, openSlideFrom, type OpenSlideOptions } from './open-slide-core';
 import type { SlideSource } from './slide-source';
 
-export type BrowserSlideInput = File | Blob | string | ByteSource | { file: File } | { url: string };
+/** `files`: several files of one slide (a DICOM series), or a folder's files with the folder's name. */
+export type BrowserSlideInput = File | Blob | string | ByteSource | { file: File } | { files: File[]; folder?: string } | { url: string };
 
 export interface BrowserOpenOptions {
   signal?: AbortSignal;
@@ -30,8 +31,7 @@ export function decodePool(): DecodePool {
 
 export function openSlide(input: BrowserSlideInput, options: BrowserOpenOptions = {}): Promise<SlideSource> {
   const pool = options.pool ?? decodePool();
-  const target = typeof input === 'object' && 'file' in input ? input.file : typeof input === 'object' && 'url' in input ? input.url : input;
-  return openSlideFrom(target, {
+  const readers: OpenSlideOptions = {
     decodeTile: (request, signal) => pool.decodeTile(request, signal, options.pureJsJpeg ?? false),
     decodeSamples: (request, signal) => pool.decodeSamples(request, signal),
     decodeReadsBlobs: true,
@@ -39,5 +39,14 @@ export function openSlide(input: BrowserSlideInput, options: BrowserOpenOptions 
     fetch: (...args) => fetch(...args),
     tileCacheBytes: options.tileCacheBytes,
     signal: options.signal,
-  });
+  };
+  if (typeof input === 'object' && 'files' in input) {
+    return openFileSet(
+      input.files.map((file) => blobSource(file.name, file)),
+      readers,
+      input.folder,
+    );
+  }
+  const target = typeof input === 'object' && 'file' in input ? input.file : typeof input === 'object' && 'url' in input ? input.url : input;
+  return openSlideFrom(target, readers);
 }

@@ -8,7 +8,7 @@ import { APP_KEY_CODES, NO_DRAFT, TOOL_KEYS, drawingStep, type Draft, type Drawi
 import type { Point } from '../../session/geometry';
 import { magnificationAtZoom, meanMpp, nativeMagnification, presetForKey } from './magnification';
 import { MetadataPanel } from './MetadataPanel';
-import { openDemoSlideIfPresent, openInViewer, type SlideInput, type SlideOpener } from './open-actions';
+import { filesInput, openDemoSlideIfPresent, openInViewer, type SlideInput, type SlideOpener } from './open-actions';
 import { OsdController, type ViewState } from './osd-controller';
 import { roiBounds, type Roi } from '../../session/roi';
 import { RoiList } from './RoiList';
@@ -181,8 +181,8 @@ export function SlideWorkspace({ opener, openDemo = true }: { opener: SlideOpene
   const onDrop = (event: DragEvent<HTMLDivElement>) => {
     event.preventDefault();
     setDragging(false);
-    const file = event.dataTransfer.files[0];
-    if (file) open({ file });
+    const input = filesInput([...event.dataTransfer.files]);
+    if (input) open(input);
   };
 
   const onShowRoi = useCallback((roi: Roi) => controller.current?.showRegion(roiBounds(roi.shape)), []);
@@ -246,8 +246,8 @@ export function SlideWorkspace({ opener, openDemo = true }: { opener: SlideOpene
               <div className="max-w-md">
                 <h2 className="text-lg font-semibold">No slide open</h2>
                 <p className="mt-2 text-sm text-slate-300">
-                  Choose “Open slide” or drop an SVS, TIFF, OME-TIFF, JPEG or PNG file here, or open a DZI, IIIF or TIFF URL. Slides are read on this machine
-                  and never uploaded.
+                  Choose “Open slide” or drop an SVS, TIFF, OME-TIFF, DICOM, JPEG or PNG file here (a DICOM slide: all its files, or “Open folder”), or open a
+                  DZI, IIIF or TIFF URL. Slides are read on this machine and never uploaded.
                 </p>
               </div>
             </div>

@@ -4,7 +4,7 @@ import { ADJUSTMENT_LIMITS, NEUTRAL_ADJUSTMENT, type DisplayAdjustment } from '.
 import { VIEWER_TOOLS } from './drawing';
 import { useViewerStore } from './viewer-store';
 import { MAGNIFICATION_PRESETS, formatMagnification } from './magnification';
-import type { SlideInput } from './open-actions';
+import { filesInput, pickedFolder, type SlideInput } from './open-actions';
 
 interface ViewerToolbarProps {
   hasSlide: boolean;
@@ -38,10 +38,11 @@ export function ViewerToolbar({ hasSlide, magnification, scaleKnown, onOpen, onP
   const setTool = useViewerStore((state) => state.setTool);
   const [url, setUrl] = useState('');
 
-  const onFile = (event: ChangeEvent<HTMLInputElement>) => {
-    const file = event.target.files?.[0];
+  const onFiles = (event: ChangeEvent<HTMLInputElement>, folder: boolean) => {
+    const files = [...(event.target.files ?? [])];
     event.target.value = ''; // choosing the same file again should open it again
-    if (file) onOpen({ file });
+    const input = filesInput(files, folder ? pickedFolder(files) : undefined);
+    if (input) onOpen(input);
   };
   const onUrl = (event: FormEvent) => {
     event.preventDefault();
@@ -53,7 +54,18 @@ export function ViewerToolbar({ hasSlide, magnification, scaleKnown, onOpen, onP
     <div className="flex flex-wrap items-center gap-x-4 gap-y-2 border-b border-slate-700 bg-slate-800 px-3 py-2 text-slate-100">
       <label className={`${plain} cursor-pointer focus-within:outline-2 focus-within:outline-amber-400`}>
         Open slide
-        <input type="file" className="sr-only" accept=".svs,.tif,.tiff,.ome.tif,.ome.tiff,.jpg,.jpeg,.png,image/jpeg,image/png,image/tiff" onChange={onFile} />
+        <input
+          type="file"
+          multiple
+          className="sr-only"
+          accept=".svs,.tif,.tiff,.ome.tif,.ome.tiff,.dcm,.jpg,.jpeg,.png,image/jpeg,image/png,image/tiff,application/dicom"
+          onChange={(event) => onFiles(event, false)}
+        />
+      </label>
+      <label className={`${plain} cursor-pointer focus-within:outline-2 focus-within:outline-amber-400`}>
+        Open folder
+        {/* A DICOM slide is a folder of files (one per level, label, overview). */}
+        <input type="file" className="sr-only" ref={(element) => element?.setAttribute('webkitdirectory', '')} onChange={(event) => onFiles(event, true)} />
       </label>
       <form onSubmit={onUrl} className="flex items-center gap-1">
         <label htmlFor="slide-url" className="text-sm">

@@ -8,7 +8,19 @@ import { errorSentence } from '../../ui/error-sentence';
 import type { SlideStore } from '../../session/slide-store';
 import { blobIdentity, urlIdentity } from './slide-identity';
 
-export type SlideInput = { file: File } | { url: string };
+/** `files`: the files of one slide stored as several (a DICOM series), or a folder's files and the folder's name. */
+export type SlideInput = { file: File } | { files: File[]; folder?: string } | { url: string };
+
+/** One chosen file opens as itself; several (or a folder) as the files of one slide. */
+export function filesInput(files: File[], folder?: string): SlideInput | null {
+  if (files.length === 0) return null;
+  return files.length === 1 && !folder ? { file: files[0]! } : { files, folder };
+}
+
+/** A folder pick's name: the first part of the files' relative paths. */
+export function pickedFolder(files: File[]): string | undefined {
+  return files[0]?.webkitRelativePath?.split('/')[0] || undefined;
+}
 
 /** The readers' entry point, injected so this module is testable without workers. */
 export type SlideOpener = (input: SlideInput) => Promise<SlideSource>;
@@ -20,7 +32,14 @@ export interface OpenDependencies {
 }
 
 export function inputName(input: SlideInput): string {
+  if ('files' in input)
+    return input.folder ?? (input.files.length === 1 ? input.files[0]!.name : `${input.files[0]?.name ?? 'files'} and ${input.files.length - 1} more files`);
   return 'file' in input ? input.file.name : input.url;
+}
+
+/** Several files are known by their largest (a DICOM slide's base level). */
+function largestFile(files: File[]): File {
+  return files.reduce((a, b) => (b.size > a.size ? b : a));
 }
 
 /** True when the slide was opened and shown. */
@@ -29,13 +48,18 @@ export async function openInViewer(input: SlideInput, deps: OpenDependencies): P
   const token = deps.store.getState().beginOpening(name);
   let source: SlideSource | null = null;
   try {
-    const identity = 'file' in input ? await blobIdentity(input.file) : urlIdentity(input.url, globalThis.location?.origin);
+    const identity =
+      'files' in input
+        ? await blobIdentity(largestFile(input.files))
+        : 'file' in input
+          ? await blobIdentity(input.file)
+          : urlIdentity(input.url, globalThis.location?.origin);
     source = await deps.open(input);
     return await deps.store.getState().showSlide(token, source, identity);
   } catch (error) {
     deps.store.getState().openFailed(token);
     if (source) await source.close().catch(() => undefined);
-    const sentence = openFailureSentence(name, error, 'file' in input);
+    const sentence = openFailureSentence(name, error, !('url' in input));
     deps.reportError('url' in input && isOtherOrigin(input.url) ? `${sentence} ${OTHER_ORIGIN_HINT}` : sentence);
     return false;
   }
@@ -57,7 +81,7 @@ function isOtherOrigin(url: string): boolean {
 /** The readers' SlideErrors are already full sentences; anything else gets "Could not open NAME: why." */
 export function openFailureSentence(name: string, error: unknown, isFile: boolean): string {
   const advice = isFile
-    ? 'Choose an SVS, TIFF, OME-TIFF, JPEG or PNG slide.'
+    ? 'Choose an SVS, TIFF, OME-TIFF, DICOM, JPEG or PNG slide (a DICOM slide: all its files, or its folder).'
     : 'Check the address (a DZI, IIIF or TIFF/SVS URL) and that the server allows this page to read it.';
   if (error instanceof SlideError) {
     const message = error.message.trim();

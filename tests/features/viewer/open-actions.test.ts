@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { SlideError, type SlideMetadata, type SlideSource } from '../../../src/slide/slide-source';
 import { memoryRoiPersistence } from '../../../src/session/roi-db';
 import { createSlideStore } from '../../../src/session/slide-store';
-import { openDemoSlideIfPresent, openFailureSentence, openInViewer, type SlideInput } from '../../../src/features/viewer/open-actions';
+import { filesInput, inputName, openDemoSlideIfPresent, openFailureSentence, openInViewer, type SlideInput } from '../../../src/features/viewer/open-actions';
 
 function slideNamed(name: string): SlideSource & { closed: boolean } {
   const metadata: SlideMetadata = {
@@ -39,8 +39,21 @@ function setup(open: (input: SlideInput) => Promise<SlideSource>) {
 }
 
 describe('opening slides from the UI', () => {
+  it('several files (a DICOM series) open as one slide, known by the largest file and named by their folder', async () => {
+    const small = new File([new Uint8Array(3)], 'label.dcm');
+    const large = new File([new Uint8Array(30)], 'volume.dcm');
+    expect(filesInput([small])).toEqual({ file: small });
+    expect(filesInput([])).toBeNull();
+    const input = filesInput([small, large], 'slide-17')!;
+    expect(inputName(input)).toBe('slide-17');
+    expect(inputName(filesInput([small, large])!)).toBe('label.dcm and 1 more files');
+    const { store, deps } = setup(async (opened) => slideNamed(inputName(opened)));
+    expect(await openInViewer(input, deps)).toBe(true);
+    expect(store.getState().slide?.identity).toMatch(/^file:volume\.dcm:30:/);
+  });
+
   it('opens a file under an identity from its name, size and first bytes', async () => {
-    const { store, deps, errors } = setup(async (input) => slideNamed('file' in input ? input.file.name : input.url));
+    const { store, deps, errors } = setup(async (input) => slideNamed(inputName(input)));
     expect(await openInViewer({ file: new File([new Uint8Array([1, 2, 3])], 'a.svs') }, deps)).toBe(true);
     expect(store.getState().slide?.identity).toMatch(/^file:a\.svs:3:[0-9a-f]{64}$/);
     expect(store.getState().opening).toBeNull();
@@ -67,7 +80,9 @@ describe('opening slides from the UI', () => {
     expect(openFailureSentence('https://x/slide.dzi', new TypeError('Failed to fetch'), false)).toBe(
       'Could not open https://x/slide.dzi: Failed to fetch. Check the address (a DZI, IIIF or TIFF/SVS URL) and that the server allows this page to read it.',
     );
-    expect(openFailureSentence('a.svs', 'boom', true)).toBe('Could not open a.svs: boom. Choose an SVS, TIFF, OME-TIFF, JPEG or PNG slide.');
+    expect(openFailureSentence('a.svs', 'boom', true)).toBe(
+      'Could not open a.svs: boom. Choose an SVS, TIFF, OME-TIFF, DICOM, JPEG or PNG slide (a DICOM slide: all its files, or its folder).',
+    );
   });
 
   it('a URL on another server that fails gets a hint about the allowed sources', async () => {
@@ -90,7 +105,7 @@ describe('opening slides from the UI', () => {
     const headers = (type: string) => new Response(null, { status: 200, headers: { 'content-type': type } });
     const opened: string[] = [];
     const open = async (input: SlideInput) => {
-      opened.push('url' in input ? input.url : input.file.name);
+      opened.push(inputName(input));
       return slideNamed('demo-slide.svs');
     };
 

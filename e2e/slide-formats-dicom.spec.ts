@@ -1,0 +1,114 @@
+/**
+ * DICOM WSI in real Chromium (production build, decode workers): the series in tests/fixtures/dicom opened
+ * through "Open slide" (several files) and "Open folder", and through the test hook's openSlide({ files }) —
+ * the viewer's own entry point — with every level compared here with OpenSlide's / wsidicom's pixels.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from '@playwright/test';
+import sharp from 'sharp';
+import { fixturePath } from '../tests/fixtures';
+import { compare } from '../tests/slide/fixtures';
+import { expect, test } from './fixtures';
+import { expectSlideOpen, expectTilesDrawn, field, gotoApp, info } from './viewer-helpers';
+
+const folder = (series: string) => fixturePath(`dicom/${series}`);
+const filesOf = (series: string) =>
+  readdirSync(folder(series))
+    .sort()
+    .map((name) => join(folder(series), name));
+
+interface LevelRead {
+  width: number;
+  height: number;
+  base64: string;
+}
+
+/** Opens the series' files through openSlide({ files }) in the page and reads each level whole. */
+async function readLevelsInPage(page: Page, series: string): Promise<{ format: string; compression: string; levels: LevelRead[] }> {
+  const files = filesOf(series).map((path) => ({ name: path.split('/').pop()!, base64: readFileSync(path).toString('base64') }));
+  return page.evaluate(
+    async ({ files }) => {
+      const hook = (
+        window as unknown as {
+          __patholens: {
+            openSlide: (input: { files: File[] }) => Promise<{
+              metadata: { format: string; compression: string; mppX: number; width: number; height: number; levels: { downsample: number }[] };
+              readRegion: (r: object, m: number | null) => Promise<{ width: number; height: number; data: Uint8ClampedArray }>;
+              close: () => Promise<void>;
+            }>;
+          };
+        }
+      ).__patholens;
+      const asFile = ({ name, base64 }: { name: string; base64: string }) => new File([Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))], name);
+      const slide = await hook.openSlide({ files: files.map(asFile) });
+      const { width, height, mppX } = slide.metadata;
+      const levels = [];
+      for (const level of slide.metadata.levels) {
+        const region = await slide.readRegion({ x: 0, y: 0, width, height }, mppX * level.downsample);
+        let text = '';
+        for (let i = 0; i < region.data.length; i += 0x8000) text += String.fromCharCode(...region.data.subarray(i, i + 0x8000));
+        levels.push({ width: region.width, height: region.height, base64: btoa(text) });
+      }
+      await slide.close();
+      return { format: slide.metadata.format, compression: slide.metadata.compression, levels };
+    },
+    { files },
+  );
+}
+
+test.describe('DICOM WSI', () => {
+  for (const [series, compression] of [
+    ['jpeg-full', 'JPEG baseline'],
+    ['j2k-full', 'JPEG 2000 lossless'],
+    ['sparse-concat', 'uncompressed'],
+  ] as const) {
+    test(`${series}: every level in the browser equals the reference reader's pixels`, async ({ page, watch }) => {
+      await gotoApp(page);
+      const opened = await readLevelsInPage(page, series);
+      expect([opened.format, opened.compression]).toEqual(['dicom', compression]);
+      const note = JSON.parse(readFileSync(fixturePath(`dicom/${series}.json`), 'utf8')) as { levels: { png: string }[] };
+      expect(opened.levels.length).toBe(note.levels.length);
+      for (const [k, level] of opened.levels.entries()) {
+        const { data, info: size } = await sharp(fixturePath(`dicom/${note.levels[k]!.png}`))
+          .ensureAlpha()
+          .raw()
+          .toBuffer({ resolveWithObject: true });
+        expect([level.width, level.height]).toEqual([size.width, size.height]);
+        const diff = compare(Buffer.from(level.base64, 'base64'), data);
+        console.info(`${series} level ${k} in Chromium: mean |diff| ${diff.mean.toFixed(3)}, max ${diff.max}`);
+        // JPEG through Chromium's libjpeg-turbo, JPEG 2000 through OpenJPEG, raw pixels: all exact here.
+        expect(diff.mean).toBeLessThanOrEqual(0.05);
+        expect(diff.max).toBeLessThanOrEqual(2);
+      }
+      expect(await watch.cspViolations()).toEqual([]);
+      expect(watch.pageErrors).toEqual([]);
+    });
+  }
+
+  test('"Open slide" with all the files of a series: metadata, label in the panel, tiles drawn', async ({ page, watch }) => {
+    await gotoApp(page);
+    await page.getByLabel('Open slide').setInputFiles(filesOf('jpeg-full'));
+    await expectSlideOpen(page, 'label-120x80.dcm and 5 more files');
+    await expect(field(page, 'Format')).toHaveText('dicom');
+    await expect(field(page, 'Dimensions')).toHaveText('600 × 420 px');
+    await expect(field(page, 'Pixel size (MPP)')).toHaveText('0.25 µm/px');
+    await expect(field(page, 'Compression')).toHaveText('JPEG baseline');
+    await expect(info(page).getByTestId('slide-levels').getByRole('listitem')).toHaveCount(3);
+    await expect(info(page).getByRole('img', { name: /Label image/i })).toBeVisible();
+    await expectTilesDrawn(page);
+    expect(await watch.cspViolations()).toEqual([]);
+    expect(watch.pageErrors).toEqual([]);
+  });
+
+  test('"Open folder" opens the series under the folder\'s name; a lone label gets a sentence', async ({ page }) => {
+    await gotoApp(page);
+    await page.getByLabel('Open folder').setInputFiles(folder('sparse-concat'));
+    await expectSlideOpen(page, 'sparse-concat');
+    await expect(field(page, 'Format')).toHaveText('dicom');
+    await expectTilesDrawn(page);
+    await page.getByLabel('Open slide').setInputFiles(join(folder('jpeg-full'), 'label-120x80.dcm'));
+    await expect(page.getByRole('alert', { name: 'Errors' })).toContainText('only the label, overview or thumbnail of a DICOM slide');
+    await expectSlideOpen(page, 'sparse-concat');
+  });
+});
