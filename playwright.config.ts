@@ -3,8 +3,10 @@ import { CHROMIUM_PATH, QUIET_CHROMIUM_FLAGS, WEBGPU_DISABLED_FLAGS, WEBGPU_SWIF
 
 export const PREVIEW_PORT = 4173;
 export const DEV_PORT = 5174;
+/** The DICOMweb spec starts Orthanc here; the servers proxy /dicomweb to it (same origin, as in hospitals). */
+export const ORTHANC_TEST_PORT = 8142;
 /** Builds for tests carry the test hook `window.__patholens` (src/app/test-hook.ts); production builds do not. */
-const TEST_BUILD_ENV = { VITE_PATHOLENS_TEST_HOOK: 'true' };
+const TEST_BUILD_ENV = { VITE_PATHOLENS_TEST_HOOK: 'true', PATHOLENS_DICOMWEB_PROXY: `http://127.0.0.1:${ORTHANC_TEST_PORT}/dicom-web` };
 
 export default defineConfig({
   testDir: 'e2e',

@@ -9,17 +9,25 @@ import { localAssets } from './tools/vite-local-assets.ts';
 const DEV_NONCE = 'patholens-dev';
 // Tile or inference servers the person running PathoLens allows (none by default); see README.
 const extraConnectSources = connectSourcesFromEnvironment(process.env.PATHOLENS_CONNECT_SOURCES);
+// A DICOMweb server (e.g. Orthanc, which sends no CORS headers) on the app's own origin under /dicomweb, as a
+// hospital's reverse proxy would put it (README: nginx snippet). Used by the DICOMweb e2e spec.
+const dicomWebTarget = process.env.PATHOLENS_DICOMWEB_PROXY;
+const dicomWebProxy = dicomWebTarget
+  ? { '/dicomweb': { target: dicomWebTarget, changeOrigin: true, rewrite: (path: string) => path.replace(/^\/dicomweb/, '') } }
+  : undefined;
 
 export default defineConfig(({ command }) => ({
   plugins: [react(), tailwindcss(), localAssets(import.meta.dirname, crossOriginIsolationHeaders)],
   html: command === 'serve' ? { cspNonce: DEV_NONCE } : {},
   server: {
+    proxy: dicomWebProxy,
     headers: {
       ...crossOriginIsolationHeaders,
       'Content-Security-Policy': contentSecurityPolicy({ nonce: DEV_NONCE, extraConnectSources }),
     },
   },
   preview: {
+    proxy: dicomWebProxy,
     headers: {
       ...crossOriginIsolationHeaders,
       'Content-Security-Policy': contentSecurityPolicy({ extraConnectSources }),

@@ -1,13 +1,16 @@
 /**
  * DICOM WSI in real Chromium (production build, decode workers): the series in tests/fixtures/dicom opened
  * through "Open slide" (several files) and "Open folder", and through the test hook's openSlide({ files }) —
- * the viewer's own entry point — with every level compared here with OpenSlide's / wsidicom's pixels.
+ * the viewer's own entry point — with every level compared here with OpenSlide's / wsidicom's pixels; and the
+ * same series from Orthanc's DICOMweb, proxied to the app's origin under /dicomweb, through "Open URL".
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import sharp from 'sharp';
+import { ORTHANC_TEST_PORT } from '../playwright.config';
 import { fixturePath } from '../tests/fixtures';
+import { startOrthanc, type OrthancServer } from '../tests/fixtures/orthanc';
 import { compare } from '../tests/slide/fixtures';
 import { expect, test } from './fixtures';
 import { expectSlideOpen, expectTilesDrawn, field, gotoApp, info } from './viewer-helpers';
@@ -110,5 +113,58 @@ test.describe('DICOM WSI', () => {
     await page.getByLabel('Open slide').setInputFiles(join(folder('jpeg-full'), 'label-120x80.dcm'));
     await expect(page.getByRole('alert', { name: 'Errors' })).toContainText('only the label, overview or thumbnail of a DICOM slide');
     await expectSlideOpen(page, 'sparse-concat');
+  });
+});
+
+test.describe("DICOMweb (Orthanc behind the app's origin)", () => {
+  const study = '1.2.826.0.1.3680043.10.1432.1.1';
+  let server: OrthancServer;
+  test.beforeAll(async () => {
+    server = await startOrthanc(ORTHANC_TEST_PORT, ['jpeg-full', 'j2k-full'].flatMap(filesOf));
+  });
+  test.afterAll(async () => server?.stop());
+
+  test('a series URL typed into "Open URL" opens: metadata, label, tiles drawn, nothing blocked', async ({ page, watch, baseURL }) => {
+    await gotoApp(page);
+    const url = `${baseURL}/dicomweb/studies/${study}/series/1.2.826.0.1.3680043.10.1432.1.2`;
+    await page.getByLabel('Slide URL').fill(url);
+    await page.getByRole('button', { name: 'Open URL' }).click();
+    await expectSlideOpen(page, '1.2.826.0.1.3680043.10.1432.1.2'); // the panel heads a URL with its last part
+    await expect(field(page, 'Format')).toHaveText('dicom');
+    await expect(field(page, 'Compression')).toHaveText('JPEG baseline');
+    await expect(info(page).getByRole('img', { name: /Label image/i })).toBeVisible();
+    await expectTilesDrawn(page);
+    expect(watch.requests.some((request) => request.includes('/dicomweb/') && request.includes('/frames/'))).toBe(true);
+    expect(await watch.cspViolations()).toEqual([]);
+    expect(watch.pageErrors).toEqual([]);
+  });
+
+  test("JPEG 2000 frames from the server decode in the workers to wsidicom's pixels", async ({ page, baseURL }) => {
+    await gotoApp(page);
+    const url = `${baseURL}/dicomweb/studies/${study}/series/1.2.826.0.1.3680043.10.1432.2.0`;
+    const level0 = await page.evaluate(async (url) => {
+      const hook = (
+        window as unknown as {
+          __patholens: {
+            openSlide: (input: string) => Promise<{
+              metadata: { width: number; height: number; compression: string };
+              readRegion: (r: object, m: number | null) => Promise<{ width: number; height: number; data: Uint8ClampedArray }>;
+              close: () => Promise<void>;
+            }>;
+          };
+        }
+      ).__patholens;
+      const slide = await hook.openSlide(url);
+      const region = await slide.readRegion({ x: 0, y: 0, width: slide.metadata.width, height: slide.metadata.height }, null);
+      let text = '';
+      for (let i = 0; i < region.data.length; i += 0x8000) text += String.fromCharCode(...region.data.subarray(i, i + 0x8000));
+      await slide.close();
+      return { compression: slide.metadata.compression, base64: btoa(text) };
+    }, url);
+    expect(level0.compression).toBe('JPEG 2000 lossless');
+    const { data } = await sharp(fixturePath('dicom/jpeg-full.level0.openslide.png')).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+    const diff = compare(Buffer.from(level0.base64, 'base64'), data);
+    console.info(`j2k-full over DICOMweb in Chromium: mean |diff| ${diff.mean.toFixed(3)}, max ${diff.max}`);
+    expect(diff.mean).toBe(0);
   });
 });

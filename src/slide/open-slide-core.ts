@@ -22,6 +22,8 @@ export interface OpenSlideOptions {
   decodeImage: ImageDecodeFn;
   fetch: typeof fetch;
   tileCacheBytes?: number;
+  /** Access token for servers that need one (DICOMweb), sent as `Authorization: Bearer …`. */
+  bearerToken?: string;
   signal?: AbortSignal;
 }
 
@@ -104,7 +106,7 @@ export async function openSlideFrom(input: ByteSource | Blob | string, options: 
     const url = input.trim();
     try {
       const format = URL_FORMATS.find((candidate) => candidate.supports(url));
-      if (format) return await format.open(url, options.fetch, options.decodeImage, options.signal);
+      if (format) return await format.open(url, options);
       return await openByteSource(await httpRangeSource(url, options.fetch, options.signal), options);
     } catch (error) {
       throw asSlideError(error, url, options.signal);

@@ -19,6 +19,8 @@ export interface BrowserOpenOptions {
   /** Decode JPEG tiles with geotiff.js's pure-JS decoder instead of the browser's (benchmark only). */
   pureJsJpeg?: boolean;
   pool?: DecodePool;
+  /** Access token for a DICOMweb server, sent as `Authorization: Bearer …`. */
+  bearerToken?: string;
 }
 
 let sharedPool: DecodePool | null = null;
@@ -38,6 +40,7 @@ export function openSlide(input: BrowserSlideInput, options: BrowserOpenOptions 
     decodeImage: (bytes, signal) => pool.decodeImage(bytes, signal),
     fetch: (...args) => fetch(...args),
     tileCacheBytes: options.tileCacheBytes,
+    bearerToken: options.bearerToken,
     signal: options.signal,
   };
   if (typeof input === 'object' && 'files' in input) {

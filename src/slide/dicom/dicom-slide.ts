@@ -40,6 +40,8 @@ export class DicomSlideSource<T> implements SlideSource {
   private readonly cache: TileCache;
   private readonly codecs = new Map<string, TileCodec | string>();
   private closed = false;
+  /** The transfer syntax of the first frame read (DICOMweb servers say it per frame). */
+  private firstSyntax: string | null = null;
 
   private constructor(
     readonly metadata: SlideMetadata,
@@ -51,12 +53,15 @@ export class DicomSlideSource<T> implements SlideSource {
     this.cache = new TileCache(tileCacheBytes);
   }
 
-  /** Opens the series and decodes one tile of its smallest level, so undecodable frames fail now, with a sentence. */
+  /**
+   * Opens the series and decodes one tile of its smallest level, so undecodable frames fail now, with a sentence.
+   * `compression` null: named after the transfer syntax that first tile came in.
+   */
   static async open<T>(
     name: string,
     series: WsiSeries<T>,
     reader: FrameReader<T>,
-    compression: string,
+    compression: string | null,
     options: DicomSlideOptions,
   ): Promise<DicomSlideSource<T>> {
     const base = series.levels[0]!;
@@ -85,6 +90,7 @@ export class DicomSlideSource<T> implements SlideSource {
     const lowest = series.levels[last]!;
     const firstWritten = lowest.tiles.findIndex((tile) => tile !== null);
     await slide.readTile(last, Math.max(0, firstWritten) % lowest.columns, Math.floor(Math.max(0, firstWritten) / lowest.columns), options.signal);
+    metadata.compression ??= slide.firstSyntax && transferSyntaxName(slide.firstSyntax);
     return slide;
   }
 
@@ -120,6 +126,7 @@ export class DicomSlideSource<T> implements SlideSource {
     // A tile no frame covers (TILED_SPARSE): glass, as OpenSlide and wsidicom show it.
     if (!address) return { width, height, data: new Uint8ClampedArray(width * height * 4).fill(255) };
     const { bytes, transferSyntax } = await this.reader.readFrame(address.instance, address.frame, signal);
+    this.firstSyntax ??= transferSyntax;
     const codec = this.codecFor(address.instance, transferSyntax);
     let decoded: RgbaImage;
     try {
