@@ -59,3 +59,16 @@ export const APP_RECORDS = { dbName: 'patholens-app', storeName: 'records', vers
 export function migrateAppRecords(db: IDBPDatabase, oldVersion: number): void {
   if (oldVersion < 1 && !db.objectStoreNames.contains(APP_RECORDS.storeName)) db.createObjectStore(APP_RECORDS.storeName);
 }
+
+/**
+ * A pathologist's verdicts and corrections on Patho-R1 answers (Ask, Practice), exported as training data (read by
+ * the Feedback feature). Records: `{ id, source, question, options, image: PNG bytes, verdict, reasoning, answer,
+ * original..., createdAt, updatedAt }`, keyed by id; the `updatedAt` index lists them in the order they were saved.
+ */
+export const FEEDBACK = { dbName: 'patholens-feedback', storeName: 'feedback', version: 1 } as const;
+
+export function migrateFeedback(db: IDBPDatabase, oldVersion: number): void {
+  if (oldVersion < 1 && !db.objectStoreNames.contains(FEEDBACK.storeName)) {
+    db.createObjectStore(FEEDBACK.storeName, { keyPath: 'id' }).createIndex('updatedAt', 'updatedAt');
+  }
+}
