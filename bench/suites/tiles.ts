@@ -27,7 +27,7 @@ function option(args: string[], name: string, fallback: number): number {
 }
 
 /** Deterministic level-0 tiles from the middle 80% of the slide (mostly tissue, some glass). */
-function pickTiles(columns: number, rows: number, count: number): [number, number][] {
+export function pickTiles(columns: number, rows: number, count: number): [number, number][] {
   let state = 20261128;
   const next = () => (state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32;
   const seen = new Set<string>();
@@ -203,7 +203,7 @@ async function firstPaintInViewer(browser: Browser, url: string, slidePath: stri
   }
 }
 
-async function runOpenSlide(slidePath: string, tiles: [number, number][]): Promise<{ tilesPerSecond: number; version: string } | string> {
+export async function runOpenSlide(slidePath: string, tiles: [number, number][]): Promise<{ tilesPerSecond: number; version: string } | string> {
   const python = path.join(root, '.venv/bin/python');
   if (!existsSync(python)) return 'no .venv (run: python3 -m venv .venv && .venv/bin/pip install openslide-bin openslide-python)';
   return new Promise((resolve) => {

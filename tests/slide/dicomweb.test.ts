@@ -10,6 +10,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { multipartBoundary, parseMultipart, partTransferSyntax } from '../../src/slide/dicom/multipart';
 import { parseDicomWebUrl } from '../../src/slide/dicom/dicomweb';
+import { FrameBatcher } from '../../src/slide/dicom/frame-batcher';
 import { openSlideNode } from '../../src/slide/open-slide-node';
 import { SlideError } from '../../src/slide/slide-source';
 import { resolveTileRequest } from '../../src/slide/tile-codec';
@@ -89,6 +90,8 @@ describe('DICOMweb (Orthanc)', () => {
     expect(frames.length).toBeGreaterThan(0);
     for (const request of requests) expect(request.headers.Authorization).toBe('Bearer token-17');
     for (const request of frames) expect(request.headers.Accept).toBe('multipart/related; type="application/octet-stream"; transfer-syntax=*');
+    // Tiles asked for together go as one frame list per instance.
+    expect(frames.some((request) => /\/frames\/\d+(,\d+)+$/.test(request.url))).toBe(true);
     expect(slide.metadata.compression).toBe({ 'jpeg-full': 'JPEG baseline', 'j2k-full': 'JPEG 2000 lossless', 'sparse-concat': 'uncompressed' }[name]);
   });
 
@@ -125,6 +128,21 @@ describe('DICOMweb study with one slide', () => {
 });
 
 describe('DICOMweb pieces', () => {
+  it('frame requests made together become one request per instance; an aborted one is left out', async () => {
+    const calls: string[] = [];
+    const batcher = new FrameBatcher<string>(async (url, frames) => {
+      calls.push(`${url}:${frames.join(',')}`);
+      return frames.map((frame) => `${url}#${frame}`);
+    });
+    const aborted = new AbortController();
+    const results = Promise.all([batcher.request('a', 3), batcher.request('a', 1), batcher.request('b', 2), batcher.request('a', 3)]);
+    const dropped = batcher.request('a', 9, aborted.signal).catch((error: unknown) => error);
+    aborted.abort(new Error('gone'));
+    expect(await results).toEqual(['a#3', 'a#1', 'b#2', 'a#3']);
+    expect(((await dropped) as Error).message).toBe('gone');
+    expect(calls).toEqual(['a:1,3', 'b:2']);
+  });
+
   it('URLs: service root, study and series', () => {
     expect(parseDicomWebUrl('https://pacs.example/dicom-web/studies/1.2.3/series/4.5.6')).toEqual({
       base: 'https://pacs.example/dicom-web',

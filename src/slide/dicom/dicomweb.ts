@@ -9,6 +9,7 @@
 import { SlideError } from '../slide-source';
 import { jsonAttributes, TAG, type DicomJson } from './dicom-attributes';
 import { DicomSlideSource, type DicomSlideOptions, type FrameReader } from './dicom-slide';
+import { FrameBatcher } from './frame-batcher';
 import { multipartBoundary, parseMultipart, partTransferSyntax } from './multipart';
 import { planWsiSeries, type WsiInstance } from './wsi-series';
 
@@ -100,30 +101,45 @@ interface WebInstance {
   url: string;
 }
 
+interface WebFrame {
+  bytes: Uint8Array;
+  transferSyntax: string;
+}
+
+/** The frames of one WADO-RS answer, in the order asked (PS3.18), each with the syntax its part names. */
+async function framesOf(response: Response, url: string): Promise<WebFrame[]> {
+  const contentType = response.headers.get('Content-Type') ?? '';
+  const body = new Uint8Array(await response.arrayBuffer());
+  const boundary = multipartBoundary(contentType);
+  if (!boundary) {
+    const media = contentType.split(';')[0]!.trim().toLowerCase();
+    const syntax = partTransferSyntax(contentType) ?? MEDIA_SYNTAX[media];
+    if (!syntax) throw new SlideError(`The DICOMweb server sent a frame as ${media || 'an unnamed type'}, which PathoLens cannot decode (${url}).`);
+    return [{ bytes: body, transferSyntax: syntax }];
+  }
+  let parts;
+  try {
+    parts = parseMultipart(body, boundary);
+  } catch (error) {
+    throw new SlideError(`The DICOMweb server's frame answer for ${url} is damaged (${(error as Error).message}).`);
+  }
+  return parts.map((part) => {
+    const partType = part.headers['content-type'] ?? contentType;
+    const syntax = partTransferSyntax(partType) ?? MEDIA_SYNTAX[partType.split(';')[0]!.trim().toLowerCase()] ?? EXPLICIT_VR_LITTLE_ENDIAN;
+    return { bytes: part.body, transferSyntax: syntax };
+  });
+}
+
 function webFrames(client: DicomWebClient): FrameReader<WebInstance> {
+  const batcher = new FrameBatcher<WebFrame>(async (instanceUrl, frames) => {
+    const url = `${instanceUrl}/frames/${frames.join(',')}`;
+    return framesOf(await client.get(url, FRAME_ACCEPT), url);
+  });
   return {
     instanceKey: (instance) => instance.handle.url,
     async readFrame(instance, frame, signal) {
-      const url = `${instance.handle.url}/frames/${frame + 1}`;
-      const response = await client.get(url, FRAME_ACCEPT, signal);
-      const contentType = response.headers.get('Content-Type') ?? '';
-      const body = new Uint8Array(await response.arrayBuffer());
-      const boundary = multipartBoundary(contentType);
-      if (!boundary) {
-        const media = contentType.split(';')[0]!.trim().toLowerCase();
-        const syntax = partTransferSyntax(contentType) ?? MEDIA_SYNTAX[media];
-        if (!syntax) throw new SlideError(`The DICOMweb server sent a frame as ${media || 'an unnamed type'}, which PathoLens cannot decode (${url}).`);
-        return { bytes: { planes: [body] }, transferSyntax: syntax };
-      }
-      let part;
-      try {
-        [part] = parseMultipart(body, boundary);
-      } catch (error) {
-        throw new SlideError(`The DICOMweb server's frame answer for ${url} is damaged (${(error as Error).message}).`);
-      }
-      const partType = part!.headers['content-type'] ?? contentType;
-      const syntax = partTransferSyntax(partType) ?? MEDIA_SYNTAX[partType.split(';')[0]!.trim().toLowerCase()] ?? EXPLICIT_VR_LITTLE_ENDIAN;
-      return { bytes: { planes: [part!.body] }, transferSyntax: syntax };
+      const { bytes, transferSyntax } = await batcher.request(instance.handle.url, frame + 1, signal);
+      return { bytes: { planes: [bytes] }, transferSyntax };
     },
     close: async () => {},
   };

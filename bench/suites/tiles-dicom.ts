@@ -1,0 +1,191 @@
+/**
+ * `npm run bench -- tiles-dicom [--size 16384] [--tiles 400]`: DICOM WSI tiles side by side with OpenSlide, in
+ * one run, on one series: the benchmark's generated JPEG SVS converted by wsidicomizer (frames = the SVS tiles).
+ *  - PathoLens in Chromium from the files on disk (openSlide({ files }), the viewer's "Open folder" path);
+ *  - PathoLens in Chromium from Orthanc's DICOMweb (WADO-RS frame lists) behind the app's origin;
+ *  - OpenSlide 4 read_region of the same level-0 tiles from the .dcm files, one thread.
+ * Also the time from open to the home view decoded, for files and DICOMweb.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Page } from '@playwright/test';
+import { build, preview } from 'vite';
+import { writeHeSlide } from '../../cli/he-slide-writer';
+import { CHROMIUM_PATH, QUIET_CHROMIUM_FLAGS } from '../../e2e/chromium';
+import { startOrthanc } from '../../tests/fixtures/orthanc';
+import type { BenchContext, BenchReport, BenchSuite } from '../suite';
+import { pickTiles, runOpenSlide } from './tiles';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const ORTHANC_PORT = 8143;
+
+function option(args: string[], name: string, fallback: number): number {
+  const i = args.indexOf(name);
+  return i >= 0 ? Number(args[i + 1]) : fallback;
+}
+
+interface PageRun {
+  openMs: number;
+  firstViewMs: number;
+  tilesPerSecond: number[];
+}
+
+/** Runs in the page: open (files from the hidden input, or a URL), home view, then level-0 tile rounds. */
+async function measureInPage(page: Page, input: { url: string } | { files: true }, tiles: [number, number][]): Promise<PageRun> {
+  return page.evaluate(
+    async ({ input, tiles }) => {
+      type Slide = {
+        metadata: { levels: { width: number; height: number; tileWidth: number; tileHeight: number }[] };
+        readTile(l: number, c: number, r: number): Promise<unknown>;
+        close(): Promise<void>;
+      };
+      const hook = (window as unknown as { __patholens: { openSlide(i: unknown, o: object): Promise<Slide> } }).__patholens;
+      const target = 'url' in input ? input.url : { files: [...(document.getElementById('bench-files') as HTMLInputElement).files!] };
+      const t0 = performance.now();
+      const slide = await hook.openSlide(target, { tileCacheBytes: 0 });
+      const openMs = performance.now() - t0;
+      const levels = slide.metadata.levels;
+      const home = levels.findIndex((l) => l.width <= 1280 && l.height <= 800);
+      const k = home === -1 ? levels.length - 1 : home;
+      const level = levels[k]!;
+      const jobs: Promise<unknown>[] = [];
+      for (let r = 0; r < Math.ceil(level.height / level.tileHeight); r++)
+        for (let c = 0; c < Math.ceil(level.width / level.tileWidth); c++) jobs.push(slide.readTile(k, c, r));
+      await Promise.all(jobs);
+      const firstViewMs = performance.now() - t0;
+      await Promise.all(tiles.slice(0, 30).map(([c, r]) => slide.readTile(0, c, r)));
+      const rates: number[] = [];
+      for (let round = 0; round < 2; round++) {
+        const start = performance.now();
+        await Promise.all(tiles.map(([c, r]) => slide.readTile(0, c, r)));
+        rates.push(tiles.length / ((performance.now() - start) / 1000));
+      }
+      await slide.close();
+      return { openMs, firstViewMs, tilesPerSecond: rates };
+    },
+    { input, tiles },
+  );
+}
+
+async function dicomize(svs: string, folder: string): Promise<void> {
+  const python = path.join(root, '.venv/bin/python');
+  await new Promise<void>((resolve, reject) =>
+    execFile(python, [path.join(root, 'bench/tiles/dicomize.py'), svs, folder], { maxBuffer: 1 << 20 }, (error, _out, stderr) =>
+      error
+        ? reject(
+            new Error(`wsidicomizer failed (pip install wsidicomizer; apt-get install libturbojpeg0): ${stderr.trim().split('\n').pop() ?? error.message}`),
+          )
+        : resolve(),
+    ),
+  );
+}
+
+const suite: BenchSuite = {
+  name: 'tiles-dicom',
+  description: 'DICOM WSI JPEG tiles/s in Chromium (files and Orthanc DICOMweb) vs OpenSlide on the same series',
+  async run({ args, log }: BenchContext): Promise<BenchReport> {
+    const size = option(args, '--size', 16_384);
+    const count = option(args, '--tiles', 400);
+    const dir = path.join(tmpdir(), 'patholens-bench');
+    mkdirSync(dir, { recursive: true });
+    const svs = path.join(dir, `tiles-${size}.svs`);
+    if (!existsSync(svs)) {
+      log(`generating a ${size} x ${size} JPEG SVS (once) ...`);
+      await writeHeSlide({ path: svs, size });
+    }
+    const folder = path.join(dir, `tiles-${size}-dicom`);
+    if (!existsSync(folder) || readdirSync(folder).length === 0) {
+      log('converting it to DICOM with wsidicomizer (once) ...');
+      await dicomize(svs, folder);
+    }
+    const files = readdirSync(folder)
+      .filter((name) => name.endsWith('.dcm'))
+      .map((name) => path.join(folder, name));
+    const columns = Math.ceil(size / 256);
+    const tiles = pickTiles(columns, columns, count);
+
+    log('OpenSlide read_region on the DICOM files ...');
+    const openslideBefore = await runOpenSlide(files[0]!, tiles);
+
+    log('starting Orthanc and loading the series ...');
+    const orthanc = await startOrthanc(ORTHANC_PORT, files);
+    const outDir = path.join(tmpdir(), 'patholens-bench', 'dist');
+    process.env.VITE_PATHOLENS_TEST_HOOK = 'true';
+    log('building the app (production) ...');
+    await build({ root, logLevel: 'warn', publicDir: false, build: { outDir, emptyOutDir: true } });
+    const proxy = { '/dicomweb': { target: orthanc.dicomWeb, changeOrigin: true, rewrite: (p: string) => p.replace(/^\/dicomweb/, '') } };
+    const server = await preview({ root, logLevel: 'warn', build: { outDir }, preview: { port: 4198, strictPort: false, host: '127.0.0.1', proxy } });
+    const url = server.resolvedUrls?.local[0] ?? 'http://127.0.0.1:4198/';
+    const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: QUIET_CHROMIUM_FLAGS });
+    let fileRun: PageRun;
+    let webRun: PageRun;
+    let seriesUrl: string;
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      await page.addInitScript({ content: 'window.__name = (f) => f;' });
+      await page.goto(url);
+      await page.waitForFunction(() => typeof (window as unknown as { __patholens?: { openSlide?: unknown } }).__patholens?.openSlide === 'function');
+      await page.evaluate(() => {
+        const input = document.createElement('input');
+        input.type = 'file';
+        input.multiple = true;
+        input.id = 'bench-files';
+        input.style.display = 'none';
+        document.body.append(input);
+      });
+      await page.setInputFiles('#bench-files', files);
+      log(`decoding ${tiles.length} tiles from the files in Chromium ...`);
+      fileRun = await measureInPage(page, { files: true }, tiles);
+      const series = (await (await fetch(`${orthanc.dicomWeb}/series`, { headers: { Accept: 'application/dicom+json' } })).json()) as Record<
+        string,
+        { Value: string[] }
+      >[];
+      seriesUrl = `${url.replace(/\/$/, '')}/dicomweb/studies/${series[0]!['0020000D']!.Value[0]}/series/${series[0]!['0020000E']!.Value[0]}`;
+      log(`decoding ${tiles.length} tiles from DICOMweb in Chromium ...`);
+      webRun = await measureInPage(page, { url: seriesUrl }, tiles);
+    } finally {
+      await browser.close();
+      await new Promise<void>((resolve) => server.httpServer.close(() => resolve()));
+      await orthanc.stop();
+    }
+    log('OpenSlide read_region again ...');
+    const openslideAfter = await runOpenSlide(files[0]!, tiles);
+    const openslide =
+      typeof openslideBefore === 'string' || typeof openslideAfter === 'string'
+        ? openslideBefore
+        : openslideBefore.tilesPerSecond >= openslideAfter.tilesPerSecond
+          ? openslideBefore
+          : openslideAfter;
+    const openslideRate = typeof openslide === 'string' ? null : openslide.tilesPerSecond;
+    const best = (values: number[]) => Math.max(...values);
+    const row = (name: string, perSecond: number | null, run: PageRun | null) => ({
+      path: name,
+      'tiles/s': perSecond,
+      'open ms': run ? Math.round(run.openMs) : null,
+      'home view ms': run ? Math.round(run.firstViewMs) : null,
+      '÷ OpenSlide': perSecond && openslideRate ? perSecond / openslideRate : null,
+    });
+    const notes = [
+      `${tiles.length} distinct 256x256 level-0 JPEG frames of a ${size} x ${size} series (wsidicomizer from the generated SVS, TILED_FULL, Basic Offset Table); no tile cache; best of 2 rounds (OpenSlide: best of a run before and one after Chromium, one thread).`,
+      `Chromium decode pool on ${cpus().length} cores; load average ${loadavg()[0]!.toFixed(1)} at the end. DICOMweb: WADO-RS frame lists (tiles asked for together, up to 24 a request) from Orthanc on 127.0.0.1 through Vite's preview proxy (same origin); OpenSlide reads local files, so this row includes HTTP and Orthanc's own frame extraction.`,
+      'home view ms: from openSlide to every tile of the level that fits 1280x800 decoded.',
+    ];
+    if (typeof openslide === 'string') notes.push(openslide);
+    return {
+      title: `DICOM WSI tiles: ${size} x ${size} JPEG series, ${tiles.length} tiles`,
+      columns: ['path', 'tiles/s', 'open ms', 'home view ms', '÷ OpenSlide'],
+      rows: [
+        row('PathoLens, DICOM files (Chromium, native JPEG in workers)', best(fileRun.tilesPerSecond), fileRun),
+        row('PathoLens, DICOMweb from Orthanc (Chromium)', best(webRun.tilesPerSecond), webRun),
+        row(`OpenSlide read_region, DICOM files${typeof openslide === 'string' ? '' : ` ${openslide.version}`}`, openslideRate, null),
+      ],
+      notes,
+      details: { size, tiles: tiles.length, fileRun, webRun, seriesUrl, openslide: { before: openslideBefore, after: openslideAfter } },
+    };
+  },
+};
+
+export default suite;
