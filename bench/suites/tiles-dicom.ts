@@ -7,25 +7,19 @@
  * Also the time from open to the home view decoded, for files and DICOMweb.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Page } from '@playwright/test';
 import { build, preview } from 'vite';
-import { writeHeSlide } from '../../cli/he-slide-writer';
 import { CHROMIUM_PATH, QUIET_CHROMIUM_FLAGS } from '../../e2e/chromium';
 import { startOrthanc } from '../../tests/fixtures/orthanc';
 import type { BenchContext, BenchReport, BenchSuite } from '../suite';
-import { pickTiles, runOpenSlide } from './tiles';
+import { generatedSvs, option, pickTiles, runOpenSlide } from './tiles';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const ORTHANC_PORT = 8143;
-
-function option(args: string[], name: string, fallback: number): number {
-  const i = args.indexOf(name);
-  return i >= 0 ? Number(args[i + 1]) : fallback;
-}
 
 interface PageRun {
   openMs: number;
@@ -89,14 +83,8 @@ const suite: BenchSuite = {
   async run({ args, log }: BenchContext): Promise<BenchReport> {
     const size = option(args, '--size', 16_384);
     const count = option(args, '--tiles', 400);
-    const dir = path.join(tmpdir(), 'patholens-bench');
-    mkdirSync(dir, { recursive: true });
-    const svs = path.join(dir, `tiles-${size}.svs`);
-    if (!existsSync(svs)) {
-      log(`generating a ${size} x ${size} JPEG SVS (once) ...`);
-      await writeHeSlide({ path: svs, size });
-    }
-    const folder = path.join(dir, `tiles-${size}-dicom`);
+    const svs = await generatedSvs(size, log);
+    const folder = path.join(path.dirname(svs), `tiles-${size}-dicom`);
     if (!existsSync(folder) || readdirSync(folder).length === 0) {
       log('converting it to DICOM with wsidicomizer (once) ...');
       await dicomize(svs, folder);

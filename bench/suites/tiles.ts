@@ -21,7 +21,7 @@ import type { BenchContext, BenchReport, BenchSuite } from '../suite';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-function option(args: string[], name: string, fallback: number): number {
+export function option(args: string[], name: string, fallback: number): number {
   const i = args.indexOf(name);
   return i >= 0 ? Number(args[i + 1]) : fallback;
 }
@@ -225,21 +225,27 @@ async function runNodeGeotiff(slidePath: string, tiles: [number, number][]): Pro
   return tiles.length / seconds;
 }
 
+/** The benchmark's generated JPEG SVS of `size` x `size` pixels, made once into the system temp folder. */
+export async function generatedSvs(size: number, log: (message: string) => void): Promise<string> {
+  const dir = path.join(tmpdir(), 'patholens-bench');
+  mkdirSync(dir, { recursive: true });
+  const slidePath = path.join(dir, `tiles-${size}.svs`);
+  if (!existsSync(slidePath)) {
+    log(`generating a ${size} x ${size} JPEG SVS at ${slidePath} (once) ...`);
+    const started = performance.now();
+    await writeHeSlide({ path: slidePath, size, onProgress: (done, total) => done % 8192 === 0 && log(`  ${done}/${total} tiles`) });
+    log(`  generated in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  }
+  return slidePath;
+}
+
 const suite: BenchSuite = {
   name: 'tiles',
   description: 'JPEG tiles/s of a generated SVS in Chromium (native, worker pool) vs geotiff.js pure JS vs OpenSlide',
   async run({ args, log }: BenchContext): Promise<BenchReport> {
     const size = option(args, '--size', 50_000);
     const count = option(args, '--tiles', 600);
-    const dir = path.join(tmpdir(), 'patholens-bench');
-    mkdirSync(dir, { recursive: true });
-    const slidePath = path.join(dir, `tiles-${size}.svs`);
-    if (!existsSync(slidePath)) {
-      log(`generating a ${size} x ${size} JPEG SVS at ${slidePath} (once) ...`);
-      const started = performance.now();
-      await writeHeSlide({ path: slidePath, size, onProgress: (done, total) => done % 8192 === 0 && log(`  ${done}/${total} tiles`) });
-      log(`  generated in ${((performance.now() - started) / 1000).toFixed(0)} s`);
-    }
+    const slidePath = await generatedSvs(size, log);
     const columns = Math.ceil(size / 256);
     const tiles = pickTiles(columns, columns, count);
 
