@@ -18,27 +18,38 @@ const USAGE = `Usage: npm run eval -- TASK --model DIR --data PATH --out DIR [--
 TASK: ${TASKS.join(', ')}`;
 
 class UsageError extends Error {}
+class HelpRequest extends Error {}
 
 const DTYPES: readonly ModelDtype[] = ['fp32', 'fp16', 'q8', 'q4', 'q4f16'];
 
 function parse(argv: string[]) {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      model: { type: 'string' },
-      data: { type: 'string' },
-      out: { type: 'string' },
-      labels: { type: 'string' },
-      images: { type: 'string' },
-      dtype: { type: 'string', default: 'fp32' },
-      'max-new-tokens': { type: 'string' },
-      remote: { type: 'string' },
-      'api-key': { type: 'string' },
-      concurrency: { type: 'string', default: '1' },
-      'no-progress': { type: 'boolean', default: false },
-    },
-  });
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        model: { type: 'string' },
+        data: { type: 'string' },
+        out: { type: 'string' },
+        labels: { type: 'string' },
+        images: { type: 'string' },
+        dtype: { type: 'string', default: 'fp32' },
+        'max-new-tokens': { type: 'string' },
+        remote: { type: 'string' },
+        'api-key': { type: 'string' },
+        concurrency: { type: 'string', default: '1' },
+        'no-progress': { type: 'boolean', default: false },
+        help: { type: 'boolean', default: false },
+      },
+    });
+  } catch (error) {
+    // node:util's own sentence, e.g. "Unknown option '--modle'".
+    const message = (error as Error).message;
+    throw new UsageError(message.endsWith('.') ? message : `${message}.`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) throw new HelpRequest();
   const task = positionals[0] as TaskName | undefined;
   if (!task || !TASKS.includes(task)) throw new UsageError(`Name a task first (${TASKS.join(', ')}), not "${task ?? ''}".`);
   for (const required of ['model', 'data', 'out'] as const) {
@@ -108,6 +119,10 @@ async function main(argv: string[]): Promise<number> {
     for (const metric of summary.metrics.slice(0, 4)) process.stdout.write(`  ${metric.name}: ${(metric.value * 100).toFixed(1)}%\n`);
     return 0;
   } catch (error) {
+    if (error instanceof HelpRequest) {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
     if (error instanceof UsageError) {
       process.stderr.write(`${error.message}\n${USAGE}\n`);
       return 2;

@@ -113,6 +113,9 @@ describe('npm run eval, bad input', () => {
     const unknown = run('accuracy', '--model', 'x', '--data', 'y', '--out', 'z');
     expect(unknown.status).toBe(2);
     expect(unknown.stderr.split('\n')[0]).toBe('Name a task first (mcq, vqa-closed, vqa-open, zero-shot, retrieval), not "accuracy".');
+    const misspelt = run('mcq', '--modle', 'x');
+    expect(misspelt.status).toBe(2);
+    expect(misspelt.stderr.split('\n')[0]).toMatch(/^Unknown option '--modle'/);
     const out = mkdtempSync(path.join(tmpdir(), 'eval-bad-'));
     const missing = run('retrieval', '--model', 'models/tiny/pathoclip', '--data', '/nonexistent/captions.json', '--out', out);
     expect(missing.status).toBe(2);
