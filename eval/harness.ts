@@ -13,7 +13,7 @@ import { DatasetError } from './items';
 import { Journal, type JournalRecord } from './journal';
 import { loadMcq, loadRetrieval, loadVqa, loadZeroShot, requireUniqueIds } from './load-items';
 import { startProgress, type Progress } from './progress';
-import { runItems, type ErrorRecord } from './run-items';
+import { isErrorRecord, runItems, type ErrorRecord } from './run-items';
 import { summarizeMcq, summarizeRetrieval, summarizeVqa, summarizeZeroShot, summaryMarkdown, type Summary, type TaskName } from './summary';
 import { classEmbeddings, runRetrievalItem, runZeroShotItem, type RetrievalRecord, type ZeroShotRecord } from './tasks/embedding';
 import { runMcqItem, runVqaItem, type McqRecord, type VqaRecord } from './tasks/generative';
@@ -86,7 +86,8 @@ export async function runEval(options: EvalOptions, engines: Engines): Promise<S
     run: (item: I) => Promise<Omit<R, 'id' | 'order'>>,
   ): Promise<(R | ErrorRecord)[]> {
     requireUniqueIds(items, options.data);
-    const journal = Journal.open<R | ErrorRecord>(journalFile);
+    // An item that failed (a missing image since added, a server that timed out) runs again on a rerun.
+    const journal = Journal.open<R | ErrorRecord>(journalFile, isErrorRecord);
     let progress: Progress | undefined;
     try {
       const alreadyDone = items.filter((item) => journal.has(item.id)).length;

@@ -2,7 +2,7 @@
  * The harness end to end on the tiny models, for every task and reader: each record holds what the app's runtime
  * answers for that item (checked by asking it directly), metrics follow from the records, bad items are errors.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -190,6 +190,18 @@ describe('PathoCLIP tasks on the tiny model', () => {
     expect(metric(summary, 'image→text Recall@20')).toBe(1);
     expect(metric(summary, 'text→image Recall@20')).toBe(1);
     expect(summary.metrics.filter((entry) => entry.name.includes('Recall@'))).toHaveLength(8);
+  });
+
+  it('a rerun retries the items that failed: the missing ARCH image, once added, is evaluated and the error is gone', async () => {
+    const folder = outFolder();
+    cpSync(fixture('arch'), path.join(folder, 'arch'), { recursive: true });
+    const run: EvalOptions = { task: 'retrieval', data: path.join(folder, 'arch', 'captions.json'), out: path.join(folder, 'out'), model: 'tiny' };
+    expect(await runEval(run, { clip })).toMatchObject({ evaluated: 4, errors: 1 });
+    const missing = JSON.parse(readFileSync(run.data, 'utf8'))['4'].uuid as string;
+    copyFileSync(fixture('caption-tsv', 'images', 'pair_0.png'), path.join(folder, 'arch', 'images', `${missing}.png`));
+    const rerun = await runEval(run, { clip });
+    expect(rerun).toMatchObject({ items: 5, evaluated: 5, errors: 0 });
+    expect(rerun.metrics.find((entry) => entry.name === 'image→text Recall@1')?.n).toBe(5);
   });
 
   it('retrieval from an image/caption TSV', async () => {

@@ -53,6 +53,28 @@ describe('Journal', () => {
     );
   });
 
+  it('a retryable record (an item that failed) runs again, and its new record replaces it across reopenings', () => {
+    const file = fresh();
+    type Maybe = Answer & { error?: string };
+    const failed = (record: Maybe) => record.error !== undefined;
+    const first = Journal.open<Maybe>(file, failed);
+    first.append({ id: 'a', order: 0, reply: '', error: 'The image cannot be read.' });
+    first.append({ id: 'b', order: 1, reply: 'B' });
+    expect([first.has('a'), first.has('b')]).toEqual([false, true]);
+    first.close();
+    const second = Journal.open<Maybe>(file, failed);
+    expect(second.has('a')).toBe(false);
+    second.append({ id: 'a', order: 0, reply: 'A' });
+    second.append({ id: 'a', order: 0, reply: 'again' });
+    second.close();
+    const third = Journal.open<Maybe>(file, failed);
+    expect(third.records()).toEqual([
+      { id: 'a', order: 0, reply: 'A' },
+      { id: 'b', order: 1, reply: 'B' },
+    ]);
+    third.close();
+  });
+
   it('a file whose complete lines are not JSON is refused, not silently skipped', () => {
     const file = fresh();
     appendFileSync(file, 'not json\n');
