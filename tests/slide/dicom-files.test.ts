@@ -90,6 +90,11 @@ describe.each([
       for (const [name, [width, height]] of Object.entries(expected.associated)) {
         const image = await slide.readAssociatedImage(name as 'label' | 'macro' | 'thumbnail');
         expect([image.width, image.height]).toEqual([width, height]);
+        // The reference reader's own label / macro / thumbnail (written for the series it reads).
+        const reference = await referencePng(`${series}.${name}.openslide.png`);
+        const diff = compare(image.data, reference.data);
+        console.info(`${series} ${name}: mean |diff| ${diff.mean.toFixed(3)}, max ${diff.max}`);
+        expect(diff.mean).toBeLessThanOrEqual(meanBound);
       }
       for (const [level, { png }] of expected.levels.entries()) {
         const diff = await levelAgainstReference(slide, level, png);
@@ -137,6 +142,11 @@ describe('DICOM specifics', () => {
     const written = await slide.readTile(0, 0, 0);
     expect(written.data.some((v) => v < 200)).toBe(true);
     await slide.close();
+  });
+
+  it('a concatenation with a part missing is refused naming the level and the part', async () => {
+    const error = await failure(openSlideNode({ paths: [join(folder('sparse-concat'), 'volume-600x420-part2.dcm')] }));
+    expect((error as Error).message).toMatch(/DICOM slide whose level of 600 x 420 pixels is split into 2 files \(a concatenation\), but part 1 is missing/);
   });
 
   it('one level file alone opens as a one-level slide', async () => {

@@ -47,7 +47,8 @@ export interface WsiSeries<T> {
 
 /** Sides and tile counts beyond these are refused: no real slide has them, a damaged header may claim them. */
 const MAX_SIDE = 1_000_000;
-const MAX_TILES_PER_LEVEL = 20_000_000;
+/** 4M tiles: a 65-gigapixel level of 128-px tiles; the tile table is 8 bytes a tile. */
+const MAX_TILES_PER_LEVEL = 4_000_000;
 
 const ASSOCIATED_TYPES: Record<string, AssociatedImageName> = { LABEL: 'label', OVERVIEW: 'macro', THUMBNAIL: 'thumbnail' };
 
@@ -125,15 +126,27 @@ function totalRows(attributes: DicomAttributes): number {
   return attributes.number(TAG.TotalPixelMatrixRows) ?? attributes.number(TAG.Rows) ?? 0;
 }
 
-/** Concatenation parts in order; instances of one size that are not parts of one concatenation: the first. */
-function framesInOrder<T>(group: WsiInstance<T>[]): { instance: WsiInstance<T>; offset: number }[] {
+/**
+ * Concatenation parts in order; instances of one size that are not parts of one concatenation: the first.
+ * A concatenation with a part missing is refused by name rather than shown with holes.
+ */
+function framesInOrder<T>(name: string, group: WsiInstance<T>[]): { instance: WsiInstance<T>; offset: number }[] {
   const first = group[0]!;
   const concatenation = first.attributes.text(TAG.ConcatenationUID);
   if (!concatenation) return [{ instance: first, offset: 0 }];
-  return group
+  const parts = group
     .filter((instance) => instance.attributes.text(TAG.ConcatenationUID) === concatenation)
     .map((instance) => ({ instance, offset: instance.attributes.number(TAG.ConcatenationFrameOffsetNumber) ?? 0 }))
     .sort((a, b) => a.offset - b.offset);
+  const total = first.attributes.number(TAG.InConcatenationTotalNumber) ?? parts.length;
+  if (parts.length < total) {
+    const present = new Set(parts.map(({ instance }) => instance.attributes.number(TAG.InConcatenationNumber)));
+    const missing = Array.from({ length: total }, (_, i) => i + 1).filter((n) => !present.has(n));
+    throw new SlideError(
+      `${name} is a DICOM slide whose level of ${totalColumns(first.attributes)} x ${totalRows(first.attributes)} pixels is split into ${total} files (a concatenation), but part ${missing.join(', ')} is missing; open all the files of the slide.`,
+    );
+  }
+  return parts;
 }
 
 function tiledImage<T>(name: string, group: WsiInstance<T>[]): TiledImage<T> {
@@ -150,11 +163,17 @@ function tiledImage<T>(name: string, group: WsiInstance<T>[]): TiledImage<T> {
   const columns = Math.ceil(width / tileWidth);
   const rows = Math.ceil(height / tileHeight);
   if (columns * rows > MAX_TILES_PER_LEVEL) throw new SlideError(`${name} claims ${columns * rows} tiles in one level; the file is damaged.`);
-  const parts = framesInOrder(group);
+  const parts = framesInOrder(name, group);
   const tiles: (FrameAddress<T> | null)[] = new Array<FrameAddress<T> | null>(columns * rows).fill(null);
   const sparse = parts.some((part) => part.instance.attributes.text(TAG.DimensionOrganizationType) === 'TILED_SPARSE');
   if (!sparse) {
     // TILED_FULL: frames run along rows, then down (then focal planes and optical paths: the first plane is shown).
+    const frameCount = parts.reduce((sum, { instance }) => sum + (instance.attributes.number(TAG.NumberOfFrames) ?? 1), 0);
+    if (frameCount < columns * rows) {
+      throw new SlideError(
+        `${name} is a TILED_FULL DICOM slide with ${frameCount} frames for ${columns * rows} tiles; a file of the level is missing or damaged.`,
+      );
+    }
     for (const { instance, offset } of parts) {
       const frames = instance.attributes.number(TAG.NumberOfFrames) ?? 1;
       for (let frame = 0; frame < frames && offset + frame < tiles.length; frame++) tiles[offset + frame] = { instance, frame };
