@@ -6,10 +6,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { multipartBoundary, parseMultipart, partTransferSyntax } from '../../src/slide/dicom/multipart';
+import { jsonAttributes, type DicomJson } from '../../src/slide/dicom/dicom-attributes';
 import { parseDicomWebUrl } from '../../src/slide/dicom/dicomweb';
+import { planWsiSeries } from '../../src/slide/dicom/wsi-series';
 import { FrameBatcher } from '../../src/slide/dicom/frame-batcher';
 import { openSlideNode } from '../../src/slide/open-slide-node';
 import { SlideError } from '../../src/slide/slide-source';
@@ -95,6 +98,36 @@ describe('DICOMweb (Orthanc)', () => {
     expect(slide.metadata.compression).toBe({ 'jpeg-full': 'JPEG baseline', 'j2k-full': 'JPEG 2000 lossless', 'sparse-concat': 'uncompressed' }[name]);
   });
 
+  it('mutated series metadata from the server plans a slide or gives a SlideError, never anything else', async () => {
+    const url = `${server.dicomWeb}/studies/${STUDY}/series/${SERIES['jpeg-full']}/metadata`;
+    const metadata = (await (await fetch(url, { headers: { Accept: 'application/dicom+json' } })).json()) as DicomJson[];
+    const tags = [...new Set(metadata.flatMap((json) => Object.keys(json)))];
+    const values = [[], [0], [-1], [1e9], [2 ** 31], ['x'], [null], [{}], ['VOLUME'], ['TILED_SPARSE'], undefined];
+    await fc.assert(
+      fc.property(
+        fc.array(fc.record({ instance: fc.nat(), tag: fc.constantFrom(...tags), value: fc.constantFrom(...values) }), { minLength: 1, maxLength: 8 }),
+        (mutations) => {
+          const copy = structuredClone(metadata);
+          for (const { instance, tag, value } of mutations) {
+            const json = copy[instance % copy.length]!;
+            if (value === undefined) delete json[tag];
+            else json[tag] = { ...json[tag], Value: value as unknown[] };
+          }
+          try {
+            const plan = planWsiSeries(
+              'fuzzed',
+              copy.map((json) => ({ attributes: jsonAttributes(json), handle: null })),
+            );
+            expect(plan.levels.length).toBeGreaterThan(0);
+          } catch (error) {
+            if (!(error instanceof SlideError)) throw new Error(`not a SlideError: ${String(error)}`, { cause: error });
+          }
+        },
+      ),
+      { numRuns: 500, seed: 20261128 },
+    );
+  });
+
   it('a study URL with several slides lists their series URLs in the sentence', async () => {
     const error = await openSlideNode({ url: `${server.dicomWeb}/studies/${STUDY}` }).then(
       () => null,
@@ -151,6 +184,19 @@ describe('DICOMweb pieces', () => {
     });
     expect(parseDicomWebUrl('/dicomweb/studies/1.2.3/')).toEqual({ base: '/dicomweb', study: '1.2.3', series: null });
     expect(parseDicomWebUrl('https://example/slide.dzi')).toBeNull();
+  });
+
+  it('multipart: random bodies give parts or an error, never a hang', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 512 }), fc.constantFrom('b', 'b-1', '--'), (body, boundary) => {
+        try {
+          for (const part of parseMultipart(body, boundary)) expect(part.body.length).toBeLessThanOrEqual(body.length);
+        } catch (error) {
+          expect((error as Error).message).toMatch(/no part/);
+        }
+      }),
+      { numRuns: 500, seed: 20261128 },
+    );
   });
 
   it('multipart: quoted boundary, each part with its own transfer syntax, CRLF before the delimiter not in the part', () => {
