@@ -13,7 +13,7 @@ import { runEval, TASKS, type Engines } from './harness';
 import { DatasetError } from './items';
 import type { TaskName } from './summary';
 
-const USAGE = `Usage: npm run eval -- TASK --model DIR --data PATH --out DIR [--labels FILE] [--images DIR] [--dtype fp32]
+const USAGE = `Usage: npm run eval -- TASK --model DIR --data PATH --out DIR [--labels FILE] [--images DIR] [--split NAME] [--dtype fp32]
        [--max-new-tokens N] [--remote URL --model NAME --concurrency N]
 TASK: ${TASKS.join(', ')}`;
 
@@ -33,6 +33,7 @@ function parse(argv: string[]) {
         data: { type: 'string' },
         out: { type: 'string' },
         labels: { type: 'string' },
+        split: { type: 'string' },
         images: { type: 'string' },
         dtype: { type: 'string', default: 'fp32' },
         'max-new-tokens': { type: 'string' },
@@ -107,6 +108,7 @@ async function main(argv: string[]): Promise<number> {
         out: values.out as string,
         model: values.remote ? `${values.remote} ${model}` : path.resolve(model),
         ...(values.labels ? { labels: values.labels } : {}),
+        ...(values.split ? { split: values.split } : {}),
         ...(values.images ? { images: values.images } : {}),
         ...(maxNewTokens ? { maxNewTokens } : {}),
         concurrency,

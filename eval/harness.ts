@@ -9,7 +9,7 @@ import path from 'node:path';
 import { DEFAULT_GENERATION_SETTINGS, type GenerationSettings } from '../src/inference/generation-settings';
 import type { PathoR1Engine } from '../src/inference/patho-r1-engine';
 import type { PathoClipEngine } from '../src/inference/pathoclip-engine';
-import { DatasetError } from './items';
+import { DatasetError, type McqItem } from './items';
 import { Journal, type JournalRecord } from './journal';
 import { loadMcq, loadRetrieval, loadVqa, loadZeroShot, requireUniqueIds } from './load-items';
 import { startProgress, type Progress } from './progress';
@@ -28,6 +28,8 @@ export interface EvalOptions {
   images?: string;
   /** zero-shot: the label-set JSON. */
   labels?: string;
+  /** mcq: only this split (PathMMU's test_tiny is a subset of test, so a paper's number is one split's). */
+  split?: string;
   /** What the model is, for run.json (a folder, or "URL model"). */
   model: string;
   maxNewTokens?: number;
@@ -49,6 +51,7 @@ function runIdentity(options: EvalOptions) {
     task: options.task,
     data: path.resolve(options.data),
     labels: options.labels ? path.resolve(options.labels) : null,
+    split: options.split ?? null,
     model: options.model,
     maxNewTokens: options.maxNewTokens ?? null,
   };
@@ -68,6 +71,16 @@ async function claimOutFolder(options: EvalOptions): Promise<void> {
     return;
   }
   await writeFile(file, `${JSON.stringify(identity)}\n`);
+}
+
+function selectSplit(items: McqItem[], split: string | undefined, data: string): McqItem[] {
+  if (split === undefined) return items;
+  const chosen = items.filter((item) => item.group.split === split);
+  if (chosen.length === 0) {
+    const splits = [...new Set(items.map((item) => item.group.split))].join(', ');
+    throw new DatasetError(`${data} has no questions in the split "${split}" (its splits: ${splits}).`);
+  }
+  return chosen;
 }
 
 function requireEngine<E>(engine: E | undefined, task: string): E {
@@ -105,7 +118,7 @@ export async function runEval(options: EvalOptions, engines: Engines): Promise<S
   switch (options.task) {
     case 'mcq': {
       const engine = requireEngine(engines.reasoner, options.task);
-      const items = await loadMcq(options.data, options.images);
+      const items = selectSplit(await loadMcq(options.data, options.images), options.split, options.data);
       summary = summarizeMcq(await execute<(typeof items)[number], McqRecord>(items, (item) => runMcqItem(engine, settings, item)), items.length);
       break;
     }

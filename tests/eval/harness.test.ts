@@ -86,6 +86,14 @@ describe('Patho-R1 tasks on the tiny model', () => {
     expect(readFileSync(path.join(run.out, 'summary.md'), 'utf8')).toContain('| accuracy subset/split PubMed/test_tiny |');
   });
 
+  it('mcq --split keeps one split (PathMMU test_tiny is a subset of test); an unknown split names the ones there are', async () => {
+    const summary = await runEval(options('mcq', fixture('pathmmu', 'data.json'), { split: 'test_tiny' }), { reasoner: engine });
+    expect(summary).toMatchObject({ items: 1, evaluated: 1, errors: 0 });
+    await expect(runEval(options('mcq', fixture('pathmmu', 'data.json'), { split: 'dev' }), { reasoner: engine })).rejects.toThrow(
+      'has no questions in the split "dev" (its splits: test, test_tiny).',
+    );
+  });
+
   it('mcq on a VLMEvalKit TSV: base64 images, a referenced image, an undecodable image recorded as an error', async () => {
     const run = options('mcq', fixture('vlmevalkit', 'PathMMU_TINY.tsv'));
     const summary = await runEval(run, { reasoner: engine });
