@@ -7,7 +7,8 @@ import { blobSource, httpRangeSource, type ByteSource } from './byte-source';
 import { ImageSlideSource } from './image-slide';
 import { SlideError, type SlideSource } from './slide-source';
 import { TiffSlideSource, type SampleDecodeFn, type TileDecodeFn } from './tiff-slide';
-import { looksLikeTiff } from './tiff-structure';
+import { looksLikeTiff, parseTiff } from './tiff-structure';
+import { isNdpi, NdpiSlideSource } from './ndpi/ndpi-slide';
 import { URL_FORMATS } from './formats/url-formats';
 import { openDicomFiles } from './dicom/dicom-files';
 import { looksLikeDicom } from './dicom/part10-instance';
@@ -45,14 +46,18 @@ export async function openByteSource(source: ByteSource, options: OpenSlideOptio
     const head = await source.read(0, 132, options.signal);
     const kind = sniff(head);
     if (kind === 'dicom') return await openDicomFiles(source.name, [source], { ...options, decode: options.decodeTile });
-    if (kind === 'tiff')
+    if (kind === 'tiff') {
+      const file = await parseTiff(source, options.signal);
+      if (isNdpi(file)) return await NdpiSlideSource.open(file, { decode: options.decodeTile, tileCacheBytes: options.tileCacheBytes, signal: options.signal });
       return await TiffSlideSource.open(source, {
+        file,
         decode: options.decodeTile,
         decodeSamples: options.decodeSamples,
         decodeReadsBlobs: options.decodeReadsBlobs,
         tileCacheBytes: options.tileCacheBytes,
         signal: options.signal,
       });
+    }
     if (kind === 'jpeg' || kind === 'png') {
       if (source.size > MAX_PLAIN_IMAGE_BYTES) throw new SlideError(`${source.name} is too large to open as a plain image.`);
       const bytes = await source.read(0, source.size, options.signal);

@@ -38,6 +38,8 @@ export interface TiffSlideOptions {
   decodeReadsBlobs?: boolean;
   tileCacheBytes?: number;
   signal?: AbortSignal;
+  /** The file's structure when the caller has parsed it already (to tell NDPI apart). */
+  file?: TiffFile;
 }
 
 /** A page of one pyramid level and where its blocks lie. */
@@ -77,7 +79,7 @@ export class TiffSlideSource implements SlideSource {
 
   static async open(source: ByteSource, options: TiffSlideOptions): Promise<TiffSlideSource> {
     const { signal } = options;
-    const file = await parseTiff(source, signal);
+    const file = options.file ?? (await parseTiff(source, signal));
     const pages = await loadPages(file, signal);
     const format = detectTiffFormat(pages);
     const layout = format.layout(pages);

@@ -1,0 +1,320 @@
+/**
+ * Hamamatsu NDPI: a TIFF whose pages each hold one JPEG in one strip (a whole pyramid level), marked by tag
+ * 65420. A level is read as tiles of whole restart intervals: the NDPI McuStarts tag (65426) gives where every
+ * interval starts, so a tile reads and decodes only its own intervals, never the level (jpeg-restart.ts builds
+ * the tile's JPEG). Levels without restart markers are small and decode whole. SourceLens (65421) is the level's
+ * objective magnification (-1 marks the macro image), 65424 the focal plane (only plane 0 is shown), resolution
+ * in pixels per centimetre; the property map (65449) goes to the metadata panel.
+ */
+import { cropTile, readRegionFromTiles } from '../region';
+import {
+  SlideError,
+  type AssociatedImageName,
+  type ReadRegionResult,
+  type RgbaImage,
+  type SlideMetadata,
+  type SlideRect,
+  type SlideSource,
+} from '../slide-source';
+import type { TileDecodeFn } from '../tiff-slide';
+import { TileCache } from '../tile-cache';
+import type { TileCodec } from '../tile-codec';
+import { tagNumber, tagNumbers, tagText, type TiffFile, type TiffIfd } from '../tiff-structure';
+import { jpegFromIntervals, parseJpegRestartHeader, type JpegRestartHeader } from './jpeg-restart';
+
+export const NDPI_FORMAT_FLAG = 65420;
+const SOURCE_LENS = 65421;
+const X_OFFSET = 65422;
+const Y_OFFSET = 65423;
+const FOCAL_PLANE = 65424;
+const MCU_STARTS = 65426;
+const PROPERTY_MAP = 65449;
+
+/** True when the first page carries NDPI's format tag. */
+export function isNdpi(file: TiffFile): boolean {
+  return file.ifds[0]?.entries.has(NDPI_FORMAT_FLAG) ?? false;
+}
+
+/** One page's JPEG: where it lies, its header, and (when tiled by restart intervals) where each interval starts. */
+interface NdpiJpeg {
+  page: number;
+  offset: number;
+  length: number;
+  header: JpegRestartHeader;
+  /** File offsets of each restart interval's first byte, row by row; null: decode the JPEG whole. */
+  starts: number[] | null;
+  intervalsPerRow: number;
+  /** Restart intervals (across) and MCU rows (down) in one tile. */
+  tileIntervals: number;
+  tileMcuRows: number;
+}
+
+const HEADER_PROBE = 64 * 1024;
+const MAX_HEADER = 1024 * 1024;
+/** A level without restart markers is decoded whole: only small ones (NDPI's thumbnails of the pyramid). */
+const MAX_WHOLE_PIXELS = 16 * 1024 * 1024;
+/** Tiles of about this many pixels a side (as SVS and DICOM pyramids use). */
+const TILE_TARGET = 256;
+
+const CODEC: TileCodec = {
+  key: 'ndpi',
+  compression: 7,
+  photometric: 6, // NDP.scan writes YCbCr JPEGs
+  samplesPerPixel: 3,
+  bitsPerSample: 8,
+  sampleFormat: 1,
+  planar: 1,
+  predictor: 1,
+  littleEndian: true,
+  alpha: false,
+  jpegTables: null,
+  colorMap: null,
+};
+
+async function readJpegHeader(file: TiffFile, offset: number, length: number, what: string, signal?: AbortSignal): Promise<JpegRestartHeader> {
+  let probe = Math.min(length, HEADER_PROBE);
+  for (;;) {
+    const parsed = parseJpegRestartHeader(await file.source.read(offset, probe, signal));
+    if (typeof parsed === 'object') return parsed;
+    if (parsed !== 'more' || probe >= Math.min(length, MAX_HEADER)) {
+      throw new SlideError(
+        `${file.source.name} is a Hamamatsu NDPI slide whose ${what} cannot be read: ${parsed === 'more' ? 'its JPEG header is cut off' : parsed}.`,
+      );
+    }
+    probe = Math.min(length, probe * 4, MAX_HEADER);
+  }
+}
+
+async function loadJpeg(file: TiffFile, ifd: TiffIfd, page: number, what: string, signal?: AbortSignal): Promise<NdpiJpeg> {
+  const width = await tagNumber(file, ifd, 256, signal);
+  const height = await tagNumber(file, ifd, 257, signal);
+  const offsets = await tagNumbers(file, ifd, 273, signal);
+  const counts = await tagNumbers(file, ifd, 279, signal);
+  if (!width || !height || offsets?.length !== 1 || counts?.length !== 1) {
+    throw new SlideError(`${file.source.name} is a Hamamatsu NDPI slide whose ${what} is not one JPEG strip; the file is damaged.`);
+  }
+  const offset = offsets[0]!;
+  const length = counts[0]!;
+  if (offset + length > file.source.size || length < 4) throw new SlideError(`${file.source.name} is truncated: the ${what} lies past the end of the file.`);
+  const header = await readJpegHeader(file, offset, length, what, signal);
+  // NDPI's own width and height win over the SOF's (OpenSlide checks they agree where the SOF can say).
+  if (header.width !== width || header.height !== height) {
+    throw new SlideError(
+      `${file.source.name} is a Hamamatsu NDPI slide whose ${what} JPEG is ${header.width} x ${header.height}, not ${width} x ${height}; the file is damaged.`,
+    );
+  }
+  const base = { page, offset, length, header, starts: null, intervalsPerRow: 1, tileIntervals: 1, tileMcuRows: 1 };
+  if (header.restartInterval === 0) {
+    if (width * height > MAX_WHOLE_PIXELS) {
+      throw new SlideError(
+        `${file.source.name} is a Hamamatsu NDPI slide whose ${what} (${width} x ${height}) has no restart markers, so it could only be read by decoding it whole; PathoLens does not.`,
+      );
+    }
+    return base;
+  }
+  const mcusPerRow = Math.ceil(width / header.mcuWidth);
+  const mcuRows = Math.ceil(height / header.mcuHeight);
+  if (mcusPerRow % header.restartInterval !== 0) {
+    throw new SlideError(
+      `${file.source.name} is a Hamamatsu NDPI slide whose ${what} has restart intervals that do not divide its MCU rows; PathoLens cannot tile it.`,
+    );
+  }
+  const intervalsPerRow = mcusPerRow / header.restartInterval;
+  const recorded = await tagNumbers(file, ifd, MCU_STARTS, signal);
+  if (!recorded || recorded.length !== intervalsPerRow * mcuRows) {
+    throw new SlideError(
+      `${file.source.name} is a Hamamatsu NDPI slide whose ${what} has no usable restart-interval index (McuStarts: ${recorded?.length ?? 0} entries for ${intervalsPerRow * mcuRows} intervals); PathoLens reads NDPI levels only through it.`,
+    );
+  }
+  const starts = recorded.map((start) => offset + start);
+  for (let i = 0; i < starts.length; i++) {
+    if (!(starts[i]! >= offset + header.header.length && starts[i]! < offset + length && (i === 0 || starts[i]! > starts[i - 1]!))) {
+      throw new SlideError(
+        `${file.source.name} is a Hamamatsu NDPI slide whose ${what} restart-interval index is out of order or past the JPEG; the file is damaged.`,
+      );
+    }
+  }
+  const intervalWidth = header.restartInterval * header.mcuWidth;
+  const tileIntervals = Math.max(1, Math.min(intervalsPerRow, Math.round(TILE_TARGET / intervalWidth)));
+  const tileMcuRows = Math.max(1, Math.min(mcuRows, Math.round((tileIntervals * intervalWidth) / header.mcuHeight)));
+  return { ...base, starts, intervalsPerRow, tileIntervals, tileMcuRows };
+}
+
+function tileSize(jpeg: NdpiJpeg): { width: number; height: number } {
+  const { header } = jpeg;
+  if (!jpeg.starts) return { width: header.width, height: header.height };
+  return { width: jpeg.tileIntervals * header.restartInterval * header.mcuWidth, height: jpeg.tileMcuRows * header.mcuHeight };
+}
+
+export class NdpiSlideSource implements SlideSource {
+  private readonly cache: TileCache;
+  private closed = false;
+
+  private constructor(
+    readonly metadata: SlideMetadata,
+    private readonly file: TiffFile,
+    private readonly levels: NdpiJpeg[],
+    private readonly macro: NdpiJpeg | null,
+    private readonly decode: TileDecodeFn,
+    tileCacheBytes?: number,
+  ) {
+    this.cache = new TileCache(tileCacheBytes);
+  }
+
+  static async open(file: TiffFile, options: { decode: TileDecodeFn; tileCacheBytes?: number; signal?: AbortSignal }): Promise<NdpiSlideSource> {
+    const { signal } = options;
+    const name = file.source.name;
+    const levels: NdpiJpeg[] = [];
+    let macro: NdpiJpeg | null = null;
+    for (const [page, ifd] of file.ifds.entries()) {
+      const lens = await tagNumber(file, ifd, SOURCE_LENS, signal);
+      if (lens === -1 && !macro) {
+        macro = await loadJpeg(file, ifd, page, 'macro image', signal).catch(() => null);
+        continue;
+      }
+      if (!(lens !== undefined && lens > 0) || ((await tagNumber(file, ifd, FOCAL_PLANE, signal)) ?? 0) !== 0) continue;
+      levels.push(await loadJpeg(file, ifd, page, `level of page ${page + 1} (${lens}x)`, signal));
+    }
+    levels.sort((a, b) => b.header.width - a.header.width);
+    const pyramid = levels.filter((level, i) => i === 0 || level.header.width < levels[i - 1]!.header.width);
+    if (pyramid.length === 0) throw new SlideError(`${name} is a Hamamatsu NDPI file without a pyramid level (no page with a SourceLens).`);
+    const base = pyramid[0]!;
+    const baseIfd = file.ifds[base.page]!;
+    const metadata: SlideMetadata = {
+      name,
+      format: 'hamamatsu-ndpi',
+      vendor: 'Hamamatsu',
+      width: base.header.width,
+      height: base.header.height,
+      levels: pyramid.map((level) => ({
+        width: level.header.width,
+        height: level.header.height,
+        downsample: base.header.width / level.header.width,
+        ...tileWidths(level),
+      })),
+      mppX: await micronsPerPixel(file, baseIfd, 282, signal),
+      mppY: await micronsPerPixel(file, baseIfd, 283, signal),
+      objectivePower: (await tagNumber(file, baseIfd, SOURCE_LENS, signal)) ?? null,
+      compression: 'JPEG',
+      associatedImages: macro ? ['macro'] : [],
+      properties: await properties(file, baseIfd, signal),
+    };
+    const slide = new NdpiSlideSource(metadata, file, pyramid, macro, options.decode, options.tileCacheBytes);
+    await slide.readTile(pyramid.length - 1, 0, 0, signal);
+    return slide;
+  }
+
+  readTile(level: number, column: number, row: number, signal?: AbortSignal): Promise<RgbaImage> {
+    if (this.closed) return Promise.reject(new SlideError(`${this.metadata.name} has been closed.`));
+    const jpeg = this.levels[level];
+    const info = this.metadata.levels[level];
+    if (!jpeg || !info) return Promise.reject(new SlideError(`Level ${level} does not exist in ${this.metadata.name}.`));
+    if (!(
+      Number.isInteger(column) &&
+      Number.isInteger(row) &&
+      column >= 0 &&
+      row >= 0 &&
+      column * info.tileWidth < info.width &&
+      row * info.tileHeight < info.height
+    )) {
+      return Promise.reject(new SlideError(`Tile (${column}, ${row}) is outside level ${level} of ${this.metadata.name}.`));
+    }
+    return this.cache.get(`${level}/${column}/${row}`, () => this.decodeTile(jpeg, column, row, signal));
+  }
+
+  /** Reads the tile's restart intervals (one range per MCU row), joins them into a JPEG and decodes it. */
+  private async decodeTile(jpeg: NdpiJpeg, column: number, row: number, signal?: AbortSignal): Promise<RgbaImage> {
+    const { header } = jpeg;
+    const size = tileSize(jpeg);
+    const width = Math.min(size.width, header.width - column * size.width);
+    const height = Math.min(size.height, header.height - row * size.height);
+    let bytes: Uint8Array;
+    if (!jpeg.starts) {
+      bytes = await this.read(jpeg.offset, jpeg.length, signal);
+    } else {
+      const starts = jpeg.starts;
+      const end = jpeg.offset + jpeg.length;
+      const firstInterval = column * jpeg.tileIntervals;
+      const across = Math.min(jpeg.tileIntervals, jpeg.intervalsPerRow - firstInterval);
+      const firstRow = row * jpeg.tileMcuRows;
+      const rows = Math.min(jpeg.tileMcuRows, Math.ceil(header.height / header.mcuHeight) - firstRow);
+      const intervals: Uint8Array[] = [];
+      for (let r = firstRow; r < firstRow + rows; r++) {
+        const first = r * jpeg.intervalsPerRow + firstInterval;
+        const from = starts[first]!;
+        const to = starts[first + across] ?? end;
+        const data = await this.read(from, to - from, signal);
+        // Each interval ends with its RSTn (or the JPEG's EOI): drop the marker, jpegFromIntervals adds its own.
+        for (let i = 0; i < across; i++) {
+          const start = starts[first + i]! - from;
+          const stop = (starts[first + i + 1] ?? end) - from;
+          intervals.push(data.subarray(start, Math.max(start, stop - 2)));
+        }
+      }
+      bytes = jpegFromIntervals(header, width, height, intervals);
+    }
+    let decoded: RgbaImage;
+    try {
+      decoded = await this.decode(
+        { codec: CODEC, width: jpeg.starts ? width : header.width, height: jpeg.starts ? height : header.height, planes: [bytes] },
+        signal,
+      );
+    } catch (error) {
+      if (error instanceof SlideError || signal?.aborted) throw error;
+      throw new SlideError(
+        `A JPEG tile of ${this.metadata.name} (Hamamatsu NDPI) could not be decoded (${(error as Error).message ?? error}); the file is damaged.`,
+      );
+    }
+    return cropTile(decoded, width, height);
+  }
+
+  private async read(offset: number, length: number, signal?: AbortSignal): Promise<Uint8Array> {
+    const data = await this.file.source.read(offset, length, signal);
+    if (data.length < length) throw new SlideError(`${this.metadata.name} is truncated: a JPEG lies past the end of the file.`);
+    return data;
+  }
+
+  readRegion(rect: SlideRect, targetMpp: number | null, signal?: AbortSignal): Promise<ReadRegionResult> {
+    return readRegionFromTiles(this.metadata, (l, c, r, s) => this.readTile(l, c, r, s), rect, targetMpp, signal);
+  }
+
+  async readAssociatedImage(name: AssociatedImageName, signal?: AbortSignal): Promise<RgbaImage> {
+    if (name !== 'macro' || !this.macro) throw new SlideError(`${this.metadata.name} has no ${name} image.`);
+    return this.decodeTile(this.macro, 0, 0, signal);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.cache.clear();
+    await this.file.source.close();
+  }
+}
+
+function tileWidths(jpeg: NdpiJpeg): { tileWidth: number; tileHeight: number } {
+  const { width, height } = tileSize(jpeg);
+  return { tileWidth: width, tileHeight: height };
+}
+
+/** Microns per pixel from a resolution tag in pixels per centimetre (NDPI's unit). */
+async function micronsPerPixel(file: TiffFile, ifd: TiffIfd, tag: number, signal?: AbortSignal): Promise<number | null> {
+  const resolution = await tagNumber(file, ifd, tag, signal);
+  const unit = (await tagNumber(file, ifd, 296, signal)) ?? 2;
+  return resolution && resolution > 0 && unit === 3 ? 10000 / resolution : null;
+}
+
+async function properties(file: TiffFile, ifd: TiffIfd, signal?: AbortSignal): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  const lens = await tagNumber(file, ifd, SOURCE_LENS, signal);
+  if (lens !== undefined) out['hamamatsu.SourceLens'] = String(lens);
+  const x = await tagNumber(file, ifd, X_OFFSET, signal);
+  const y = await tagNumber(file, ifd, Y_OFFSET, signal);
+  if (x !== undefined) out['hamamatsu.XOffsetFromSlideCentre'] = String(x);
+  if (y !== undefined) out['hamamatsu.YOffsetFromSlideCentre'] = String(y);
+  const software = await tagText(file, ifd, 305, signal);
+  if (software) out['tiff.Software'] = software;
+  for (const line of ((await tagText(file, ifd, PROPERTY_MAP, signal)) ?? '').split(/\r?\n/)) {
+    const equals = line.indexOf('=');
+    if (equals > 0 && equals < line.length - 1) out[`hamamatsu.${line.slice(0, equals).trim()}`] = line.slice(equals + 1).trim();
+  }
+  return out;
+}
