@@ -58,7 +58,7 @@ export function ViewerToolbar({ hasSlide, magnification, scaleKnown, onOpen, onP
           type="file"
           multiple
           className="sr-only"
-          accept=".svs,.tif,.tiff,.ome.tif,.ome.tiff,.dcm,.jpg,.jpeg,.png,image/jpeg,image/png,image/tiff,application/dicom"
+          accept=".svs,.tif,.tiff,.ome.tif,.ome.tiff,.ndpi,.dcm,.jpg,.jpeg,.png,image/jpeg,image/png,image/tiff,application/dicom"
           onChange={(event) => onFiles(event, false)}
         />
       </label>
