@@ -53,6 +53,8 @@ const HEADER_PROBE = 64 * 1024;
 const MAX_HEADER = 1024 * 1024;
 /** A level without restart markers is decoded whole: only small ones (NDPI's thumbnails of the pyramid). */
 const MAX_WHOLE_PIXELS = 16 * 1024 * 1024;
+/** A tile's rows are read in one go when the span holding them is at most this large (or 4x what they need). */
+const SPAN_READ_BYTES = 1024 * 1024;
 /** Tiles of about this many pixels a side (as SVS and DICOM pyramids use). */
 const TILE_TARGET = 256;
 
@@ -239,11 +241,26 @@ export class NdpiSlideSource implements SlideSource {
       const firstRow = row * jpeg.tileMcuRows;
       const rows = Math.min(jpeg.tileMcuRows, Math.ceil(header.height / header.mcuHeight) - firstRow);
       const intervals: Uint8Array[] = [];
-      for (let r = firstRow; r < firstRow + rows; r++) {
-        const first = r * jpeg.intervalsPerRow + firstInterval;
-        const from = starts[first]!;
-        const to = starts[first + across] ?? end;
-        const data = await this.read(from, to - from, signal);
+      const rowFirsts = Array.from({ length: rows }, (_, k) => (firstRow + k) * jpeg.intervalsPerRow + firstInterval);
+      const spanFrom = starts[rowFirsts[0]!]!;
+      const spanTo = starts[rowFirsts[rows - 1]! + across] ?? end;
+      const needed = rowFirsts.reduce((sum, first) => sum + (starts[first + across] ?? end) - starts[first]!, 0);
+      let rowsData: { first: number; from: number; data: Uint8Array }[];
+      if (spanTo - spanFrom <= Math.max(SPAN_READ_BYTES, 4 * needed)) {
+        // The tile's rows and the other columns' intervals between them in one read: a few hundred KB at most,
+        // far cheaper than one read per MCU row (each a round trip to the file in a browser).
+        const span = await this.read(spanFrom, spanTo - spanFrom, signal);
+        rowsData = rowFirsts.map((first) => ({ first, from: spanFrom, data: span }));
+      } else {
+        // One read per MCU row of the tile, all in flight together.
+        rowsData = await Promise.all(
+          rowFirsts.map((first) => {
+            const from = starts[first]!;
+            return this.read(from, (starts[first + across] ?? end) - from, signal).then((data) => ({ first, from, data }));
+          }),
+        );
+      }
+      for (const { first, from, data } of rowsData) {
         // Each interval ends with its RSTn (or the JPEG's EOI): drop the marker, jpegFromIntervals adds its own.
         for (let i = 0; i < across; i++) {
           const start = starts[first + i]! - from;

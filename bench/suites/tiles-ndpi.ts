@@ -1,0 +1,163 @@
+/**
+ * `npm run bench -- tiles-ndpi [--size 8192] [--tiles 400]`: Hamamatsu NDPI level-0 tiles side by side with
+ * OpenSlide, in one run, on one generated NDPI (bench/tiles/make_ndpi.py: NDP.scan's layout, a restart marker
+ * every 8 MCUs): PathoLens in Chromium (File from disk, each 256-px tile built from its restart intervals and
+ * decoded in the worker pool) against OpenSlide 4 read_region of the same 256-px tiles; and, in Node, the bytes
+ * one tile reads against the level's JPEG (the issue: a tile costs a few restart intervals, not the level).
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from '@playwright/test';
+import { build, preview } from 'vite';
+import { CHROMIUM_PATH, QUIET_CHROMIUM_FLAGS } from '../../e2e/chromium';
+import { openSlideFrom } from '../../src/slide/open-slide-core';
+import { nodeDecoders } from '../../src/slide/open-slide-node';
+import { nodeFileSource } from '../../src/slide/node-file-source';
+import type { BenchContext, BenchReport, BenchSuite } from '../suite';
+import { option, pickTiles, runOpenSlide } from './tiles';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+async function makeNdpi(file: string, size: number): Promise<void> {
+  await new Promise<void>((resolve, reject) =>
+    execFile(path.join(root, '.venv/bin/python'), [path.join(root, 'bench/tiles/make_ndpi.py'), file, String(size)], (error, _out, stderr) =>
+      error ? reject(new Error(`make_ndpi.py failed: ${stderr.trim().split('\n').pop() ?? error.message}`)) : resolve(),
+    ),
+  );
+}
+
+/** Bytes read for each of `tiles` level-0 tiles, in Node, through the same reader. */
+async function bytesPerTile(file: string, tiles: [number, number][]): Promise<number> {
+  const source = await nodeFileSource(file);
+  let read = 0;
+  const counting = {
+    ...source,
+    read: async (offset: number, length: number, signal?: AbortSignal) => {
+      const data = await source.read(offset, length, signal);
+      read += data.length;
+      return data;
+    },
+  };
+  const slide = await openSlideFrom(counting, { ...nodeDecoders, fetch: globalThis.fetch, tileCacheBytes: 0 });
+  const before = read;
+  for (const [c, r] of tiles) await slide.readTile(0, c, r);
+  const perTile = (read - before) / tiles.length;
+  await slide.close();
+  return perTile;
+}
+
+const suite: BenchSuite = {
+  name: 'tiles-ndpi',
+  description: 'Hamamatsu NDPI level-0 tiles/s in Chromium (restart intervals, worker pool) vs OpenSlide; bytes read per tile',
+  async run({ args, log }: BenchContext): Promise<BenchReport> {
+    const size = option(args, '--size', 8192);
+    const count = option(args, '--tiles', 400);
+    const dir = path.join(tmpdir(), 'patholens-bench');
+    mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, `tiles-${size}.ndpi`);
+    if (!existsSync(file)) {
+      log(`writing a ${size} x ${size} NDPI (once) ...`);
+      await makeNdpi(file, size);
+    }
+    const tiles = pickTiles(Math.ceil(size / 256), Math.ceil(size / 256), count);
+    log('OpenSlide read_region ...');
+    const openslideBefore = await runOpenSlide(file, tiles);
+    log('bytes per tile in Node ...');
+    const perTile = await bytesPerTile(file, tiles.slice(0, 50));
+
+    const outDir = path.join(tmpdir(), 'patholens-bench', 'dist');
+    process.env.VITE_PATHOLENS_TEST_HOOK = 'true';
+    log('building the app (production) ...');
+    await build({ root, logLevel: 'warn', publicDir: false, build: { outDir, emptyOutDir: true } });
+    const server = await preview({ root, logLevel: 'warn', build: { outDir }, preview: { port: 4197, strictPort: false, host: '127.0.0.1' } });
+    const url = server.resolvedUrls?.local[0] ?? 'http://127.0.0.1:4197/';
+    const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: QUIET_CHROMIUM_FLAGS });
+    let run: { openMs: number; firstViewMs: number; tilesPerSecond: number[] };
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      await page.addInitScript({ content: 'window.__name = (f) => f;' });
+      await page.goto(url);
+      await page.waitForFunction(() => typeof (window as unknown as { __patholens?: { openSlide?: unknown } }).__patholens?.openSlide === 'function');
+      await page.evaluate(() => {
+        const input = document.createElement('input');
+        input.type = 'file';
+        input.id = 'bench-slide';
+        input.style.display = 'none';
+        document.body.append(input);
+      });
+      await page.setInputFiles('#bench-slide', file);
+      log(`decoding ${tiles.length} tiles in Chromium ...`);
+      run = await page.evaluate(
+        async ({ tiles }) => {
+          type Slide = {
+            metadata: { levels: { width: number; height: number; tileWidth: number; tileHeight: number }[] };
+            readTile(l: number, c: number, r: number): Promise<unknown>;
+            close(): Promise<void>;
+          };
+          const hook = (window as unknown as { __patholens: { openSlide(f: File, o: object): Promise<Slide> } }).__patholens;
+          const t0 = performance.now();
+          const slide = await hook.openSlide((document.getElementById('bench-slide') as HTMLInputElement).files![0]!, { tileCacheBytes: 0 });
+          const openMs = performance.now() - t0;
+          const levels = slide.metadata.levels;
+          const home = levels.findIndex((l) => l.width <= 1280 && l.height <= 800);
+          const k = home === -1 ? levels.length - 1 : home;
+          const level = levels[k]!;
+          const jobs: Promise<unknown>[] = [];
+          for (let r = 0; r < Math.ceil(level.height / level.tileHeight); r++)
+            for (let c = 0; c < Math.ceil(level.width / level.tileWidth); c++) jobs.push(slide.readTile(k, c, r));
+          await Promise.all(jobs);
+          const firstViewMs = performance.now() - t0;
+          await Promise.all(tiles.slice(0, 30).map(([c, r]) => slide.readTile(0, c, r)));
+          const rates: number[] = [];
+          for (let round = 0; round < 2; round++) {
+            const start = performance.now();
+            await Promise.all(tiles.map(([c, r]) => slide.readTile(0, c, r)));
+            rates.push(tiles.length / ((performance.now() - start) / 1000));
+          }
+          await slide.close();
+          return { openMs, firstViewMs, tilesPerSecond: rates };
+        },
+        { tiles },
+      );
+    } finally {
+      await browser.close();
+      await new Promise<void>((resolve) => server.httpServer.close(() => resolve()));
+    }
+    log('OpenSlide read_region again ...');
+    const openslideAfter = await runOpenSlide(file, tiles);
+    const openslide =
+      typeof openslideBefore === 'string' || typeof openslideAfter === 'string'
+        ? openslideBefore
+        : openslideBefore.tilesPerSecond >= openslideAfter.tilesPerSecond
+          ? openslideBefore
+          : openslideAfter;
+    const openslideRate = typeof openslide === 'string' ? null : openslide.tilesPerSecond;
+    const mine = Math.max(...run.tilesPerSecond);
+    const level0Bytes = statSync(file).size; // the level-0 JPEG is nearly all of the file
+    const notes = [
+      `${tiles.length} distinct 256x256 level-0 tiles of a ${size} x ${size} NDPI (YCbCr 4:2:2 JPEG per level, a restart marker every 8 MCUs = 128 px); no tile cache; best of 2 rounds (OpenSlide: best of a run before and one after Chromium, one thread).`,
+      `Bytes read per level-0 tile (Node, same reader): ${Math.round(perTile)} of a ${(level0Bytes / 2 ** 20).toFixed(1)} MiB file (${((100 * perTile) / level0Bytes).toFixed(3)}%): the MCU rows the tile covers (read as one span when under 1 MiB), never the level.`,
+      `Chromium: open ${run.openMs.toFixed(0)} ms, home view (every tile of the level that fits 1280x800) ${run.firstViewMs.toFixed(0)} ms; decode pool on ${cpus().length} cores, load average ${loadavg()[0]!.toFixed(1)} at the end.`,
+    ];
+    if (typeof openslide === 'string') notes.push(openslide);
+    return {
+      title: `NDPI tiles: ${size} x ${size}, ${tiles.length} level-0 tiles`,
+      columns: ['path', 'tiles/s', '÷ OpenSlide'],
+      rows: [
+        {
+          path: 'PathoLens (Chromium, restart intervals, native JPEG in workers)',
+          'tiles/s': mine,
+          '÷ OpenSlide': openslideRate ? mine / openslideRate : null,
+        },
+        { path: `OpenSlide read_region${typeof openslide === 'string' ? '' : ` ${openslide.version}`}`, 'tiles/s': openslideRate, '÷ OpenSlide': 1 },
+      ],
+      notes,
+      details: { size, tiles: tiles.length, run, perTile, openslide: { before: openslideBefore, after: openslideAfter } },
+    };
+  },
+};
+
+export default suite;
