@@ -138,8 +138,8 @@ const suite: BenchSuite = {
     const mine = Math.max(...run.tilesPerSecond);
     const level0Bytes = statSync(file).size; // the level-0 JPEG is nearly all of the file
     const notes = [
-      `${tiles.length} distinct 256x256 level-0 tiles of a ${size} x ${size} NDPI (YCbCr 4:2:2 JPEG per level, a restart marker every 8 MCUs = 128 px); no tile cache; best of 2 rounds (OpenSlide: best of a run before and one after Chromium, one thread).`,
-      `Bytes read per level-0 tile (Node, same reader): ${Math.round(perTile)} of a ${(level0Bytes / 2 ** 20).toFixed(1)} MiB file (${((100 * perTile) / level0Bytes).toFixed(3)}%): the MCU rows the tile covers (read as one span when under 1 MiB), never the level.`,
+      `${tiles.length} distinct 256x256 level-0 tiles of a ${size} x ${size} NDPI (YCbCr 4:2:2 JPEG per level, a restart marker every 8 MCUs = 128 px); no decoded-tile cache (the reader keeps its last 16 bands of compressed MCU rows, at most 1 MiB each, as the viewer needs a row of tiles at once); best of 2 rounds (OpenSlide: best of a run before and one after Chromium, one thread).`,
+      `Bytes read per level-0 tile (Node, same reader, band cache on): ${Math.round(perTile)} of a ${(level0Bytes / 2 ** 20).toFixed(1)} MiB file (${((100 * perTile) / level0Bytes).toFixed(3)}%): the band of MCU rows the tile covers (one read when under 1 MiB), never the level.`,
       `Chromium: open ${run.openMs.toFixed(0)} ms, home view (every tile of the level that fits 1280x800) ${run.firstViewMs.toFixed(0)} ms; decode pool on ${cpus().length} cores, load average ${loadavg()[0]!.toFixed(1)} at the end.`,
     ];
     if (typeof openslide === 'string') notes.push(openslide);

@@ -55,6 +55,7 @@ const MAX_HEADER = 1024 * 1024;
 const MAX_WHOLE_PIXELS = 16 * 1024 * 1024;
 /** A tile's rows are read in one go when the span holding them is at most this large (or 4x what they need). */
 const SPAN_READ_BYTES = 1024 * 1024;
+const SPAN_CACHE_ENTRIES = 16;
 /** Tiles of about this many pixels a side (as SVS and DICOM pyramids use). */
 const TILE_TARGET = 256;
 
@@ -150,6 +151,7 @@ function tileSize(jpeg: NdpiJpeg): { width: number; height: number } {
 
 export class NdpiSlideSource implements SlideSource {
   private readonly cache: TileCache;
+  private readonly spans = new Map<string, Promise<Uint8Array>>();
   private closed = false;
 
   private constructor(
@@ -242,14 +244,15 @@ export class NdpiSlideSource implements SlideSource {
       const rows = Math.min(jpeg.tileMcuRows, Math.ceil(header.height / header.mcuHeight) - firstRow);
       const intervals: Uint8Array[] = [];
       const rowFirsts = Array.from({ length: rows }, (_, k) => (firstRow + k) * jpeg.intervalsPerRow + firstInterval);
-      const spanFrom = starts[rowFirsts[0]!]!;
-      const spanTo = starts[rowFirsts[rows - 1]! + across] ?? end;
+      // The band: the tile's MCU rows across the whole level, the same for every tile of the band.
+      const spanFrom = starts[firstRow * jpeg.intervalsPerRow]!;
+      const spanTo = starts[(firstRow + rows) * jpeg.intervalsPerRow] ?? end;
       const needed = rowFirsts.reduce((sum, first) => sum + (starts[first + across] ?? end) - starts[first]!, 0);
       let rowsData: { first: number; from: number; data: Uint8Array }[];
       if (spanTo - spanFrom <= Math.max(SPAN_READ_BYTES, 4 * needed)) {
-        // The tile's rows and the other columns' intervals between them in one read: a few hundred KB at most,
-        // far cheaper than one read per MCU row (each a round trip to the file in a browser).
-        const span = await this.read(spanFrom, spanTo - spanFrom, signal);
+        // The band in one read (at most 1 MiB), far cheaper than one read per MCU row (each a round trip to the
+        // file in a browser), and kept for the band's other tiles.
+        const span = await this.readSpan(spanFrom, spanTo - spanFrom, signal);
         rowsData = rowFirsts.map((first) => ({ first, from: spanFrom, data: span }));
       } else {
         // One read per MCU row of the tile, all in flight together.
@@ -285,6 +288,25 @@ export class NdpiSlideSource implements SlideSource {
     return cropTile(decoded, width, height);
   }
 
+  /**
+   * A band of MCU rows, kept for the next tiles of the same band (the viewer asks for a row of tiles at once, and
+   * each would read the same span): at most SPAN_CACHE_ENTRIES spans of at most SPAN_READ_BYTES.
+   */
+  private readSpan(offset: number, length: number, signal?: AbortSignal): Promise<Uint8Array> {
+    const key = `${offset}+${length}`;
+    const cached = this.spans.get(key);
+    if (cached) {
+      this.spans.delete(key);
+      this.spans.set(key, cached);
+      return cached;
+    }
+    const pending = this.read(offset, length, signal);
+    pending.catch(() => this.spans.delete(key));
+    this.spans.set(key, pending);
+    while (this.spans.size > SPAN_CACHE_ENTRIES) this.spans.delete(this.spans.keys().next().value as string);
+    return pending;
+  }
+
   private async read(offset: number, length: number, signal?: AbortSignal): Promise<Uint8Array> {
     const data = await this.file.source.read(offset, length, signal);
     if (data.length < length) throw new SlideError(`${this.metadata.name} is truncated: a JPEG lies past the end of the file.`);
@@ -303,6 +325,7 @@ export class NdpiSlideSource implements SlideSource {
   async close(): Promise<void> {
     this.closed = true;
     this.cache.clear();
+    this.spans.clear();
     await this.file.source.close();
   }
 }
