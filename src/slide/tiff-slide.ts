@@ -329,10 +329,10 @@ async function loadPages(file: TiffFile, signal?: AbortSignal): Promise<TiffPage
 
 function buildMetadata(name: string, format: SlideMetadata['format'], layout: TiffLayout, vendor: FormatMetadata): SlideMetadata {
   const base = layout.levels[0]!;
-  const levels: SlideLevel[] = layout.levels.map((page) => ({
-    width: page.width,
-    height: page.height,
-    downsample: base.width / page.width,
+  const levels: SlideLevel[] = layout.levels.map((page, k) => ({
+    width: vendor.levelGeometry?.[k]?.width ?? page.width,
+    height: vendor.levelGeometry?.[k]?.height ?? page.height,
+    downsample: vendor.levelGeometry?.[k]?.downsample ?? base.width / page.width,
     tileWidth: page.blockWidth,
     tileHeight: page.blockHeight,
   }));

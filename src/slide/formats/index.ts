@@ -6,10 +6,11 @@ import { aperioSvs } from './aperio-svs';
 import { genericTiff } from './generic-tiff';
 import { leicaScn } from './leica-scn';
 import { omeTiff } from './ome-tiff';
+import { philipsTiff } from './philips-tiff';
 import type { TiffFormat, TiffPages } from './tiff-format';
 import { ventanaBif } from './ventana-bif';
 
-export const TIFF_FORMATS: readonly TiffFormat[] = [aperioSvs, omeTiff, leicaScn, ventanaBif, genericTiff];
+export const TIFF_FORMATS: readonly TiffFormat[] = [aperioSvs, omeTiff, leicaScn, ventanaBif, philipsTiff, genericTiff];
 
 export function detectTiffFormat(file: TiffPages): TiffFormat {
   return TIFF_FORMATS.find((format) => format.detect(file)) ?? genericTiff;

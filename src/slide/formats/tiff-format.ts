@@ -40,6 +40,11 @@ export interface FormatMetadata {
   mppY: number | null;
   objectivePower: number | null;
   properties: Record<string, string>;
+  /**
+   * Each level's size and downsample when the pages' own sizes do not say them (Philips pads every level to
+   * whole tiles); default: the page sizes, downsample = level-0 width / page width.
+   */
+  levelGeometry?: { width: number; height: number; downsample: number }[];
 }
 
 export interface TiffFormat {
