@@ -15,6 +15,20 @@ export type InferenceErrorKind =
   | 'worker-crashed'
   /** The model was unloaded while a request was pending. */
   | 'unloaded'
+  /** A remote server could not be reached, or the browser refused the answer (CORS, the page's CSP). */
+  | 'remote-unreachable'
+  /** A remote server refused the API key (401/403). */
+  | 'remote-auth'
+  /** A remote server does not serve the model named (404, or an unknown-model error). */
+  | 'remote-model'
+  /** A remote server is busy (429); the message says when to retry. */
+  | 'remote-rate-limit'
+  /** A remote server gave no answer, or stopped sending, for longer than the timeout. */
+  | 'remote-timeout'
+  /** A remote server's answer stopped in the middle (connection closed or an error event); the text so far is kept. */
+  | 'remote-stream-cut'
+  /** A remote server answered with another error (500, a malformed body). */
+  | 'remote-server'
   /** Anything else thrown while loading or generating. */
   | 'runtime';
 
