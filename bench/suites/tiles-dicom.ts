@@ -8,61 +8,16 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Page } from '@playwright/test';
-import { build, preview } from 'vite';
-import { CHROMIUM_PATH, QUIET_CHROMIUM_FLAGS } from '../../e2e/chromium';
 import { startOrthanc } from '../../tests/fixtures/orthanc';
 import type { BenchContext, BenchReport, BenchSuite } from '../suite';
 import { generatedSvs, option, pickTiles, runOpenSlide } from './tiles';
+import { measureTilesInPage, openBenchApp, type PageRun } from './tiles-chromium';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const ORTHANC_PORT = 8143;
-
-interface PageRun {
-  openMs: number;
-  firstViewMs: number;
-  tilesPerSecond: number[];
-}
-
-/** Runs in the page: open (files from the hidden input, or a URL), home view, then level-0 tile rounds. */
-async function measureInPage(page: Page, input: { url: string } | { files: true }, tiles: [number, number][]): Promise<PageRun> {
-  return page.evaluate(
-    async ({ input, tiles }) => {
-      type Slide = {
-        metadata: { levels: { width: number; height: number; tileWidth: number; tileHeight: number }[] };
-        readTile(l: number, c: number, r: number): Promise<unknown>;
-        close(): Promise<void>;
-      };
-      const hook = (window as unknown as { __patholens: { openSlide(i: unknown, o: object): Promise<Slide> } }).__patholens;
-      const target = 'url' in input ? input.url : { files: [...(document.getElementById('bench-files') as HTMLInputElement).files!] };
-      const t0 = performance.now();
-      const slide = await hook.openSlide(target, { tileCacheBytes: 0 });
-      const openMs = performance.now() - t0;
-      const levels = slide.metadata.levels;
-      const home = levels.findIndex((l) => l.width <= 1280 && l.height <= 800);
-      const k = home === -1 ? levels.length - 1 : home;
-      const level = levels[k]!;
-      const jobs: Promise<unknown>[] = [];
-      for (let r = 0; r < Math.ceil(level.height / level.tileHeight); r++)
-        for (let c = 0; c < Math.ceil(level.width / level.tileWidth); c++) jobs.push(slide.readTile(k, c, r));
-      await Promise.all(jobs);
-      const firstViewMs = performance.now() - t0;
-      await Promise.all(tiles.slice(0, 30).map(([c, r]) => slide.readTile(0, c, r)));
-      const rates: number[] = [];
-      for (let round = 0; round < 2; round++) {
-        const start = performance.now();
-        await Promise.all(tiles.map(([c, r]) => slide.readTile(0, c, r)));
-        rates.push(tiles.length / ((performance.now() - start) / 1000));
-      }
-      await slide.close();
-      return { openMs, firstViewMs, tilesPerSecond: rates };
-    },
-    { input, tiles },
-  );
-}
 
 async function dicomize(svs: string, folder: string): Promise<void> {
   const python = path.join(root, '.venv/bin/python');
@@ -100,43 +55,23 @@ const suite: BenchSuite = {
 
     log('starting Orthanc and loading the series ...');
     const orthanc = await startOrthanc(ORTHANC_PORT, files);
-    const outDir = path.join(tmpdir(), 'patholens-bench', 'dist');
-    process.env.VITE_PATHOLENS_TEST_HOOK = 'true';
-    log('building the app (production) ...');
-    await build({ root, logLevel: 'warn', publicDir: false, build: { outDir, emptyOutDir: true } });
-    const proxy = { '/dicomweb': { target: orthanc.dicomWeb, changeOrigin: true, rewrite: (p: string) => p.replace(/^\/dicomweb/, '') } };
-    const server = await preview({ root, logLevel: 'warn', build: { outDir }, preview: { port: 4198, strictPort: false, host: '127.0.0.1', proxy } });
-    const url = server.resolvedUrls?.local[0] ?? 'http://127.0.0.1:4198/';
-    const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: QUIET_CHROMIUM_FLAGS });
+    log('building the app (production) and opening Chromium ...');
+    const app = await openBenchApp(4198, files, orthanc.dicomWeb);
     let fileRun: PageRun;
     let webRun: PageRun;
     let seriesUrl: string;
     try {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-      await page.addInitScript({ content: 'window.__name = (f) => f;' });
-      await page.goto(url);
-      await page.waitForFunction(() => typeof (window as unknown as { __patholens?: { openSlide?: unknown } }).__patholens?.openSlide === 'function');
-      await page.evaluate(() => {
-        const input = document.createElement('input');
-        input.type = 'file';
-        input.multiple = true;
-        input.id = 'bench-files';
-        input.style.display = 'none';
-        document.body.append(input);
-      });
-      await page.setInputFiles('#bench-files', files);
       log(`decoding ${tiles.length} tiles from the files in Chromium ...`);
-      fileRun = await measureInPage(page, { files: true }, tiles);
+      fileRun = await measureTilesInPage(app.page, { files: true }, tiles);
       const series = (await (await fetch(`${orthanc.dicomWeb}/series`, { headers: { Accept: 'application/dicom+json' } })).json()) as Record<
         string,
         { Value: string[] }
       >[];
-      seriesUrl = `${url.replace(/\/$/, '')}/dicomweb/studies/${series[0]!['0020000D']!.Value[0]}/series/${series[0]!['0020000E']!.Value[0]}`;
+      seriesUrl = `${app.url.replace(/\/$/, '')}/dicomweb/studies/${series[0]!['0020000D']!.Value[0]}/series/${series[0]!['0020000E']!.Value[0]}`;
       log(`decoding ${tiles.length} tiles from DICOMweb in Chromium ...`);
-      webRun = await measureInPage(page, { url: seriesUrl }, tiles);
+      webRun = await measureTilesInPage(app.page, { url: seriesUrl }, tiles);
     } finally {
-      await browser.close();
-      await new Promise<void>((resolve) => server.httpServer.close(() => resolve()));
+      await app.close();
       await orthanc.stop();
     }
     log('OpenSlide read_region again ...');

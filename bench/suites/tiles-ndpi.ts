@@ -10,14 +10,12 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from '@playwright/test';
-import { build, preview } from 'vite';
-import { CHROMIUM_PATH, QUIET_CHROMIUM_FLAGS } from '../../e2e/chromium';
 import { openSlideFrom } from '../../src/slide/open-slide-core';
 import { nodeDecoders } from '../../src/slide/open-slide-node';
 import { nodeFileSource } from '../../src/slide/node-file-source';
 import type { BenchContext, BenchReport, BenchSuite } from '../suite';
 import { option, pickTiles, runOpenSlide } from './tiles';
+import { measureTilesInPage, openBenchApp, type PageRun } from './tiles-chromium';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -68,63 +66,14 @@ const suite: BenchSuite = {
     log('bytes per tile in Node ...');
     const perTile = await bytesPerTile(file, tiles.slice(0, 50));
 
-    const outDir = path.join(tmpdir(), 'patholens-bench', 'dist');
-    process.env.VITE_PATHOLENS_TEST_HOOK = 'true';
-    log('building the app (production) ...');
-    await build({ root, logLevel: 'warn', publicDir: false, build: { outDir, emptyOutDir: true } });
-    const server = await preview({ root, logLevel: 'warn', build: { outDir }, preview: { port: 4197, strictPort: false, host: '127.0.0.1' } });
-    const url = server.resolvedUrls?.local[0] ?? 'http://127.0.0.1:4197/';
-    const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: QUIET_CHROMIUM_FLAGS });
-    let run: { openMs: number; firstViewMs: number; tilesPerSecond: number[] };
+    log('building the app (production) and opening Chromium ...');
+    const app = await openBenchApp(4197, [file]);
+    let run: PageRun;
     try {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-      await page.addInitScript({ content: 'window.__name = (f) => f;' });
-      await page.goto(url);
-      await page.waitForFunction(() => typeof (window as unknown as { __patholens?: { openSlide?: unknown } }).__patholens?.openSlide === 'function');
-      await page.evaluate(() => {
-        const input = document.createElement('input');
-        input.type = 'file';
-        input.id = 'bench-slide';
-        input.style.display = 'none';
-        document.body.append(input);
-      });
-      await page.setInputFiles('#bench-slide', file);
       log(`decoding ${tiles.length} tiles in Chromium ...`);
-      run = await page.evaluate(
-        async ({ tiles }) => {
-          type Slide = {
-            metadata: { levels: { width: number; height: number; tileWidth: number; tileHeight: number }[] };
-            readTile(l: number, c: number, r: number): Promise<unknown>;
-            close(): Promise<void>;
-          };
-          const hook = (window as unknown as { __patholens: { openSlide(f: File, o: object): Promise<Slide> } }).__patholens;
-          const t0 = performance.now();
-          const slide = await hook.openSlide((document.getElementById('bench-slide') as HTMLInputElement).files![0]!, { tileCacheBytes: 0 });
-          const openMs = performance.now() - t0;
-          const levels = slide.metadata.levels;
-          const home = levels.findIndex((l) => l.width <= 1280 && l.height <= 800);
-          const k = home === -1 ? levels.length - 1 : home;
-          const level = levels[k]!;
-          const jobs: Promise<unknown>[] = [];
-          for (let r = 0; r < Math.ceil(level.height / level.tileHeight); r++)
-            for (let c = 0; c < Math.ceil(level.width / level.tileWidth); c++) jobs.push(slide.readTile(k, c, r));
-          await Promise.all(jobs);
-          const firstViewMs = performance.now() - t0;
-          await Promise.all(tiles.slice(0, 30).map(([c, r]) => slide.readTile(0, c, r)));
-          const rates: number[] = [];
-          for (let round = 0; round < 2; round++) {
-            const start = performance.now();
-            await Promise.all(tiles.map(([c, r]) => slide.readTile(0, c, r)));
-            rates.push(tiles.length / ((performance.now() - start) / 1000));
-          }
-          await slide.close();
-          return { openMs, firstViewMs, tilesPerSecond: rates };
-        },
-        { tiles },
-      );
+      run = await measureTilesInPage(app.page, { files: true }, tiles);
     } finally {
-      await browser.close();
-      await new Promise<void>((resolve) => server.httpServer.close(() => resolve()));
+      await app.close();
     }
     log('OpenSlide read_region again ...');
     const openslideAfter = await runOpenSlide(file, tiles);
