@@ -5,8 +5,14 @@ export const PREVIEW_PORT = 4173;
 export const DEV_PORT = 5174;
 /** The DICOMweb spec starts Orthanc here; the servers proxy /dicomweb to it (same origin, as in hospitals). */
 export const ORTHANC_TEST_PORT = 8142;
+/** The remote-server spec starts transformers serve here, with and without CORS; the CSP names both, as a department would. */
+export const REMOTE_SERVER_TEST_PORTS = { cors: 8151, noCors: 8152 } as const;
 /** Builds for tests carry the test hook `window.__patholens` (src/app/test-hook.ts); production builds do not. */
-const TEST_BUILD_ENV = { VITE_PATHOLENS_TEST_HOOK: 'true', PATHOLENS_DICOMWEB_PROXY: `http://127.0.0.1:${ORTHANC_TEST_PORT}/dicom-web` };
+const TEST_BUILD_ENV = {
+  VITE_PATHOLENS_TEST_HOOK: 'true',
+  PATHOLENS_DICOMWEB_PROXY: `http://127.0.0.1:${ORTHANC_TEST_PORT}/dicom-web`,
+  PATHOLENS_CONNECT_SOURCES: `http://127.0.0.1:${REMOTE_SERVER_TEST_PORTS.cors} http://127.0.0.1:${REMOTE_SERVER_TEST_PORTS.noCors}`,
+};
 
 export default defineConfig({
   testDir: 'e2e',

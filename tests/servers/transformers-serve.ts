@@ -36,11 +36,16 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startTransformersServe({ cors = true, timeoutMs = 120_000 }: { cors?: boolean; timeoutMs?: number } = {}): Promise<RunningServer> {
+export async function startTransformersServe({
+  cors = true,
+  port: fixedPort,
+  timeoutMs = 120_000,
+}: { cors?: boolean; port?: number; timeoutMs?: number } = {}): Promise<RunningServer> {
   if (!existsSync(TRANSFORMERS_CLI)) {
     throw new Error(`${TRANSFORMERS_CLI} is missing: install the test servers with ".venv/bin/pip install -r tests/servers/requirements.txt" (.ci/run does).`);
   }
-  const port = await freePort();
+  // A fixed port where the page's Content-Security-Policy must name the server (e2e), else any free one.
+  const port = fixedPort ?? (await freePort());
   const args = [
     'serve',
     TINY_CHECKPOINT,

@@ -20,10 +20,7 @@ const MAGNIFICATIONS = [5, 10, 20, 40];
 
 function workerDependencies(): AskDependencies {
   return {
-    backendLabel: () => {
-      const state = modelStore.getState().pathoR1;
-      return state.status === 'ready' ? `${state.device === 'webgpu' ? 'WebGPU' : 'WASM'} · ${state.dtype}` : 'not loaded';
-    },
+    backendLabel: () => modelStore.pathoR1Label('ask'),
     generate(request, callbacks) {
       const engine = modelStore.pathoR1Engine();
       if (!engine) return Promise.reject(new InferenceError('not-loaded', 'Patho-R1 is not loaded'));

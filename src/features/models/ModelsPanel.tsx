@@ -5,6 +5,7 @@ import type { LoadProgress } from '../../inference/worker-protocol';
 import { useAppStore } from '../../session/app-store';
 import { modelStore, resolveLoadPlan, resolvePathoClipLoadPlan, useModelStore, type CatalogEntry, type DeviceChoice } from './model-store';
 import { formatBytes } from '../../ui/format-bytes';
+import { RemoteServerSettings } from './RemoteServerSettings';
 
 const DTYPE_CHOICES: (ModelDtype | 'auto')[] = ['auto', 'q4f16', 'q4', 'q8', 'fp16', 'fp32'];
 
@@ -256,6 +257,7 @@ export function ModelsPanel() {
       </div>
       <FolderPicker />
       <UrlLoader />
+      <RemoteServerSettings />
       {catalog.status === 'loading' && <p>Looking for models…</p>}
       {catalog.status === 'error' && <p className="text-red-800">{catalog.message}</p>}
       {catalog.status === 'ready' && catalog.entries.length === 0 && (

@@ -20,6 +20,7 @@ import { errorDetail, errorSentence } from '../../ui/error-sentence';
 import { USER_MODELS_ROOT, importPickedModelFolder, readPickedModelFolder, type PickedFile, type PickedModelFolder } from '../../inference/local-model-folder';
 import { MODEL_CACHE_NAME } from '../../inference/verified-model-cache';
 import { appStore } from '../../session/app-store';
+import { remoteEngineFor, remoteServerStore, remoteSettingsProblem, type RemoteTask } from './remote-server-store';
 
 export interface CatalogEntry {
   /** Path under /models/, e.g. "tiny/patho-r1". */
@@ -358,12 +359,30 @@ export function createModelStore(
   };
 
   return Object.assign(store, {
-    /** The engine that answers Ask questions now (the loaded worker), or null when none is loaded. */
-    pathoR1Engine: (): PathoR1Engine | null => (store.getState().pathoR1.status === 'ready' ? client : null),
+    /**
+     * The engine that answers `task` now: the remote server when the Models tab says so, else the loaded worker,
+     * or null when none is loaded.
+     */
+    pathoR1Engine: (task: RemoteTask = 'ask'): PathoR1Engine | null =>
+      remoteEngineFor(remoteServerStore.getState(), task) ?? (store.getState().pathoR1.status === 'ready' ? client : null),
+    /** Who answers `task`, in words for the answer card: "Remote · model" or the local backend and weights. */
+    pathoR1Label(task: RemoteTask = 'ask'): string {
+      const remote = remoteServerStore.getState();
+      if (remote.answerers[task] === 'remote') return `Remote server · ${remote.settings.model || 'no model chosen'}`;
+      const state = store.getState().pathoR1;
+      return state.status === 'ready' ? `${state.device === 'webgpu' ? 'WebGPU' : 'WASM'} · ${state.dtype}` : 'not loaded';
+    },
     /** The loaded PathoCLIP (Classify, Search), or null when none is loaded. */
     pathoClipEngine: (): PathoClipEngine | null => (store.getState().pathoClip.status === 'ready' ? clipClient : null),
-    /** Loads the preferred Patho-R1 (the user's own export before the tiny demo) unless one is loaded. */
-    async ensurePathoR1(): Promise<void> {
+    /** Loads the preferred Patho-R1 (the user's own export before the tiny demo) unless one is loaded or the server answers `task`. */
+    async ensurePathoR1(task: RemoteTask = 'ask'): Promise<void> {
+      const remote = remoteServerStore.getState();
+      if (remote.answerers[task] === 'remote') {
+        // Nothing to load: the server has its model; only its settings must be complete.
+        const problem = remoteSettingsProblem(remote.settings);
+        if (problem) throw new Error(problem);
+        return;
+      }
       if (store.getState().pathoR1.status !== 'ready') await store.getState().loadPathoR1(await preferredPath('patho-r1'));
     },
     /** Loads the preferred PathoCLIP (the user's own export before the tiny demo) unless one is loaded. */

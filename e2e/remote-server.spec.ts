@@ -1,0 +1,90 @@
+/**
+ * Patho-R1 on a department's OpenAI-compatible server, as a pathologist sets it up: the server's address in the
+ * Models tab, a connection test that lists its models, Ask switched to the server, and an answer about a region
+ * streamed from it. A real `transformers serve` (tiny checkpoint, CPU) on 127.0.0.1; the page's CSP names its
+ * origin through PATHOLENS_CONNECT_SOURCES (playwright.config.ts). A server without CORS gets the sentence on how
+ * to enable it.
+ */
+import { REMOTE_SERVER_TEST_PORTS } from '../playwright.config';
+import { startTransformersServe, type RunningServer } from '../tests/servers/transformers-serve';
+import { expect, test } from './fixtures';
+import { expectSlideOpen, gotoApp, openSlideFile } from './viewer-helpers';
+
+let server: RunningServer | undefined;
+let noCorsServer: RunningServer | undefined;
+
+test.beforeAll(async () => {
+  test.setTimeout(240_000);
+  [server, noCorsServer] = await Promise.all([
+    startTransformersServe({ port: REMOTE_SERVER_TEST_PORTS.cors }),
+    startTransformersServe({ port: REMOTE_SERVER_TEST_PORTS.noCors, cors: false }),
+  ]);
+});
+
+test.afterAll(async () => {
+  await Promise.all([server?.stop(), noCorsServer?.stop()]);
+});
+
+test('a remote server answers Ask, streamed, and a server without CORS is explained', async ({ page, watch }) => {
+  test.setTimeout(180_000);
+  const remote = server!;
+  const chatBodies: string[] = [];
+  page.on('request', (request) => {
+    if (request.url().endsWith('/v1/chat/completions') && request.method() === 'POST') chatBodies.push(request.postData() ?? '');
+  });
+  await gotoApp(page);
+  await openSlideFile(page, 'small.svs');
+  await expectSlideOpen(page, 'small.svs');
+  await page.getByRole('button', { name: 'Region from view' }).click();
+
+  await page.getByRole('tab', { name: 'Models' }).click();
+  const models = page.getByRole('tabpanel', { name: 'Models' });
+  const settings = models.getByRole('region', { name: 'Remote server' });
+
+  // No CORS: the browser refuses the answer; the sentence says how to allow it on each server.
+  await settings.getByLabel('Server address').fill(noCorsServer!.baseUrl);
+  await settings.getByRole('button', { name: 'Test connection' }).click();
+  await expect(settings.getByRole('status')).toContainText('could not reach the server');
+  await expect(settings.getByRole('status')).toContainText('--enable-cors');
+  await expect(settings.getByRole('status')).toContainText('PATHOLENS_CONNECT_SOURCES');
+
+  await settings.getByLabel('Server address').fill(remote.baseUrl);
+  await settings.getByRole('button', { name: 'Test connection' }).click();
+  await expect(settings.getByRole('status')).toContainText(`Connected to ${remote.baseUrl}/v1`);
+  await expect(settings.getByLabel('Model')).toHaveValue(remote.model);
+  await settings.getByRole('radiogroup', { name: 'Ask answered by' }).getByLabel('Remote server').check();
+
+  await page.getByRole('tab', { name: 'Ask' }).click();
+  const panel = page.getByRole('tabpanel', { name: 'Ask' });
+  await panel.getByLabel('Question', { exact: true }).fill('What is the most likely diagnosis?');
+  await panel.getByText('Sampling settings').click();
+  await panel.getByLabel('Max new tokens').fill('16');
+  await panel.getByRole('button', { name: 'Ask Patho-R1' }).click();
+  const answer = panel.getByRole('article', { name: 'Answer to: What is the most likely diagnosis?' });
+  await expect(answer).toHaveAttribute('data-status', 'done', { timeout: 120_000 });
+  await expect(answer).toContainText(`Remote server · ${remote.model}`);
+  await expect(answer.getByTestId('answer-text')).not.toBeEmpty();
+
+  // What went to the server: the region as a PNG data URL, Patho-R1's system prompt, greedy, streamed.
+  expect(chatBodies).toHaveLength(1);
+  const body = JSON.parse(chatBodies[0]!) as {
+    model: string;
+    stream: boolean;
+    temperature: number;
+    max_tokens: number;
+    messages: { role: string; content: unknown }[];
+  };
+  expect(body).toMatchObject({ model: remote.model, stream: true, temperature: 0, max_tokens: 16 });
+  expect(String(body.messages[0]?.content)).toContain('<think> Your step-by-step reasoning </think>');
+  expect(JSON.stringify(body.messages[1]?.content)).toMatch(/"image_url":\{"url":"data:image\/png;base64,/);
+
+  // Nothing else left the machine, and the settings (key included) stay in this browser across a reload.
+  const origin = new URL(page.url()).origin;
+  const allowed = new Set([origin, remote.baseUrl, noCorsServer!.baseUrl]);
+  expect(watch.requests.filter((url) => /^https?:/.test(url) && !allowed.has(new URL(url).origin))).toEqual([]);
+  await page.reload();
+  await gotoApp(page);
+  await page.getByRole('tab', { name: 'Models' }).click();
+  await expect(settings.getByLabel('Server address')).toHaveValue(remote.baseUrl);
+  await expect(settings.getByRole('radiogroup', { name: 'Ask answered by' }).getByLabel('Remote server')).toBeChecked();
+});
