@@ -65,6 +65,7 @@ test.describe('DICOM WSI', () => {
     ['jpeg-full', 'JPEG baseline'],
     ['j2k-full', 'JPEG 2000 lossless'],
     ['sparse-concat', 'uncompressed'],
+    ['htj2k-level', 'HTJ2K lossless'],
   ] as const) {
     test(`${series}: every level in the browser equals the reference reader's pixels`, async ({ page, watch }) => {
       await gotoApp(page);

@@ -77,6 +77,8 @@ describe.each([
   ['jpeg-full', 'OpenSlide', 0, 0],
   ['j2k-full', 'wsidicom', 0, 0],
   ['sparse-concat', 'wsidicom', 0, 0],
+  // HTJ2K (High-Throughput JPEG 2000) frames through the same OpenJPEG decoder.
+  ['htj2k-level', 'OpenJPH', 0, 0],
 ] as const)('%s against %s', (series, _reader, meanBound, maxBound) => {
   const expected = note(series);
 
@@ -107,9 +109,10 @@ describe.each([
   });
 
   it('opens from the list of its files, in any order, the same as from the folder', async () => {
-    const slide = await openSlideNode({ paths: filesOf(series).reverse() });
+    const files = filesOf(series).reverse();
+    const slide = await openSlideNode({ paths: files });
     expect(slide.metadata.levels.length).toBe(expected.levels.length);
-    expect(slide.metadata.name).toMatch(/and \d+ more files/);
+    expect(slide.metadata.name).toMatch(files.length > 1 ? /and \d+ more files/ : /\.dcm$/);
     await slide.close();
   });
 });
