@@ -29,6 +29,10 @@ export interface RemoteServerOptions {
 
 const DEFAULT_TIMEOUT_MS = 120_000;
 
+function formatWait(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`;
+}
+
 /** `http://host:8000`, `http://host:8000/`, `http://host:8000/v1/` → `http://host:8000/v1`. */
 export function apiRoot(baseUrl: string): string {
   let url: URL;
@@ -92,7 +96,7 @@ export async function listRemoteModels(options: Omit<RemoteServerOptions, 'model
     if (timer.timedOut())
       throw new InferenceError(
         'remote-timeout',
-        `The server at ${root} did not answer within ${Math.round((options.timeoutMs ?? 15_000) / 1000)} s. Check that it is running`,
+        `The server at ${root} did not answer within ${formatWait(options.timeoutMs ?? 15_000)}. Check that it is running`,
       );
     throw unreachableError(root, error);
   }
@@ -131,7 +135,7 @@ export function createOpenAiCompatibleEngine(options: RemoteServerOptions): Path
       const timeoutError = () =>
         new InferenceError(
           'remote-timeout',
-          `The server at ${root} sent nothing for ${Math.round(timeoutMs / 1000)} s. The text so far is kept; ask again or check the server`,
+          `The server at ${root} sent nothing for ${formatWait(timeoutMs)}. The text so far is kept; ask again or check the server`,
         );
       let text = '';
       let usage: ReplyUsage | null = null;

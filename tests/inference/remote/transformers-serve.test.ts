@@ -99,6 +99,14 @@ describe('remote engine on transformers serve (tiny Patho-R1, CPU)', () => {
     expect((error as InferenceError).message).toContain(server.baseUrl);
   }, 120_000);
 
+  it('gives up with a timeout sentence when the server sends nothing in time', async () => {
+    // Reading a region and the prompt takes the CPU server far longer than 5 ms before its first byte.
+    const engine = createOpenAiCompatibleEngine({ baseUrl: server.baseUrl, model: server.model, timeoutMs: 5 });
+    const error = await engine.generate({ messages: imageCase.messages, images: [image], settings }).catch((caught: unknown) => caught);
+    expect((error as InferenceError).kind).toBe('remote-timeout');
+    expect((error as InferenceError).message).toContain('sent nothing for 5 ms');
+  });
+
   it('says the server is unreachable when nothing listens', async () => {
     const port = await freePort();
     const engine = createOpenAiCompatibleEngine({ baseUrl: `http://127.0.0.1:${port}`, model: server.model });
