@@ -49,6 +49,15 @@ export default defineConfig({
       name: 'webgpu',
       use: {
         browserName: 'chromium',
+        // SwiftShader is a software GPU, which "Automatic" rightly passes over for WASM: this project is a user who
+        // chose WebGPU in the Models tab (the choice is remembered in localStorage), so it exercises the WebGPU path.
+        storageState: {
+          cookies: [],
+          origins: [PREVIEW_PORT, DEV_PORT].map((port) => ({
+            origin: `http://127.0.0.1:${port}`,
+            localStorage: [{ name: 'patholens.device-choice', value: 'webgpu' }],
+          })),
+        },
         launchOptions: { executablePath: CHROMIUM_PATH, args: [...QUIET_CHROMIUM_FLAGS, ...WEBGPU_SWIFTSHADER_FLAGS] },
       },
       metadata: { expectedBackend: 'webgpu' },

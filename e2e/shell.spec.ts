@@ -1,5 +1,5 @@
 import AxeBuilder from '@axe-core/playwright';
-import { DEV_PORT, PREVIEW_PORT } from '../playwright.config';
+import { DEV_PORT, PREVIEW_PORT, REMOTE_SERVER_TEST_PORTS } from '../playwright.config';
 import { expect, realBackend, test } from './fixtures';
 
 test.describe('app shell', () => {
@@ -11,16 +11,22 @@ test.describe('app shell', () => {
     const real = await realBackend(page);
     // Each project exists to exercise one path; a silent fallback would make it test the other one.
     expect(real.kind).toBe(testInfo.project.metadata.expectedBackend);
-    await expect(status).toHaveAttribute('data-backend', real.kind);
     if (real.kind === 'webgpu') {
-      await expect(status).toContainText('WebGPU');
+      // The webgpu project's adapter is SwiftShader, a software GPU: Automatic takes WASM and says why.
+      await expect(status).toHaveAttribute('data-backend', 'wasm');
+      await expect(status).toContainText('The only GPU here is a software one');
       if (real.description) await expect(status).toContainText(real.description);
+      // The Models tab still offers it, marked slow (this project's user chose it).
+      await page.getByRole('tab', { name: 'Models' }).click();
+      await expect(page.getByLabel('Backend')).toHaveValue('webgpu');
+      await expect(page.getByLabel('Backend').locator('option[value="webgpu"]')).toHaveText('WebGPU (software GPU: slow)');
     } else {
+      await expect(status).toHaveAttribute('data-backend', real.kind);
       await expect(status).toContainText('WASM');
       await expect(status).toContainText(/WebGPU|navigator\.gpu/);
     }
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
-    await expect(status).toContainText(/threads|WebGPU/);
+    await expect(status).toContainText(/threads|WebGPU|thread/);
     expect(watch.pageErrors).toEqual([]);
   });
 
@@ -106,8 +112,11 @@ test.describe('servers', () => {
       const csp = headers['content-security-policy'] ?? '';
       expect(csp).toContain("default-src 'self'");
       expect(csp).toContain("object-src 'none'");
-      // Only keywords, 'self', nonces and local schemes: no host of anyone else.
-      expect(csp.match(/https?:\/\/\S+|\*/g) ?? []).toEqual([]);
+      // Only keywords, 'self', nonces and local schemes, plus exactly the origins the person running the server
+      // named in PATHOLENS_CONNECT_SOURCES (here the loopback test servers of the remote-server spec), in connect-src.
+      const named = Object.values(REMOTE_SERVER_TEST_PORTS).map((testPort) => `http://127.0.0.1:${testPort}`);
+      expect(csp.match(/https?:\/\/[^\s;]+|\*/g) ?? []).toEqual(named);
+      expect(/connect-src ([^;]*)/.exec(csp)?.[1]).toContain(named.join(' '));
     });
   }
 

@@ -9,10 +9,14 @@ export interface GpuAdapterInfoLike {
   architecture?: string;
   device?: string;
   description?: string;
+  /** WebGPU's flag for an adapter that is a software implementation (newer browsers put it on info). */
+  isFallbackAdapter?: boolean;
 }
 
 export interface GpuAdapterLike {
   info?: GpuAdapterInfoLike;
+  /** Older browsers put the fallback flag on the adapter itself. */
+  isFallbackAdapter?: boolean;
   features?: { has(feature: string): boolean };
 }
 
@@ -38,7 +42,22 @@ export type ComputeBackend =
       reason: string;
       /** Threads ONNX Runtime WASM may use: >1 only when the page is cross-origin isolated. */
       threads: number;
+      /** A software WebGPU adapter that was passed over (it is slower than WASM); the user may still choose it. */
+      softwareGpu?: { adapterName: string; supportsShaderF16: boolean };
     };
+
+/** Software renderers that expose WebGPU on the CPU: SwiftShader (Chrome), llvmpipe/lavapipe/softpipe (Mesa), WARP (Windows). */
+const SOFTWARE_RENDERER = /swiftshader|llvmpipe|lavapipe|softpipe|microsoft basic render|\bwarp\b/i;
+
+/**
+ * Whether an adapter runs on the CPU. Such an adapter is 35-100x slower than ONNX Runtime's WASM kernels on the same
+ * CPU (measured here with SwiftShader), so "Automatic" must never prefer it.
+ */
+export function isSoftwareAdapter(adapter: GpuAdapterLike): boolean {
+  if (adapter.info?.isFallbackAdapter === true || adapter.isFallbackAdapter === true) return true;
+  const info = adapter.info ?? {};
+  return SOFTWARE_RENDERER.test([info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' '));
+}
 
 export function describeAdapter(info: GpuAdapterInfoLike | undefined): string {
   if (!info) return 'unnamed adapter';
@@ -74,11 +93,17 @@ export async function detectComputeBackend(navigatorLike: NavigatorLike, crossOr
       threads,
     };
   }
-  return {
-    kind: 'webgpu',
-    adapterName: describeAdapter(adapter.info),
-    supportsShaderF16: adapter.features?.has('shader-f16') ?? false,
-  };
+  const adapterName = describeAdapter(adapter.info);
+  const supportsShaderF16 = adapter.features?.has('shader-f16') ?? false;
+  if (isSoftwareAdapter(adapter)) {
+    return {
+      kind: 'wasm',
+      reason: `The only GPU here is a software one (${adapterName}), slower than the CPU path; choose WebGPU in the Models tab to use it anyway.`,
+      threads,
+      softwareGpu: { adapterName, supportsShaderF16 },
+    };
+  }
+  return { kind: 'webgpu', adapterName, supportsShaderF16 };
 }
 
 /** The one-line label the status bar shows. */

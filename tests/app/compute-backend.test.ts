@@ -7,13 +7,28 @@ const adapter = (info: GpuAdapterLike['info'], features: string[] = []): GpuAdap
 });
 
 describe('detectComputeBackend', () => {
-  it('takes WebGPU with the adapter name when an adapter exists', async () => {
+  it('takes WebGPU with the adapter name when a hardware adapter exists', async () => {
     const backend = await detectComputeBackend(
-      { gpu: { requestAdapter: async () => adapter({ vendor: 'google', architecture: 'swiftshader' }) }, hardwareConcurrency: 4 },
+      { gpu: { requestAdapter: async () => adapter({ vendor: 'intel', architecture: 'gen-12lp' }) }, hardwareConcurrency: 4 },
       true,
     );
-    expect(backend).toEqual({ kind: 'webgpu', adapterName: 'google swiftshader', supportsShaderF16: false });
-    expect(computeBackendLabel(backend)).toBe('WebGPU · google swiftshader');
+    expect(backend).toEqual({ kind: 'webgpu', adapterName: 'intel gen-12lp', supportsShaderF16: false });
+    expect(computeBackendLabel(backend)).toBe('WebGPU · intel gen-12lp');
+  });
+
+  it('never prefers a software adapter over WASM, but keeps it for a user who chooses WebGPU', async () => {
+    const software = [
+      adapter({ vendor: 'google', architecture: 'swiftshader' }),
+      adapter({ vendor: 'mesa', description: 'llvmpipe (LLVM 17.0.6, 256 bits)' }),
+      adapter({ vendor: 'microsoft', description: 'Microsoft Basic Render Driver' }),
+      adapter({ vendor: 'x', isFallbackAdapter: true }),
+      { ...adapter({ vendor: 'y' }), isFallbackAdapter: true },
+    ];
+    for (const candidate of software) {
+      const backend = await detectComputeBackend({ gpu: { requestAdapter: async () => candidate }, hardwareConcurrency: 4 }, true);
+      expect(backend).toMatchObject({ kind: 'wasm', threads: 3, softwareGpu: { supportsShaderF16: false } });
+      expect(computeBackendLabel(backend)).toMatch(/^WASM · 3 threads · The only GPU here is a software one \(.+\), slower than the CPU path/);
+    }
   });
 
   it('reports shader-f16, which decides the q4f16 model files', async () => {

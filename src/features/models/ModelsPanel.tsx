@@ -236,7 +236,7 @@ export function ModelsPanel() {
             onChange={(event) => modelStore.getState().setDeviceChoice(event.target.value as DeviceChoice)}
           >
             <option value="auto">Automatic</option>
-            <option value="webgpu">WebGPU</option>
+            <option value="webgpu">{backend.status === 'ready' && backend.backend.kind === 'wasm' && backend.backend.softwareGpu ? 'WebGPU (software GPU: slow)' : 'WebGPU'}</option>
             <option value="wasm">WASM (CPU)</option>
           </select>
         </label>

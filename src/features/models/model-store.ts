@@ -105,11 +105,8 @@ export function resolveLoadPlan(
   deviceChoice: DeviceChoice,
   dtypeChoice: ModelDtype | 'auto',
 ): { device: InferenceDevice; dtype: ModelDtype } | { error: string } {
-  const effective: ComputeBackend =
-    deviceChoice === 'wasm' && backend.kind === 'webgpu' ? { kind: 'wasm', reason: 'chosen in the Models tab', threads: 1 } : backend;
-  if (deviceChoice === 'webgpu' && backend.kind !== 'webgpu') {
-    return { error: `WebGPU was chosen in the Models tab but is not available here (${backend.reason}). Choose Automatic or WASM.` };
-  }
+  const effective = effectiveBackend(backend, deviceChoice);
+  if ('error' in effective) return effective;
   if (dtypeChoice !== 'auto') {
     if (!entry.dtypes.includes(dtypeChoice)) return { error: `${entry.path} has no ${dtypeChoice} weights: choose one of ${entry.dtypes.join(', ')}.` };
     return { device: effective.kind, dtype: dtypeChoice };
@@ -120,6 +117,8 @@ export function resolveLoadPlan(
 
 /** The backend a load really uses: the detected one, unless the user chose WASM (or WebGPU, when present). */
 function effectiveBackend(backend: ComputeBackend, deviceChoice: DeviceChoice): ComputeBackend | { error: string } {
+  // A software GPU is passed over by Automatic but stays available to a user who asks for WebGPU.
+  if (deviceChoice === 'webgpu' && backend.kind === 'wasm' && backend.softwareGpu) return { kind: 'webgpu', ...backend.softwareGpu };
   if (deviceChoice === 'webgpu' && backend.kind !== 'webgpu') {
     return { error: `WebGPU was chosen in the Models tab but is not available here (${backend.reason}). Choose Automatic or WASM.` };
   }
@@ -130,6 +129,26 @@ function effectiveBackend(backend: ComputeBackend, deviceChoice: DeviceChoice): 
 export function resolvePathoClipLoadPlan(entry: CatalogEntry, backend: ComputeBackend, deviceChoice: DeviceChoice, dtypeChoice: ModelDtype | 'auto'): PathoClipPlan | { error: string } {
   const effective = effectiveBackend(backend, deviceChoice);
   return 'error' in effective ? effective : resolvePathoClipPlan(entry.manifest, effective, dtypeChoice);
+}
+
+/** The backend the user chose in the Models tab, remembered in this browser (a slow software GPU is a choice to keep). */
+export const DEVICE_CHOICE_KEY = 'patholens.device-choice';
+
+function savedDeviceChoice(): DeviceChoice {
+  try {
+    const saved = globalThis.localStorage?.getItem(DEVICE_CHOICE_KEY);
+    return saved === 'webgpu' || saved === 'wasm' ? saved : 'auto';
+  } catch {
+    return 'auto';
+  }
+}
+
+function saveDeviceChoice(choice: DeviceChoice): void {
+  try {
+    globalThis.localStorage?.setItem(DEVICE_CHOICE_KEY, choice);
+  } catch {
+    // storage disabled: the choice holds for this visit
+  }
 }
 
 export function createModelStore(
@@ -199,7 +218,7 @@ export function createModelStore(
 
     return {
       catalog: { status: 'loading' },
-      deviceChoice: 'auto',
+      deviceChoice: savedDeviceChoice(),
       dtypeChoice: 'auto',
       pathoR1: { status: 'unloaded' },
       pathoClip: { status: 'unloaded' },
@@ -223,7 +242,10 @@ export function createModelStore(
         }
       },
 
-      setDeviceChoice: (deviceChoice) => set({ deviceChoice }),
+      setDeviceChoice: (deviceChoice) => {
+        saveDeviceChoice(deviceChoice);
+        set({ deviceChoice });
+      },
       setDtypeChoice: (dtypeChoice) => set({ dtypeChoice }),
 
       async loadPathoR1(path) {

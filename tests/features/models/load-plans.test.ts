@@ -34,6 +34,13 @@ function markedBelowQuality(manifest: ModelManifest, dtypes: string[]): ModelMan
 describe('Patho-R1 load plan', () => {
   const manifest = tinyManifest('patho-r1');
 
+  it('runs on WASM past a software GPU unless the user chose WebGPU', () => {
+    const software: ComputeBackend = { kind: 'wasm', reason: 'software GPU', threads: 1, softwareGpu: { adapterName: 'google swiftshader', supportsShaderF16: false } };
+    expect(resolveLoadPlan(entry(manifest, 'tiny/patho-r1'), software, 'auto', 'auto')).toEqual({ device: 'wasm', dtype: 'q4' });
+    expect(resolveLoadPlan(entry(manifest, 'tiny/patho-r1'), software, 'webgpu', 'auto')).toEqual({ device: 'webgpu', dtype: 'q4' });
+    expect(resolveLoadPlan(entry(manifest, 'tiny/patho-r1'), wasm, 'webgpu', 'auto')).toMatchObject({ error: expect.stringContaining('not available here') });
+  });
+
   it('loads the backend’s first choice when the quality report passes it', () => {
     expect(belowQualityDtypes(manifest)).toEqual([]);
     expect(resolveLoadPlan(entry(manifest, 'tiny/patho-r1'), wasm, 'auto', 'auto')).toEqual({ device: 'wasm', dtype: 'q4' });
