@@ -37,7 +37,8 @@ export default defineConfig({
     },
     {
       // The dev server must send the same isolation and security headers.
-      command: `npx vite --host 127.0.0.1 --port ${DEV_PORT} --strictPort`,
+      // --force: dependencies are bundled afresh, as on a first `npm start` (the dev-server spec checks no reload).
+      command: `npx vite --host 127.0.0.1 --port ${DEV_PORT} --strictPort --force`,
       url: `http://127.0.0.1:${DEV_PORT}`,
       env: TEST_BUILD_ENV,
       reuseExistingServer: !process.env.CI,

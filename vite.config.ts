@@ -33,6 +33,12 @@ export default defineConfig(({ command }) => ({
       'Content-Security-Policy': contentSecurityPolicy({ extraConnectSources }),
     },
   },
+  optimizeDeps: {
+    // Crawl the workers as well as the page: Vite's scan does not follow `new Worker(new URL(…))`, so it found
+    // transformers.js only when the first model loaded, re-bundled, and reloaded the page under the user (the
+    // question being asked was lost). With the workers as entries every dependency is bundled before the first visit.
+    entries: ['index.html', 'src/**/*.worker.ts', 'src/slide/decode-worker.ts'],
+  },
   worker: { format: 'es' },
   build: { target: 'es2022' },
 }));
