@@ -44,6 +44,20 @@ export function blobSource(name: string, blob: Blob): ByteSource {
 const HTTP_BLOCK_BYTES = 64 * 1024;
 const HTTP_CACHE_BLOCKS = 256;
 
+/** Why a range request did not give a 206, in the words a user can act on. */
+function rangeRefusal(url: string, response: Response): string {
+  if (response.status === 404 || response.status === 410)
+    return `No slide was found at ${url} (the server answered ${response.status} Not Found). Check the address.`;
+  // Single-page servers (Vite, most static hosts) answer an unknown path with their start page: a mistyped address.
+  if (response.ok && /^text\/html\b/i.test(response.headers.get('Content-Type') ?? '')) {
+    return `No slide was found at ${url}: the server answered with a web page, not a slide file, which is what it does for an address it does not know. Check the address.`;
+  }
+  if (response.ok) {
+    return `The server at ${url} does not support range requests (it answered ${response.status} instead of 206), so the slide cannot be read piece by piece.`;
+  }
+  return `The server at ${url} answered ${response.status}${response.statusText ? ` ${response.statusText}` : ''}.`;
+}
+
 /**
  * A remote file read with HTTP range requests. The server must answer `Range` with 206 and a Content-Range
  * that gives the total size; a server that ignores ranges would make us download whole slides, so we refuse.
@@ -57,13 +71,7 @@ export async function httpRangeSource(url: string, fetchImpl: typeof fetch = fet
       if (s?.aborted) throw error;
       throw new SlideError(`Could not reach ${url}: ${(error as Error).message}. Check the address and that the server allows this page to read it.`);
     }
-    if (response.status !== 206) {
-      throw new SlideError(
-        response.ok
-          ? `The server at ${url} does not support range requests (it answered ${response.status} instead of 206), so the slide cannot be read piece by piece.`
-          : `The server at ${url} answered ${response.status} ${response.statusText}.`,
-      );
-    }
+    if (response.status !== 206) throw new SlideError(rangeRefusal(url, response));
     const range = /\/(\d+)\s*$/.exec(response.headers.get('Content-Range') ?? '');
     const bytes = new Uint8Array(await response.arrayBuffer());
     return { bytes, total: range ? Number(range[1]) : Number.NaN };

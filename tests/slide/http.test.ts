@@ -28,6 +28,9 @@ beforeAll(async () => {
     try {
       size = statSync(path).size;
     } catch {
+      // Under /app/, unknown paths get the start page with 200, as Vite and most single-page hosts answer.
+      if (request.url!.startsWith('/app/'))
+        return void response.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end('<!doctype html><title>PathoLens</title>');
       return void response.writeHead(404).end();
     }
     const body = readFileSync(path);
@@ -100,6 +103,14 @@ describe('slides by URL', () => {
   it('a missing URL says what the server answered', async () => {
     const error = await openSlideNode({ url: `${base}/nothing.dzi` }).catch((e: unknown) => e);
     expect((error as Error).message).toMatch(/answered 404/);
+    const tiff = await openSlideNode({ url: `${base}/nothing.svs` }).catch((e: unknown) => e);
+    expect((tiff as Error).message).toBe(`No slide was found at ${base}/nothing.svs (the server answered 404 Not Found). Check the address.`);
+  });
+
+  it('a mistyped URL on a server that answers unknown paths with its start page is "not found", not a range problem', async () => {
+    const error = await openSlideNode({ url: `${base}/app/slides/tpyo.svs` }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SlideError);
+    expect((error as Error).message).toMatch(/^No slide was found at .*tpyo\.svs: the server answered with a web page/);
   });
 
   it('Deep Zoom: levels, overlap cropped, pixels equal the source', async () => {
