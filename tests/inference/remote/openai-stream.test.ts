@@ -92,6 +92,21 @@ describe('request and error sentences', () => {
     expect(() => apiRoot('127.0.0.1:8000')).toThrow(/not an http\(s\) address|not a server address/);
   });
 
+  it('sends a follow-up with every earlier turn, the answer given as plain text', () => {
+    const messages = toOpenAiMessages(
+      [
+        { role: 'system', content: [{ type: 'text', text: 'S' }] },
+        { role: 'user', content: [{ type: 'image' }, { type: 'text', text: 'What is this?' }] },
+        { role: 'assistant', content: [{ type: 'text', text: '<think>R</think><answer>A</answer>' }] },
+        { role: 'user', content: [{ type: 'text', text: 'Why?' }] },
+      ],
+      ['data:1'],
+    );
+    expect(messages.map((message) => message.role)).toEqual(['system', 'user', 'assistant', 'user']);
+    expect(messages[2]).toEqual({ role: 'assistant', content: '<think>R</think><answer>A</answer>' });
+    expect(messages[3]?.content).toEqual([{ type: 'text', text: 'Why?' }]);
+  });
+
   it('fills image slots in order and refuses a mismatch', () => {
     const messages = toOpenAiMessages(
       [

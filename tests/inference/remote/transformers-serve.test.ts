@@ -71,6 +71,26 @@ describe('remote engine on transformers serve (tiny Patho-R1, CPU)', () => {
     }
   }, 180_000);
 
+  it('sends a follow-up with the whole conversation, and two regions, answering as the local model does', async () => {
+    // 40 tokens: past the point where these cases' greedy answers part from the single-turn one (golden.json).
+    const longer: GenerationSettings = { ...settings, maxNewTokens: 40 };
+    const engine = createOpenAiCompatibleEngine({ baseUrl: server.baseUrl, model: server.model });
+    const local = await PathoR1Runtime.load({ modelRoot: path.resolve('models/tiny'), modelName: 'patho-r1', dtype: 'fp32', device: 'cpu' });
+    try {
+      for (const name of ['multi_turn_image', 'two_images']) {
+        const goldenCase = golden.cases.find((entry) => entry.name === name)!;
+        const files = goldenCase.messages.flatMap((message) => message.content).filter((part) => part.type === 'image');
+        const images = await Promise.all(files.map((_, index) => readRgba(path.join(MODEL_DIR, 'golden', `${name}_${index}.png`))));
+        const request = { messages: goldenCase.messages, images, settings: longer };
+        const remote = await engine.generate(request);
+        const localResult = await local.generate(request);
+        expect(remote.text.replace(/\s+/g, ' ').trim(), name).toBe(localResult.text.replace(/\s+/g, ' ').trim());
+      }
+    } finally {
+      await local.dispose();
+    }
+  }, 240_000);
+
   it('stops mid-stream when the user stops, keeping the text so far', async () => {
     const engine = createOpenAiCompatibleEngine({ baseUrl: server.baseUrl, model: server.model });
     const controller = new AbortController();
