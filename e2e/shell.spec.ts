@@ -95,6 +95,17 @@ test.describe('app shell', () => {
     await expect(page.getByRole('tabpanel', { name: 'Search' })).toBeVisible();
     await page.getByRole('button', { name: /Dismiss error/ }).click();
     await expect(page.getByText('tile decoder crashed')).toHaveCount(0);
+
+    // A failure in a loop is one line with its count; several failures go with one click.
+    await page.evaluate(() => {
+      for (const message of ['tile decoder crashed', 'tile decoder crashed', 'tile decoder crashed', 'worker lost']) {
+        window.dispatchEvent(new ErrorEvent('error', { error: new Error(message), message }));
+      }
+    });
+    await expect(banner.getByText('tile decoder crashed')).toHaveCount(1);
+    await expect(banner).toContainText('(3 times)');
+    await banner.getByRole('button', { name: 'Dismiss all 2 errors' }).click();
+    await expect(page.getByText(/tile decoder crashed|worker lost/)).toHaveCount(0);
   });
 });
 

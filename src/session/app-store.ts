@@ -13,6 +13,8 @@ export interface UserError {
   id: number;
   /** A full sentence: what failed and what to do. */
   message: string;
+  /** How many times the sentence was reported while shown (a failure in a loop is one line, "3 times"). */
+  count: number;
 }
 
 export type BackendState = { status: 'detecting' } | { status: 'ready'; backend: ComputeBackend };
@@ -23,9 +25,11 @@ export interface AppState {
   errors: UserError[];
   selectTab(tab: SidePanelTab): void;
   setBackend(backend: ComputeBackend): void;
-  /** Shows a sentence in the error banner. Repeats of the same sentence are shown once. */
+  /** Shows a sentence in the error banner. Repeats of the same sentence are shown once, with their count. */
   reportError(message: string): void;
   dismissError(id: number): void;
+  /** Clears the banner at once. */
+  dismissAllErrors(): void;
 }
 
 /** Keeps the banner readable if something fails in a loop. */
@@ -41,11 +45,13 @@ export function createAppStore() {
     setBackend: (backend) => set({ backend: { status: 'ready', backend } }),
     reportError: (message) =>
       set((state) => {
-        if (state.errors.some((error) => error.message === message)) return state;
-        const errors = [...state.errors, { id: nextErrorId++, message }];
+        const repeated = state.errors.find((error) => error.message === message);
+        if (repeated) return { errors: state.errors.map((error) => (error === repeated ? { ...error, count: error.count + 1 } : error)) };
+        const errors = [...state.errors, { id: nextErrorId++, message, count: 1 }];
         return { errors: errors.slice(-MAX_VISIBLE_ERRORS) };
       }),
     dismissError: (id) => set((state) => ({ errors: state.errors.filter((error) => error.id !== id) })),
+    dismissAllErrors: () => set({ errors: [] }),
   }));
 }
 

@@ -15,6 +15,7 @@ describe('app store', () => {
     store.getState().reportError('The slide could not be read.');
     store.getState().reportError('The slide could not be read.');
     expect(store.getState().errors).toHaveLength(1);
+    expect(store.getState().errors[0]?.count).toBe(2);
     const [first] = store.getState().errors;
     store.getState().dismissError(first!.id);
     expect(store.getState().errors).toEqual([]);
@@ -22,6 +23,8 @@ describe('app store', () => {
     const messages = store.getState().errors.map((error) => error.message);
     expect(messages).toHaveLength(MAX_VISIBLE_ERRORS);
     expect(messages.at(-1)).toBe(`Failure ${MAX_VISIBLE_ERRORS + 2}.`);
+    store.getState().dismissAllErrors();
+    expect(store.getState().errors).toEqual([]);
   });
 
   it('records the detected backend', () => {
