@@ -1,7 +1,9 @@
 /**
  * The Ask flow as a pathologist uses it: open a slide, select a region, ask; Patho-R1 (the tiny demo model)
  * loads in the worker with byte progress, streams into the answer card with its stats, and a long answer can
- * be stopped and is kept, marked stopped.
+ * be stopped and is kept, marked stopped. Ask is a conversation panel: Enter sends, an empty question is said
+ * next to the field (no card), the thread follows the stream until the reader scrolls up, "New conversation"
+ * starts a thread that carries nothing of the earlier one, and past conversations reopen.
  */
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from './fixtures';
@@ -41,17 +43,52 @@ test('ask about a region, see the streamed answer with its stats, then stop a lo
   await expect(page.getByTestId('model-state-tiny/patho-r1')).toContainText('Loaded');
   await page.getByRole('tab', { name: 'Ask' }).click();
 
+  // An empty question is said next to the field; nothing is sent, no card is added.
+  const questionField = panel.getByLabel('Question', { exact: true });
+  await questionField.fill('   ');
+  await questionField.press('Enter');
+  await expect(panel.getByTestId('question-problem')).toHaveText(/Type a question first/);
+  await expect(panel.getByTestId('ask-answer')).toHaveCount(1);
+
   // A long answer: stop it mid-stream; what was said is kept and marked stopped.
   await panel.getByLabel('Max new tokens').fill('2000');
   await page.evaluate(() => {
     const hook = (window as unknown as { __patholens: { askStore: { getState(): { setSettings(settings: object): void } } } }).__patholens;
     hook.askStore.getState().setSettings({ minNewTokens: 2000 });
   });
-  await panel.getByLabel('Question', { exact: true }).fill('Describe the histological features');
-  await panel.getByRole('button', { name: 'Ask Patho-R1' }).click();
+  // Shift+Enter is a new line; Enter sends.
+  await questionField.fill('Describe the histological');
+  await questionField.press('Shift+Enter');
+  await questionField.pressSequentially('features');
+  await expect(questionField).toHaveValue('Describe the histological\nfeatures');
+  await questionField.fill('Describe the histological features');
+  await questionField.press('Enter');
   const second = panel.getByRole('article', { name: 'Answer to: Describe the histological features' });
   await expect(second).toHaveAttribute('data-status', 'streaming', { timeout: 60_000 });
+  await expect(second.getByTestId('answer-status')).toHaveText(/(Reading the image|Thinking|Answering)… · /);
   await expect(second.getByTestId('answer-text')).not.toBeEmpty({ timeout: 60_000 });
+  // The thread follows the stream while the reader is at the bottom, and stays put once they scroll up.
+  const thread = panel.getByTestId('ask-thread');
+  const metrics = () => thread.evaluate((element) => ({ top: element.scrollTop, height: element.scrollHeight, client: element.clientHeight }));
+  await expect
+    .poll(
+      async () => {
+        const m = await metrics();
+        return m.height - m.client;
+      },
+      { timeout: 60_000 },
+    )
+    .toBeGreaterThan(150);
+  await expect
+    .poll(async () => {
+      const m = await metrics();
+      return m.height - m.top - m.client;
+    })
+    .toBeLessThan(30);
+  await thread.evaluate((element) => element.scrollTo({ top: 0 }));
+  const heightWhenScrolled = (await metrics()).height;
+  await expect.poll(async () => (await metrics()).height, { timeout: 60_000 }).toBeGreaterThan(heightWhenScrolled + 40);
+  expect((await metrics()).top).toBe(0);
   await panel.getByRole('button', { name: 'Stop' }).click();
   await expect(second).toHaveAttribute('data-status', 'stopped');
   await expect(second.getByTestId('answer-status')).toHaveText('Stopped');
@@ -62,6 +99,30 @@ test('ask about a region, see the streamed answer with its stats, then stop a lo
   await expect(first).toHaveAttribute('data-status', 'done');
   await expectSlideOpen(page, 'small.svs');
 
+  // A new conversation on the same region: nothing of the earlier answers reaches its prompt (no cached turn).
+  await panel.getByRole('button', { name: 'New conversation' }).click();
+  await expect(panel.getByTestId('ask-answer')).toHaveCount(0);
+  await panel.getByLabel('Max new tokens').fill('12');
+  await page.evaluate(() => {
+    const hook = (window as unknown as { __patholens: { askStore: { getState(): { setSettings(settings: object): void } } } }).__patholens;
+    hook.askStore.getState().setSettings({ minNewTokens: 0 });
+  });
+  await panel.getByLabel('Answer options (one per line, optional)').fill('Benign\nMalignant');
+  await questionField.fill('Is this benign or malignant?');
+  await questionField.press('Enter');
+  const mcq = panel.getByRole('article', { name: 'Answer to: Is this benign or malignant?' });
+  await expect(mcq).toHaveAttribute('data-status', 'done', { timeout: 120_000 });
+  await expect(mcq).not.toContainText("from the previous turn's cache");
+  await expect(panel.getByTestId('ask-answer')).toHaveCount(1);
+  // The earlier conversation is listed and reopens with both its answers.
+  await panel.getByText('Conversations on this slide (2)').click();
+  await panel
+    .getByTestId('past-conversations')
+    .getByRole('button', { name: /^Grade this tumour/ })
+    .click();
+  await expect(panel.getByTestId('ask-answer')).toHaveCount(2);
+  await expect(first).toHaveAttribute('data-status', 'done');
+
   // After a reload and reopening the slide, the region's answers are back (saved with the slide's session).
   await page.reload();
   await gotoApp(page);
@@ -69,6 +130,13 @@ test('ask about a region, see the streamed answer with its stats, then stop a lo
   await expectSlideOpen(page, 'small.svs');
   await page.getByTestId('roi-item').first().getByRole('button', { name: /^Show/ }).click();
   await page.getByRole('tab', { name: 'Ask' }).click();
+  // The region shows its newest conversation; the older one is a click away in the list.
+  await expect(panel.getByRole('article', { name: 'Answer to: Is this benign or malignant?' })).toHaveAttribute('data-status', 'done');
+  await panel.getByText('Conversations on this slide (2)').click();
+  await panel
+    .getByTestId('past-conversations')
+    .getByRole('button', { name: /^Grade this tumour/ })
+    .click();
   await expect(panel.getByRole('article', { name: 'Answer to: Grade this tumour' })).toHaveAttribute('data-status', 'done');
   await expect(panel.getByRole('article', { name: 'Answer to: Describe the histological features' })).toHaveAttribute('data-status', 'stopped');
 

@@ -19,6 +19,20 @@ export const SLIDE_REGIONS: PerSlideStoreSchema = { dbName: 'patholens-viewer', 
 /** Patho-R1's answers, per slide (read by the Ask feature). */
 export const SLIDE_ANSWERS: PerSlideStoreSchema = { dbName: 'patholens-answers', storeName: 'slide-answers', field: 'answers' };
 
+/**
+ * Region answers, format 1 -> 2 (read time, item by item): format 1 had no conversations, a question continued
+ * every answer on its region (or on exactly its view). Each such answer gets that thread as its conversation, so
+ * answers saved by format 1 read back as the conversations they were.
+ */
+export function upgradeSavedRegionAnswer<T extends object>(answer: T): T & { conversationId: string } {
+  const record = answer as { conversationId?: unknown; roiId?: unknown; bounds?: { x: number; y: number; width: number; height: number } };
+  if (typeof record.conversationId === 'string') return answer as T & { conversationId: string };
+  const bounds = record.bounds;
+  const thread =
+    typeof record.roiId === 'string' ? `roi:${record.roiId}` : `view:${bounds ? [bounds.x, bounds.y, bounds.width, bounds.height].join(',') : 'slide'}`;
+  return { ...answer, conversationId: thread };
+}
+
 /** "Ask the slide" answers with the regions they were given, per slide (read by the Ask feature). */
 export const SLIDE_LEVEL_ANSWERS: PerSlideStoreSchema = { dbName: 'patholens-slide-answers', storeName: 'slide-level-answers', field: 'answers' };
 

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { computeBackendLabel } from '../../inference/compute-backend';
 import { askStore, useAskStore, type AskAnswer, type AskDependencies } from './ask-store';
 import { InferenceError } from '../../inference/inference-error';
@@ -15,6 +15,16 @@ import { SlideAskPanel } from './slide/SlideAskPanel';
 import { slideAskStore } from './slide/slide-ask-store';
 import { hideRegionOutlines } from './slide/slide-ask-session';
 import { useStore } from 'zustand';
+import { validateGenerationSettings } from '../../inference/generation-settings';
+import { showRegionInViewer } from '../../session/viewer-navigation';
+import type { SlideRect } from '../../slide/slide-source';
+import { downloadText } from '../search';
+import { answersOf, conversationSummaries } from './conversations';
+import { conversationMarkdown } from './conversation-markdown';
+import { liveIndicator } from './live-indicator';
+import { regionSnapshotPng } from './region-snapshot';
+import { isAtBottom } from './stick-to-bottom';
+import { visibleModelText } from './visible-text';
 
 const MAGNIFICATIONS = [5, 10, 20, 40];
 
@@ -50,18 +60,50 @@ function AskModeSwitch({ mode, onChange }: { mode: AskMode; onChange(mode: AskMo
   );
 }
 
-function AnswerCard({ answer }: { answer: AskAnswer }) {
+/** Seconds tick while an answer is in progress, for its live indicator. */
+function useNow(ticking: boolean): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (!ticking) return;
+    const timer = setInterval(() => setNow(Date.now()), 200);
+    return () => clearInterval(timer);
+  }, [ticking]);
+  return now;
+}
+
+interface AnswerActions {
+  onRegenerate?(): void;
+  onEdit?(): void;
+  onDelete(): void;
+}
+
+function AnswerCard({ answer, actions }: { answer: AskAnswer; actions: AnswerActions }) {
   const stats = answer.stats;
+  const inProgress = answer.status === 'reading-region' || answer.status === 'streaming';
+  const now = useNow(inProgress);
+  const [copied, setCopied] = useState(false);
   const statusLabel: Record<AskAnswer['status'], string> = {
-    'reading-region': 'Reading the region…',
+    'reading-region': 'Reading the image…',
     streaming: 'Answering…',
     done: 'Done',
     stopped: 'Stopped',
     error: 'Failed',
   };
+  const copy = () => {
+    void navigator.clipboard?.writeText(visibleModelText(answer.answer)).then(
+      () => setCopied(true),
+      () => appStore.getState().reportError('The answer could not be copied: the browser refused the clipboard. Select the text and copy it instead.'),
+    );
+  };
+  const button = 'rounded border border-slate-300 px-2 py-0.5 text-xs hover:bg-slate-50 disabled:opacity-50';
   return (
-    <article className="rounded border border-slate-200 p-3" aria-label={`Answer to: ${answer.question}`} data-status={answer.status}>
-      <h3 className="font-medium">{answer.question}</h3>
+    <article
+      className="rounded border border-slate-200 p-3 [overflow-wrap:anywhere]"
+      aria-label={`Answer to: ${answer.question}`}
+      data-status={answer.status}
+      data-testid="ask-answer"
+    >
+      <h3 className="whitespace-pre-wrap font-medium">{answer.question}</h3>
       {answer.options.length > 0 && (
         <ol className="ml-4 list-[upper-alpha] text-xs text-slate-600">
           {answer.options.map((option) => (
@@ -70,7 +112,7 @@ function AnswerCard({ answer }: { answer: AskAnswer }) {
         </ol>
       )}
       <p className="mt-1 text-xs text-slate-500">
-        <span data-testid="answer-status">{statusLabel[answer.status]}</span>
+        <span data-testid="answer-status">{inProgress ? liveIndicator(answer, now) : statusLabel[answer.status]}</span>
         {answer.regionNote && ` · ${answer.regionNote}`} · {answer.backend}
         {stats?.timeToFirstTokenMs != null && ` · first token ${(stats.timeToFirstTokenMs / 1000).toFixed(2)} s`}
         {stats?.tokensPerSecond != null && ` · ${stats.tokensPerSecond.toFixed(1)} tokens/s`}
@@ -78,6 +120,26 @@ function AnswerCard({ answer }: { answer: AskAnswer }) {
         {stats && stats.reusedTokens > 0 && ` · ${stats.reusedTokens} prompt tokens from the previous turn's cache`}
       </p>
       <AnswerBody answer={answer} answerTestId="answer-text" />
+      {!inProgress && (
+        <div className="mt-2 flex flex-wrap gap-1" role="group" aria-label="Answer actions">
+          <button type="button" className={button} onClick={copy} disabled={!answer.answer}>
+            {copied ? 'Copied' : 'Copy'}
+          </button>
+          {actions.onRegenerate && (
+            <button type="button" className={button} onClick={actions.onRegenerate}>
+              Regenerate
+            </button>
+          )}
+          {actions.onEdit && (
+            <button type="button" className={button} onClick={actions.onEdit}>
+              Edit and resend
+            </button>
+          )}
+          <button type="button" className={button} onClick={actions.onDelete}>
+            Delete
+          </button>
+        </div>
+      )}
     </article>
   );
 }
@@ -87,6 +149,7 @@ export function AskPanel() {
   const rois = useSlideStore((state) => state.rois);
   const selectedRoiId = useSlideStore((state) => state.selectedRoiId);
   const answers = useAskStore((state) => state.answers);
+  const activeConversationId = useAskStore((state) => state.activeConversationId);
   const busy = useAskStore((state) => state.busy);
   const settings = useAskStore((state) => state.settings);
   const magnification = useAskStore((state) => state.magnification);
@@ -95,15 +158,104 @@ export function AskPanel() {
   const backend = useAppStore((state) => state.backend);
   const [question, setQuestion] = useState<string>(QUESTION_PRESETS[1]);
   const [optionsText, setOptionsText] = useState('');
+  const [questionProblem, setQuestionProblem] = useState<string | null>(null);
+  const [editing, setEditing] = useState<number | null>(null);
+  const [settingsOpen, setSettingsOpen] = useState(false);
+  const thread = useRef<HTMLDivElement>(null);
+  const followNewest = useRef(true);
   const mode: AskMode = useStore(slideAskStore, (state) => (state.slideMode ? 'slide' : 'region'));
   const setMode = (next: AskMode) => {
     slideAskStore.getState().setSlideMode(next === 'slide');
     if (next === 'region') hideRegionOutlines();
   };
 
-  const roi = rois.find((candidate) => candidate.id === selectedRoiId) ?? null;
-  const target = roi ? `Region “${roi.name}”` : 'The current view (no region selected)';
-  const shown = answers.filter((answer) => answer.roiId === (roi?.id ?? null));
+  const settingsProblems = validateGenerationSettings(settings);
+  const conversation = answersOf(answers, activeConversationId);
+  const conversations = conversationSummaries(answers);
+  const first = conversation[0];
+  // A conversation stays about its own picture: its region, or the view it started from.
+  const conversationRoi = first ? (rois.find((candidate) => candidate.id === first.roiId) ?? null) : null;
+  const roi = first ? conversationRoi : (rois.find((candidate) => candidate.id === selectedRoiId) ?? null);
+  const target = first
+    ? first.roiId !== null
+      ? `Region “${conversationRoi?.name ?? 'deleted region'}”`
+      : 'The view this conversation started from'
+    : roi
+      ? `Region “${roi.name}”`
+      : 'The current view (no region selected)';
+
+  // Selecting a region on the slide shows its conversation.
+  // (again once a slide's saved answers arrive, so an already selected region shows its conversation).
+  const hasAnswers = answers.length > 0;
+  useEffect(() => askStore.getState().followSelection(selectedRoiId), [selectedRoiId, hasAnswers]);
+
+  // Follow the newest text while the reader is at the bottom; leave them where they are once they scroll up.
+  const lastAnswer = conversation.at(-1);
+  useEffect(() => {
+    const element = thread.current;
+    if (element && followNewest.current) element.scrollTop = element.scrollHeight;
+  }, [conversation.length, lastAnswer?.reply, lastAnswer?.status, activeConversationId]);
+
+  const conversationBounds = (): SlideRect | null => {
+    const state = slideStore.getState();
+    if (!state.slide) return null;
+    const metadata = state.slide.metadata;
+    if (first?.bounds && (first.roiId === null || !conversationRoi)) return first.bounds;
+    // No region selected: the part of the slide on screen (the whole slide if the viewer cannot say).
+    return roi ? roiBounds(roi.shape) : (currentViewRegion() ?? { x: 0, y: 0, width: metadata.width, height: metadata.height });
+  };
+
+  const openConversation = (id: string) => {
+    const summary = conversations.find((candidate) => candidate.id === id);
+    if (!summary) return;
+    const state = slideStore.getState();
+    const region = summary.roiId ? state.rois.find((candidate) => candidate.id === summary.roiId) : undefined;
+    state.selectRoi(region?.id ?? null);
+    askStore.getState().openConversation(id);
+    const bounds = region ? roiBounds(region.shape) : summary.bounds;
+    if (bounds) showRegionInViewer(bounds);
+    followNewest.current = true;
+  };
+
+  const exportConversation = async () => {
+    const state = slideStore.getState();
+    if (!state.slide || !first) return;
+    const bounds = conversationBounds();
+    // Without a snapshot the text is still worth exporting; the file then has no picture.
+    const snapshot = bounds ? await regionSnapshotPng(state.slide.source, bounds).catch(() => null) : null;
+    const markdown = conversationMarkdown({
+      slideName: state.slide.metadata.name,
+      target,
+      answers: conversation,
+      snapshotPng: snapshot,
+      exportedAt: new Date(),
+    });
+    const name =
+      first.question
+        .replace(/[^\w-]+/g, '-')
+        .replace(/^-+|-+$/g, '')
+        .slice(0, 40) || 'conversation';
+    downloadText(`${name}.md`, markdown, 'text/markdown');
+  };
+
+  const send = async () => {
+    const state = slideStore.getState();
+    if (!state.slide || busy) return;
+    // Problems are said next to their field; nothing is sent and no card is added.
+    if (!question.trim()) {
+      setQuestionProblem('Type a question first (or pick one of the presets above).');
+      return;
+    }
+    if (settingsProblems.length > 0) {
+      setSettingsOpen(true);
+      return;
+    }
+    setQuestionProblem(null);
+    if (editing !== null) askStore.getState().deleteAnswer(editing);
+    setEditing(null);
+    followNewest.current = true;
+    await ask();
+  };
 
   const ask = async () => {
     const state = slideStore.getState();
@@ -117,16 +269,43 @@ export function AskPanel() {
     const catalog = modelStore.getState().catalog;
     const loaded = modelStore.getState().pathoR1;
     const entry = catalog.status === 'ready' && loaded.status === 'ready' ? catalog.entries.find((candidate) => candidate.path === loaded.path) : undefined;
-    const metadata = state.slide.metadata;
-    // No region selected: the part of the slide on screen (the whole slide if the viewer cannot say).
-    const bounds = roi ? roiBounds(roi.shape) : (currentViewRegion() ?? { x: 0, y: 0, width: metadata.width, height: metadata.height });
+    const bounds = conversationBounds();
+    if (!bounds) return;
     const options = optionsText
       .split('\n')
       .map((line) => line.trim())
       .filter(Boolean);
     await askStore
       .getState()
-      .ask(question, options, { slide: state.slide.source, roiId: roi?.id ?? null, bounds, maxPixels: entry?.maxPixels ?? 1_003_520 }, workerDependencies());
+      .ask(
+        question,
+        options,
+        { slide: state.slide.source, roiId: first ? first.roiId : (roi?.id ?? null), bounds, maxPixels: entry?.maxPixels ?? 1_003_520 },
+        workerDependencies(),
+      );
+  };
+
+  const regenerate = (answer: AskAnswer) => {
+    const state = slideStore.getState();
+    const bounds = conversationBounds();
+    if (!state.slide || !bounds) return;
+    followNewest.current = true;
+    const maxPixels = 1_003_520;
+    void askStore.getState().regenerate(answer.id, { slide: state.slide.source, roiId: answer.roiId, bounds, maxPixels }, workerDependencies());
+  };
+
+  const edit = (answer: AskAnswer) => {
+    setQuestion(answer.question);
+    setOptionsText(answer.options.join('\n'));
+    setEditing(answer.id);
+    document.getElementById('ask-question')?.focus();
+  };
+
+  const onQuestionKey = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    // Enter sends, Shift+Enter is a new line (and Enter while composing an accented letter is left alone).
+    if (event.key !== 'Enter' || event.shiftKey || event.nativeEvent.isComposing) return;
+    event.preventDefault();
+    void send();
   };
 
   if (!slide) return <p className="text-slate-700">Open a slide, select a region (R draws a rectangle) or frame the view, then ask Patho-R1 about it.</p>;
@@ -141,10 +320,44 @@ export function AskPanel() {
     );
   }
 
+  const small = 'rounded border border-slate-300 px-2 py-0.5 text-xs hover:bg-slate-50 disabled:opacity-50';
   return (
     <div className="space-y-3">
       <AskModeSwitch mode={mode} onChange={setMode} />
+      <div className="flex flex-wrap items-center gap-2">
+        <button type="button" className={small} disabled={busy || activeConversationId === null} onClick={() => askStore.getState().newConversation()}>
+          New conversation
+        </button>
+        <button type="button" className={small} disabled={!first || busy} onClick={() => void exportConversation()}>
+          Export as markdown
+        </button>
+      </div>
+      {conversations.length > 0 && (
+        <details className="text-xs" data-testid="past-conversations">
+          <summary className="cursor-pointer">Conversations on this slide ({conversations.length})</summary>
+          <ul className="mt-1 space-y-1">
+            {conversations.map((summary) => (
+              <li key={summary.id}>
+                <button
+                  type="button"
+                  className={`w-full rounded px-2 py-1 text-left hover:bg-slate-50 ${summary.id === activeConversationId ? 'bg-slate-100 font-medium' : ''}`}
+                  aria-current={summary.id === activeConversationId ? 'true' : undefined}
+                  disabled={busy}
+                  onClick={() => openConversation(summary.id)}
+                >
+                  {summary.title}{' '}
+                  <span className="text-slate-500">
+                    · {summary.roiId ? (rois.find((candidate) => candidate.id === summary.roiId)?.name ?? 'deleted region') : 'a view'} · {summary.questions}{' '}
+                    {summary.questions === 1 ? 'question' : 'questions'}
+                  </span>
+                </button>
+              </li>
+            ))}
+          </ul>
+        </details>
+      )}
       <p className="text-xs text-slate-600">
+        {' '}
         Asking about: <strong>{target}</strong> · Patho-R1:{' '}
         {pathoR1.status === 'ready'
           ? `${pathoR1.path} (${pathoR1.dtype}, ${pathoR1.device})`
@@ -154,6 +367,31 @@ export function AskPanel() {
         {backend.status === 'ready' && pathoR1.status !== 'ready' && ` · ${computeBackendLabel(backend.backend).split(' · ')[0]}`}
       </p>
       <ChannelRenderingNote slide={slide} testId="ask-channel-note" />
+      <div
+        ref={thread}
+        data-testid="ask-thread"
+        aria-label="Conversation"
+        role="log"
+        tabIndex={0}
+        className="max-h-[45vh] space-y-2 overflow-auto"
+        onScroll={(event) => (followNewest.current = isAtBottom(event.currentTarget))}
+      >
+        {conversation.length === 0 && <p className="text-xs text-slate-500">A new conversation: earlier answers are not part of it.</p>}
+        {conversation.map((answer, index) => {
+          const last = index === conversation.length - 1 && !busy;
+          return (
+            <AnswerCard
+              key={answer.id}
+              answer={answer}
+              actions={{
+                onRegenerate: last ? () => regenerate(answer) : undefined,
+                onEdit: last ? () => edit(answer) : undefined,
+                onDelete: () => askStore.getState().deleteAnswer(answer.id),
+              }}
+            />
+          );
+        })}
+      </div>
       <div className="flex flex-wrap gap-1" role="group" aria-label="Question presets">
         {QUESTION_PRESETS.map((preset) => (
           <button
@@ -174,8 +412,17 @@ export function AskPanel() {
           className="mt-1 w-full rounded border border-slate-300 p-2"
           rows={2}
           value={question}
-          onChange={(event) => setQuestion(event.target.value)}
+          aria-invalid={questionProblem !== null}
+          aria-describedby="ask-question-hint"
+          onKeyDown={onQuestionKey}
+          onChange={(event) => {
+            setQuestion(event.target.value);
+            setQuestionProblem(null);
+          }}
         />
+        <p id="ask-question-hint" className={`text-xs ${questionProblem ? 'text-red-800' : 'text-slate-500'}`} data-testid="question-problem">
+          {questionProblem ?? (editing !== null ? 'Editing: sending replaces the last answer.' : 'Enter sends · Shift+Enter for a new line')}
+        </p>
       </div>
       <div className="text-sm">
         <label htmlFor="ask-options">Answer options (one per line, optional)</label>
@@ -190,7 +437,7 @@ export function AskPanel() {
       <div className="flex flex-wrap items-center gap-3 text-sm">
         <label className="flex items-center gap-1">
           <input type="checkbox" checked={chainOfDraft} onChange={(event) => askStore.getState().setChainOfDraft(event.target.checked)} />
-          Chain-of-Draft (short reasoning)
+          Short reasoning <span className="text-slate-500">(Chain-of-Draft prompt)</span>
         </label>
         <label className="flex items-center gap-1">
           Magnification
@@ -207,8 +454,13 @@ export function AskPanel() {
           </select>
         </label>
       </div>
-      <details className="text-sm">
+      <details className="text-sm" open={settingsOpen} onToggle={(event) => setSettingsOpen(event.currentTarget.open)}>
         <summary className="cursor-pointer">Sampling settings</summary>
+        {settingsProblems.length > 0 && (
+          <p className="mt-1 text-xs text-red-800" data-testid="settings-problem" id="ask-settings-problem">
+            {settingsProblems.join(' ')} Nothing is sent until this is fixed.
+          </p>
+        )}
         <div className="mt-2 grid grid-cols-2 gap-2 text-xs">
           <label className="col-span-2 flex items-center gap-1">
             <input type="checkbox" checked={settings.sample} onChange={(event) => askStore.getState().setSettings({ sample: event.target.checked })} />
@@ -242,7 +494,7 @@ export function AskPanel() {
           type="button"
           className="rounded bg-stain-hematoxylin px-3 py-1 text-white disabled:opacity-50"
           disabled={busy || pathoR1.status === 'loading'}
-          onClick={() => void ask()}
+          onClick={() => void send()}
         >
           Ask Patho-R1
         </button>
@@ -251,11 +503,6 @@ export function AskPanel() {
             Stop
           </button>
         )}
-      </div>
-      <div className="space-y-2" aria-live="polite">
-        {shown.map((answer) => (
-          <AnswerCard key={answer.id} answer={answer} />
-        ))}
       </div>
     </div>
   );

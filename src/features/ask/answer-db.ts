@@ -5,7 +5,7 @@
  */
 import type { AskAnswer } from './ask-store';
 import { indexedDbPerSlideList, type PerSlideList } from '../../storage/per-slide-db';
-import { SLIDE_ANSWERS } from '../../storage/schema';
+import { SLIDE_ANSWERS, upgradeSavedRegionAnswer } from '../../storage/schema';
 
 export type AnswerPersistence = PerSlideList<AskAnswer>;
 
@@ -17,8 +17,9 @@ function isAnswer(value: unknown): value is AskAnswer {
   return typeof answer.id === 'number' && typeof answer.question === 'string' && typeof answer.reply === 'string' && Array.isArray(answer.options);
 }
 
-/** What a saved answer means after a reload: anything unfinished was interrupted. */
-export function settleRestoredAnswer(answer: AskAnswer): AskAnswer {
+/** What a saved answer means after a reload: anything unfinished was interrupted; one saved before conversations gets its thread. */
+export function settleRestoredAnswer(saved: AskAnswer): AskAnswer {
+  const answer = upgradeSavedRegionAnswer(saved);
   return answer.status === 'streaming' || answer.status === 'reading-region' ? { ...answer, status: 'stopped' } : answer;
 }
 

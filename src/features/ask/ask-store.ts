@@ -1,7 +1,9 @@
 /**
- * The Ask conversation: questions about a region and Patho-R1's streamed answers, one conversation per ROI
- * (follow-ups continue it). Reads the region through SlideSource.readRegion, streams through the worker
- * client, splits <think>/<answer> as tokens arrive, and keeps stopped or failed answers with their mark.
+ * The Ask conversations: questions about a region (or a view) and Patho-R1's streamed answers, in threads like
+ * a chat assistant's. A question continues the active conversation when it is about the same region (or the
+ * same view); "New conversation" starts an empty one, so earlier answers never reach the new prompt. Reads the
+ * region through SlideSource.readRegion, streams through the worker client, splits <think>/<answer> as tokens
+ * arrive, and keeps stopped or failed answers with their mark.
  */
 import { createStore } from 'zustand/vanilla';
 import { useStore } from 'zustand';
@@ -17,6 +19,8 @@ export type AnswerStatus = 'reading-region' | 'streaming' | 'done' | 'stopped' |
 
 export interface AskAnswer {
   id: number;
+  /** The thread this answer belongs to (answers saved before threads existed get one in storage/schema.ts). */
+  conversationId: string;
   /** The ROI this answer belongs to (null: the view on screen when it was asked). */
   roiId: string | null;
   /** Level-0 bounds that were read (the ROI's, or the view's). */
@@ -33,6 +37,8 @@ export interface AskAnswer {
   /** A sentence when status is 'error'. */
   error?: string;
   stats?: GenerationStats;
+  /** Pieces of text streamed so far (one per generated token), for the live indicator. */
+  tokens?: number;
   /** e.g. "WASM · q4" */
   backend: string;
   /** The resolution the region was read at, for the record. */
@@ -59,6 +65,8 @@ export interface AskDependencies {
 
 export interface AskState {
   answers: AskAnswer[];
+  /** The conversation the panel shows and a question continues; null: a new one, nothing asked yet. */
+  activeConversationId: string | null;
   settings: GenerationSettings;
   magnification: number;
   chainOfDraft: boolean;
@@ -66,8 +74,23 @@ export interface AskState {
   setSettings(settings: Partial<GenerationSettings>): void;
   setMagnification(magnification: number): void;
   setChainOfDraft(enabled: boolean): void;
-  /** Asks about `source`; resolves when the answer is finished, stopped or failed (never rejects). */
+  /**
+   * Asks about `source`, continuing the active conversation when it is about the same region (or exactly the
+   * same view), else starting a new one; resolves when the answer is finished, stopped or failed (never rejects).
+   */
   ask(question: string, options: string[], source: AskSource, dependencies: AskDependencies): Promise<AskAnswer>;
+  /** Asks the last question of its conversation again, replacing its answer. */
+  regenerate(answerId: number, source: AskSource, dependencies: AskDependencies): Promise<AskAnswer | null>;
+  /** Removes one answer (and its question) from its conversation; later questions no longer see it. */
+  deleteAnswer(answerId: number): void;
+  /** Starts an empty conversation: the next question carries nothing of the earlier ones. */
+  newConversation(): void;
+  openConversation(conversationId: string): void;
+  /**
+   * The region selected on the slide changed: show that region's newest conversation (a new one when it has
+   * none); with no region selected, leave a region's conversation for a new one about the view.
+   */
+  followSelection(roiId: string | null): void;
   stop(): void;
   /** Restores answers saved with the slide's session. */
   restore(answers: AskAnswer[]): void;
@@ -77,20 +100,20 @@ function sameBounds(a: SlideRect | undefined, b: SlideRect): boolean {
   return !!a && a.x === b.x && a.y === b.y && a.width === b.width && a.height === b.height;
 }
 
-/**
- * The answered turns a new question continues: those on the same ROI, or, without an ROI, those asked about
- * exactly the same view (a moved view is a new picture, so a new conversation).
- */
-export function conversationFor(answers: readonly AskAnswer[], roiId: string | null, bounds: SlideRect): AskAnswer[] {
-  return answers.filter(
-    (answer) => answer.roiId === roiId && (roiId !== null || sameBounds(answer.bounds, bounds)) && (answer.status === 'done' || answer.status === 'stopped'),
-  );
+/** Whether a question about `source` continues `conversation` (same ROI, or without one exactly the same view). */
+function continues(conversation: readonly AskAnswer[], source: Pick<AskSource, 'roiId' | 'bounds'>): boolean {
+  const first = conversation[0];
+  return !!first && first.roiId === source.roiId && (source.roiId !== null || sameBounds(first.bounds, source.bounds));
 }
 
-function conversationId(source: AskSource): string {
-  if (source.roiId) return source.roiId;
-  const { x, y, width, height } = source.bounds;
-  return `view:${source.slide.metadata.name}:${x},${y},${width},${height}`;
+/** The answered turns of a conversation, which a follow-up replays. */
+function answeredTurns(conversation: readonly AskAnswer[]): AskAnswer[] {
+  return conversation.filter((answer) => answer.status === 'done' || answer.status === 'stopped');
+}
+
+let conversationCounter = 0;
+function newConversationId(): string {
+  return `c${Date.now().toString(36)}-${(conversationCounter++).toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
 }
 
 export function createAskStore() {
@@ -103,6 +126,7 @@ export function createAskStore() {
 
     return {
       answers: [],
+      activeConversationId: null,
       settings: DEFAULT_GENERATION_SETTINGS,
       magnification: DEFAULT_ASK_MAGNIFICATION,
       chainOfDraft: false,
@@ -112,14 +136,40 @@ export function createAskStore() {
       setChainOfDraft: (chainOfDraft) => set({ chainOfDraft }),
       restore: (answers) => {
         nextId = Math.max(nextId, ...answers.map((answer) => answer.id + 1));
-        set({ answers });
+        set({ answers, activeConversationId: null });
+      },
+      newConversation: () => set({ activeConversationId: null }),
+      openConversation: (conversationId) => set({ activeConversationId: conversationId }),
+      followSelection(roiId) {
+        const { answers, activeConversationId } = get();
+        const active = answers.find((answer) => answer.conversationId === activeConversationId);
+        if (active && active.roiId === roiId) return;
+        if (roiId === null) {
+          if (active) set({ activeConversationId: null });
+          return;
+        }
+        const newest = answers.findLast((answer) => answer.roiId === roiId);
+        set({ activeConversationId: newest?.conversationId ?? null });
+      },
+      deleteAnswer: (answerId) => set((state) => ({ answers: state.answers.filter((answer) => answer.id !== answerId) })),
+      async regenerate(answerId, source, dependencies) {
+        const answer = get().answers.find((candidate) => candidate.id === answerId);
+        if (!answer || get().busy) return null;
+        const conversation = get().answers.filter((candidate) => candidate.conversationId === answer.conversationId);
+        if (conversation.at(-1)?.id !== answerId) return null;
+        set((state) => ({ answers: state.answers.filter((candidate) => candidate.id !== answerId), activeConversationId: answer.conversationId }));
+        return get().ask(answer.question, answer.options, source, dependencies);
       },
 
       async ask(question, options, source, dependencies) {
-        const { settings, magnification, chainOfDraft } = get();
+        const { settings, magnification, chainOfDraft, answers, activeConversationId } = get();
         const id = nextId++;
+        const active = answers.filter((answer) => answer.conversationId === activeConversationId);
+        const conversationId = activeConversationId !== null && continues(active, source) ? activeConversationId : newConversationId();
+        const earlier = conversationId === activeConversationId ? answeredTurns(active) : [];
         const base: AskAnswer = {
           id,
+          conversationId,
           roiId: source.roiId,
           bounds: source.bounds,
           question: question.trim(),
@@ -140,8 +190,7 @@ export function createAskStore() {
           controller = null;
           return get().answers.find((answer) => answer.id === id)!;
         };
-        const earlier = conversationFor(get().answers, source.roiId, source.bounds);
-        set((state) => ({ answers: [...state.answers, base], busy: true }));
+        set((state) => ({ answers: [...state.answers, base], busy: true, activeConversationId: conversationId }));
 
         const problems = validateGenerationSettings(settings);
         if (problems.length > 0) return finish({ status: 'error', error: problems.join(' ') });
@@ -181,9 +230,10 @@ export function createAskStore() {
           messages: buildPathoR1Messages(turns, { chainOfDraft }),
           images: [image],
           settings,
-          conversation: { id: conversationId(source), turn: earlier.length },
+          conversation: { id: conversationId, turn: earlier.length },
         };
-        return finish(await streamAnswer(dependencies, request, signal, (patch) => update(id, patch)));
+        let tokens = 0;
+        return finish(await streamAnswer(dependencies, request, signal, (patch) => update(id, { ...patch, tokens: ++tokens })));
       },
 
       stop() {

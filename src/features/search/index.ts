@@ -5,5 +5,7 @@ export { searchTestHook } from './search-hook';
 export { ensureSlideIndex, cancelSlideIndexing, scoreTextQueries, useSlideIndexState, type SlideIndexState } from './slide-index-access';
 export type { IndexingProgress } from './indexing-progress';
 export { IndexingProgressView } from './IndexingProgressView';
+/** Saving a file through the browser's download (the Ask tab exports conversations with it). */
+export { downloadText } from './download-file';
 export type { SlideSearchIndex } from './slide-index';
 export type { TileGrid } from './tile-grid';

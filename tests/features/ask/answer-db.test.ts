@@ -6,6 +6,7 @@ import { createStore } from 'zustand/vanilla';
 
 const answer = (id: number, patch: Partial<AskAnswer> = {}): AskAnswer => ({
   id,
+  conversationId: 'c1',
   roiId: 'roi-1',
   question: `Q${id}`,
   options: [],
@@ -21,6 +22,12 @@ const answer = (id: number, patch: Partial<AskAnswer> = {}): AskAnswer => ({
   ...patch,
 });
 
+/** An answer as format 1 saved it (before conversations): no conversationId. */
+const formatOneAnswer = (id: number, patch: Partial<AskAnswer> = {}) => {
+  const { conversationId: _dropped, ...saved } = answer(id, patch);
+  return saved;
+};
+
 const settle = () => new Promise((resolve) => setTimeout(resolve, 30));
 
 describe('answer persistence', () => {
@@ -35,6 +42,33 @@ describe('answer persistence', () => {
     ]);
     expect(await db.load('slide-b')).toHaveLength(1);
     expect(await db.load('never-opened')).toEqual([]);
+  });
+
+  it('reads answers saved by format 1 (no conversations) back as the threads they were: per region, per exact view', async () => {
+    const db = indexedDbAnswerPersistence(`test-${Math.random()}`);
+    const view = { x: 0, y: 0, width: 4000, height: 3000 };
+    const saved = [
+      formatOneAnswer(1),
+      formatOneAnswer(2),
+      formatOneAnswer(3, { roiId: 'roi-2' }),
+      formatOneAnswer(4, { roiId: null, bounds: view }),
+      formatOneAnswer(5, { roiId: null, bounds: { ...view } }),
+      formatOneAnswer(6, { roiId: null, bounds: { ...view, x: 10 } }),
+    ];
+    await db.save('slide-a', saved as AskAnswer[]);
+    const restored = await db.load('slide-a');
+    expect(restored.map((entry) => entry.id)).toEqual([1, 2, 3, 4, 5, 6]);
+    const threads = restored.map((entry) => entry.conversationId);
+    expect(threads.every((thread) => typeof thread === 'string')).toBe(true);
+    expect(new Set(threads).size).toBe(4);
+    expect(threads[0]).toBe(threads[1]);
+    expect(threads[3]).toBe(threads[4]);
+    expect(threads[5]).not.toBe(threads[4]);
+    // A conversation restored that way continues: its follow-up gets the earlier answers, and keeps their thread.
+    const ask = createAskStore();
+    ask.getState().restore(restored);
+    ask.getState().followSelection('roi-1');
+    expect(ask.getState().activeConversationId).toBe(threads[0]);
   });
 
   it('follows the open slide: saves as answers change and restores them when the slide is opened again', async () => {

@@ -114,6 +114,48 @@ describe('ask store', () => {
     expect(seen.map((messages) => messages.length)).toEqual([2, 4, 2]);
   });
 
+  it('a new conversation on the same region carries nothing of the earlier answers into the prompt', async () => {
+    const store = createAskStore();
+    const { slide } = fakeSlide();
+    const seen: ChatMessage[][] = [];
+    const model = scriptedModel(['<think>long reasoning</think><answer>b</answer>'], seen);
+    const source = { slide, roiId: 'r1', bounds, maxPixels: 1e6 };
+    const first = await store.getState().ask('Describe the histological features', [], source, model);
+    store.getState().newConversation();
+    const mcq = await store.getState().ask('Which grade?', ['G1', 'G2'], source, model);
+    expect(seen[1]!.map((message) => message.role)).toEqual(['system', 'user']);
+    expect(JSON.stringify(seen[1])).not.toContain('long reasoning');
+    expect(mcq.conversationId).not.toBe(first.conversationId);
+    // Selecting the region shows its newest conversation; opening the older one continues that one.
+    store.getState().followSelection(null);
+    expect(store.getState().activeConversationId).toBeNull();
+    store.getState().followSelection('r1');
+    expect(store.getState().activeConversationId).toBe(mcq.conversationId);
+    store.getState().openConversation(first.conversationId);
+    const followUp = await store.getState().ask('And the margins?', [], source, model);
+    expect(followUp.conversationId).toBe(first.conversationId);
+    expect(seen[2]!.map((message) => message.role)).toEqual(['system', 'user', 'assistant', 'user']);
+  });
+
+  it('regenerates the last answer in place and deletes an answer from its thread', async () => {
+    const store = createAskStore();
+    const { slide } = fakeSlide();
+    const seen: ChatMessage[][] = [];
+    const model = scriptedModel(['<answer>b</answer>'], seen);
+    const source = { slide, roiId: 'r1', bounds, maxPixels: 1e6 };
+    const first = await store.getState().ask('First', [], source, model);
+    const second = await store.getState().ask('Second', ['A', 'B'], source, model);
+    expect(await store.getState().regenerate(first.id, source, model)).toBeNull(); // not the last of its thread
+    const again = await store.getState().regenerate(second.id, source, model);
+    expect(again).toMatchObject({ question: 'Second', options: ['A', 'B'], conversationId: first.conversationId, status: 'done' });
+    expect(store.getState().answers.map((answer) => answer.question)).toEqual(['First', 'Second']);
+    expect(seen[2]!.length).toBe(4); // the regenerated question still follows the first
+    store.getState().deleteAnswer(first.id);
+    await store.getState().ask('Third', [], source, model);
+    expect(seen[3]!.map((message) => message.role)).toEqual(['system', 'user', 'assistant', 'user']);
+    expect(JSON.stringify(seen[3])).not.toContain('First');
+  });
+
   it('keeps a stopped answer, marked stopped', async () => {
     const store = createAskStore();
     const { slide } = fakeSlide();
