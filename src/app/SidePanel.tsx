@@ -1,4 +1,5 @@
-import { useRef, type KeyboardEvent } from 'react';
+import { useEffect, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
+import { SIDE_PANEL_WIDTH_KEY, clampSidePanelWidth, savedSidePanelWidth, widthAfterKey } from './side-panel-width';
 import { SIDE_PANEL_TABS, useAppStore, type SidePanelTab } from '../session/app-store';
 import { SIDE_PANEL_TAB_INFO, tabAfterKey } from './side-panel-tabs';
 import { AskPanel } from '../features/ask';
@@ -18,6 +19,30 @@ export function SidePanel() {
   const activeTab = useAppStore((state) => state.activeTab);
   const selectTab = useAppStore((state) => state.selectTab);
   const tabRefs = useRef(new Map<SidePanelTab, HTMLButtonElement>());
+  const [width, setWidth] = useState(() => clampSidePanelWidth(savedSidePanelWidth(globalThis.localStorage), window.innerWidth));
+  const resize = (next: number) => {
+    const clamped = clampSidePanelWidth(next, window.innerWidth);
+    setWidth(clamped);
+    globalThis.localStorage?.setItem(SIDE_PANEL_WIDTH_KEY, String(clamped));
+  };
+  // A smaller window must still leave the slide half of it.
+  useEffect(() => {
+    const onResize = () => setWidth((current) => clampSidePanelWidth(current, window.innerWidth));
+    window.addEventListener('resize', onResize);
+    return () => window.removeEventListener('resize', onResize);
+  }, []);
+  const onSplitterKey = (event: KeyboardEvent<HTMLDivElement>) => {
+    const next = widthAfterKey(width, event.key, event.shiftKey, window.innerWidth);
+    if (next === null) return;
+    event.preventDefault();
+    resize(next);
+  };
+  const onSplitterDown = (event: PointerEvent<HTMLDivElement>) => {
+    event.currentTarget.setPointerCapture(event.pointerId);
+  };
+  const onSplitterMove = (event: PointerEvent<HTMLDivElement>) => {
+    if (event.currentTarget.hasPointerCapture(event.pointerId)) resize(window.innerWidth - event.clientX);
+  };
 
   const onKeyDown = (event: KeyboardEvent<HTMLButtonElement>) => {
     const next = tabAfterKey(activeTab, event.key, SIDE_PANEL_TABS);
@@ -28,7 +53,21 @@ export function SidePanel() {
   };
 
   return (
-    <aside id="side-panel" aria-label="Tools" className="flex w-96 shrink-0 flex-col border-l border-slate-200 bg-white">
+    <aside id="side-panel" aria-label="Tools" className="relative flex shrink-0 flex-col border-l border-slate-200 bg-white" style={{ width }}>
+      <div
+        role="separator"
+        aria-orientation="vertical"
+        aria-label="Side panel width"
+        aria-valuenow={width}
+        aria-valuemin={clampSidePanelWidth(0, window.innerWidth)}
+        aria-valuemax={clampSidePanelWidth(Number.POSITIVE_INFINITY, window.innerWidth)}
+        tabIndex={0}
+        data-testid="side-panel-splitter"
+        className="absolute inset-y-0 -left-1 z-10 w-2 cursor-col-resize hover:bg-stain-hematoxylin/30 focus:bg-stain-hematoxylin/40 focus:outline-none"
+        onKeyDown={onSplitterKey}
+        onPointerDown={onSplitterDown}
+        onPointerMove={onSplitterMove}
+      />
       <div role="tablist" aria-label="Tools" aria-orientation="horizontal" className="flex border-b border-slate-200">
         {SIDE_PANEL_TAB_INFO.map((tab) => {
           const selected = tab.id === activeTab;

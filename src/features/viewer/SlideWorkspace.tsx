@@ -33,6 +33,15 @@ function isTextEntry(target: EventTarget | null): boolean {
 
 const reportError = (sentence: string) => appStore.getState().reportError(sentence);
 
+/** The slide details drawer (metadata, levels, associated images, regions): open or closed as last left. */
+const DETAILS_OPEN_KEY = 'patholens.slideDetailsOpen';
+/** Below this window width the drawer starts closed, so the slide keeps most of a small screen. */
+const DETAILS_OPEN_MIN_WINDOW = 1280;
+function initiallyOpenDetails(): boolean {
+  const saved = globalThis.localStorage?.getItem(DETAILS_OPEN_KEY);
+  return saved === null || saved === undefined ? window.innerWidth >= DETAILS_OPEN_MIN_WINDOW : saved === 'true';
+}
+
 /** The whole viewer: toolbar, the slide with its overlay and scale bar, and the slide's information and ROIs. */
 export function SlideWorkspace({ opener, openDemo = true }: { opener: SlideOpener; openDemo?: boolean }) {
   const slide = useSlideStore((state) => state.slide);
@@ -48,6 +57,11 @@ export function SlideWorkspace({ opener, openDemo = true }: { opener: SlideOpene
   const [draft, setDraft] = useState<Draft>(NO_DRAFT);
   const draftRef = useRef<Draft>(NO_DRAFT);
   const [dragging, setDragging] = useState(false);
+  const [detailsOpen, setDetailsOpen] = useState(initiallyOpenDetails);
+  const toggleDetails = () => {
+    setDetailsOpen(!detailsOpen);
+    globalThis.localStorage?.setItem(DETAILS_OPEN_KEY, String(!detailsOpen));
+  };
 
   const deps = useMemo(() => ({ open: opener, store: slideStore, reportError }), [opener]);
   const open = useCallback((input: SlideInput) => void openInViewer(input, deps), [deps]);
@@ -252,13 +266,28 @@ export function SlideWorkspace({ opener, openDemo = true }: { opener: SlideOpene
               </div>
             </div>
           )}
+          <button
+            type="button"
+            aria-expanded={detailsOpen}
+            aria-controls="slide-details"
+            data-testid="slide-details-toggle"
+            onClick={toggleDetails}
+            className="absolute right-2 top-2 z-10 rounded bg-white/90 px-2 py-1 text-xs font-medium text-slate-900 shadow hover:bg-white"
+          >
+            {detailsOpen ? 'Hide slide details' : 'Slide details & regions'}
+          </button>
           {opening && (
             <p role="status" className="absolute right-3 top-3 rounded bg-white/90 px-2 py-1 text-sm text-slate-900">
               Opening {opening}…
             </p>
           )}
         </div>
-        <section aria-label="Slide information" className="w-72 shrink-0 space-y-4 overflow-auto border-l border-slate-200 bg-white p-3 text-slate-900">
+        <section
+          id="slide-details"
+          hidden={!detailsOpen}
+          aria-label="Slide information"
+          className="w-72 shrink-0 space-y-4 overflow-auto border-l border-slate-200 bg-white p-3 text-slate-900"
+        >
           {slide ? (
             <>
               <MetadataPanel source={slide.source} />
