@@ -39,6 +39,11 @@ test.describe('slide viewer', () => {
       'Level 3: 37 × 31 px, downsample 8.108, tiles 64 × 64',
     ]);
     await expectTilesDrawn(page);
+    // boxes.tiff's only scale is libvips's 72-dpi default: shown, but marked unreliable everywhere it is used.
+    await expect(field(page, 'Pixel size (MPP)')).toContainText('(unreliable)');
+    await expect(field(page, 'Scale')).toContainText('72 pixels per inch');
+    await expect(page.getByTestId('scale-bar')).toContainText('(unreliable scale)');
+    await expect(page.getByTestId('scale-unreliable')).toHaveAttribute('title', /72 pixels per inch/);
 
     const readout = page.getByTestId('magnification');
     await page.getByRole('button', { name: '1.25x' }).click();

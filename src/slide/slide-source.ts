@@ -64,6 +64,8 @@ export interface SlideMetadata {
   /** Microns per pixel at level 0; null when the file does not say ("unknown scale"). */
   mppX: number | null;
   mppY: number | null;
+  /** Present when mppX/mppY are known but probably wrong (e.g. a 72-dpi default in the TIFF tags): says why. */
+  scaleNote?: string;
   /** Scanning objective magnification (Aperio AppMag), null when unknown. */
   objectivePower: number | null;
   /** Human-readable compression of level 0, e.g. "JPEG", "JPEG 2000 (Aperio 33003)". */

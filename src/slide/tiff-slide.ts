@@ -24,7 +24,7 @@ import { planChannels, type ChannelPlan } from './channel-plan';
 import { sampleType } from './sample-values';
 import type { DecodedSamples } from './tile-decoder';
 import { loadBlockIndex, loadPage, type BlockIndex, type TiffPage } from './tiff-pages';
-import { mppFromTiffResolution } from './tiff-resolution';
+import { mppFromTiffResolution, tiffResolutionScaleNote } from './tiff-resolution';
 import { parseTiff, tagText, type TiffFile } from './tiff-structure';
 
 export type TileDecodeFn = (request: TileRequest, signal?: AbortSignal) => Promise<RgbaImage>;
@@ -338,10 +338,12 @@ function buildMetadata(name: string, format: SlideMetadata['format'], layout: Ti
   }));
   const properties: Record<string, string> = { ...vendor.properties };
   let { mppX, mppY } = vendor;
+  let scaleNote: string | null = null;
   if (mppX === null) {
-    // Fall back to the TIFF resolution tags (pixels per inch or centimetre).
+    // Fall back to the TIFF resolution tags (pixels per inch or centimetre), which image programs fill with defaults.
     mppX = mppFromTiffResolution(base.xResolution, base.resolutionUnit);
     mppY = mppFromTiffResolution(base.yResolution, base.resolutionUnit) ?? mppX;
+    scaleNote = tiffResolutionScaleNote(base.xResolution, base.resolutionUnit);
   }
   if (base.xResolution !== undefined) properties['tiff.XResolution'] = String(base.xResolution);
   if (base.yResolution !== undefined) properties['tiff.YResolution'] = String(base.yResolution);
@@ -361,5 +363,6 @@ function buildMetadata(name: string, format: SlideMetadata['format'], layout: Ti
     compression: compressionName(base.codec.compression),
     associatedImages: (['label', 'macro', 'thumbnail'] as const).filter((kind) => layout.associated[kind]),
     properties,
+    ...(scaleNote ? { scaleNote } : {}),
   };
 }

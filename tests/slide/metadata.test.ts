@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { isAperioDescription, parseAperioDescription } from '../../src/slide/aperio';
 import { isOmeXml, parseOmeXml } from '../../src/slide/ome';
 import { parseDecimal } from '../../src/slide/slide-numbers';
-import { mppFromTiffResolution } from '../../src/slide/tiff-resolution';
+import { mppFromTiffResolution, tiffResolutionScaleNote } from '../../src/slide/tiff-resolution';
 import { parseDzi, dziMaxLevel } from '../../src/slide/dzi';
 import { iiifTileUrl, parseIiifInfo } from '../../src/slide/iiif';
 import { SlideError } from '../../src/slide/slide-source';
@@ -42,6 +42,16 @@ describe('Aperio ImageDescription', () => {
 });
 
 describe('TIFF resolution tags', () => {
+  it("marks a scale from an image program's default density as unreliable, not a scanner's", () => {
+    expect(tiffResolutionScaleNote(72, 2)).toMatch(/^The scale comes from the file's resolution tags \(72 pixels per inch, 352\.8 µm per pixel\)/);
+    expect(tiffResolutionScaleNote(14861707 / 524288, 3)).toContain('72 pixels per inch'); // libvips's 72 dpi in cm
+    expect(tiffResolutionScaleNote(300, 2)).toContain('300 pixels per inch');
+    expect(tiffResolutionScaleNote(2000, 2)).toContain('12.7 µm per pixel'); // coarser than any slide scan
+    expect(tiffResolutionScaleNote(40_000, 3)).toBeNull(); // 0.25 µm per pixel: a scanner's
+    expect(tiffResolutionScaleNote(101_600, 2)).toBeNull();
+    expect(tiffResolutionScaleNote(undefined, 2)).toBeNull();
+  });
+
   it('converts pixels per centimetre and per inch to microns per pixel', () => {
     expect(mppFromTiffResolution(40_000, 3)).toBeCloseTo(0.25);
     expect(mppFromTiffResolution(101_600, 2)).toBeCloseTo(0.25);

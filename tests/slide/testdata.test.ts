@@ -105,6 +105,7 @@ describe('OpenSlide Python test slides', () => {
     expect(m.compression).toBe('Deflate');
     // 14861707/524288 pixels per centimetre (72 dpi, libvips's default) = 352.78 µm per pixel.
     expect(m.mppX).toBeCloseTo(10000 / (14861707 / 524288), 6);
+    expect(m.scaleNote).toMatch(/72 pixels per inch, 352\.8 µm per pixel.*may be wrong/);
     const region = await slide.readRegion({ x: 0, y: 0, width: 300, height: 250 }, null);
     const png = await sharpRgba(fixturePath('boxes.png'));
     expect([png.width, png.height]).toEqual([300, 250]);

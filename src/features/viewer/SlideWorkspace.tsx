@@ -208,6 +208,7 @@ export function SlideWorkspace({ opener, openDemo = true }: { opener: SlideOpene
         hasSlide={!!slide}
         magnification={imageZoom === null ? null : magnificationAtZoom(native, imageZoom)}
         scaleKnown={native !== null}
+        scaleNote={slide?.metadata.scaleNote}
         onOpen={open}
         onPreset={onPreset}
         onZoom={(factor) => controller.current?.zoomBy(factor)}
@@ -249,7 +250,7 @@ export function SlideWorkspace({ opener, openDemo = true }: { opener: SlideOpene
               onWheelZoom={(factor, point: Point) => controller.current?.zoomBy(factor, point)}
             />
           )}
-          {slide && <ScaleBarView micronsPerScreenPixel={mpp !== null && imageZoom ? mpp / imageZoom : null} />}
+          {slide && <ScaleBarView micronsPerScreenPixel={mpp !== null && imageZoom ? mpp / imageZoom : null} scaleNote={slide.metadata.scaleNote} />}
           {ruler && (
             <p role="status" data-testid="ruler-length" className="absolute left-3 top-3 rounded bg-white/90 px-2 py-1 text-sm font-medium text-slate-900">
               Ruler: {ruler}

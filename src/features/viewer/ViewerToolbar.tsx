@@ -11,6 +11,8 @@ interface ViewerToolbarProps {
   magnification: number | null;
   /** Whether presets can work: the slide has an MPP or an objective power. */
   scaleKnown: boolean;
+  /** Why the slide's scale may be wrong (a 72-dpi default in the TIFF tags); presets and the readout say so. */
+  scaleNote?: string | undefined;
   onOpen(input: SlideInput): void;
   onPreset(magnification: number): void;
   onZoom(factor: number): void;
@@ -33,7 +35,18 @@ function Group({ label, children }: { label: string; children: ReactNode }) {
 }
 
 /** Opening slides, tools, zoom, magnification presets and display adjustment, all labelled and keyboard-reachable. */
-export function ViewerToolbar({ hasSlide, magnification, scaleKnown, onOpen, onPreset, onZoom, onFit, onActualPixels, onRegionFromView }: ViewerToolbarProps) {
+export function ViewerToolbar({
+  hasSlide,
+  magnification,
+  scaleKnown,
+  scaleNote,
+  onOpen,
+  onPreset,
+  onZoom,
+  onFit,
+  onActualPixels,
+  onRegionFromView,
+}: ViewerToolbarProps) {
   const tool = useViewerStore((state) => state.tool);
   const setTool = useViewerStore((state) => state.setTool);
   const [url, setUrl] = useState('');
@@ -134,7 +147,7 @@ export function ViewerToolbar({ hasSlide, magnification, scaleKnown, onOpen, onP
             className={plain}
             disabled={!hasSlide || !scaleKnown}
             aria-keyshortcuts={String(index + 1)}
-            title={`Zoom to ${preset}x (${index + 1})`}
+            title={scaleNote ? `Zoom to ${preset}x (${index + 1}) — unreliable: ${scaleNote}` : `Zoom to ${preset}x (${index + 1})`}
             onClick={() => onPreset(preset)}
           >
             {preset}x
@@ -145,6 +158,11 @@ export function ViewerToolbar({ hasSlide, magnification, scaleKnown, onOpen, onP
           <output data-testid="magnification" aria-label="Magnification" className="inline-block min-w-16 rounded bg-slate-900 px-2 py-1 text-center font-mono">
             {hasSlide ? formatMagnification(magnification) : '—'}
           </output>
+          {hasSlide && scaleNote && (
+            <span data-testid="scale-unreliable" title={scaleNote} className="ml-1 rounded bg-amber-100 px-1 text-xs text-amber-900">
+              unreliable scale
+            </span>
+          )}
         </span>
       </Group>
 
