@@ -32,7 +32,8 @@ export interface SlideLevel {
   tileHeight: number;
 }
 
-export type SlideFormat = 'aperio-svs' | 'ome-tiff' | 'leica-scn' | 'ventana-bif' | 'tiff' | 'image' | 'dzi' | 'iiif' | 'dicom' | 'hamamatsu-ndpi' | 'philips-tiff';
+export type SlideFormat =
+  'aperio-svs' | 'ome-tiff' | 'leica-scn' | 'ventana-bif' | 'tiff' | 'image' | 'dzi' | 'iiif' | 'dicom' | 'hamamatsu-ndpi' | 'philips-tiff';
 
 export type AssociatedImageName = 'label' | 'macro' | 'thumbnail';
 
