@@ -20,6 +20,10 @@ test('ask about a region, see the streamed answer with its stats, then stop a lo
   await page.getByRole('tab', { name: 'Models' }).click();
   await page.getByRole('button', { name: 'Load tiny/patho-r1' }).click();
   await expect(page.getByTestId('model-state-tiny/patho-r1')).toContainText('Loaded', { timeout: 90_000 });
+  // A loaded model offers Unload, not Load.
+  await expect(page.getByRole('button', { name: 'Load tiny/patho-r1', exact: true })).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Unload tiny/patho-r1' })).toBeVisible();
+  await expect(page.getByTestId('not-diagnostic')).toContainText('not for diagnostic use');
   await page.getByRole('tab', { name: 'Ask' }).click();
   const panel = page.getByRole('tabpanel', { name: 'Ask' });
   await expect(panel).toContainText('Asking about: Region');
@@ -122,6 +126,14 @@ test('ask about a region, see the streamed answer with its stats, then stop a lo
     .click();
   await expect(panel.getByTestId('ask-answer')).toHaveCount(2);
   await expect(first).toHaveAttribute('data-status', 'done');
+
+  // Unload frees the model; the next question would load it again.
+  await page.getByRole('tab', { name: 'Models' }).click();
+  await page.getByRole('button', { name: 'Unload tiny/patho-r1' }).click();
+  await expect(page.getByTestId('model-state-tiny/patho-r1')).toHaveText('Not loaded');
+  await expect(page.getByRole('button', { name: 'Load tiny/patho-r1', exact: true })).toBeEnabled();
+  await page.getByRole('tab', { name: 'Ask' }).click();
+  await expect(panel).toContainText('loads on the first question');
 
   // After a reload and reopening the slide, the region's answers are back (saved with the slide's session).
   await page.reload();

@@ -20,6 +20,9 @@ export function App() {
         <img src="/favicon.svg" alt="" className="h-6 w-6" />
         <h1 className="text-lg font-semibold tracking-tight">PathoLens</h1>
         <p className="text-sm text-slate-500">Slides and models stay on this machine.</p>
+        <p role="note" data-testid="not-diagnostic" className="ml-auto rounded bg-amber-50 px-2 py-0.5 text-xs font-medium text-amber-900">
+          Research model, not for diagnostic use: answers are not a diagnosis.
+        </p>
       </header>
       <ErrorBanner />
       <div className="flex min-h-0 flex-1">

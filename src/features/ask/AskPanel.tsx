@@ -360,11 +360,17 @@ export function AskPanel() {
         {' '}
         Asking about: <strong>{target}</strong> · Patho-R1:{' '}
         {pathoR1.status === 'ready'
-          ? `${pathoR1.path} (${pathoR1.dtype}, ${pathoR1.device})`
+          ? `ready on ${pathoR1.device === 'webgpu' ? 'the graphics card' : 'the processor'}`
           : pathoR1.status === 'loading'
             ? 'loading…'
-            : 'loads on first question'}
-        {backend.status === 'ready' && pathoR1.status !== 'ready' && ` · ${computeBackendLabel(backend.backend).split(' · ')[0]}`}
+            : 'loads on the first question'}
+        <span className="block text-[11px] text-slate-500" data-testid="ask-technical">
+          {pathoR1.status === 'ready'
+            ? `${pathoR1.path} · ${pathoR1.dtype} · ${pathoR1.device}`
+            : backend.status === 'ready'
+              ? computeBackendLabel(backend.backend).split(' · ')[0]
+              : ''}
+        </span>
       </p>
       <ChannelRenderingNote slide={slide} testId="ask-channel-note" />
       <div

@@ -113,7 +113,7 @@ function PathoR1Row({ entry }: { entry: CatalogEntry }) {
             {plan.dtype} on {deviceLabel(plan.device)}
           </dd>
           <dt>Estimated memory</dt>
-          <dd>≥ {formatBytes(modelStore.weightBytes(entry, plan.dtype))} (weights) + KV cache</dd>
+          <dd title="weights, plus the conversation's working memory (KV cache)">at least {formatBytes(modelStore.weightBytes(entry, plan.dtype))}</dd>
         </>
         )
       }
@@ -123,6 +123,7 @@ function PathoR1Row({ entry }: { entry: CatalogEntry }) {
         loadLabel={`Load ${entry.path}`}
         disabled={!plan || 'error' in plan || mine?.status === 'loading'}
         onLoad={() => void modelStore.getState().loadPathoR1(entry.path).catch(() => undefined)}
+        onUnload={mine?.status === 'ready' ? () => modelStore.getState().unloadPathoR1() : undefined}
         progress={mine?.status === 'loading' ? <LoadProgressList files={Object.values(mine.files)} onCancel={() => modelStore.getState().cancelLoad()} /> : null}
         />
       }
@@ -165,6 +166,7 @@ function PathoClipRow({ entry }: { entry: CatalogEntry }) {
         loadLabel={`Load ${entry.path}`}
         disabled={!plan || 'error' in plan || mine?.status === 'loading'}
         onLoad={() => void modelStore.getState().loadPathoClip(entry.path).catch(() => undefined)}
+        onUnload={mine?.status === 'ready' ? () => modelStore.getState().unloadPathoClip() : undefined}
         progress={mine?.status === 'loading' ? <LoadProgressList files={Object.values(mine.files)} onCancel={() => modelStore.getState().cancelPathoClipLoad()} /> : null}
         note="PathoCLIP runs in the Classify and Search tabs (it loads there on first use too)."
         />
@@ -197,13 +199,28 @@ function ModelCard({ entry, stateLabel, facts, footer }: { entry: CatalogEntry; 
   );
 }
 
-function Footer(props: { error: string | null; loadLabel: string; disabled: boolean; onLoad(): void; progress: ReactNode; note?: string }) {
+function Footer(props: {
+  error: string | null;
+  loadLabel: string;
+  disabled: boolean;
+  onLoad(): void;
+  progress: ReactNode;
+  note?: string;
+  /** Set when the model is loaded: the row offers Unload instead of Load. */
+  onUnload?: () => void;
+}) {
   return (
     <>
       {props.error && <p className="mt-1 text-xs text-red-800">{props.error}</p>}
-      <button type="button" className="mt-2 rounded bg-stain-hematoxylin px-3 py-1 text-sm text-white disabled:opacity-50" disabled={props.disabled} onClick={props.onLoad}>
-        {props.loadLabel}
-      </button>
+      {props.onUnload ? (
+        <button type="button" className="mt-2 rounded border border-slate-300 px-3 py-1 text-sm hover:bg-slate-50" onClick={props.onUnload}>
+          {props.loadLabel.replace(/^Load/, 'Unload')}
+        </button>
+      ) : (
+        <button type="button" className="mt-2 rounded bg-stain-hematoxylin px-3 py-1 text-sm text-white disabled:opacity-50" disabled={props.disabled} onClick={props.onLoad}>
+          {props.loadLabel}
+        </button>
+      )}
       {props.note && <p className="mt-2 text-xs text-slate-600">{props.note}</p>}
       {props.progress}
     </>

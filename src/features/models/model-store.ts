@@ -65,6 +65,9 @@ export interface ModelState {
   /** Loads a PathoCLIP directory in its worker (vision and text towers, each with its own weights). */
   loadPathoClip(path: string): Promise<void>;
   cancelPathoClipLoad(): void;
+  /** Frees the model's memory (its worker ends); a later question or classification loads it again. */
+  unloadPathoR1(): void;
+  unloadPathoClip(): void;
 }
 
 async function fetchJson(url: string): Promise<unknown> {
@@ -366,6 +369,20 @@ export function createModelStore(
 
       cancelPathoClipLoad() {
         clipLoadController?.abort();
+      },
+
+      unloadPathoR1() {
+        loadController?.abort();
+        client?.terminate();
+        client = null;
+        set({ pathoR1: { status: 'unloaded' } });
+      },
+
+      unloadPathoClip() {
+        clipLoadController?.abort();
+        clipClient?.terminate();
+        clipClient = null;
+        set({ pathoClip: { status: 'unloaded' } });
       },
     };
   });

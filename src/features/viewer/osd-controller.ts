@@ -65,6 +65,8 @@ export class OsdController {
       showNavigator: true,
       navigatorPosition: 'BOTTOM_RIGHT',
       navigatorAutoFade: false,
+      // The minimap's share of the viewer (OpenSeadragon's default is 0.2): on a 1024 px screen it covered much of the slide.
+      navigatorSizeRatio: 0.14,
       showRotationControl: false,
       gestureSettingsMouse: { clickToZoom: false, dblClickToZoom: true },
       visibilityRatio: 0.5,
