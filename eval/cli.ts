@@ -9,6 +9,7 @@ import type { ModelDtype } from '../src/inference/model-manifest';
 import { PathoR1Runtime } from '../src/inference/patho-r1-runtime';
 import { InThreadPathoR1Engine } from '../src/inference/in-thread-engine';
 import { PathoClipRuntime } from '../src/inference/pathoclip-runtime';
+import { createOpenAiCompatibleEngine } from '../src/inference/remote/openai-engine';
 import { runEval, TASKS, type Engines } from './harness';
 import { DatasetError } from './items';
 import type { TaskName } from './summary';
@@ -78,22 +79,9 @@ async function loadEngines(task: TaskName, model: string, dtype: ModelDtype, rem
     });
     return { clip };
   }
-  if (remote) return { reasoner: await remoteEngine(remote, model, apiKey) };
+  if (remote) return { reasoner: createOpenAiCompatibleEngine({ baseUrl: remote, model, ...(apiKey ? { apiKey } : {}) }) };
   const runtime = await PathoR1Runtime.load({ modelRoot: path.dirname(path.resolve(model)), modelName: path.basename(model), dtype, device: 'cpu' });
   return { reasoner: new InThreadPathoR1Engine(runtime) };
-}
-
-/** The OpenAI-compatible engine of the remote-server work, loaded only when asked for. */
-async function remoteEngine(baseUrl: string, model: string, apiKey: string | undefined) {
-  const modulePath = '../src/inference/remote/openai-engine';
-  let module: { createOpenAiCompatibleEngine?: (options: { baseUrl: string; model: string; apiKey?: string }) => Engines['reasoner'] };
-  try {
-    module = (await import(modulePath)) as typeof module;
-  } catch {
-    throw new UsageError('--remote needs src/inference/remote/openai-engine.ts, which this checkout does not have yet.');
-  }
-  if (!module.createOpenAiCompatibleEngine) throw new UsageError('src/inference/remote/openai-engine.ts has no createOpenAiCompatibleEngine.');
-  return module.createOpenAiCompatibleEngine({ baseUrl, model, ...(apiKey ? { apiKey } : {}) });
 }
 
 async function main(argv: string[]): Promise<number> {
