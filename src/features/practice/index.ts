@@ -1,6 +1,8 @@
-/** Practice: question banks (JSON, CSV, zip), the demo bank. */
+/** Practice: question banks (JSON, CSV, zip), the demo bank, spaced review (FSRS). */
 export { BANK_FORMAT, MAX_BANK_BYTES, MAX_QUESTIONS, formatItemError, parseBankJson } from './bank-schema';
 export type { BankImport, ItemError, Question, QuestionBank, QuestionImage } from './bank-schema';
 export { parseBankCsv } from './bank-csv';
 export { exportBankZip, importBankZip } from './bank-zip';
 export { DEMO_BANK, DEMO_SLIDE } from './demo-bank';
+export { dueForReview, gradeForAnswer, newReviewCard, scheduleReview } from './review-schedule';
+export type { AnswerGrade, ReviewCard } from './review-schedule';
