@@ -11,6 +11,7 @@ import { errorSentence } from '../ui/error-sentence';
 import { cleanRoiName, defaultRoiName, type Roi, type RoiShape } from './roi';
 import { appStore } from './app-store';
 import { indexedDbRoiPersistence, memoryRoiPersistence, type RoiPersistence } from './roi-db';
+import { emptyHistory, recordChange, redo, undo, type History } from './roi-history';
 
 export interface OpenSlide {
   source: SlideSource;
@@ -31,10 +32,22 @@ export interface SlideState {
   showSlide(token: number, source: SlideSource, identity: string): Promise<boolean>;
   /** Ends an open that failed; the slide already open stays. */
   openFailed(token: number): void;
-  addRoi(shape: RoiShape): Roi | null;
+  addRoi(shape: RoiShape, className?: string): Roi | null;
+  /** Adds regions read from a file in one step (one undo); ids already present get new ones. */
+  addRois(rois: readonly Omit<Roi, 'createdAt'>[]): Roi[];
   renameRoi(id: string, name: string): void;
+  /** A moved or reshaped region (one undo step per call: callers commit at the end of a drag). */
+  reshapeRoi(id: string, shape: RoiShape): void;
+  setRoiClass(id: string, className: string | null): void;
+  setRoiHidden(id: string, hidden: boolean): void;
+  /** Follows a class renamed in the class list. */
+  renameClassOfRois(oldName: string, newName: string): void;
   deleteRoi(id: string): void;
   selectRoi(id: string | null): void;
+  /** Undo and redo of every change to the regions of the open slide (cleared when another slide opens). */
+  history: History<Roi[]>;
+  undo(): void;
+  redo(): void;
 }
 
 export interface SlideStoreOptions {
@@ -57,12 +70,33 @@ export function createSlideStore({ persistence, reportError, newId = () => crypt
         .then(() => persistence.save(slide.identity, rois))
         .catch((error: unknown) => reportError(errorSentence('Could not save the regions of this slide', error, 'They stay until you reload the page')));
     };
+    /** Applies an undoable change to the region list, records it and saves. */
+    const change = (next: (rois: Roi[]) => Roi[], extra: Partial<SlideState> = {}) => {
+      const before = get().rois;
+      const after = next(before);
+      if (after === before) return;
+      set({ rois: after, history: recordChange(get().history, before), ...extra });
+      persist();
+    };
+    const edit = (id: string, update: (roi: Roi) => Roi) =>
+      change((rois) => (rois.some((roi) => roi.id === id) ? rois.map((roi) => (roi.id === id ? update(roi) : roi)) : rois));
+    const step = (result: { state: Roi[]; history: History<Roi[]> } | null) => {
+      if (!result) return;
+      const ids = new Set(result.state.map((roi) => roi.id));
+      set((state) => ({
+        rois: result.state,
+        history: result.history,
+        selectedRoiId: state.selectedRoiId && ids.has(state.selectedRoiId) ? state.selectedRoiId : null,
+      }));
+      persist();
+    };
 
     return {
       slide: null,
       opening: null,
       rois: [],
       selectedRoiId: null,
+      history: emptyHistory<Roi[]>(),
 
       beginOpening(name) {
         latestToken += 1;
@@ -86,7 +120,7 @@ export function createSlideStore({ persistence, reportError, newId = () => crypt
           return false;
         }
         const previous = get().slide;
-        set({ slide: { source, metadata: source.metadata, identity }, opening: null, rois, selectedRoiId: null });
+        set({ slide: { source, metadata: source.metadata, identity }, opening: null, rois, selectedRoiId: null, history: emptyHistory<Roi[]>() });
         if (previous && previous.source !== source) await previous.source.close().catch(() => undefined);
         return true;
       },
@@ -95,25 +129,58 @@ export function createSlideStore({ persistence, reportError, newId = () => crypt
         if (token === latestToken) set({ opening: null });
       },
 
-      addRoi(shape) {
+      addRoi(shape, className) {
         if (!get().slide) return null;
-        const roi: Roi = { id: newId(), name: defaultRoiName(shape.kind, get().rois), shape, createdAt: Date.now() };
-        set((state) => ({ rois: [...state.rois, roi], selectedRoiId: roi.id }));
-        persist();
+        const roi: Roi = { id: newId(), name: defaultRoiName(shape.kind, get().rois), shape, createdAt: Date.now(), ...(className ? { className } : {}) };
+        change((rois) => [...rois, roi], { selectedRoiId: roi.id });
         return roi;
       },
 
+      addRois(incoming) {
+        if (!get().slide || incoming.length === 0) return [];
+        const taken = new Set(get().rois.map((roi) => roi.id));
+        const now = Date.now();
+        const added = incoming.map((roi, i): Roi => {
+          const id = taken.has(roi.id) ? newId() : roi.id;
+          taken.add(id);
+          return { ...roi, id, createdAt: now + i };
+        });
+        change((rois) => [...rois, ...added]);
+        return added;
+      },
+
       renameRoi(id, name) {
-        set((state) => ({ rois: state.rois.map((roi) => (roi.id === id ? { ...roi, name: cleanRoiName(name, roi.name) } : roi)) }));
+        edit(id, (roi) => ({ ...roi, name: cleanRoiName(name, roi.name) }));
+      },
+
+      reshapeRoi(id, shape) {
+        edit(id, (roi) => (roi.locked ? roi : { ...roi, shape }));
+      },
+
+      setRoiClass(id, className) {
+        edit(id, ({ className: _old, ...roi }) => (className ? { ...roi, className } : roi));
+      },
+
+      setRoiHidden(id, hidden) {
+        edit(id, ({ hidden: _old, ...roi }) => (hidden ? { ...roi, hidden } : roi));
+      },
+
+      renameClassOfRois(oldName, newName) {
+        if (!get().rois.some((roi) => roi.className === oldName)) return;
+        set((state) => ({ rois: state.rois.map((roi) => (roi.className === oldName ? { ...roi, className: newName } : roi)) }));
         persist();
       },
 
       deleteRoi(id) {
-        set((state) => ({ rois: state.rois.filter((roi) => roi.id !== id), selectedRoiId: state.selectedRoiId === id ? null : state.selectedRoiId }));
-        persist();
+        change((rois) => (rois.some((roi) => roi.id === id) ? rois.filter((roi) => roi.id !== id) : rois), {
+          selectedRoiId: get().selectedRoiId === id ? null : get().selectedRoiId,
+        });
       },
 
       selectRoi: (id) => set({ selectedRoiId: id }),
+
+      undo: () => step(undo(get().history, get().rois)),
+      redo: () => step(redo(get().history, get().rois)),
     };
   });
 

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { SlideMetadata, SlideSource } from '../../src/slide/slide-source';
 import { indexedDbRoiPersistence, memoryRoiPersistence, type RoiPersistence } from '../../src/session/roi-db';
 import { createSlideStore } from '../../src/session/slide-store';
+import { isRoi } from '../../src/session/roi';
 
 /** A tiny in-memory slide: enough for the store, which never reads pixels. */
 function fakeSlide(name: string): SlideSource & { closed: boolean } {
@@ -86,6 +87,43 @@ describe('slide store', () => {
     expect(store.getState().selectedRoiId).toBeNull();
   });
 
+  it('undoes and redoes edits; an undone delete brings back the same id, and one drag is one step', async () => {
+    const persistence = memoryRoiPersistence();
+    const { store } = newStore(persistence);
+    await open(store, fakeSlide('a'), 'id-a');
+    const roi = store.getState().addRoi(rectangle)!;
+    store.getState().reshapeRoi(roi.id, { kind: 'rectangle', rect: { x: 5, y: 5, width: 30, height: 40 } });
+    store.getState().setRoiClass(roi.id, 'Tumor');
+    store.getState().deleteRoi(roi.id);
+    expect(store.getState().rois).toEqual([]);
+    store.getState().undo();
+    expect(store.getState().rois[0]).toMatchObject({ id: roi.id, className: 'Tumor', shape: { rect: { x: 5 } } });
+    store.getState().undo();
+    expect(store.getState().rois[0]?.className).toBeUndefined();
+    store.getState().undo();
+    expect(store.getState().rois[0]?.shape).toEqual(rectangle);
+    store.getState().redo();
+    store.getState().redo();
+    expect(store.getState().rois[0]).toMatchObject({ id: roi.id, className: 'Tumor' });
+    await store.flush();
+    expect((await persistence.load('id-a'))[0]?.className).toBe('Tumor');
+    // A locked region keeps its shape.
+    store.getState().addRois([{ id: roi.id, name: 'Locked', shape: rectangle, locked: true }]);
+    const locked = store.getState().rois[1]!;
+    expect(locked.id).not.toBe(roi.id);
+    store.getState().reshapeRoi(locked.id, { kind: 'rectangle', rect: { x: 0, y: 0, width: 1, height: 1 } });
+    expect(store.getState().rois[1]?.shape).toEqual(rectangle);
+  });
+
+  it('a region saved in the version-1 shape (no class, hidden, locked or measurements) still loads', async () => {
+    const saved = { id: 'old-1', name: 'Rectangle 1', shape: rectangle, createdAt: 1 };
+    expect(isRoi(saved)).toBe(true);
+    const persistence: RoiPersistence = { ...memoryRoiPersistence(), load: async () => [saved] };
+    const { store } = newStore(persistence);
+    await open(store, fakeSlide('a'), 'id-a');
+    expect(store.getState().rois).toEqual([saved]);
+  });
+
   it('a failed open leaves the open slide untouched', async () => {
     const { store } = newStore();
     const a = fakeSlide('a');
@@ -145,5 +183,48 @@ describe('slide store', () => {
     await persistence.save('damaged', [{ id: 'x', name: 'bad', createdAt: 0, shape: { kind: 'polygon', points: [] } }]);
     expect(await persistence.load('damaged')).toEqual([]);
     expect(await persistence.load('never-seen')).toEqual([]);
+  });
+
+  it('undoes and redoes create, move, class change and delete; an undone delete brings back the same region id', async () => {
+    const persistence = memoryRoiPersistence();
+    const { store } = newStore(persistence);
+    await open(store, fakeSlide('a.tif'), 'id-a');
+    const roi = store.getState().addRoi({ kind: 'rectangle', rect: { x: 1, y: 2, width: 10, height: 10 } })!;
+    store.getState().reshapeRoi(roi.id, { kind: 'rectangle', rect: { x: 5, y: 6, width: 10, height: 10 } });
+    store.getState().setRoiClass(roi.id, 'Tumor');
+    store.getState().deleteRoi(roi.id);
+    expect(store.getState().rois).toEqual([]);
+    store.getState().undo();
+    expect(store.getState().rois[0]).toMatchObject({ id: roi.id, className: 'Tumor', shape: { rect: { x: 5, y: 6 } } });
+    store.getState().undo();
+    expect(store.getState().rois[0]!.className).toBeUndefined();
+    store.getState().undo();
+    expect(store.getState().rois[0]!.shape).toEqual({ kind: 'rectangle', rect: { x: 1, y: 2, width: 10, height: 10 } });
+    store.getState().undo();
+    expect(store.getState().rois).toEqual([]);
+    store.getState().undo(); // nothing left: no change
+    store.getState().redo();
+    store.getState().redo();
+    expect(store.getState().rois[0]!.shape).toMatchObject({ rect: { x: 5, y: 6 } });
+    await store.flush();
+    expect((await persistence.load('id-a'))[0]!.id).toBe(roi.id);
+    // A new change drops what could be redone; a newly opened slide starts with no history.
+    store.getState().setRoiHidden(roi.id, true);
+    expect(store.getState().history.future).toEqual([]);
+    await open(store, fakeSlide('b.tif'), 'id-b');
+    expect(store.getState().history.past).toEqual([]);
+  });
+
+  it('loads regions saved by the first version (no class, no hidden flag) and imports regions with fresh ids where taken', async () => {
+    const persistence = indexedDbRoiPersistence('v1-regions-test');
+    const v1 = { id: 'old', name: 'Rectangle 1', createdAt: 1, shape: { kind: 'rectangle', rect: { x: 0, y: 0, width: 5, height: 5 } } };
+    await persistence.save('id-v1', [v1 as never]);
+    const { store } = newStore(persistence);
+    await open(store, fakeSlide('v1.tif'), 'id-v1');
+    expect(store.getState().rois).toEqual([v1]);
+    const added = store.getState().addRois([{ id: 'old', name: 'Imported', shape: { kind: 'points', points: [{ x: 1, y: 1 }] }, className: 'Other' }]);
+    expect(added[0]!.id).not.toBe('old');
+    store.getState().undo();
+    expect(store.getState().rois).toEqual([v1]);
   });
 });

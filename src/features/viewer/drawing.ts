@@ -5,30 +5,36 @@
 import { clampToImage, rectFromCorners, type Point } from '../../session/geometry';
 import type { RoiShape } from '../../session/roi';
 
-export type Tool = 'pan' | 'rectangle' | 'polygon' | 'ruler';
+export type Tool = 'pan' | 'select' | 'rectangle' | 'ellipse' | 'polygon' | 'point' | 'ruler';
 
-/** The tools, declared once: the toolbar, the key handler and OpenSeadragon's key filter all read this list. */
-export const VIEWER_TOOLS: readonly { tool: Tool; label: string; key: 'Escape' | 'R' | 'P' | 'L' }[] = [
-  { tool: 'pan', label: 'Pan', key: 'Escape' },
-  { tool: 'rectangle', label: 'Rectangle', key: 'R' },
-  { tool: 'polygon', label: 'Polygon', key: 'P' },
-  { tool: 'ruler', label: 'Ruler', key: 'L' },
+/**
+ * The tools, declared once: the toolbar, the key handler and OpenSeadragon's key filter all read this list. Keys
+ * follow QuPath where it has one (M move/select, O ellipse, . points); `code` is the KeyboardEvent.code.
+ */
+export const VIEWER_TOOLS: readonly { tool: Tool; label: string; key: string; code: string }[] = [
+  { tool: 'pan', label: 'Pan', key: 'Escape', code: 'Escape' },
+  { tool: 'select', label: 'Select', key: 'M', code: 'KeyM' },
+  { tool: 'rectangle', label: 'Rectangle', key: 'R', code: 'KeyR' },
+  { tool: 'ellipse', label: 'Ellipse', key: 'O', code: 'KeyO' },
+  { tool: 'polygon', label: 'Polygon', key: 'P', code: 'KeyP' },
+  { tool: 'point', label: 'Point', key: '.', code: 'Period' },
+  { tool: 'ruler', label: 'Ruler', key: 'L', code: 'KeyL' },
 ];
 
-/** Letter keys (lower case) that pick a tool; Escape (back to pan) is handled with drafts in mind. */
+/** Keys (lower case) that pick a tool; Escape (back to pan) is handled with drafts in mind. */
 export const TOOL_KEYS: Record<string, Tool> = Object.fromEntries(
   VIEWER_TOOLS.filter(({ key }) => key !== 'Escape').map(({ tool, key }) => [key.toLowerCase(), tool]),
 );
 
 /**
- * KeyboardEvent.code values OpenSeadragon must leave to the app: the tool letters, and F, which OpenSeadragon
+ * KeyboardEvent.code values OpenSeadragon must leave to the app: the tool keys, and F, which OpenSeadragon
  * would take to flip the slide (a mirrored slide misleads a reader).
  */
-export const APP_KEY_CODES: readonly string[] = [...VIEWER_TOOLS.filter(({ key }) => key !== 'Escape').map(({ key }) => `Key${key}`), 'KeyF'];
+export const APP_KEY_CODES: readonly string[] = [...VIEWER_TOOLS.filter(({ key }) => key !== 'Escape').map(({ code }) => code), 'KeyF'];
 
 export type Draft =
   | { kind: 'none' }
-  | { kind: 'rectangle'; start: Point; current: Point }
+  | { kind: 'rectangle' | 'ellipse'; start: Point; current: Point }
   | { kind: 'polygon'; points: Point[]; cursor: Point | null }
   /** A ruler stays on screen after the drag (it is a measurement, never saved) until the next one or Escape. */
   | { kind: 'ruler'; start: Point; end: Point; dragging: boolean };
@@ -67,17 +73,24 @@ export function drawingStep(context: DrawingContext, draft: Draft, event: Drawin
 
   switch (context.tool) {
     case 'pan':
+    case 'select':
+      // Selecting and editing act on saved regions, not on a draft (see RoiOverlay).
       return keep(NO_DRAFT);
 
-    case 'rectangle': {
-      if (event.type === 'down') return keep({ kind: 'rectangle', start: clamp(event.point), current: clamp(event.point) });
-      if (draft.kind !== 'rectangle') return keep(draft);
+    case 'point':
+      return event.type === 'down' ? { draft: NO_DRAFT, finished: { kind: 'points', points: [clamp(event.point)] } } : keep(NO_DRAFT);
+
+    case 'rectangle':
+    case 'ellipse': {
+      const kind = context.tool;
+      if (event.type === 'down') return keep({ kind, start: clamp(event.point), current: clamp(event.point) });
+      if (draft.kind !== kind) return keep(draft);
       if (event.type === 'move') return keep({ ...draft, current: clamp(event.point) });
       if (event.type === 'up') {
         const rect = rectFromCorners(draft.start, clamp(event.point));
         // A click without a drag is not a region.
         if (rect.width < context.snapDistance || rect.height < context.snapDistance || rect.width < 1 || rect.height < 1) return keep(NO_DRAFT);
-        return { draft: NO_DRAFT, finished: { kind: 'rectangle', rect } };
+        return { draft: NO_DRAFT, finished: { kind, rect } };
       }
       return keep(draft);
     }

@@ -30,6 +30,12 @@ describe('drawing tools', () => {
     expect(run('rectangle', [down(10, 10), up(12, 11)]).finished).toEqual([]);
   });
 
+  it('ellipse: a drag makes an ellipse stored as its rectangle; point: a click makes a point mark', () => {
+    expect(run('ellipse', [down(10, 10), move(50, 40), up(60, 50)]).finished).toEqual([{ kind: 'ellipse', rect: { x: 10, y: 10, width: 50, height: 40 } }]);
+    expect(run('point', [down(1500, 20), up(1500, 20)]).finished).toEqual([{ kind: 'points', points: [{ x: 1000, y: 20 }] }]);
+    expect(run('select', [down(10, 10), move(50, 40), up(60, 50)]).finished).toEqual([]);
+  });
+
   it('polygon: clicks add vertices, clicking the first vertex closes it', () => {
     const { finished } = run('polygon', [down(0, 0), up(0, 0), down(100, 0), down(100, 100), down(2, 1)]);
     expect(finished).toEqual([
@@ -87,20 +93,27 @@ describe('drawing tools under any input', () => {
       fc.constantFrom('Enter', 'Escape', 'Backspace', 'x').map((key) => ({ type: 'key' as const, key })),
     );
     fc.assert(
-      fc.property(fc.constantFrom<Tool>('pan', 'rectangle', 'polygon', 'ruler'), fc.array(event, { maxLength: 40 }), (tool, events) => {
-        const { finished } = run(tool, events);
-        for (const shape of finished) {
-          expect(isRoi({ id: 'x', name: 'x', createdAt: 0, shape })).toBe(true);
-          const points = shape.kind === 'rectangle' ? [shape.rect, { x: shape.rect.x + shape.rect.width, y: shape.rect.y + shape.rect.height }] : shape.points;
-          for (const p of points) {
-            expect(p.x).toBeGreaterThanOrEqual(0);
-            expect(p.x).toBeLessThanOrEqual(1000);
-            expect(p.y).toBeGreaterThanOrEqual(0);
-            expect(p.y).toBeLessThanOrEqual(800);
+      fc.property(
+        fc.constantFrom<Tool>('pan', 'select', 'rectangle', 'ellipse', 'polygon', 'point', 'ruler'),
+        fc.array(event, { maxLength: 40 }),
+        (tool, events) => {
+          const { finished } = run(tool, events);
+          for (const shape of finished) {
+            expect(isRoi({ id: 'x', name: 'x', createdAt: 0, shape })).toBe(true);
+            const points =
+              shape.kind === 'rectangle' || shape.kind === 'ellipse'
+                ? [shape.rect, { x: shape.rect.x + shape.rect.width, y: shape.rect.y + shape.rect.height }]
+                : shape.points;
+            for (const p of points) {
+              expect(p.x).toBeGreaterThanOrEqual(0);
+              expect(p.x).toBeLessThanOrEqual(1000);
+              expect(p.y).toBeGreaterThanOrEqual(0);
+              expect(p.y).toBeLessThanOrEqual(800);
+            }
           }
-        }
-        if (tool === 'pan' || tool === 'ruler') expect(finished).toEqual([]);
-      }),
+          if (tool === 'pan' || tool === 'select' || tool === 'ruler') expect(finished).toEqual([]);
+        },
+      ),
       { numRuns: 500 },
     );
   });
