@@ -90,11 +90,10 @@ describe('answer persistence', () => {
     ask.getState().restore([answer(1), answer(2)]);
     await settle();
     slide.setState({ identity: 'slide-b' });
-    await settle();
-    expect(ask.getState().answers).toEqual([]);
+    // Polled, not a fixed wait: IndexedDB (fake-indexeddb) takes longer than 30 ms on a loaded machine.
+    await expect.poll(() => ask.getState().answers).toEqual([]);
     slide.setState({ identity: 'slide-a' });
-    await settle();
-    expect(ask.getState().answers.map((entry) => entry.id)).toEqual([1, 2]);
+    await expect.poll(() => ask.getState().answers.map((entry) => entry.id)).toEqual([1, 2]);
     stop();
     expect(errors).toEqual([]);
   });
