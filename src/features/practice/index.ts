@@ -6,3 +6,7 @@ export { exportBankZip, importBankZip } from './bank-zip';
 export { DEMO_BANK, DEMO_SLIDE } from './demo-bank';
 export { dueForReview, gradeForAnswer, newReviewCard, scheduleReview } from './review-schedule';
 export type { AnswerGrade, ReviewCard } from './review-schedule';
+export { chooseExamAnswer, scoreExam, selectExamQuestions, timeLeft } from './exam';
+export type { Difficulty, ExamAnswers, ExamFilter, ExamResult, ExamReviewItem, ExamSelection } from './exam';
+export { progressByDay, progressByTag } from './progress';
+export type { AnswerRecord, Tally } from './progress';
