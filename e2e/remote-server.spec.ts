@@ -65,6 +65,17 @@ test('a remote server answers Ask, streamed, and a server without CORS is explai
   await expect(answer).toContainText(`Remote server · ${remote.model}`);
   await expect(answer.getByTestId('answer-text')).not.toBeEmpty();
 
+  // A pathologist reviews the answer: the verdict is kept (with the region) as training data.
+  await answer.getByText('Review this answer').click();
+  await answer.getByRole('button', { name: 'Correct', exact: true }).click();
+  await expect(answer.getByTestId('feedback-panel')).toContainText('Saved: marked correct.');
+  await page.getByRole('tab', { name: 'Models' }).click();
+  const download = page.waitForEvent('download');
+  await models.getByRole('button', { name: 'Export feedback as training data' }).click();
+  expect((await download).suggestedFilename()).toMatch(/^patholens-feedback-\d{4}-\d{2}-\d{2}\.zip$/);
+  await expect(models).toContainText('Exported 1 piece of feedback.');
+  await page.getByRole('tab', { name: 'Ask' }).click();
+
   // What went to the server: the region as a PNG data URL, Patho-R1's system prompt, greedy, streamed.
   expect(chatBodies).toHaveLength(1);
   const body = JSON.parse(chatBodies[0]!) as {

@@ -23,6 +23,7 @@ import { answersOf, conversationSummaries } from './conversations';
 import { conversationMarkdown } from './conversation-markdown';
 import { liveIndicator } from './live-indicator';
 import { regionSnapshotPng } from './region-snapshot';
+import { AnswerFeedback } from './AnswerFeedback';
 import { isAtBottom } from './stick-to-bottom';
 import { visibleModelText } from './visible-text';
 
@@ -140,6 +141,7 @@ function AnswerCard({ answer, actions }: { answer: AskAnswer; actions: AnswerAct
           </button>
         </div>
       )}
+      {(answer.status === 'done' || answer.status === 'stopped') && <AnswerFeedback answer={answer} />}
     </article>
   );
 }

@@ -6,6 +6,7 @@ import { useAppStore } from '../../session/app-store';
 import { modelStore, resolveLoadPlan, resolvePathoClipLoadPlan, useModelStore, type CatalogEntry, type DeviceChoice } from './model-store';
 import { formatBytes } from '../../ui/format-bytes';
 import { RemoteServerSettings } from './RemoteServerSettings';
+import { FeedbackExportButton } from '../feedback';
 
 const DTYPE_CHOICES: (ModelDtype | 'auto')[] = ['auto', 'q4f16', 'q4', 'q8', 'fp16', 'fp32'];
 
@@ -275,6 +276,13 @@ export function ModelsPanel() {
       <FolderPicker />
       <UrlLoader />
       <RemoteServerSettings />
+      <section aria-labelledby="reviews-heading" className="space-y-1 rounded border border-slate-200 p-2 text-sm">
+        <h3 id="reviews-heading" className="font-medium">
+          Your answer reviews
+        </h3>
+        <p className="text-xs text-slate-600">Answers you marked correct or corrected (Ask → Review this answer), as training data for the next Patho-R1.</p>
+        <FeedbackExportButton />
+      </section>
       {catalog.status === 'loading' && <p>Looking for models…</p>}
       {catalog.status === 'error' && <p className="text-red-800">{catalog.message}</p>}
       {catalog.status === 'ready' && catalog.entries.length === 0 && (

@@ -1,0 +1,53 @@
+import { useEffect, useState } from 'react';
+import { FeedbackPanel } from '../feedback';
+import { slideStore } from '../../session/slide-store';
+import type { AskAnswer } from './ask-store';
+import { regionSnapshotPng } from './region-snapshot';
+
+/** Longer side of the region image kept with a review: enough to train on, small enough to keep many. */
+const REVIEW_IMAGE_SIDE = 1024;
+
+/**
+ * "Review this answer": a pathologist marks it correct or incorrect and may correct it (the Feedback feature keeps
+ * it as training data). The region is read from the open slide only when the review is opened.
+ */
+export function AnswerFeedback({ answer }: { answer: AskAnswer }) {
+  const [open, setOpen] = useState(false);
+  const [image, setImage] = useState<Blob | null | 'unavailable'>(null);
+  useEffect(() => {
+    if (!open || image !== null) return;
+    const slide = slideStore.getState().slide;
+    const bounds = answer.bounds;
+    let cancelled = false;
+    (slide && bounds ? regionSnapshotPng(slide.source, bounds, REVIEW_IMAGE_SIDE) : Promise.resolve(null))
+      .then(async (dataUrl) => (dataUrl ? await (await fetch(dataUrl)).blob() : ('unavailable' as const)))
+      .catch(() => 'unavailable' as const)
+      .then((blob) => {
+        if (!cancelled) setImage(blob);
+      });
+    return () => {
+      cancelled = true;
+    };
+  }, [open, image, answer.bounds]);
+
+  return (
+    <details className="mt-2 text-xs" onToggle={(event) => setOpen(event.currentTarget.open)}>
+      <summary className="cursor-pointer text-slate-700">Review this answer</summary>
+      {image === null && open && <p className="mt-1 text-slate-600">Reading the region…</p>}
+      {image === 'unavailable' && (
+        <p className="mt-1 text-slate-600">The region of this answer cannot be read from the open slide, so it cannot be kept for review.</p>
+      )}
+      {image instanceof Blob && (
+        <FeedbackPanel
+          id={`ask:${answer.conversationId}:${answer.id}`}
+          source="ask"
+          image={image}
+          question={answer.question}
+          options={answer.options}
+          reasoning={answer.reasoning}
+          answer={answer.answer}
+        />
+      )}
+    </details>
+  );
+}
