@@ -86,3 +86,18 @@ export function migrateFeedback(db: IDBPDatabase, oldVersion: number): void {
     db.createObjectStore(FEEDBACK.storeName, { keyPath: 'id' }).createIndex('updatedAt', 'updatedAt');
   }
 }
+
+/**
+ * A trainee's practice (read by the Practice feature): `attempts` `{ id, bankId, questionId, chosen, correct,
+ * grade, mode, tags, answeredAt }` keyed by id with an `answeredAt` index; `cards` the FSRS review card per question
+ * `{ key: "bankId/questionId", card }`; `banks` imported question banks keyed by id.
+ */
+export const PRACTICE = { dbName: 'patholens-practice', attempts: 'attempts', cards: 'review-cards', banks: 'banks', version: 1 } as const;
+
+export function migratePractice(db: IDBPDatabase, oldVersion: number): void {
+  if (oldVersion < 1) {
+    if (!db.objectStoreNames.contains(PRACTICE.attempts)) db.createObjectStore(PRACTICE.attempts, { keyPath: 'id' }).createIndex('answeredAt', 'answeredAt');
+    if (!db.objectStoreNames.contains(PRACTICE.cards)) db.createObjectStore(PRACTICE.cards, { keyPath: 'key' });
+    if (!db.objectStoreNames.contains(PRACTICE.banks)) db.createObjectStore(PRACTICE.banks, { keyPath: 'id' });
+  }
+}
