@@ -1,5 +1,7 @@
 import AxeBuilder from '@axe-core/playwright';
+import { readFileSync } from 'node:fs';
 import { decode } from 'fast-png';
+import { fixturePath } from '../tests/fixtures';
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 import { expectTilesDrawn, focusSlide, gotoApp, info } from './viewer-helpers';
@@ -98,6 +100,23 @@ test('regions: outline-only selection leaves the tissue unchanged, select by cli
   await info(page).getByRole('button', { name: 'Undo delete' }).click();
   await expect(items).toHaveCount(3);
   await expect(polygon).toHaveAttribute('stroke', '#c80000');
+
+  // GeoJSON: a bad file leaves the regions; QuPath's file imports (with a note for the MultiPolygon); export downloads it all.
+  await info(page)
+    .getByLabel('Import GeoJSON')
+    .setInputFiles({ name: 'bad.geojson', mimeType: 'application/json', buffer: Buffer.from('{oops') });
+  await expect(page.getByText(/Could not import bad\.geojson/)).toBeVisible();
+  await expect(items).toHaveCount(3);
+  await info(page).getByLabel('Import GeoJSON').setInputFiles(fixturePath('qupath/annotations.geojson'));
+  await expect(items).toHaveCount(8);
+  await expect(info(page).getByTestId('geojson-notes')).toContainText('MultiPolygon');
+  const download = page.waitForEvent('download');
+  await info(page).getByRole('button', { name: 'Export GeoJSON' }).click();
+  const exported = JSON.parse(readFileSync(await (await download).path(), 'utf8')) as {
+    features: { geometry: { type: string }; properties: { name: string } }[];
+  };
+  expect(exported.features.map((f) => f.geometry.type)).toEqual(['Polygon', 'Polygon', 'MultiPoint', 'Polygon', 'Polygon', 'Polygon', 'Polygon', 'MultiPoint']);
+  expect(exported.features[3]!.properties.name).toBe('Invasive front');
 
   const axe = await new AxeBuilder({ page }).include('[aria-label="Slide information"]').withTags(['wcag2a', 'wcag2aa']).analyze();
   expect(axe.violations).toEqual([]);

@@ -4,6 +4,9 @@ import { formatArea, type PixelSize } from '../../session/geometry';
 import { KIND_LABEL, roiAreaMm2, type Roi } from '../../session/roi';
 import { regionClassStore, useRegionClasses } from '../../session/region-class-store';
 import { hexToRgb, rgbToHex } from '../../session/region-classes';
+import { regionsFromGeoJson, regionsToGeoJson } from '../../session/regions-geojson';
+import { appStore } from '../../session/app-store';
+import { errorSentence } from '../../ui/error-sentence';
 
 interface RoiListProps {
   pixelSize: PixelSize;
@@ -84,6 +87,7 @@ export const RoiList = memo(function RoiList({ pixelSize, onShow }: RoiListProps
           </button>
         </p>
       )}
+      <GeoJsonActions />
       {rois.length === 0 ? (
         <p className="mt-1 text-sm text-slate-700">No regions yet. Draw one with Rectangle (R), Ellipse (O), Polygon (P) or Point (.).</p>
       ) : (
@@ -97,6 +101,63 @@ export const RoiList = memo(function RoiList({ pixelSize, onShow }: RoiListProps
     </div>
   );
 });
+
+/** QuPath-shaped GeoJSON in and out. A bad file gives a sentence and leaves the regions as they were. */
+function GeoJsonActions() {
+  const [notes, setNotes] = useState<string[]>([]);
+  const onImport = async (file: File | undefined) => {
+    if (!file) return;
+    try {
+      const imported = regionsFromGeoJson(await file.text());
+      regionClassStore.getState().merge(imported.classes);
+      const added = slideStore.getState().addRois(imported.rois);
+      setNotes([`Imported ${added.length} region${added.length === 1 ? '' : 's'} from ${file.name}.`, ...imported.notes]);
+    } catch (error) {
+      appStore.getState().reportError(errorSentence(`Could not import ${file.name}`, error, 'The regions already on the slide are unchanged'));
+    }
+  };
+  const onExport = () => {
+    const { slide, rois } = slideStore.getState();
+    if (!slide) return;
+    const json = JSON.stringify(regionsToGeoJson(rois, regionClassStore.getState().classes), null, 2);
+    const link = document.createElement('a');
+    link.href = URL.createObjectURL(new Blob([json], { type: 'application/geo+json' }));
+    link.download = `${slide.metadata.name.replace(/\.[^.]+$/, '')}.geojson`;
+    link.click();
+    setTimeout(() => URL.revokeObjectURL(link.href), 1000);
+  };
+  return (
+    <div className="mt-1">
+      <div className="flex gap-2">
+        <label className={`${small} cursor-pointer bg-slate-200 text-slate-900 focus-within:outline-2`}>
+          Import GeoJSON
+          <input
+            type="file"
+            accept=".geojson,.json,application/geo+json,application/json"
+            className="sr-only"
+            onChange={(event) => {
+              const file = event.target.files?.[0];
+              event.target.value = '';
+              void onImport(file);
+            }}
+          />
+        </label>
+        <button type="button" className={`${small} bg-slate-200 text-slate-900`} onClick={onExport}>
+          Export GeoJSON
+        </button>
+      </div>
+      {notes.length > 0 && (
+        <div role="status" data-testid="geojson-notes">
+          <ul className="mt-1 list-disc pl-4 text-xs text-slate-800">
+            {notes.map((note) => (
+              <li key={note}>{note}</li>
+            ))}
+          </ul>
+        </div>
+      )}
+    </div>
+  );
+}
 
 function isTyping(target: EventTarget | null): boolean {
   return target instanceof HTMLElement && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName));
