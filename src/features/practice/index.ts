@@ -10,3 +10,7 @@ export { chooseExamAnswer, scoreExam, selectExamQuestions, timeLeft } from './ex
 export type { Difficulty, ExamAnswers, ExamFilter, ExamResult, ExamReviewItem, ExamSelection } from './exam';
 export { progressByDay, progressByTag } from './progress';
 export type { AnswerRecord, Tally } from './progress';
+export { cardKey, exportProgress, importProgress, listAttempts, openPracticeDb, recordAttempt, reviewCards } from './practice-history';
+export type { Attempt } from './practice-history';
+export { practiceKeyAction } from './practice-keys';
+export type { PracticeKeyAction } from './practice-keys';
