@@ -7,7 +7,6 @@ import { DEV_PORT } from '../playwright.config';
 import { expect, test } from './fixtures';
 
 test('the dev server never reloads the page on a first visit, a model load or a question', async ({ page }) => {
-  test.skip(test.info().project.name !== 'wasm', 'one project is enough: the reload would be the same');
   test.setTimeout(180_000);
   let navigations = 0;
   page.on('framenavigated', (frame) => {
