@@ -4,6 +4,7 @@
  * means that are not proportions (token F1, balanced accuracy). The bootstrap's generator is seeded so a rerun
  * (or a resumed run) writes the identical summary.
  */
+import { seededRandom } from '../src/ui/seeded-random';
 
 export interface Interval {
   low: number;
@@ -22,18 +23,6 @@ export function wilsonInterval(successes: number, n: number, z = Z95): Interval 
   const half = (z / (1 + z2 / n)) * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
   // At 0 and n the bound is exactly 0 or 1 (rounding would leave 0.9999999999999999).
   return { low: successes === 0 ? 0 : Math.max(0, centre - half), high: successes === n ? 1 : Math.min(1, centre + half) };
-}
-
-/** mulberry32: a small seeded generator, enough for resampling indices. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export interface BootstrapOptions {

@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from '../../eval/stats';
+import { seededRandom } from '../../src/ui/seeded-random';
 import { readTsvRows } from '../../eval/readers/vlmevalkit-tsv';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');

@@ -4,6 +4,7 @@
  */
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { MAX_BANK_BYTES, parseBankJson, tooLarge, type BankImport, type Question, type QuestionBank } from './bank-schema';
+import { bytesToBase64 } from '../../ui/base64';
 
 const EXT_BY_MIME: Record<string, string> = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/webp': 'webp', 'image/gif': 'gif' };
 const MIME_BY_EXT: Record<string, string> = { png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', webp: 'image/webp', gif: 'image/gif' };
@@ -20,9 +21,7 @@ function dataUrlToBytes(dataUrl: string): { mime: string; bytes: Uint8Array } {
 }
 
 function bytesToDataUrl(mime: string, bytes: Uint8Array): string {
-  let bin = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return `data:${mime};base64,${btoa(bin)}`;
+  return `data:${mime};base64,${bytesToBase64(bytes)}`;
 }
 
 /** File names from ids, kept unique and safe inside the zip. */

@@ -2,6 +2,7 @@
  * Exam mode's pure logic: choose a set of questions by tags, difficulty and size, keep the trainee's answers
  * (changeable until submitted), and score the submitted exam question by question for the review.
  */
+import { seededRandom } from '../../ui/seeded-random';
 import type { Question } from './bank-schema';
 
 export type Difficulty = NonNullable<Question['difficulty']>;
@@ -20,18 +21,6 @@ export interface ExamSelection {
   questions: Question[];
   /** A sentence when fewer questions matched than asked for, or none did. */
   note?: string;
-}
-
-/** mulberry32: a tiny seeded generator, so the same seed draws the same exam. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export function selectExamQuestions(bank: readonly Question[], filter: ExamFilter): ExamSelection {

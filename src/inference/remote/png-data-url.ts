@@ -5,6 +5,7 @@
  */
 import { encode } from 'fast-png';
 import type { RgbaImage } from '../../slide/slide-source';
+import { bytesToBase64 } from '../../ui/base64';
 
 export function rgbaToPngDataUrl(image: RgbaImage): string {
   const png = encode({
@@ -15,14 +16,4 @@ export function rgbaToPngDataUrl(image: RgbaImage): string {
     depth: 8,
   });
   return `data:image/png;base64,${bytesToBase64(png)}`;
-}
-
-/** btoa over 32 KiB slices: String.fromCharCode(...bytes) of a whole image would overflow the call stack. */
-export function bytesToBase64(bytes: Uint8Array): string {
-  let binary = '';
-  const slice = 0x8000;
-  for (let start = 0; start < bytes.length; start += slice) {
-    binary += String.fromCharCode(...bytes.subarray(start, start + slice));
-  }
-  return btoa(binary);
 }

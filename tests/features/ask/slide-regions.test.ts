@@ -27,20 +27,9 @@ import {
   type BudgetInput,
 } from '../../../src/features/ask/slide/region-budget';
 import { planRegionRead } from '../../../src/session/region-plan';
+import { seededRandom } from '../../../src/ui/seeded-random';
 import { colourEngine } from '../search/colour-engine';
 import { memorySlide, tissuePicture } from '../search/generated-slides';
-
-/** A small deterministic random generator (mulberry32), so brute-force cases are the same on every run. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('queries of a slide question', () => {
   it('asks the question and each option once, in order', () => {
@@ -119,7 +108,7 @@ describe('grouping and non-maximum suppression against brute force', () => {
   }
 
   it('merges exactly the touching tiles', () => {
-    const next = random(7);
+    const next = seededRandom(7);
     for (let trial = 0; trial < 60; trial++) {
       const cells = randomCells(next, 1 + Math.floor(next() * 30));
       const groups = new Set(touchingGroups(grid, cells).map((group) => [...group].sort((a, b) => a - b).join(',')));
@@ -128,7 +117,7 @@ describe('grouping and non-maximum suppression against brute force', () => {
   });
 
   it('cuts groups into squares of at most maxSide tiles, every chosen tile in exactly one region', () => {
-    const next = random(11);
+    const next = seededRandom(11);
     for (let trial = 0; trial < 60; trial++) {
       const cells = randomCells(next, 1 + Math.floor(next() * 30));
       const maxSide = 1 + Math.floor(next() * 3);
@@ -149,7 +138,7 @@ describe('grouping and non-maximum suppression against brute force', () => {
   });
 
   it('keeps the one set NMS defines: a box is kept exactly when no better kept box overlaps it too much', () => {
-    const next = random(13);
+    const next = seededRandom(13);
     for (let trial = 0; trial < 40; trial++) {
       const n = 1 + Math.floor(next() * 9);
       const boxes = Array.from({ length: n }, (_, id) => {
@@ -228,7 +217,7 @@ describe('token budget', () => {
   }
 
   it('takes the highest magnification at which every region fits; past that, fewer regions; never over budget', () => {
-    const next = random(17);
+    const next = seededRandom(17);
     const limits = { minPixels: 3136, maxPixels: 1_003_520 };
     for (let trial = 0; trial < 80; trial++) {
       const regions = Array.from({ length: 1 + Math.floor(next() * 6) }, () => ({
