@@ -13,7 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startOrthanc } from '../../tests/fixtures/orthanc';
 import type { BenchContext, BenchReport, BenchSuite } from '../suite';
-import { generatedSvs, option, pickTiles, runOpenSlide } from './tiles';
+import { generatedSvs, option, pickTiles, runOpenSlide, betterOpenSlideRun } from './tiles';
 import { measureTilesInPage, openBenchApp, type PageRun } from './tiles-chromium';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -76,12 +76,7 @@ const suite: BenchSuite = {
     }
     log('OpenSlide read_region again ...');
     const openslideAfter = await runOpenSlide(files[0]!, tiles);
-    const openslide =
-      typeof openslideBefore === 'string' || typeof openslideAfter === 'string'
-        ? openslideBefore
-        : openslideBefore.tilesPerSecond >= openslideAfter.tilesPerSecond
-          ? openslideBefore
-          : openslideAfter;
+    const openslide = betterOpenSlideRun(openslideBefore, openslideAfter);
     const openslideRate = typeof openslide === 'string' ? null : openslide.tilesPerSecond;
     const best = (values: number[]) => Math.max(...values);
     const row = (name: string, perSecond: number | null, run: PageRun | null) => ({

@@ -14,7 +14,7 @@ import { openSlideFrom } from '../../src/slide/open-slide-core';
 import { nodeDecoders } from '../../src/slide/open-slide-node';
 import { nodeFileSource } from '../../src/slide/node-file-source';
 import type { BenchContext, BenchReport, BenchSuite } from '../suite';
-import { option, pickTiles, runOpenSlide } from './tiles';
+import { option, pickTiles, runOpenSlide, betterOpenSlideRun } from './tiles';
 import { measureTilesInPage, openBenchApp, type PageRun } from './tiles-chromium';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -77,12 +77,7 @@ const suite: BenchSuite = {
     }
     log('OpenSlide read_region again ...');
     const openslideAfter = await runOpenSlide(file, tiles);
-    const openslide =
-      typeof openslideBefore === 'string' || typeof openslideAfter === 'string'
-        ? openslideBefore
-        : openslideBefore.tilesPerSecond >= openslideAfter.tilesPerSecond
-          ? openslideBefore
-          : openslideAfter;
+    const openslide = betterOpenSlideRun(openslideBefore, openslideAfter);
     const openslideRate = typeof openslide === 'string' ? null : openslide.tilesPerSecond;
     const mine = Math.max(...run.tilesPerSecond);
     const level0Bytes = statSync(file).size; // the level-0 JPEG is nearly all of the file

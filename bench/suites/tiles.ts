@@ -203,7 +203,10 @@ async function firstPaintInViewer(browser: Browser, url: string, slidePath: stri
   }
 }
 
-export async function runOpenSlide(slidePath: string, tiles: [number, number][]): Promise<{ tilesPerSecond: number; version: string } | string> {
+/** An OpenSlide run's rate and version, or a sentence saying why it could not run. */
+export type OpenSlideRun = { tilesPerSecond: number; version: string } | string;
+
+export async function runOpenSlide(slidePath: string, tiles: [number, number][]): Promise<OpenSlideRun> {
   const python = path.join(root, '.venv/bin/python');
   if (!existsSync(python)) return 'no .venv (run: python3 -m venv .venv && .venv/bin/pip install openslide-bin openslide-python)';
   return new Promise((resolve) => {
@@ -213,6 +216,15 @@ export async function runOpenSlide(slidePath: string, tiles: [number, number][])
     });
     child.stdin!.end(JSON.stringify({ path: slidePath, tile: 256, tiles, warmup: 30 }));
   });
+}
+
+/**
+ * OpenSlide runs before and after PathoLens and keeps its better run, so a busy moment cannot favour us; a run
+ * that could not happen is reported as the first one's sentence.
+ */
+export function betterOpenSlideRun(before: OpenSlideRun, after: OpenSlideRun): OpenSlideRun {
+  if (typeof before === 'string' || typeof after === 'string') return before;
+  return before.tilesPerSecond >= after.tilesPerSecond ? before : after;
 }
 
 async function runNodeGeotiff(slidePath: string, tiles: [number, number][]): Promise<number> {
@@ -255,12 +267,7 @@ const suite: BenchSuite = {
     const browser = await runInChromium(slidePath, tiles, log);
     log('OpenSlide read_region again ...');
     const openslideAfter = await runOpenSlide(slidePath, tiles);
-    const openslide =
-      typeof openslideBefore === 'string' || typeof openslideAfter === 'string'
-        ? openslideBefore
-        : openslideBefore.tilesPerSecond >= openslideAfter.tilesPerSecond
-          ? openslideBefore
-          : openslideAfter;
+    const openslide = betterOpenSlideRun(openslideBefore, openslideAfter);
     log('geotiff.js in Node ...');
     const nodeRate = await runNodeGeotiff(slidePath, tiles);
 
