@@ -24,7 +24,7 @@ import { conversationMarkdown } from './conversation-markdown';
 import { liveIndicator } from './live-indicator';
 import { regionSnapshotPng } from './region-snapshot';
 import { AnswerFeedback } from './AnswerFeedback';
-import { isAtBottom } from './stick-to-bottom';
+import { isAtBottom, readerScrolledUp } from './stick-to-bottom';
 import { visibleModelText } from './visible-text';
 
 const MAGNIFICATIONS = [5, 10, 20, 40];
@@ -165,6 +165,7 @@ export function AskPanel() {
   const [settingsOpen, setSettingsOpen] = useState(false);
   const thread = useRef<HTMLDivElement>(null);
   const followNewest = useRef(true);
+  const autoScrolledTo = useRef<number | null>(null);
   const mode: AskMode = useStore(slideAskStore, (state) => (state.slideMode ? 'slide' : 'region'));
   const setMode = (next: AskMode) => {
     slideAskStore.getState().setSlideMode(next === 'slide');
@@ -195,7 +196,11 @@ export function AskPanel() {
   const lastAnswer = conversation.at(-1);
   useEffect(() => {
     const element = thread.current;
-    if (element && followNewest.current) element.scrollTop = element.scrollHeight;
+    if (!element) return;
+    if (readerScrolledUp(element, autoScrolledTo.current)) followNewest.current = false;
+    if (!followNewest.current) return;
+    element.scrollTop = element.scrollHeight;
+    autoScrolledTo.current = element.scrollTop;
   }, [conversation.length, lastAnswer?.reply, lastAnswer?.status, activeConversationId]);
 
   const conversationBounds = (): SlideRect | null => {

@@ -3,7 +3,7 @@ import type { AskAnswer } from '../../../src/features/ask/ask-store';
 import { conversationMarkdown } from '../../../src/features/ask/conversation-markdown';
 import { conversationSummaries } from '../../../src/features/ask/conversations';
 import { liveIndicator } from '../../../src/features/ask/live-indicator';
-import { isAtBottom } from '../../../src/features/ask/stick-to-bottom';
+import { isAtBottom, readerScrolledUp } from '../../../src/features/ask/stick-to-bottom';
 import { visibleModelText } from '../../../src/features/ask/visible-text';
 
 const answer = (id: number, patch: Partial<AskAnswer> = {}): AskAnswer => ({
@@ -43,6 +43,17 @@ describe('Ask conversation view', () => {
   it('follows the newest text only while the reader is at the bottom', () => {
     expect(isAtBottom({ scrollTop: 480, scrollHeight: 1000, clientHeight: 500 })).toBe(true);
     expect(isAtBottom({ scrollTop: 200, scrollHeight: 1000, clientHeight: 500 })).toBe(false);
+  });
+
+  it('notices a scroll up that the browser has not reported yet, and not one made by the thread itself', () => {
+    // The thread scrolled itself to 500; the reader went to the top before the scroll event fired; text grew.
+    expect(readerScrolledUp({ scrollTop: 0, scrollHeight: 1100, clientHeight: 500 }, 500)).toBe(true);
+    // Still where the thread put it, the text grew below: keep following.
+    expect(readerScrolledUp({ scrollTop: 500, scrollHeight: 1100, clientHeight: 500 }, 500)).toBe(false);
+    // Never auto-scrolled yet.
+    expect(readerScrolledUp({ scrollTop: 0, scrollHeight: 1100, clientHeight: 500 }, null)).toBe(false);
+    // The thread shrank and the browser clamped the position: still at the bottom, not a scroll up.
+    expect(readerScrolledUp({ scrollTop: 300, scrollHeight: 800, clientHeight: 500 }, 500)).toBe(false);
   });
 
   it('lists conversations newest first with their first question and size', () => {
