@@ -37,13 +37,36 @@ export interface HePattern {
 const NUCLEUS_CELL = 40; // px at level 0 (10 µm at 0.25 µm/px)
 const STROMA_TEXTURE = 256;
 
-/** A tileable fibre texture, made once: streaks along a slowly turning direction. */
+/**
+ * Value noise on a lattice that repeats every `period` cells in both directions (lattice units in, [0, 1) out).
+ * The fibre texture below is indexed by slide coordinates modulo its size, so it must wrap without a break:
+ * a texture that does not is a visible seam at every 256 px, which is where the tiles meet.
+ */
+function periodicValueNoise(gx: number, gy: number, period: number, seed: number): number {
+  const ix = Math.floor(gx);
+  const iy = Math.floor(gy);
+  const fx = smooth(gx - ix);
+  const fy = smooth(gy - iy);
+  const wrap = (i: number) => ((i % period) + period) % period;
+  const a = hash(wrap(ix), wrap(iy), seed);
+  const b = hash(wrap(ix + 1), wrap(iy), seed);
+  const c = hash(wrap(ix), wrap(iy + 1), seed);
+  const d = hash(wrap(ix + 1), wrap(iy + 1), seed);
+  return a + (b - a) * fx + (c - a) * fy + (a - b - c + d) * fx * fy;
+}
+
+/**
+ * A tileable fibre texture, made once: streaks along a slanted direction plus fine grain. Every lattice coordinate
+ * is an integer combination of x/256 and y/256, so moving 256 px moves the lattice by whole periods.
+ */
 const texture = (() => {
   const t = new Float32Array(STROMA_TEXTURE * STROMA_TEXTURE);
-  for (let y = 0; y < STROMA_TEXTURE; y++) {
-    for (let x = 0; x < STROMA_TEXTURE; x++) {
-      const v = valueNoise(x * 0.35 + y * 1.1, y * 0.35 - x * 0.2, 6, 7) * 0.6 + valueNoise(x, y, 3, 11) * 0.4;
-      t[y * STROMA_TEXTURE + x] = v;
+  const n = STROMA_TEXTURE;
+  for (let y = 0; y < n; y++) {
+    for (let x = 0; x < n; x++) {
+      const streak = periodicValueNoise((15 * x + 45 * y) / n, (15 * y - 15 * x) / n, 15, 7);
+      const grain = periodicValueNoise((85 * x) / n, (85 * y) / n, 85, 11);
+      t[y * n + x] = streak * 0.6 + grain * 0.4;
     }
   }
   return t;
