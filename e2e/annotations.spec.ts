@@ -56,6 +56,10 @@ test('regions: outline-only selection leaves the tissue unchanged, select by cli
   await expect(items).toHaveCount(3);
   await expect(items.nth(1)).toContainText('Ellipse');
   await expect(items.nth(2)).toContainText('1 point');
+  // As in QuPath, the next click adds to the selected set of points rather than starting a new region.
+  await page.mouse.click(cx - 170, cy + 95);
+  await expect(items).toHaveCount(3);
+  await expect(items.nth(2)).toContainText('2 points');
 
   // Select by clicking the rectangle's shape, then move it by dragging.
   await page.keyboard.press('m');
@@ -78,6 +82,20 @@ test('regions: outline-only selection leaves the tissue unchanged, select by cli
   await expect.poll(() => polygon.getAttribute('points')).toBe(start);
   await page.keyboard.press('Control+Shift+z');
   await expect.poll(() => polygon.getAttribute('points')).toBe(moved);
+
+  // With the select tool, a drag that starts on no region moves the slide (the region goes along on screen).
+  const firstCorner = async () => (await polygon.getAttribute('points'))!.split(' ')[0]!.split(',').map(Number);
+  const [beforeX, beforeY] = await firstCorner();
+  await drag(page, { x: cx - 220, y: cy - 140 }, { x: cx - 180, y: cy - 120 });
+  await expect.poll(async () => (await firstCorner())[0]! - beforeX!).toBeCloseTo(40, 0);
+  expect((await firstCorner())[1]! - beforeY!).toBeCloseTo(20, 0);
+  await expect(page.locator('[data-testid="roi-overlay"] g[data-selected]')).toHaveCount(0);
+  // Panning is not an edit: Undo still undoes the last move.
+  await page.keyboard.press('Control+z');
+  await expect.poll(async () => (await firstCorner())[0]! - beforeX!).not.toBeCloseTo(40, 0);
+  await page.keyboard.press('Control+Shift+z');
+  await page.mouse.click(cx + 40, cy + 20);
+  await expect(page.locator('[data-testid="roi-overlay"] g[data-selected]')).toHaveAttribute('data-roi-name', 'Rectangle 1');
 
   // Class colour and hiding, per region and per class.
   await items.first().getByLabel('Class').selectOption('Tumor');

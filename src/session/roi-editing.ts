@@ -101,3 +101,13 @@ export function moveHandle(shape: RoiShape, index: number, p: Point): RoiShape {
   if (index < 0 || index >= shape.points.length) return shape;
   return { kind: shape.kind, points: shape.points.map((q, i) => (i === index ? { x: p.x, y: p.y } : q)) };
 }
+
+/**
+ * A point-tool click with a set of points selected: as in QuPath, the click adds to that set (one region, one
+ * class, one count) instead of starting a new one. Returns the grown shape, or null when a new set should start
+ * (nothing selected, another kind of region, or a hidden or locked set).
+ */
+export function addToSelectedPoints(selected: Roi | null, added: RoiShape): RoiShape | null {
+  if (!selected || added.kind !== 'points' || selected.shape.kind !== 'points' || selected.hidden || selected.locked) return null;
+  return { kind: 'points', points: [...selected.shape.points, ...added.points] };
+}

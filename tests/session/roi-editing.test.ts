@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clampMove, handleAt, hitTestRoi, moveHandle, moveShape, pointInPolygon, shapeContains } from '../../src/session/roi-editing';
+import { addToSelectedPoints, clampMove, handleAt, hitTestRoi, moveHandle, moveShape, pointInPolygon, shapeContains } from '../../src/session/roi-editing';
 import { emptyHistory, recordChange, redo, undo, HISTORY_LIMIT } from '../../src/session/roi-history';
 import { isRoi, roiAreaMm2, roiPolygon, type Roi, type RoiShape } from '../../src/session/roi';
 import { visibleLabels } from '../../src/features/viewer/label-layout';
@@ -98,5 +98,17 @@ describe('label declutter', () => {
     const label = (id: string, x: number, regionSize: number, selected = false) => ({ id, x, y: 0, width: 50, height: 14, regionSize, selected });
     const shown = visibleLabels([label('a', 0, 100), label('b', 20, 200), label('c', 200, 10), label('d', 400, 300), label('e', 410, 5, true)]);
     expect([...shown].sort()).toEqual(['b', 'e']);
+  });
+
+  it('a point-tool click adds to the selected set of points, and starts a new set otherwise', () => {
+    const click: RoiShape = { kind: 'points', points: [{ x: 5, y: 6 }] };
+    const cells = roi('cells', { kind: 'points', points: [{ x: 1, y: 2 }] });
+    expect(addToSelectedPoints(cells, click)).toEqual({ kind: 'points', points: [{ x: 1, y: 2 }, { x: 5, y: 6 }] });
+    expect(addToSelectedPoints(null, click)).toBeNull();
+    expect(addToSelectedPoints(big, click)).toBeNull();
+    expect(addToSelectedPoints({ ...cells, locked: true }, click)).toBeNull();
+    expect(addToSelectedPoints({ ...cells, hidden: true }, click)).toBeNull();
+    // Only points grow a set: a rectangle drawn with a set selected is a region of its own.
+    expect(addToSelectedPoints(cells, big.shape)).toBeNull();
   });
 });

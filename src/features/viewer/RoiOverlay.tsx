@@ -26,6 +26,8 @@ interface RoiOverlayProps {
   pixelSize: PixelSize;
   onDrawingEvent(event: DrawingEvent): void;
   onWheelZoom(factor: number, screenPoint: Point): void;
+  /** The select tool dragged on empty slide: move the slide by this many screen pixels, as the pan tool would. */
+  onPan(dx: number, dy: number): void;
 }
 
 /** Screen pixels within which a click lands on a region's outline, a point or a handle. */
@@ -55,9 +57,11 @@ export function rulerLabel(start: Point, end: Point, pixelSize: PixelSize): stri
  * events in level-0 coordinates. With the pan tool it lets every pointer event through to OpenSeadragon.
  * Hidden from assistive technology: the ROI list is the accessible view of the same regions.
  */
-export function RoiOverlay({ transform, tool, rois, selectedRoiId, draft, pixelSize, onDrawingEvent, onWheelZoom }: RoiOverlayProps) {
+export function RoiOverlay({ transform, tool, rois, selectedRoiId, draft, pixelSize, onDrawingEvent, onWheelZoom, onPan }: RoiOverlayProps) {
   const classes = useRegionClasses((state) => state.classes);
   const drag = useRef<Drag | null>(null);
+  // A select-tool drag that started on no region pans the slide (as in QuPath); the last screen point it reached.
+  const panFrom = useRef<Point | null>(null);
   const [preview, setPreview] = useState<{ id: string; shape: RoiShape } | null>(null);
   const toScreen = (p: Point) => imageToScreen(transform, p);
   const local = (event: { clientX: number; clientY: number; currentTarget: Element }): Point => {
@@ -70,7 +74,7 @@ export function RoiOverlay({ transform, tool, rois, selectedRoiId, draft, pixelS
   const shown = rois.filter((roi) => isRegionShown(roi, classes));
 
   // The select tool: a click picks the region under it; dragging it moves it, dragging a handle reshapes it.
-  const selectDown = (p: Point) => {
+  const selectDown = (p: Point, screenPoint: Point) => {
     const state = slideStore.getState();
     const selected = shown.find((roi) => roi.id === selectedRoiId);
     const handle = selected && !selected.locked ? handleAt(selected.shape, p, tolerance) : -1;
@@ -81,6 +85,7 @@ export function RoiOverlay({ transform, tool, rois, selectedRoiId, draft, pixelS
     const hit = hitTestRoi(shown, p, tolerance, () => true);
     state.selectRoi(hit?.id ?? null);
     drag.current = hit && !hit.locked ? { id: hit.id, from: p, shape: hit.shape, handle: null } : null;
+    panFrom.current = hit ? null : screenPoint;
   };
   const dragged = (p: Point): RoiShape | null => {
     const current = drag.current;
@@ -99,16 +104,23 @@ export function RoiOverlay({ transform, tool, rois, selectedRoiId, draft, pixelS
     // Stops the browser moving focus to <body> (the SVG is not focusable); the workspace focuses the slide.
     event.preventDefault();
     event.currentTarget.setPointerCapture(event.pointerId);
-    if (tool === 'select') selectDown(toImage(event));
+    if (tool === 'select') selectDown(toImage(event), local(event));
     else onDrawingEvent({ type: 'down', point: toImage(event) });
   };
   const onPointerMove = (event: PointerEvent<SVGSVGElement>) => {
     if (tool !== 'select') return onDrawingEvent({ type: 'move', point: toImage(event) });
+    if (panFrom.current) {
+      const to = local(event);
+      onPan(to.x - panFrom.current.x, to.y - panFrom.current.y);
+      panFrom.current = to;
+      return;
+    }
     const shape = dragged(toImage(event));
     if (shape && drag.current) setPreview({ id: drag.current.id, shape });
   };
   const onPointerUp = (event: PointerEvent<SVGSVGElement>) => {
     if (tool !== 'select') return onDrawingEvent({ type: 'up', point: toImage(event) });
+    panFrom.current = null;
     const shape = dragged(toImage(event));
     const current = drag.current;
     drag.current = null;

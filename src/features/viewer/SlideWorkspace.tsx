@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent } from 'react';
 import { appStore } from '../../session/app-store';
-import { slideStore, useSlideStore } from '../../session/slide-store';
+import { selectedRoi, slideStore, useSlideStore } from '../../session/slide-store';
+import { addToSelectedPoints } from '../../session/roi-editing';
 import { errorSentence } from '../../ui/error-sentence';
 import { DISPLAY_FILTER_ID, DisplayAdjustmentFilter } from './DisplayAdjustmentFilter';
 import { isNeutral } from './display-adjustment';
@@ -147,7 +148,11 @@ export function SlideWorkspace({ opener, openDemo = true }: { opener: SlideOpene
         event,
       );
       updateDraft(result.draft);
-      if (result.finished) state.addRoi(result.finished);
+      if (result.finished) {
+        const grown = addToSelectedPoints(selectedRoi(state), result.finished);
+        if (grown) state.reshapeRoi(state.selectedRoiId!, grown);
+        else state.addRoi(result.finished);
+      }
     },
     [view, updateDraft],
   );
@@ -248,6 +253,7 @@ export function SlideWorkspace({ opener, openDemo = true }: { opener: SlideOpene
               pixelSize={pixelSize}
               onDrawingEvent={dispatchDrawing}
               onWheelZoom={(factor, point: Point) => controller.current?.zoomBy(factor, point)}
+              onPan={(dx, dy) => controller.current?.panByScreen(dx, dy)}
             />
           )}
           {slide && <ScaleBarView micronsPerScreenPixel={mpp !== null && imageZoom ? mpp / imageZoom : null} scaleNote={slide.metadata.scaleNote} />}

@@ -169,6 +169,13 @@ export class OsdController {
     this.viewer.viewport.applyConstraints();
   }
 
+  /** Moves the slide with the pointer: `dx`, `dy` in screen pixels, at once (a drag, not an animation). */
+  panByScreen(dx: number, dy: number): void {
+    const delta = this.viewer.viewport.deltaPointsFromPixels(new OpenSeadragon.Point(-dx, -dy), true);
+    this.viewer.viewport.panBy(delta, true);
+    this.viewer.viewport.applyConstraints(true);
+  }
+
   /** The level-0 rectangle on screen, clipped to the slide; null when nothing is shown. */
   visibleRegion(): { x: number; y: number; width: number; height: number } | null {
     const slide = this.shown;
