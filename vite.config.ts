@@ -3,6 +3,7 @@ import react from '@vitejs/plugin-react';
 import tailwindcss from '@tailwindcss/vite';
 import { connectSourcesFromEnvironment, contentSecurityPolicy, crossOriginIsolationHeaders } from './src/app/security-headers.ts';
 import { localAssets } from './tools/vite-local-assets.ts';
+import { pwa } from './tools/vite-pwa.ts';
 
 // A fixed nonce is acceptable for the dev server only: it lets Vite's React Refresh preamble (an inline
 // script) run under the same strict policy. The production build has no inline script and no nonce.
@@ -17,7 +18,7 @@ const dicomWebProxy = dicomWebTarget
   : undefined;
 
 export default defineConfig(({ command }) => ({
-  plugins: [react(), tailwindcss(), localAssets(import.meta.dirname, crossOriginIsolationHeaders)],
+  plugins: [react(), tailwindcss(), localAssets(import.meta.dirname, crossOriginIsolationHeaders), pwa()],
   html: command === 'serve' ? { cspNonce: DEV_NONCE } : {},
   server: {
     proxy: dicomWebProxy,

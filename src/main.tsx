@@ -6,10 +6,12 @@ import { installAnswerPersistence } from './features/ask';
 import { installGlobalErrorReporting } from './app/global-errors';
 import { appStore } from './session/app-store';
 import { TEST_HOOK_ENABLED, installTestHook } from './app/test-hook';
+import { registerServiceWorker } from './app/service-worker';
 
 installGlobalErrorReporting(window, appStore.getState().reportError);
 installAnswerPersistence();
 if (TEST_HOOK_ENABLED) installTestHook(window);
+void registerServiceWorker();
 
 const rootElement = document.getElementById('root');
 if (!rootElement) throw new Error('PathoLens: the page has no #root element.');
