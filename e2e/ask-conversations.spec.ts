@@ -2,7 +2,7 @@
  * Answer actions in the Ask conversation panel, in one page load: bad settings are said next to the field and
  * nothing is sent; Copy puts the answer on the clipboard; Regenerate replaces the last answer in place; Edit and
  * resend replaces it with the edited question; the conversation exports as markdown with the region's PNG
- * snapshot; Delete removes an answer. (Threads, Enter, scroll-stop and empty-question are in ask.spec.ts.)
+ * snapshot; the panel's region picker switches threads; Delete removes an answer. (Threads, Enter, scroll-stop and empty-question are in ask.spec.ts.)
  */
 import { readFile } from 'node:fs/promises';
 import AxeBuilder from '@axe-core/playwright';
@@ -69,6 +69,16 @@ test('copy, regenerate, edit and resend, export as markdown, delete; bad setting
   expect(markdown).toContain('Describe the nuclei');
   expect(markdown).not.toContain('Grade this tumour');
   expect(markdown).toMatch(/!\[[^\]]*\]\(data:image\/png;base64,[A-Za-z0-9+/=]{100,}\)/);
+
+  // The region picker in the panel: "none" asks about the view (a new thread); picking the region brings its thread back.
+  const picker = panel.getByLabel('Region', { exact: true });
+  await expect(picker.locator('option:checked')).not.toHaveText(/^None/);
+  await picker.selectOption({ index: 0 });
+  await expect(panel.getByText('Asking about:')).toContainText('The current view');
+  await expect(panel.getByTestId('ask-answer')).toHaveCount(0);
+  await picker.selectOption({ index: 1 });
+  await expect(edited).toHaveAttribute('data-status', 'done');
+  await expect(page.locator('[data-testid="roi-overlay"] g[data-selected]')).toHaveCount(1);
 
   const axe = await new AxeBuilder({ page }).include('#side-panel').withTags(['wcag2a', 'wcag2aa']).analyze();
   expect(axe.violations.map((violation) => `${violation.id}: ${violation.help}`)).toEqual([]);

@@ -331,6 +331,25 @@ export function AskPanel() {
   return (
     <div className="space-y-3">
       <AskModeSwitch mode={mode} onChange={setMode} />
+      {/* The slide's regions where they are used: picking one selects it on the slide and shows its conversation. */}
+      <div className="flex items-center gap-2 text-xs text-slate-700">
+        <label htmlFor="ask-region-picker">Region</label>
+        <select
+          id="ask-region-picker"
+          className="min-w-0 flex-1 rounded border border-slate-300 px-1 py-0.5"
+          value={rois.some((candidate) => candidate.id === selectedRoiId) ? (selectedRoiId ?? '') : ''}
+          disabled={busy}
+          onChange={(event) => slideStore.getState().selectRoi(event.target.value || null)}
+        >
+          <option value="">None: the part of the slide on screen</option>
+          {rois.map((candidate) => (
+            <option key={candidate.id} value={candidate.id}>
+              {candidate.name}
+              {candidate.hidden ? ' (hidden)' : ''}
+            </option>
+          ))}
+        </select>
+      </div>
       <div className="flex flex-wrap items-center gap-2">
         <button type="button" className={small} disabled={busy || activeConversationId === null} onClick={() => askStore.getState().newConversation()}>
           New conversation
