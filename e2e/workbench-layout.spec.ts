@@ -1,8 +1,9 @@
 /**
  * The workbench at three window sizes: the slide takes the space (at least half the width at 1024x700, where
  * the slide details drawer starts closed), the drawer opens and closes, and the side panel's splitter resizes it
- * from the keyboard, remembered after a reload, never leaving the slide less than half. The screenshots are kept
- * in docs/screenshots/ for people to look at.
+ * from the keyboard, remembered after a reload, never leaving the slide less than half. The screenshots go to the
+ * test's output folder; `PATHOLENS_UPDATE_SCREENSHOTS=1` writes them to docs/screenshots/ (kept for people to look at),
+ * so an ordinary run leaves the working tree as it was.
  */
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from './fixtures';
@@ -32,7 +33,8 @@ test('the slide takes the space at three sizes; drawer and splitter work from th
       await toggle.click();
       await expect(info(page)).toBeHidden();
     }
-    await page.screenshot({ path: `docs/screenshots/workbench-${size.width}x${size.height}.png` });
+    const name = `workbench-${size.width}x${size.height}.png`;
+    await page.screenshot({ path: process.env.PATHOLENS_UPDATE_SCREENSHOTS === '1' ? `docs/screenshots/${name}` : test.info().outputPath(name) });
     if (size.width < 1280) {
       // Closed is remembered: the next size starts closed too, until opened there.
       await page.evaluate(() => localStorage.removeItem('patholens.slideDetailsOpen'));
