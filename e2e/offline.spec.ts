@@ -31,6 +31,9 @@ test('after one online visit the app, the demo slide and the cached demo models 
   await expect(info(page).getByRole('heading', { name: /demo-slide\.svs/ })).toBeVisible({ timeout: 30_000 });
   await waitForActiveServiceWorker(page);
   await loadDemoModels(page);
+  // The Models tab shows what this browser stores for PathoLens (the precache and the models are in it now).
+  await expect(page.getByTestId('storage-usage')).toContainText(/ used of .* this browser allows PathoLens \(.* left\)\./);
+  await expect(page.getByTestId('storage-persisted')).toContainText(/^(Persistent|Not persistent)/);
 
   await context.setOffline(true);
   await page.reload();

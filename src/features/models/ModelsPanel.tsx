@@ -7,6 +7,9 @@ import { modelStore, resolveLoadPlan, resolvePathoClipLoadPlan, useModelStore, t
 import { formatBytes } from '../../ui/format-bytes';
 import { RemoteServerSettings } from './RemoteServerSettings';
 import { FeedbackExportButton } from '../feedback';
+import { filesForDtype, filesForTowers } from '../../inference/model-files';
+import { StorageFitNote, StorageSummary } from './StorageSummary';
+import { storageStore } from './storage-store';
 
 const DTYPE_CHOICES: (ModelDtype | 'auto')[] = ['auto', 'q4f16', 'q4', 'q8', 'fp16', 'fp32'];
 
@@ -89,6 +92,11 @@ function QualityReportTable({ entry }: { entry: CatalogEntry }) {
   );
 }
 
+/** A load is about to store files: ask the browser to keep them (once; Chromium answers by itself, Firefox asks). */
+function askToKeepStorage(): void {
+  if (storageStore.getState().persisted === false) void storageStore.getState().requestPersistence();
+}
+
 function deviceLabel(device: string): string {
   return device === 'webgpu' ? 'WebGPU' : 'WASM';
 }
@@ -119,14 +127,22 @@ function PathoR1Row({ entry }: { entry: CatalogEntry }) {
         )
       }
       footer={
+        <>
+        {plan && !('error' in plan) && mine?.status !== 'ready' && (
+          <StorageFitNote path={entry.path} manifest={entry.manifest} files={filesForDtype(entry.manifest, plan.dtype)} />
+        )}
         <Footer
         error={plan && 'error' in plan ? plan.error : mine?.status === 'error' ? mine.message : null}
         loadLabel={`Load ${entry.path}`}
         disabled={!plan || 'error' in plan || mine?.status === 'loading'}
-        onLoad={() => void modelStore.getState().loadPathoR1(entry.path).catch(() => undefined)}
+        onLoad={() => {
+          askToKeepStorage();
+          void modelStore.getState().loadPathoR1(entry.path).catch(() => undefined);
+        }}
         onUnload={mine?.status === 'ready' ? () => modelStore.getState().unloadPathoR1() : undefined}
         progress={mine?.status === 'loading' ? <LoadProgressList files={Object.values(mine.files)} onCancel={() => modelStore.getState().cancelLoad()} /> : null}
         />
+        </>
       }
     />
   );
@@ -162,15 +178,27 @@ function PathoClipRow({ entry }: { entry: CatalogEntry }) {
         )
       }
       footer={
+        <>
+        {plan && !('error' in plan) && mine?.status !== 'ready' && (
+          <StorageFitNote
+            path={entry.path}
+            manifest={entry.manifest}
+            files={filesForTowers(entry.manifest, { vision_model: plan.imageDtype, text_model: plan.textDtype })}
+          />
+        )}
         <Footer
         error={plan && 'error' in plan ? plan.error : mine?.status === 'error' ? mine.message : null}
         loadLabel={`Load ${entry.path}`}
         disabled={!plan || 'error' in plan || mine?.status === 'loading'}
-        onLoad={() => void modelStore.getState().loadPathoClip(entry.path).catch(() => undefined)}
+        onLoad={() => {
+          askToKeepStorage();
+          void modelStore.getState().loadPathoClip(entry.path).catch(() => undefined);
+        }}
         onUnload={mine?.status === 'ready' ? () => modelStore.getState().unloadPathoClip() : undefined}
         progress={mine?.status === 'loading' ? <LoadProgressList files={Object.values(mine.files)} onCancel={() => modelStore.getState().cancelPathoClipLoad()} /> : null}
         note="PathoCLIP runs in the Classify and Search tabs (it loads there on first use too)."
         />
+        </>
       }
     />
   );
@@ -273,6 +301,7 @@ export function ModelsPanel() {
           </select>
         </label>
       </div>
+      <StorageSummary />
       <FolderPicker />
       <UrlLoader />
       <RemoteServerSettings />
