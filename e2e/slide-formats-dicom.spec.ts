@@ -140,6 +140,28 @@ test.describe("DICOMweb (Orthanc behind the app's origin)", () => {
     expect(watch.pageErrors).toEqual([]);
   });
 
+  test('a server that asks for an access token: refused with a sentence without it, opened with the token typed next to the URL', async ({ page, baseURL }) => {
+    // Orthanc here has no bearer-token check, so the page's requests pass through one that answers 401 without it.
+    const seen: (string | undefined)[] = [];
+    await page.route('**/dicomweb/**', (route) => {
+      const authorization = route.request().headers()['authorization'];
+      seen.push(authorization);
+      return authorization === 'Bearer hospital-token' ? route.continue() : route.fulfill({ status: 401, body: 'token required' });
+    });
+    await gotoApp(page);
+    const series = '1.2.826.0.1.3680043.10.1432.1.2';
+    await page.getByLabel('Slide URL').fill(`${baseURL}/dicomweb/studies/${study}/series/${series}`);
+    await page.getByRole('button', { name: 'Open URL' }).click();
+    await expect(page.getByRole('alert', { name: 'Errors' })).toContainText('it needs a valid access token');
+    await page.getByLabel('Access token (optional)').fill('hospital-token');
+    await page.getByRole('button', { name: 'Open URL' }).click();
+    await expectSlideOpen(page, series);
+    await expectTilesDrawn(page);
+    expect(seen.filter((header) => header === 'Bearer hospital-token').length).toBeGreaterThan(1);
+    // Never stored: not in localStorage after use.
+    expect(await page.evaluate(() => JSON.stringify({ ...localStorage }))).not.toContain('hospital-token');
+  });
+
   test("JPEG 2000 frames from the server decode in the workers to wsidicom's pixels", async ({ page, baseURL }) => {
     await gotoApp(page);
     const url = `${baseURL}/dicomweb/studies/${study}/series/1.2.826.0.1.3680043.10.1432.2.0`;

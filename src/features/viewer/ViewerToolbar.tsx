@@ -50,6 +50,8 @@ export function ViewerToolbar({
   const tool = useViewerStore((state) => state.tool);
   const setTool = useViewerStore((state) => state.setTool);
   const [url, setUrl] = useState('');
+  // A DICOMweb server's access token: in this component's state only, never saved.
+  const [token, setToken] = useState('');
 
   const onFiles = (event: ChangeEvent<HTMLInputElement>, folder: boolean) => {
     const files = [...(event.target.files ?? [])];
@@ -60,7 +62,7 @@ export function ViewerToolbar({
   const onUrl = (event: FormEvent) => {
     event.preventDefault();
     const trimmed = url.trim();
-    if (trimmed) onOpen({ url: trimmed });
+    if (trimmed) onOpen(token.trim() ? { url: trimmed, bearerToken: token.trim() } : { url: trimmed });
   };
 
   return (
@@ -91,6 +93,16 @@ export function ViewerToolbar({
           onChange={(event) => setUrl(event.target.value)}
           placeholder="https://…/slide.dzi"
           className="w-48 rounded border border-slate-500 bg-slate-900 px-2 py-1 text-sm text-white placeholder:text-slate-400"
+        />
+        <input
+          type="password"
+          aria-label="Access token (optional)"
+          title="For a DICOMweb server that asks for one: sent with its requests as Authorization: Bearer, never saved"
+          autoComplete="off"
+          value={token}
+          onChange={(event) => setToken(event.target.value)}
+          placeholder="token (optional)"
+          className="w-28 rounded border border-slate-500 bg-slate-900 px-2 py-1 text-sm text-white placeholder:text-slate-400"
         />
         <button type="submit" className={plain}>
           Open URL

@@ -8,8 +8,11 @@ import { errorSentence } from '../../ui/error-sentence';
 import type { SlideStore } from '../../session/slide-store';
 import { blobIdentity, urlIdentity } from './slide-identity';
 
-/** `files`: the files of one slide stored as several (a DICOM series), or a folder's files and the folder's name. */
-export type SlideInput = { file: File } | { files: File[]; folder?: string } | { url: string };
+/**
+ * `files`: the files of one slide stored as several (a DICOM series), or a folder's files and the folder's name.
+ * `bearerToken`: an access token for a DICOMweb server, typed next to the URL, kept only while opening.
+ */
+export type SlideInput = { file: File } | { files: File[]; folder?: string } | { url: string; bearerToken?: string };
 
 /** One chosen file opens as itself; several (or a folder) as the files of one slide. */
 export function filesInput(files: File[], folder?: string): SlideInput | null {
