@@ -12,6 +12,7 @@ import { isNdpi, NdpiSlideSource } from './ndpi/ndpi-slide';
 import { URL_FORMATS } from './formats/url-formats';
 import { openDicomFiles } from './dicom/dicom-files';
 import { looksLikeDicom } from './dicom/part10-instance';
+import { isMiraxFileSet, lonelyMrxsError, openMiraxFiles } from './mrxs/mrxs-slide';
 import type { ImageDecodeFn } from './url-tiled-slide';
 
 export interface OpenSlideOptions {
@@ -43,6 +44,8 @@ const MAX_PLAIN_IMAGE_BYTES = 512 * 1024 * 1024;
 
 export async function openByteSource(source: ByteSource, options: OpenSlideOptions): Promise<SlideSource> {
   try {
+    // An MRXS slide's .mrxs file holds no pixels (they are in the folder of the same name next to it).
+    if (/\.mrxs$/i.test(source.name)) throw lonelyMrxsError(source.name);
     const head = await source.read(0, 132, options.signal);
     const kind = sniff(head);
     if (kind === 'dicom') return await openDicomFiles(source.name, [source], { ...options, decode: options.decodeTile });
@@ -92,14 +95,26 @@ export function filesName(sources: readonly ByteSource[], folder?: string): stri
 }
 
 /**
- * Several files of one slide (a DICOM series: one file per level, label, overview), or a folder's files.
- * One file goes the single-file way, so a lone TIFF in a multi-file pick still opens.
+ * Several files of one slide (a DICOM series: one file per level, label, overview; an MRXS slide's folder:
+ * Slidedat.ini, Index.dat, Data*.dat), or a folder's files. One file goes the single-file way, so a lone TIFF in
+ * a multi-file pick still opens.
  */
 export async function openFileSet(sources: ByteSource[], options: OpenSlideOptions, folder?: string): Promise<SlideSource> {
-  if (sources.length === 0) throw new SlideError('No file was chosen; choose the slide file, or all files (or the folder) of a DICOM slide.');
-  if (sources.length === 1 && !folder) return openByteSource(sources[0]!, options);
-  const name = filesName(sources, folder);
+  if (sources.length === 0) throw new SlideError('No file was chosen; choose the slide file, or all files (or the folder) of a DICOM or MRXS slide.');
+  const mirax = isMiraxFileSet(sources);
+  if (sources.length === 1 && !folder && !mirax) return openByteSource(sources[0]!, options);
+  const mrxs = sources.find((source) => /\.mrxs$/i.test(source.name));
+  const name = folder ?? mrxs?.name ?? filesName(sources, folder);
   try {
+    if (mirax) {
+      return await openMiraxFiles(name, sources, {
+        decode: options.decodeTile,
+        decodeImage: options.decodeImage,
+        decodeReadsBlobs: options.decodeReadsBlobs,
+        tileCacheBytes: options.tileCacheBytes,
+        signal: options.signal,
+      });
+    }
     return await openDicomFiles(name, sources, { ...options, decode: options.decodeTile });
   } catch (error) {
     throw asSlideError(error, name, options.signal);

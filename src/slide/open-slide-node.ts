@@ -13,6 +13,7 @@ import type { RgbaImage, SlideSource } from './slide-source';
 import { resolveTileRequest } from './tile-codec';
 import { decodeTile, decodeTileSamples } from './tile-decoder';
 import { SlideError } from './slide-source';
+import { lonelyMrxsError } from './mrxs/mrxs-slide';
 
 installNodeOpenJpeg();
 
@@ -50,6 +51,14 @@ export async function openSlideNode(input: NodeSlideInput, options: Partial<Open
       .map((entry) => entry.name)
       .sort();
     return openFileSet(await Promise.all(names.map((name) => nodeFileSource(join(input.path, name)))), all, basename(input.path));
+  }
+  if ('path' in input && /\.mrxs$/i.test(input.path)) {
+    // OpenSlide's way in to an MRXS slide: the .mrxs path, whose pixels are in the folder of the same name.
+    const folder = input.path.slice(0, -'.mrxs'.length);
+    const entries = await readdir(folder, { withFileTypes: true }).catch(() => null);
+    if (!entries) throw lonelyMrxsError(basename(input.path));
+    const names = entries.filter((entry) => entry.isFile() && !entry.name.startsWith('.')).map((entry) => entry.name).sort();
+    return openFileSet(await Promise.all(names.map((name) => nodeFileSource(join(folder, name)))), all, basename(input.path));
   }
   let source: ByteSource | string;
   if ('path' in input) source = await nodeFileSource(input.path);

@@ -33,7 +33,7 @@ export interface SlideLevel {
 }
 
 export type SlideFormat =
-  'aperio-svs' | 'ome-tiff' | 'leica-scn' | 'ventana-bif' | 'tiff' | 'image' | 'dzi' | 'iiif' | 'dicom' | 'hamamatsu-ndpi' | 'philips-tiff';
+  'aperio-svs' | 'ome-tiff' | 'leica-scn' | 'ventana-bif' | 'tiff' | 'image' | 'dzi' | 'iiif' | 'dicom' | 'hamamatsu-ndpi' | 'philips-tiff' | 'mirax';
 
 export type AssociatedImageName = 'label' | 'macro' | 'thumbnail';
 

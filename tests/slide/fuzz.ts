@@ -18,9 +18,11 @@ export interface FuzzTarget {
   /** 32-bit values worth writing besides the usual extremes (markers, tags of the format). */
   words?: number[];
   numRuns?: number;
+  /** How a mutated file is opened (default: alone, by name); multi-file slides open it with their other files. */
+  open?: (bytes: Uint8Array, which: number) => Promise<SlideSource>;
 }
 
-export async function expectMutationsRefusedOrRead({ files, name, aim, words = [], numRuns = 300 }: FuzzTarget): Promise<void> {
+export async function expectMutationsRefusedOrRead({ files, name, aim, words = [], numRuns = 300, open }: FuzzTarget): Promise<void> {
   const interesting = [0, 1, 0xff, 0xffff, 0x7fffffff, 0xffffffff, ...words];
   const mutation = fc.oneof(
     fc.record({ kind: fc.constant('byte' as const), at: fc.nat(), value: fc.integer({ min: 0, max: 255 }) }),
@@ -39,7 +41,7 @@ export async function expectMutationsRefusedOrRead({ files, name, aim, words = [
       const before = process.memoryUsage().arrayBuffers;
       let slide: SlideSource | null = null;
       try {
-        slide = await openSlideNode({ name, bytes });
+        slide = open ? await open(bytes, which) : await openSlideNode({ name, bytes });
         const level = slide.metadata.levels[0]!;
         await slide.readRegion({ x: 0, y: 0, width: Math.min(level.width, 512), height: Math.min(level.height, 512) }, null);
       } catch (error) {
