@@ -73,13 +73,13 @@ export function ViewerToolbar({
           type="file"
           multiple
           className="sr-only"
-          accept=".svs,.tif,.tiff,.ome.tif,.ome.tiff,.ndpi,.dcm,.jpg,.jpeg,.png,image/jpeg,image/png,image/tiff,application/dicom"
+          accept=".svs,.tif,.tiff,.ome.tif,.ome.tiff,.ndpi,.dcm,.mrxs,.ini,.dat,.jpg,.jpeg,.png,image/jpeg,image/png,image/tiff,application/dicom"
           onChange={(event) => onFiles(event, false)}
         />
       </label>
       <label className={`${plain} cursor-pointer focus-within:outline-2 focus-within:outline-amber-400`}>
         Open folder
-        {/* A DICOM slide is a folder of files (one per level, label, overview). */}
+        {/* A DICOM slide is a folder of files (one per level, label, overview); an MRXS slide's pixels are in its folder. */}
         <input type="file" className="sr-only" ref={(element) => element?.setAttribute('webkitdirectory', '')} onChange={(event) => onFiles(event, true)} />
       </label>
       <form onSubmit={onUrl} className="flex items-center gap-1">
