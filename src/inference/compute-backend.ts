@@ -67,11 +67,19 @@ export function describeAdapter(info: GpuAdapterInfoLike | undefined): string {
   return parts.length > 0 ? parts.join(' ') : 'unnamed adapter';
 }
 
+/** The most threads ONNX Runtime WASM is given: beyond 8 its matmuls gain little and the page's other work suffers. */
+export const MAX_WASM_THREADS = 8;
+
+/**
+ * Threads ONNX Runtime WASM runs a model with: every core up to MAX_WASM_THREADS. While a model generates, the
+ * page's own thread is idle between tokens and the slide decoders only work while the user pans, so leaving a
+ * core free cost the model half its speed on a 2-core machine (issue 18: two WASM threads run 1.8-2.2x one) and
+ * gained the page nothing. Threads need SharedArrayBuffer, so the page must be cross-origin isolated; otherwise 1.
+ */
 export function wasmThreadCount(navigatorLike: NavigatorLike, crossOriginIsolated: boolean): number {
   if (!crossOriginIsolated) return 1;
-  const cores = navigatorLike.hardwareConcurrency ?? 1;
-  // Leave one core for the UI thread and the slide decoders.
-  return Math.max(1, Math.min(cores - 1, 8));
+  const cores = Math.floor(navigatorLike.hardwareConcurrency ?? 1);
+  return Math.max(1, Math.min(cores, MAX_WASM_THREADS));
 }
 
 export async function detectComputeBackend(navigatorLike: NavigatorLike, crossOriginIsolated: boolean): Promise<ComputeBackend> {

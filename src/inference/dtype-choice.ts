@@ -1,10 +1,13 @@
 /**
  * Which exported weights to load on which backend. WebGPU with shader-f16 takes q4f16 (half the memory
  * traffic); WebGPU without it (e.g. SwiftShader, many integrated GPUs) cannot run f16 kernels, so q4 with fp32
- * activations, else fp32; WASM prefers q4 (MatMulNBits has fast CPU kernels), then q8 (int8 MatMulInteger, a
- * CPU-only kernel that WebGPU would hand back to the CPU), else fp32. Only dtypes the manifest lists for every
- * session of the model are candidates, and a dtype the export's quality report marks below quality is taken
- * only when no other candidate can run.
+ * activations, else fp32. WASM (the computer's processor) prefers q8: ONNX Runtime Web's int8 MatMulInteger runs
+ * 17-28x faster there than its 4-bit MatMulNBits on the same shapes (issue 18: 16.5 vs 277 ms for 24 Qwen2.5-0.5B
+ * MLP matmuls at one token), so q4 comes second (half the memory), then fp32. WASM has one 4 GiB address space for
+ * every session, so a dtype whose files would not fit it (`tooBigForWasm`, see wasm-memory.ts) is passed over when
+ * a smaller one can run. Only dtypes the manifest lists for every session of the model are candidates, and a dtype
+ * the export's quality report marks below quality is taken only when no other candidate can run.
+ * (onnxruntime-node, the CLI and the tests choose their dtype themselves: native ONNX Runtime runs q4 fastest.)
  */
 import type { ComputeBackend } from './compute-backend';
 import type { ModelDtype } from './model-manifest';
@@ -12,7 +15,7 @@ import type { ModelDtype } from './model-manifest';
 const PREFERENCE: Record<'webgpu-f16' | 'webgpu' | 'wasm', readonly ModelDtype[]> = {
   'webgpu-f16': ['q4f16', 'q4', 'fp16', 'fp32'],
   webgpu: ['q4', 'fp32'],
-  wasm: ['q4', 'q8', 'fp32'],
+  wasm: ['q8', 'q4', 'fp32'],
 };
 
 export function preferredDtypes(backend: ComputeBackend): readonly ModelDtype[] {
@@ -20,15 +23,21 @@ export function preferredDtypes(backend: ComputeBackend): readonly ModelDtype[] 
   return backend.supportsShaderF16 ? PREFERENCE['webgpu-f16'] : PREFERENCE.webgpu;
 }
 
-/** The dtype to load, or a sentence saying why none of the exported ones can run here. */
+/**
+ * The dtype to load, or a sentence saying why none of the exported ones can run here. Among the dtypes the
+ * backend can run, in its order of preference: the first that is neither below quality nor too big for WASM's
+ * memory, else the first that fits, else the first at all (loading then says what went wrong).
+ */
 export function chooseDtype(
   backend: ComputeBackend,
   available: readonly ModelDtype[],
   belowQuality: readonly ModelDtype[] = [],
+  tooBigForWasm: readonly ModelDtype[] = [],
 ): { dtype: ModelDtype } | { error: string } {
   const preferred = preferredDtypes(backend);
   const runnable = preferred.filter((candidate) => available.includes(candidate));
-  const dtype = runnable.find((candidate) => !belowQuality.includes(candidate)) ?? runnable[0];
+  const fits = (candidate: ModelDtype) => backend.kind !== 'wasm' || !tooBigForWasm.includes(candidate);
+  const dtype = runnable.find((candidate) => fits(candidate) && !belowQuality.includes(candidate)) ?? runnable.find(fits) ?? runnable[0];
   if (dtype) return { dtype };
   const where = backend.kind === 'wasm' ? 'WASM' : `WebGPU without shader-f16 (${backend.adapterName})`;
   return {

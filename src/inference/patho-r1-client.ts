@@ -5,10 +5,10 @@
  */
 import { InferenceError, deserializeInferenceError } from './inference-error';
 import type { GenerationOutcome, PathoR1Engine, PathoR1GenerateCallbacks, PathoR1GenerateRequest } from './patho-r1-engine';
-import { unhandledMessage, type LoadOptions, type LoadProgress, type WorkerEvent, type WorkerRequest } from './worker-protocol';
+import { unhandledMessage, type LoadOptions, type LoadProgress, type LoadedModel, type WorkerEvent, type WorkerRequest } from './worker-protocol';
 
 export type { GenerationOutcome } from './patho-r1-engine';
-export type { LoadProgress } from './worker-protocol';
+export type { LoadProgress, LoadedModel } from './worker-protocol';
 
 /** Omit applied to each member of a union (plain Omit would keep only the members' common fields). */
 type WithoutRequestId<T> = T extends unknown ? Omit<T, 'requestId'> : never;
@@ -34,17 +34,22 @@ export class PathoR1Client implements PathoR1Engine {
     });
   }
 
-  /** Downloads/verifies the files (progress per file, in bytes) and creates the sessions; `signal` cancels. */
-  async load(options: LoadOptions, onProgress?: (progress: LoadProgress) => void, signal?: AbortSignal): Promise<void> {
+  /**
+   * Downloads/verifies the files (progress per file, in bytes) and creates the sessions; `signal` cancels. Resolves
+   * with what ONNX Runtime really runs (the WASM threads it started, which may be fewer than asked for).
+   */
+  async load(options: LoadOptions, onProgress?: (progress: LoadProgress) => void, signal?: AbortSignal): Promise<LoadedModel> {
     const requestId = this.nextRequestId; // request() below takes exactly this id
     const onAbort = () => this.post({ type: 'stop', requestId });
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      await this.request({ type: 'load', ...options }, (event) => {
+      const loaded = await this.request({ type: 'load', ...options }, (event) => {
         if (event.type === 'load-progress') {
           onProgress?.({ file: event.file, loadedBytes: event.loadedBytes, totalBytes: event.totalBytes, fromCache: event.fromCache });
         }
       });
+      if (loaded.type !== 'loaded') throw new InferenceError('runtime', 'The inference worker answered out of order.');
+      return { dtype: loaded.dtype, device: loaded.device, wasmThreads: loaded.wasmThreads };
     } finally {
       signal?.removeEventListener('abort', onAbort);
     }

@@ -8,7 +8,7 @@ import { generateInThread } from './in-thread-engine';
 import { InferenceError, serializeInferenceError, type InferenceErrorKind } from './inference-error';
 import { filesForDtype } from './model-files';
 import { PathoR1Runtime } from './patho-r1-runtime';
-import { prepareVerifiedModel, setWasmThreads } from './worker-model-files';
+import { prepareVerifiedModel, setWasmThreads, wasmThreadsInUse } from './worker-model-files';
 import { unhandledMessage, type GenerateRequest, type LoadRequest, type WorkerEvent, type WorkerRequest } from './worker-protocol';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -35,7 +35,13 @@ async function load(request: LoadRequest): Promise<void> {
       onProgress: (progress) => post({ type: 'load-progress', requestId: request.requestId, ...progress }),
     });
     runtime = await PathoR1Runtime.load({ modelRoot: request.modelRoot, modelName: request.modelName, dtype: request.dtype, device: request.device });
-    post({ type: 'loaded', requestId: request.requestId, dtype: request.dtype, device: request.device });
+    post({
+      type: 'loaded',
+      requestId: request.requestId,
+      dtype: request.dtype,
+      device: request.device,
+      wasmThreads: request.device === 'wasm' ? wasmThreadsInUse() : null,
+    });
   } finally {
     running.delete(request.requestId);
   }

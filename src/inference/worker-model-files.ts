@@ -21,8 +21,20 @@ if (ortEnv.wasm) {
   };
 }
 
+/** Must run before the worker's first session: ONNX Runtime reads it once, when it starts its WASM module. */
 export function setWasmThreads(threads: number): void {
   if (ortEnv.wasm) ortEnv.wasm.numThreads = threads;
+}
+
+/**
+ * The threads ONNX Runtime WASM really started with. Its initialisation writes the count it used back into
+ * env.wasm.numThreads (1 when SharedArrayBuffer is missing, i.e. the worker is not cross-origin isolated), so read
+ * after a session exists this is the truth, not the request.
+ */
+export function wasmThreadsInUse(): number {
+  const threads = ortEnv.wasm?.numThreads;
+  const shared = typeof SharedArrayBuffer !== 'undefined' && self.crossOriginIsolated;
+  return typeof threads === 'number' && threads > 0 && shared ? threads : 1;
 }
 
 /**

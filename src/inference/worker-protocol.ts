@@ -22,6 +22,17 @@ export interface LoadOptions {
   wasmThreads: number;
 }
 
+/** What the worker loaded and how ONNX Runtime really runs it (read back after the sessions exist). */
+export interface LoadedModel {
+  dtype: ModelDtype;
+  device: InferenceDevice;
+  /**
+   * Threads ONNX Runtime WASM runs with, read from ort.env.wasm.numThreads after its initialisation (it falls back
+   * to 1 when the worker cannot share memory); null on WebGPU, where the GPU does the work.
+   */
+  wasmThreads: number | null;
+}
+
 export interface LoadProgress {
   file: string;
   loadedBytes: number;
@@ -47,7 +58,7 @@ export type WorkerRequest = LoadRequest | GenerateRequest | StopRequest;
 
 export type WorkerEvent =
   | ({ type: 'load-progress'; requestId: number } & LoadProgress)
-  | { type: 'loaded'; requestId: number; dtype: ModelDtype; device: InferenceDevice }
+  | ({ type: 'loaded'; requestId: number } & LoadedModel)
   | { type: 'text'; requestId: number; text: string }
   | { type: 'token'; requestId: number; newTokens: number }
   | ({ type: 'done'; requestId: number } & GenerationOutcome)

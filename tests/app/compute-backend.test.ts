@@ -26,8 +26,8 @@ describe('detectComputeBackend', () => {
     ];
     for (const candidate of software) {
       const backend = await detectComputeBackend({ gpu: { requestAdapter: async () => candidate }, hardwareConcurrency: 4 }, true);
-      expect(backend).toMatchObject({ kind: 'wasm', threads: 3, softwareGpu: { supportsShaderF16: false } });
-      expect(computeBackendLabel(backend)).toMatch(/^WASM · 3 threads · The only GPU here is a software one \(.+\), slower than the CPU path/);
+      expect(backend).toMatchObject({ kind: 'wasm', threads: 4, softwareGpu: { supportsShaderF16: false } });
+      expect(computeBackendLabel(backend)).toMatch(/^WASM · 4 threads · The only GPU here is a software one \(.+\), slower than the CPU path/);
     }
   });
 
@@ -40,8 +40,8 @@ describe('detectComputeBackend', () => {
   it('falls back to WASM with a reason when navigator.gpu is missing', async () => {
     const backend = await detectComputeBackend({ hardwareConcurrency: 8 }, true);
     expect(backend.kind).toBe('wasm');
-    expect(backend).toMatchObject({ threads: 7 });
-    expect(computeBackendLabel(backend)).toMatch(/^WASM · 7 threads · This browser does not offer WebGPU/);
+    expect(backend).toMatchObject({ threads: 8 });
+    expect(computeBackendLabel(backend)).toMatch(/^WASM · 8 threads · This browser does not offer WebGPU/);
   });
 
   it('falls back to WASM when no adapter is given or requestAdapter throws', async () => {
@@ -73,10 +73,15 @@ describe('helpers', () => {
     expect(describeAdapter({ vendor: 'intel', architecture: '', device: 'gen-12lp' })).toBe('intel gen-12lp');
   });
 
-  it('uses threads only when cross-origin isolated, leaving a core free, at most 8', () => {
+  it('uses every core while generating, only when cross-origin isolated, at most 8', () => {
     expect(wasmThreadCount({ hardwareConcurrency: 16 }, false)).toBe(1);
     expect(wasmThreadCount({ hardwareConcurrency: 16 }, true)).toBe(8);
-    expect(wasmThreadCount({ hardwareConcurrency: 2 }, true)).toBe(1);
+    expect(wasmThreadCount({ hardwareConcurrency: 8 }, true)).toBe(8);
+    expect(wasmThreadCount({ hardwareConcurrency: 4 }, true)).toBe(4);
+    // The 2-core kiosk of issue 18: two threads, not one (two WASM threads run about twice as fast).
+    expect(wasmThreadCount({ hardwareConcurrency: 2 }, true)).toBe(2);
+    expect(wasmThreadCount({ hardwareConcurrency: 1 }, true)).toBe(1);
+    expect(wasmThreadCount({ hardwareConcurrency: 0 }, true)).toBe(1);
     expect(wasmThreadCount({}, true)).toBe(1);
   });
 });

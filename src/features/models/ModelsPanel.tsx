@@ -6,6 +6,8 @@ import { useAppStore } from '../../session/app-store';
 import { modelStore, resolveLoadPlan, resolvePathoClipLoadPlan, useModelStore, type CatalogEntry, type DeviceChoice } from './model-store';
 import { formatBytes } from '../../ui/format-bytes';
 import { RemoteServerSettings } from './RemoteServerSettings';
+import { currentWasmThreads } from './model-store';
+import { loadPlanSentence, loadedSentence } from './weights-wording';
 import { FeedbackExportButton } from '../feedback';
 import { filesForDtype, filesForTowers } from '../../inference/model-files';
 import { StorageFitNote, StorageSummary } from './StorageSummary';
@@ -108,7 +110,7 @@ function PathoR1Row({ entry }: { entry: CatalogEntry }) {
   const pathoR1 = useModelStore((state) => state.pathoR1);
   const plan = backend.status === 'ready' ? resolveLoadPlan(entry, backend.backend, deviceChoice, dtypeChoice) : null;
   const mine = pathoR1.status !== 'unloaded' && pathoR1.path === entry.path ? pathoR1 : null;
-  const stateLabel = mine ? (mine.status === 'ready' ? `Loaded (${mine.dtype}, ${mine.device})` : mine.status === 'loading' ? 'Loading…' : 'Failed') : 'Not loaded';
+  const stateLabel = mine ? (mine.status === 'ready' ? loadedSentence(mine) : mine.status === 'loading' ? 'Loading…' : 'Failed') : 'Not loaded';
   return (
     <ModelCard
       entry={entry}
@@ -118,9 +120,7 @@ function PathoR1Row({ entry }: { entry: CatalogEntry }) {
         !('error' in plan) && (
         <>
           <dt>Will load</dt>
-          <dd>
-            {plan.dtype} on {deviceLabel(plan.device)}
-          </dd>
+          <dd data-testid={`load-plan-${entry.path}`}>{loadPlanSentence(entry, plan, dtypeChoice, currentWasmThreads())}</dd>
           <dt>Estimated memory</dt>
           <dd title="weights, plus the conversation's working memory (KV cache)">at least {formatBytes(modelStore.weightBytes(entry, plan.dtype))}</dd>
         </>

@@ -7,6 +7,8 @@ import { createStore } from 'zustand/vanilla';
 import { useStore } from 'zustand';
 import type { ComputeBackend } from '../../inference/compute-backend';
 import { chooseDtype } from '../../inference/dtype-choice';
+import { dtypesTooBigForWasm } from '../../inference/wasm-memory';
+import { threadsLabel } from './weights-wording';
 import { completeDtypes, filesForDtype, totalBytes } from '../../inference/model-files';
 import { parseModelManifest, type ModelDtype, type ModelKind, type ModelManifest } from '../../inference/model-manifest';
 import { PathoR1Client, type LoadProgress } from '../../inference/patho-r1-client';
@@ -37,7 +39,14 @@ export type DeviceChoice = 'auto' | 'webgpu' | 'wasm';
 export type PathoR1State =
   | { status: 'unloaded' }
   | { status: 'loading'; path: string; dtype: ModelDtype; device: InferenceDevice; files: Record<string, LoadProgress> }
-  | { status: 'ready'; path: string; dtype: ModelDtype; device: InferenceDevice }
+  | {
+      status: 'ready';
+      path: string;
+      dtype: ModelDtype;
+      device: InferenceDevice;
+      /** Threads ONNX Runtime WASM really runs with (read back from the worker); null on WebGPU. */
+      wasmThreads: number | null;
+    }
   | { status: 'error'; path: string; message: string };
 
 export type PathoClipState =
@@ -114,18 +123,23 @@ export function resolveLoadPlan(
     if (!entry.dtypes.includes(dtypeChoice)) return { error: `${entry.path} has no ${dtypeChoice} weights: choose one of ${entry.dtypes.join(', ')}.` };
     return { device: effective.kind, dtype: dtypeChoice };
   }
-  const choice = chooseDtype(effective, entry.dtypes, belowQualityDtypes(entry.manifest));
+  const choice = chooseDtype(effective, entry.dtypes, belowQualityDtypes(entry.manifest), dtypesTooBigForWasm(entry.manifest, entry.dtypes));
   return 'error' in choice ? choice : { device: effective.kind, dtype: choice.dtype };
 }
 
 /** The backend a load really uses: the detected one, unless the user chose WASM (or WebGPU, when present). */
-function effectiveBackend(backend: ComputeBackend, deviceChoice: DeviceChoice): ComputeBackend | { error: string } {
+export function effectiveBackend(backend: ComputeBackend, deviceChoice: DeviceChoice, threads = currentWasmThreads()): ComputeBackend | { error: string } {
   // A software GPU is passed over by Automatic but stays available to a user who asks for WebGPU.
   if (deviceChoice === 'webgpu' && backend.kind === 'wasm' && backend.softwareGpu) return { kind: 'webgpu', ...backend.softwareGpu };
   if (deviceChoice === 'webgpu' && backend.kind !== 'webgpu') {
     return { error: `WebGPU was chosen in the Models tab but is not available here (${backend.reason}). Choose Automatic or WASM.` };
   }
-  return deviceChoice === 'wasm' && backend.kind === 'webgpu' ? { kind: 'wasm', reason: 'chosen in the Models tab', threads: 1 } : backend;
+  return deviceChoice === 'wasm' && backend.kind === 'webgpu' ? { kind: 'wasm', reason: 'chosen in the Models tab', threads } : backend;
+}
+
+/** The threads a WASM load asks ONNX Runtime for on this page (1 outside a browser). */
+export function currentWasmThreads(): number {
+  return typeof navigator === 'undefined' ? 1 : wasmThreadCount(navigator, globalThis.crossOriginIsolated === true);
 }
 
 /** How PathoCLIP would load here: per-tower weights and the device. */
@@ -199,17 +213,17 @@ export function createModelStore(
         );
       try {
         await prepare?.(plan.dtype, onProgress, controller.signal);
-        await client.load(
+        const loaded = await client.load(
           {
             ...location,
             dtype: plan.dtype,
             device: plan.device,
-            wasmThreads: wasmThreadCount(navigator, globalThis.crossOriginIsolated === true),
+            wasmThreads: currentWasmThreads(),
           },
           onProgress,
           controller.signal,
         );
-        set({ pathoR1: { status: 'ready', path, dtype: plan.dtype, device: plan.device } });
+        set({ pathoR1: { status: 'ready', path, dtype: plan.dtype, device: plan.device, wasmThreads: loaded.wasmThreads } });
       } catch (error) {
         if (controller.signal.aborted) {
           set({ pathoR1: { status: 'unloaded' } });
@@ -347,7 +361,7 @@ export function createModelStore(
               imageDtype: plan.imageDtype,
               textDtype: plan.textDtype,
               device: plan.device,
-              wasmThreads: wasmThreadCount(navigator, globalThis.crossOriginIsolated === true),
+              wasmThreads: currentWasmThreads(),
             },
             (progress) =>
               set((state) =>
@@ -409,7 +423,8 @@ export function createModelStore(
       const remote = remoteServerStore.getState();
       if (remote.answerers[task] === 'remote') return `Remote server · ${remote.settings.model || 'no model chosen'}`;
       const state = store.getState().pathoR1;
-      return state.status === 'ready' ? `${state.device === 'webgpu' ? 'WebGPU' : 'WASM'} · ${state.dtype}` : 'not loaded';
+      if (state.status !== 'ready') return 'not loaded';
+      return state.device === 'webgpu' ? `WebGPU · ${state.dtype}` : `WASM · ${state.dtype} · ${threadsLabel(state.wasmThreads ?? 1)}`;
     },
     /** The loaded PathoCLIP (Classify, Search), or null when none is loaded. */
     pathoClipEngine: (): PathoClipEngine | null => (store.getState().pathoClip.status === 'ready' ? clipClient : null),
