@@ -4,6 +4,7 @@
  * Opening a new slide never disturbs the open one until the new one is ready, so a bad file leaves the
  * current slide usable.
  */
+import { storageWriteSentence } from '../storage/storage-errors';
 import { createStore } from 'zustand/vanilla';
 import { useStore } from 'zustand';
 import type { SlideMetadata, SlideSource } from '../slide/slide-source';
@@ -68,7 +69,7 @@ export function createSlideStore({ persistence, reportError, newId = () => crypt
       const rois = get().rois;
       saving = saving
         .then(() => persistence.save(slide.identity, rois))
-        .catch((error: unknown) => reportError(errorSentence('Could not save the regions of this slide', error, 'They stay until you reload the page')));
+        .catch((error: unknown) => reportError(storageWriteSentence('the regions of this slide', error)));
     };
     /** Applies an undoable change to the region list, records it and saves. */
     const change = (next: (rois: Roi[]) => Roi[], extra: Partial<SlideState> = {}) => {

@@ -101,3 +101,21 @@ export function migratePractice(db: IDBPDatabase, oldVersion: number): void {
     if (!db.objectStoreNames.contains(PRACTICE.banks)) db.createObjectStore(PRACTICE.banks, { keyPath: 'id' });
   }
 }
+
+/**
+ * Every IndexedDB database PathoLens opens, with the version today's code opens it at. History (what each
+ * version stored; tests/storage/migrations.test.ts writes each as that release did and reads it with today's code):
+ * - version 1 of every database: the object stores above. Record formats inside version 1: regions gained the
+ *   optional className / hidden / locked / measurements (older regions have none); region answers format 1 had
+ *   no conversationId (upgraded at read time by upgradeSavedRegionAnswer).
+ * A new version is a new line here, a step in that database's migrate function, and a fixture in the test.
+ */
+export const DATABASES = [
+  { dbName: SLIDE_REGIONS.dbName, version: PER_SLIDE_SCHEMA_VERSION },
+  { dbName: SLIDE_ANSWERS.dbName, version: PER_SLIDE_SCHEMA_VERSION },
+  { dbName: SLIDE_LEVEL_ANSWERS.dbName, version: PER_SLIDE_SCHEMA_VERSION },
+  { dbName: SLIDE_SEARCH_INDEXES.dbName, version: SLIDE_MODEL_SCHEMA_VERSION },
+  { dbName: APP_RECORDS.dbName, version: APP_RECORDS.version },
+  { dbName: FEEDBACK.dbName, version: FEEDBACK.version },
+  { dbName: PRACTICE.dbName, version: PRACTICE.version },
+] as const;

@@ -163,7 +163,7 @@ describe('slide store', () => {
     await store.flush();
     expect(errors).toEqual([
       'Could not load the saved regions of this slide: QuotaExceededError. New regions may not be saved either.',
-      'Could not save the regions of this slide: the disk is full. They stay until you reload the page.',
+      'The regions of this slide could not be saved: the disk is full. What was saved before is kept; the newest changes stay until you reload the page.',
     ]);
     expect(store.getState().rois).toHaveLength(1);
   });

@@ -4,8 +4,9 @@
  * the page closed comes back marked stopped.
  */
 import type { AskAnswer } from './ask-store';
-import { indexedDbPerSlideList, type PerSlideList } from '../../storage/per-slide-db';
+import { indexedDbPerSlideList, type JournalStorage, type PerSlideList } from '../../storage/per-slide-db';
 import { SLIDE_ANSWERS, upgradeSavedRegionAnswer } from '../../storage/schema';
+import { storageWriteSentence } from '../../storage/storage-errors';
 
 export type AnswerPersistence = PerSlideList<AskAnswer>;
 
@@ -23,15 +24,18 @@ export function settleRestoredAnswer(saved: AskAnswer): AskAnswer {
   return answer.status === 'streaming' || answer.status === 'reading-region' ? { ...answer, status: 'stopped' } : answer;
 }
 
-export function indexedDbAnswerPersistence(dbName = ANSWER_DB_NAME): AnswerPersistence {
-  return indexedDbPerSlideList<AskAnswer>({ ...SLIDE_ANSWERS, dbName, isItem: isAnswer, settle: settleRestoredAnswer });
+/** `journal`: where a closing page keeps its answers (default localStorage; tests pass their own). */
+export function indexedDbAnswerPersistence(dbName = ANSWER_DB_NAME, journal?: JournalStorage | null): AnswerPersistence {
+  return indexedDbPerSlideList<AskAnswer>({ ...SLIDE_ANSWERS, dbName, isItem: isAnswer, settle: settleRestoredAnswer, ...(journal !== undefined && { journal }) });
 }
 
 /**
  * Keeps an answer store and the open slide in step: loads a slide's answers when it opens, saves them as they
  * change (streaming text included, at most once per `saveEveryMs`; at once when no answer is in progress, so a
- * reload right after an answer ends cannot lose it). Returns an unsubscribe function. Used for region answers
- * and for "Ask the slide" answers.
+ * reload right after an answer ends cannot lose it). When the page is hidden for good (`pagehide`: reload, tab
+ * closed, navigation) the answers as they are, the one still streaming included, go to the persistence's unload
+ * journal synchronously and to IndexedDB; the next load brings that one back marked stopped. Returns an
+ * unsubscribe function. Used for region answers and for "Ask the slide" answers.
  */
 export function syncAnswersWithSlide<T = AskAnswer>(options: {
   persistence: PerSlideList<T>;
@@ -44,6 +48,8 @@ export function syncAnswersWithSlide<T = AskAnswer>(options: {
   saveEveryMs?: number;
   /** True while an answer is being read or streamed (its saves are throttled); default: always. */
   isAnswering?(): boolean;
+  /** Calls `listener` when the page is being unloaded; default: the window's `pagehide` event. */
+  subscribeToPageHide?(listener: () => void): () => void;
 }): () => void {
   const { persistence, saveEveryMs = 500 } = options;
   let identity: string | null = null;
@@ -55,7 +61,14 @@ export function syncAnswersWithSlide<T = AskAnswer>(options: {
     if (!forIdentity || loading) return;
     persistence
       .save(forIdentity, options.getAnswers())
-      .catch(() => options.reportError('The answers of this slide could not be saved: they stay until you reload the page.'));
+      .catch((error: unknown) => options.reportError(storageWriteSentence('the answers of this slide', error)));
+  };
+
+  const onPageHide = () => {
+    if (!identity || loading) return;
+    persistence.saveBeforeUnload?.(identity, options.getAnswers());
+    if (timer) clearTimeout(timer);
+    saveNow(identity);
   };
 
   const onSlide = () => {
@@ -96,13 +109,22 @@ export function syncAnswersWithSlide<T = AskAnswer>(options: {
 
   const unsubscribeSlide = options.subscribeToSlide(onSlide);
   const unsubscribeAnswers = options.subscribeToAnswers(onAnswers);
+  const subscribeToPageHide = options.subscribeToPageHide ?? windowPageHide;
+  const unsubscribePageHide = subscribeToPageHide(onPageHide);
   onSlide();
   return () => {
     unsubscribeSlide();
     unsubscribeAnswers();
+    unsubscribePageHide();
     if (timer) {
       clearTimeout(timer);
       saveNow(identity);
     }
   };
+}
+
+function windowPageHide(listener: () => void): () => void {
+  if (typeof window === 'undefined') return () => undefined;
+  window.addEventListener('pagehide', listener);
+  return () => window.removeEventListener('pagehide', listener);
 }

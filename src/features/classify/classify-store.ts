@@ -3,6 +3,7 @@
  * regions. Class text embeddings are computed once per label set and model and kept for the session; a region
  * is read at the chosen magnification, cut into model-sized tiles, embedded and mean-pooled, then scored.
  */
+import { storageWriteSentence } from '../../storage/storage-errors';
 import { createStore } from 'zustand/vanilla';
 import { useStore } from 'zustand';
 import type { PathoClipEngine } from '../../inference/pathoclip-engine';
@@ -77,7 +78,7 @@ export function createClassifyStore(records: AppRecords, reportError: (sentence:
       const own = get().labelSets.filter((labelSet) => !labelSet.builtIn);
       await records
         .put(SAVED_LABEL_SETS_KEY, own)
-        .catch((error: unknown) => reportError(`Your label sets could not be saved (${errorDetail(error)}): they stay until you reload the page.`));
+        .catch((error: unknown) => reportError(storageWriteSentence('your label sets', error)));
     };
 
     const classEmbeddings = async (engine: PathoClipEngine, labelSet: LabelSet, signal: AbortSignal): Promise<Float32Array[]> => {
