@@ -18,6 +18,9 @@ const PREFERENCE: Record<'webgpu-f16' | 'webgpu' | 'wasm', readonly ModelDtype[]
   wasm: ['q8', 'q4', 'fp32'],
 };
 
+/** Dtypes by the size of their files, smallest first (4-bit, then 8-bit, then 16- and 32-bit floats). */
+const SMALLEST_FIRST: readonly ModelDtype[] = ['q4f16', 'q4', 'q8', 'fp16', 'fp32'];
+
 export function preferredDtypes(backend: ComputeBackend): readonly ModelDtype[] {
   if (backend.kind === 'wasm') return PREFERENCE.wasm;
   return backend.supportsShaderF16 ? PREFERENCE['webgpu-f16'] : PREFERENCE.webgpu;
@@ -26,7 +29,7 @@ export function preferredDtypes(backend: ComputeBackend): readonly ModelDtype[] 
 /**
  * The dtype to load, or a sentence saying why none of the exported ones can run here. Among the dtypes the
  * backend can run, in its order of preference: the first that is neither below quality nor too big for WASM's
- * memory, else the first that fits, else the first at all (loading then says what went wrong).
+ * memory, else the first that fits, else the smallest (loading then says what went wrong).
  */
 export function chooseDtype(
   backend: ComputeBackend,
@@ -37,7 +40,11 @@ export function chooseDtype(
   const preferred = preferredDtypes(backend);
   const runnable = preferred.filter((candidate) => available.includes(candidate));
   const fits = (candidate: ModelDtype) => backend.kind !== 'wasm' || !tooBigForWasm.includes(candidate);
-  const dtype = runnable.find((candidate) => fits(candidate) && !belowQuality.includes(candidate)) ?? runnable.find(fits) ?? runnable[0];
+  const dtype =
+    runnable.find((candidate) => fits(candidate) && !belowQuality.includes(candidate)) ??
+    runnable.find(fits) ??
+    // Nothing fits by the estimate: try the smallest files rather than none.
+    SMALLEST_FIRST.find((candidate) => runnable.includes(candidate));
   if (dtype) return { dtype };
   const where = backend.kind === 'wasm' ? 'WASM' : `WebGPU without shader-f16 (${backend.adapterName})`;
   return {

@@ -31,9 +31,10 @@ describe('chooseDtype', () => {
     expect(chooseDtype(wasm, ['q4f16', 'fp16'])).toMatchObject({ error: expect.stringContaining('Export it again with --dtype q8') });
   });
 
-  it('takes q4 on WASM when the q8 weights would not fit its 4 GiB, but q8 rather than nothing', () => {
+  it('takes q4 on WASM when the q8 weights would not fit its 4 GiB, and the smallest files when none fits', () => {
     expect(chooseDtype(wasm, ['fp32', 'q8', 'q4'], [], ['q8', 'fp32'])).toEqual({ dtype: 'q4' });
-    expect(chooseDtype(wasm, ['q8', 'q4'], [], ['q8', 'q4'])).toEqual({ dtype: 'q8' });
+    expect(chooseDtype(wasm, ['q8', 'q4', 'fp32'], [], ['q8', 'q4', 'fp32'])).toEqual({ dtype: 'q4' });
+    expect(chooseDtype(wasm, ['q8', 'fp32'], [], ['q8', 'fp32'])).toEqual({ dtype: 'q8' });
     // Memory is WASM's limit only: a GPU keeps its own preference.
     expect(chooseDtype(gpuF16, ['q4f16', 'q4'], [], ['q4f16', 'q4'])).toEqual({ dtype: 'q4f16' });
     // Fitting comes before quality: a below-quality dtype that fits beats one that cannot load.
