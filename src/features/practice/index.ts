@@ -4,6 +4,8 @@ export type { BankImport, ItemError, Question, QuestionBank, QuestionImage } fro
 export { parseBankCsv } from './bank-csv';
 export { exportBankZip, importBankZip } from './bank-zip';
 export { DEMO_BANK, DEMO_SLIDE } from './demo-bank';
+export { bankStore, useBankStore, MY_QUESTIONS_BANK_ID } from './bank-store';
+export type { BankState } from './bank-store';
 export { dueForReview, gradeForAnswer, newReviewCard, scheduleReview } from './review-schedule';
 export type { AnswerGrade, ReviewCard } from './review-schedule';
 export { chooseExamAnswer, scoreExam, selectExamQuestions, timeLeft } from './exam';
