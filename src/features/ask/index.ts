@@ -2,3 +2,9 @@
 export { AskPanel } from './AskPanel';
 export { askStore } from './ask-store';
 export { installAnswerPersistence } from './answer-sync';
+/** Streaming one Patho-R1 reply into <think> reasoning and <answer> (Practice asks its questions with it). */
+export { streamAnswer, type StreamedAnswerPatch } from './stream-answer';
+export type { AskDependencies } from './ask-store';
+/** A region's PNG (session files, reports) and the answer record (session files). */
+export { regionSnapshotPng } from './region-snapshot';
+export type { AskAnswer } from './ask-store';

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type KeyboardEvent, type ReactNode } from 'react';
 import { appStore } from '../../session/app-store';
 import { selectedRoi, slideStore, useSlideStore } from '../../session/slide-store';
 import { addToSelectedPoints } from '../../session/roi-editing';
@@ -44,7 +44,7 @@ function initiallyOpenDetails(): boolean {
 }
 
 /** The whole viewer: toolbar, the slide with its overlay and scale bar, and the slide's information and ROIs. */
-export function SlideWorkspace({ opener, openDemo = true }: { opener: SlideOpener; openDemo?: boolean }) {
+export function SlideWorkspace({ opener, openDemo = true, details }: { opener: SlideOpener; openDemo?: boolean; details?: ReactNode }) {
   const slide = useSlideStore((state) => state.slide);
   const opening = useSlideStore((state) => state.opening);
   const tool = useViewerStore((state) => state.tool);
@@ -299,6 +299,7 @@ export function SlideWorkspace({ opener, openDemo = true }: { opener: SlideOpene
             <>
               <MetadataPanel source={slide.source} />
               <RoiList pixelSize={pixelSize} onShow={onShowRoi} />
+              {details}
             </>
           ) : (
             <p className="text-sm text-slate-700">Slide details and regions appear here once a slide is open.</p>
