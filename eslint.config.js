@@ -8,7 +8,7 @@ import { layerRules, noUiStateInLowerLayers } from './tools/eslint-layers.js';
 
 export default tseslint.config(
   {
-    ignores: ['dist/', 'node_modules/', '.venv/', 'models/', 'public/', 'test-results/', 'playwright-report/', 'bench/results/'],
+    ignores: ['dist/', 'dist-kiosk/', 'node_modules/', '.venv/', 'models/', 'public/', 'test-results/', 'playwright-report/', 'bench/results/'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

@@ -25,7 +25,11 @@ async function loadDemoModels(page: Page): Promise<void> {
   }
 }
 
-test('after one online visit the app, the demo slide and the cached demo models work with the network off, reload included', async ({ page, context, watch }) => {
+test('after one online visit the app, the demo slide and the cached demo models work with the network off, reload included', async ({
+  page,
+  context,
+  watch,
+}) => {
   test.setTimeout(300_000);
   await page.goto('/');
   await expect(info(page).getByRole('heading', { name: /demo-slide\.svs/ })).toBeVisible({ timeout: 30_000 });

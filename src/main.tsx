@@ -7,7 +7,10 @@ import { installGlobalErrorReporting } from './app/global-errors';
 import { appStore } from './session/app-store';
 import { TEST_HOOK_ENABLED, installTestHook } from './app/test-hook';
 import { registerServiceWorker } from './app/service-worker';
+import { bootKiosk, kioskStore } from './features/kiosk';
 
+// Kiosk mode first: it clears the previous visitor's data before anything opens it.
+kioskStore.getState().setSettings(await bootKiosk());
 installGlobalErrorReporting(window, appStore.getState().reportError);
 installAnswerPersistence();
 if (TEST_HOOK_ENABLED) installTestHook(window);

@@ -4,6 +4,8 @@ import { SidePanel } from './SidePanel';
 import { StatusBar } from './StatusBar';
 import { ViewerArea } from './ViewerArea';
 import { useComputeBackendDetection } from './use-compute-backend';
+import { KioskLayer } from '../features/kiosk';
+import { activateWaitingServiceWorker } from './service-worker';
 
 /** The shell: slide viewer filling most of the screen, side panel of tools, status bar, error banner. */
 export function App() {
@@ -24,6 +26,7 @@ export function App() {
           Research model, not for diagnostic use: answers are not a diagnosis.
         </p>
       </header>
+      <KioskLayer beforeReset={activateWaitingServiceWorker} />
       <ErrorBanner />
       <div className="flex min-h-0 flex-1">
         <ErrorBoundary area="slide viewer">

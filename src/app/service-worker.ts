@@ -14,13 +14,17 @@ export async function registerServiceWorker(): Promise<ServiceWorkerRegistration
 
 /**
  * Lets a new build that is waiting take over on the next load (the kiosk calls this before its idle reset
- * reloads the page). Resolves once the new worker controls the page, or at once when none is waiting.
+ * reloads the page). Resolves once the new worker controls the page (3 s at most), or at once when none is waiting.
  */
 export async function activateWaitingServiceWorker(): Promise<void> {
   const registration = 'serviceWorker' in navigator ? await navigator.serviceWorker.getRegistration() : undefined;
   const waiting = registration?.waiting;
   if (!waiting) return;
-  const changed = new Promise<void>((resolve) => navigator.serviceWorker.addEventListener('controllerchange', () => resolve(), { once: true }));
+  // A page the old worker did not control sees no controllerchange: do not wait for it longer than a moment.
+  const changed = new Promise<void>((resolve) => {
+    navigator.serviceWorker.addEventListener('controllerchange', () => resolve(), { once: true });
+    setTimeout(resolve, 3000);
+  });
   waiting.postMessage({ type: 'SKIP_WAITING' });
   await changed;
 }
