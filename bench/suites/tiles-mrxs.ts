@@ -63,7 +63,7 @@ const suite: BenchSuite = {
     const openslideRate = typeof openslide === 'string' ? null : openslide.tilesPerSecond;
     const mine = Math.max(...run.tilesPerSecond);
     const notes = [
-      `${tiles.length} distinct 256x256 level-0 tiles of a ${width} x ${height} MIRAX slide (${levels} zoom levels; 512-px JPEG camera images, 2 x 2 per 1024-px photo, photos overlapping by 32 px); PathoLens keeps no decoded tiles between rounds (tileCacheBytes 0: each tile decodes the 1-4 camera images under it); OpenSlide keeps its own decoded-image cache; best of 2 rounds (OpenSlide: best of a run before and one after Chromium, one thread).`,
+      `${tiles.length} distinct 256x256 level-0 tiles of a ${width} x ${height} MIRAX slide (${levels} zoom levels; 512-px JPEG camera images, 2 x 2 per 1024-px photo, photos overlapping by 32 px); PathoLens keeps no decoded tiles (tileCacheBytes 0) but, like OpenSlide, at least 32 MiB of decoded camera images (each serves up to 9 tiles); best of 2 rounds (OpenSlide: best of a run before and one after Chromium, one thread).`,
       `Chromium: open ${run.openMs.toFixed(0)} ms (Slidedat.ini, Index.dat, the stage positions), home view (every tile of the level that fits 1280x800) ${run.firstViewMs.toFixed(0)} ms; decode pool on ${cpus().length} cores, load average ${loadavg()[0]!.toFixed(1)} at the end.`,
     ];
     if (typeof openslide === 'string') notes.push(openslide);

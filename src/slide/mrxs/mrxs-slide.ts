@@ -20,7 +20,7 @@ import {
   type SlideSource,
 } from '../slide-source';
 import type { TileDecodeFn } from '../tiff-slide';
-import { TileCache } from '../tile-cache';
+import { DEFAULT_TILE_CACHE_BYTES, TileCache } from '../tile-cache';
 import type { TileCodec } from '../tile-codec';
 import type { ImageDecodeFn } from '../url-tiled-slide';
 import { parseIndex, parsePositions, planLevels, type IndexRecord, type LevelPlan, type PlacedPart } from './mirax-index';
@@ -36,6 +36,12 @@ export interface MiraxOptions {
 }
 
 const TILE = 256;
+/**
+ * Decoded camera images kept at least (whatever tileCacheBytes says): an image is the unit of decoding and serves
+ * up to 9 of PathoLens's tiles and several parts, so without it a row of tiles would decode each image again.
+ * OpenSlide keeps decoded MIRAX images in its 32 MiB cache for the same reason.
+ */
+const MIN_IMAGE_CACHE_BYTES = 32 * 1024 * 1024;
 /** Index.dat is read whole (16 bytes per camera image): refuse one larger than any slide's. */
 const MAX_INDEX_BYTES = 256 * 1024 * 1024;
 const MAX_POSITION_BYTES = 64 * 1024 * 1024;
@@ -115,7 +121,7 @@ export class MiraxSlideSource implements SlideSource {
     private readonly allSources: ByteSource[],
     private readonly options: MiraxOptions,
   ) {
-    this.images = new TileCache(options.tileCacheBytes);
+    this.images = new TileCache(Math.max(options.tileCacheBytes ?? DEFAULT_TILE_CACHE_BYTES, MIN_IMAGE_CACHE_BYTES));
     this.buckets = plans.map((plan) => {
       const columns = Math.ceil(plan.width / TILE);
       const rows = Math.ceil(plan.height / TILE);
