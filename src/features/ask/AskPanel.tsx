@@ -24,6 +24,7 @@ import { conversationMarkdown } from './conversation-markdown';
 import { liveIndicator } from './live-indicator';
 import { regionSnapshotPng } from './region-snapshot';
 import { AnswerFeedback } from './AnswerFeedback';
+import { PrintReportButton } from './AnswerReport';
 import { isAtBottom, readerScrolledUp } from './stick-to-bottom';
 import { visibleModelText } from './visible-text';
 
@@ -32,6 +33,7 @@ const MAGNIFICATIONS = [5, 10, 20, 40];
 function workerDependencies(): AskDependencies {
   return {
     backendLabel: () => modelStore.pathoR1Label('ask'),
+    modelLabel: () => modelStore.pathoR1Name('ask'),
     generate(request, callbacks) {
       const engine = modelStore.pathoR1Engine();
       if (!engine) return Promise.reject(new InferenceError('not-loaded', 'Patho-R1 is not loaded'));
@@ -76,6 +78,8 @@ interface AnswerActions {
   onRegenerate?(): void;
   onEdit?(): void;
   onDelete(): void;
+  /** What the answer is about, for its printable report ('Region “ROI 1”'). */
+  reportTarget: string;
 }
 
 function AnswerCard({ answer, actions }: { answer: AskAnswer; actions: AnswerActions }) {
@@ -139,6 +143,7 @@ function AnswerCard({ answer, actions }: { answer: AskAnswer; actions: AnswerAct
           <button type="button" className={button} onClick={actions.onDelete}>
             Delete
           </button>
+          <PrintReportButton answer={answer} target={actions.reportTarget} className={button} />
         </div>
       )}
       {(answer.status === 'done' || answer.status === 'stopped') && <AnswerFeedback answer={answer} />}
@@ -419,6 +424,7 @@ export function AskPanel() {
                 onRegenerate: last ? () => regenerate(answer) : undefined,
                 onEdit: last ? () => edit(answer) : undefined,
                 onDelete: () => askStore.getState().deleteAnswer(answer.id),
+                reportTarget: target,
               }}
             />
           );

@@ -41,6 +41,8 @@ export interface AskAnswer {
   tokens?: number;
   /** e.g. "WASM · q4" */
   backend: string;
+  /** The model that answered (its folder, or the server's model name); absent in answers saved before it was kept. */
+  model?: string;
   /** The resolution the region was read at, for the record. */
   regionNote: string;
   createdAt: number;
@@ -61,6 +63,8 @@ export interface AskDependencies {
     callbacks: Required<Pick<PathoR1GenerateCallbacks, 'onText' | 'signal'>>,
   ): Promise<Pick<GenerationOutcome, 'stopped' | 'stats'>>;
   backendLabel(): string;
+  /** Which model answers (for the record and the printable report). */
+  modelLabel?(): string;
 }
 
 export interface AskState {
@@ -181,6 +185,7 @@ export function createAskStore() {
           reasoningClosed: false,
           status: 'reading-region',
           backend: dependencies.backendLabel(),
+          ...(dependencies.modelLabel && { model: dependencies.modelLabel() }),
           regionNote: '',
           createdAt: Date.now(),
         };

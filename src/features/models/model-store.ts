@@ -426,6 +426,13 @@ export function createModelStore(
       if (state.status !== 'ready') return 'not loaded';
       return state.device === 'webgpu' ? `WebGPU · ${state.dtype}` : `WASM · ${state.dtype} · ${threadsLabel(state.wasmThreads ?? 1)}`;
     },
+    /** Which Patho-R1 answers `task`: the loaded model's folder, or the remote server's model name. */
+    pathoR1Name(task: RemoteTask = 'ask'): string {
+      const remote = remoteServerStore.getState();
+      if (remote.answerers[task] === 'remote') return remote.settings.model || 'no model chosen';
+      const state = store.getState().pathoR1;
+      return state.status === 'unloaded' ? 'not loaded' : state.path;
+    },
     /** The loaded PathoCLIP (Classify, Search), or null when none is loaded. */
     pathoClipEngine: (): PathoClipEngine | null => (store.getState().pathoClip.status === 'ready' ? clipClient : null),
     /** Loads the preferred Patho-R1 (the user's own export before the tiny demo) unless one is loaded or the server answers `task`. */

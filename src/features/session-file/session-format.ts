@@ -66,6 +66,7 @@ export const sessionAnswerSchema = z.object({
   error: text(2000).optional(),
   stats: statsSchema.optional(),
   backend: text(200),
+  model: text(500).optional(),
   regionNote: text(500),
   createdAt: finite,
 });

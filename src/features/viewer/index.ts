@@ -2,3 +2,5 @@
 export { SlideWorkspace } from './SlideWorkspace';
 export { ChannelRenderingNote } from './ChannelRenderingNote';
 export type { SlideInput } from './open-actions';
+/** The scale bar's length and label for a µm-per-pixel (the Ask feature's printable report draws one). */
+export { scaleBar } from './scale-bar';
