@@ -26,6 +26,7 @@ import type { DecodedSamples } from './tile-decoder';
 import { loadBlockIndex, loadPage, type BlockIndex, type TiffPage } from './tiff-pages';
 import { mppFromTiffResolution, tiffResolutionScaleNote } from './tiff-resolution';
 import { parseTiff, tagText, type TiffFile } from './tiff-structure';
+import { bucketPieces, paintPieces, type LevelPlacement } from './tile-placement';
 
 export type TileDecodeFn = (request: TileRequest, signal?: AbortSignal) => Promise<RgbaImage>;
 /** A block's sample values, unconverted (for channel statistics). */
@@ -62,6 +63,8 @@ export class TiffSlideSource implements SlideSource {
   private closed = false;
   /** Bumped when the channel display changes, so tiles decoded before it are not cached after it. */
   private displayVersion = 0;
+  /** Placed levels (Ventana BIF): per output tile, the pieces under it (built when the level is first read). */
+  private readonly placedBuckets = new Map<number, Map<number, number[]>>();
 
   private constructor(
     readonly metadata: SlideMetadata,
@@ -73,6 +76,7 @@ export class TiffSlideSource implements SlideSource {
     tileCacheBytes: number | undefined,
     private readonly decodeReadsBlobs: boolean,
     private readonly channelState: ChannelState | null,
+    private readonly placements: readonly LevelPlacement[] | undefined,
   ) {
     this.cache = new TileCache(tileCacheBytes);
   }
@@ -91,7 +95,8 @@ export class TiffSlideSource implements SlideSource {
     }
     const blockIndexes = await Promise.all(layout.levels.map((page) => loadBlockIndex(file, page, signal)));
     const channelState = await openChannels(file, layout, options.decodeSamples, signal);
-    const metadata = buildMetadata(source.name, format.format, layout, await format.metadata(pages, layout));
+    const vendor = await format.metadata(pages, layout);
+    const metadata = buildMetadata(source.name, format.format, layout, vendor);
     if (channelState) metadata.channels = describeChannels(channelState);
     const slide = new TiffSlideSource(
       metadata,
@@ -103,6 +108,7 @@ export class TiffSlideSource implements SlideSource {
       options.tileCacheBytes,
       options.decodeReadsBlobs ?? false,
       channelState,
+      vendor.levelPlacement,
     );
     // Decode one tile now, so a slide whose pixels cannot be decoded fails when opened, with a sentence,
     // not later as blank tiles.
@@ -115,6 +121,8 @@ export class TiffSlideSource implements SlideSource {
     if (this.closed) throw new SlideError(`${this.metadata.name} has been closed.`);
     const page = this.levelPages[level];
     if (!page) throw new SlideError(`Level ${level} does not exist in ${this.metadata.name} (it has ${this.levelPages.length}).`);
+    const placement = this.placements?.[level];
+    if (placement) return this.readPlacedTile(level, page, placement, column, row, signal);
     if (!(column >= 0 && column < page.columns && row >= 0 && row < page.rows) || !Number.isInteger(column) || !Number.isInteger(row)) {
       throw new SlideError(`Tile (${column}, ${row}) is outside level ${level} of ${this.metadata.name}.`);
     }
@@ -122,6 +130,33 @@ export class TiffSlideSource implements SlideSource {
     const blocks = channels ? channels.levels[level]! : [{ page, index: this.blockIndexes[level]! }];
     const composite = channels ? channels.displays.map((display) => ({ ...display })) : undefined;
     return this.cache.get(`${this.displayVersion}:${level}/${column}/${row}`, () => this.decodeBlock(blocks, column, row, signal, composite));
+  }
+
+  /** A tile of a placed level: white, then the pieces of the page's tiles under it in their order. */
+  private readPlacedTile(level: number, page: TiffPage, placement: LevelPlacement, column: number, row: number, signal?: AbortSignal): Promise<RgbaImage> {
+    const tileWidth = page.blockWidth;
+    const tileHeight = page.blockHeight;
+    const columns = Math.ceil(placement.width / tileWidth);
+    if (!(Number.isInteger(column) && Number.isInteger(row) && column >= 0 && row >= 0 && column < columns && row * tileHeight < placement.height)) {
+      return Promise.reject(new SlideError(`Tile (${column}, ${row}) is outside level ${level} of ${this.metadata.name}.`));
+    }
+    return this.cache.get(`placed:${level}/${column}/${row}`, async () => {
+      let buckets = this.placedBuckets.get(level);
+      if (!buckets) {
+        buckets = bucketPieces(placement, tileWidth, tileHeight);
+        this.placedBuckets.set(level, buckets);
+      }
+      const pieces = (buckets.get(row * columns + column) ?? []).map((i) => placement.pieces[i]!);
+      const index = this.blockIndexes[level]!;
+      const stored = await Promise.all(
+        pieces.map((piece) =>
+          this.cache.get(`${level}/${piece.column}/${piece.row}`, () => this.decodeBlock([{ page, index }], piece.column, piece.row, signal)),
+        ),
+      );
+      const x0 = column * tileWidth;
+      const y0 = row * tileHeight;
+      return paintPieces(x0, y0, Math.min(tileWidth, placement.width - x0), Math.min(tileHeight, placement.height - y0), pieces, stored);
+    });
   }
 
   /** How each channel is drawn now (a copy); empty for colour slides. */
@@ -354,8 +389,8 @@ function buildMetadata(name: string, format: SlideMetadata['format'], layout: Ti
     name,
     format,
     vendor: vendor.vendor,
-    width: base.width,
-    height: base.height,
+    width: levels[0]!.width,
+    height: levels[0]!.height,
     levels,
     mppX,
     mppY: mppY ?? mppX,

@@ -5,6 +5,7 @@
  */
 import type { AssociatedImageName, SlideFormat } from '../slide-source';
 import type { TiffPage } from '../tiff-pages';
+import type { LevelPlacement } from '../tile-placement';
 
 /** The pages of an opened TIFF, as format modules see them. */
 export interface TiffPages {
@@ -45,6 +46,11 @@ export interface FormatMetadata {
    * whole tiles); default: the page sizes, downsample = level-0 width / page width.
    */
   levelGeometry?: { width: number; height: number; downsample: number }[];
+  /**
+   * Levels whose pixels are parts of the page's tiles placed elsewhere (Ventana BIF's overlapping camera tiles),
+   * with `levelGeometry` giving their sizes; the level's tiles are then painted from the placement.
+   */
+  levelPlacement?: LevelPlacement[];
 }
 
 export interface TiffFormat {
