@@ -20,13 +20,17 @@ import { expectMutationsRefusedOrRead } from './fuzz';
 
 const MRXS = 'mrxs/mirax-layout.mrxs';
 const FOLDER = 'mrxs/mirax-layout';
-const note = JSON.parse(readFileSync(fixturePath(`${MRXS}.json`), 'utf8')) as {
+/** An older scanner's layout: one PNG image per photo, raw VIMSLIDE_POSITION_BUFFER positions. */
+const OLD_MRXS = 'mrxs/mirax-png-vimslide.mrxs';
+interface Note {
   levels: { width: number; height: number; downsample: number; png: string }[];
   mpp: [number, number];
   objectivePower: number;
   associated: Record<string, [number, number]>;
   photoPositions: Record<string, [number, number]>;
-};
+}
+const noteOf = (mrxs: string) => JSON.parse(readFileSync(fixturePath(`${mrxs}.json`), 'utf8')) as Note;
+const note = noteOf(MRXS);
 const libjpeg = {
   decodeTile: async (request: Parameters<typeof resolveTileRequest>[0]) => decodeTile(await resolveTileRequest(request), { jpeg: decodeWithLibjpeg }),
 };
@@ -49,8 +53,8 @@ const failure = (promise: Promise<SlideSource>) =>
     (error: unknown) => error,
   );
 
-async function levelDiff(slide: SlideSource, level: number) {
-  const { data, info } = await sharp(fixturePath(`mrxs/${note.levels[level]!.png}`))
+async function levelDiff(slide: SlideSource, level: number, which: Note = note) {
+  const { data, info } = await sharp(fixturePath(`mrxs/${which.levels[level]!.png}`))
     .ensureAlpha()
     .raw()
     .toBuffer({ resolveWithObject: true });
@@ -60,7 +64,7 @@ async function levelDiff(slide: SlideSource, level: number) {
   );
   expect([region.width, region.height, region.level]).toEqual([info.width, info.height, level]);
   const diff = compare(region.data, data);
-  console.info(`MRXS level ${level}: mean |diff| ${diff.mean.toFixed(3)}, max ${diff.max}`);
+  console.info(`MRXS ${slide.metadata.name} level ${level}: mean |diff| ${diff.mean.toFixed(3)}, max ${diff.max}`);
   return diff;
 }
 
@@ -92,6 +96,15 @@ describe('3DHistech MRXS against OpenSlide', () => {
       const diff = await levelDiff(slide, level);
       expect(diff.mean).toBe(0);
     }
+    await slide.close();
+  });
+
+  it('an older layout (one PNG image per photo, raw VIMSLIDE_POSITION_BUFFER, an unscanned field inside the grid) equals OpenSlide', async () => {
+    const old = noteOf(OLD_MRXS);
+    const slide = await openSlideNode({ path: fixturePath(OLD_MRXS) });
+    expect(slide.metadata.compression).toBe('PNG');
+    expect(slide.metadata.levels.map((l) => [l.width, l.height, l.downsample])).toEqual(old.levels.map((l) => [l.width, l.height, l.downsample]));
+    for (let level = 0; level < old.levels.length; level++) expect((await levelDiff(slide, level, old)).mean).toBe(0);
     await slide.close();
   });
 
