@@ -6,12 +6,14 @@ import { AskPanel } from '../features/ask';
 import { ModelsPanel } from '../features/models';
 import { SearchPanel } from '../features/search';
 import { ClassifyPanel } from '../features/classify';
+import { PracticePanel } from '../features/practice';
 
 /** Tabs whose feature exists; the others say so. */
 const PANEL_CONTENT: Partial<Record<SidePanelTab, () => React.JSX.Element>> = {
   ask: AskPanel,
   classify: ClassifyPanel,
   search: SearchPanel,
+  practice: PracticePanel,
   models: ModelsPanel,
 };
 

@@ -16,3 +16,9 @@ export { cardKey, exportProgress, importProgress, listAttempts, openPracticeDb, 
 export type { Attempt } from './practice-history';
 export { practiceKeyAction } from './practice-keys';
 export type { PracticeKeyAction } from './practice-keys';
+export { practiceQueue, imagePlacement, slideBaseName } from './practice-queue';
+export type { ImagePlacement, OpenSlideInfo, PracticeQueue } from './practice-queue';
+export { practiceModelMessages, readModelChoice } from './model-question';
+export { practiceHistoryStore } from './practice-store';
+/** The Practice tab (Practise, Exam, Progress, Banks). */
+export { PracticePanel } from './PracticePanel';
