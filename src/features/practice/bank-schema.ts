@@ -147,6 +147,8 @@ export function parseBankJson(text: string): BankImport {
   return { bank: { ...rest, format: BANK_FORMAT, version: 1, questions }, errors };
 }
 
+/** "Row 3 (q2): answer points past the last option."; an image file missing from a zip has no row: "Question q2: …". */
 export function formatItemError(e: ItemError): string {
+  if (e.row <= 0 && e.id) return `Question ${e.id}: ${e.field} ${e.message}.`;
   return `Row ${e.row}${e.id ? ` (${e.id})` : ''}: ${e.field} ${e.message}.`;
 }

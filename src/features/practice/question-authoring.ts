@@ -76,7 +76,7 @@ export function newQuestionId(stem: string, taken: ReadonlySet<string>): string 
 
 const FIELD_LABEL: Record<FormField, string> = {
   stem: 'The question',
-  options: 'The options',
+  options: 'The question',
   answer: 'The right answer',
   explanation: 'The explanation',
   tags: 'A tag',
