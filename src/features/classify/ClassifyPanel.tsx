@@ -7,7 +7,7 @@ import { appStore } from '../../session/app-store';
 import { errorDetail } from '../../ui/error-sentence';
 import { modelStore, useModelStore } from '../models';
 import { classifyStore, useClassifyStore, type ClassifyResult } from './classify-store';
-import { LabelSetError, labelSetJson, labelSetKey, parseLabelSetJson, type LabelSet } from './label-sets';
+import { LabelSetError, labelSetFileTooLarge, labelSetJson, labelSetKey, parseLabelSetJson, type LabelSet } from './label-sets';
 
 const MAGNIFICATIONS = [5, 10, 20, 40];
 
@@ -198,6 +198,11 @@ export function ClassifyPanel() {
   };
 
   const importFile = async (file: File) => {
+    const tooLarge = labelSetFileTooLarge(file.name, file.size);
+    if (tooLarge) {
+      setImportProblem(tooLarge);
+      return;
+    }
     try {
       const imported = parseLabelSetJson(await file.text(), file.name.replace(/\.json$/i, ''), `user:${crypto.randomUUID()}`);
       await classifyStore.getState().saveLabelSet(imported);

@@ -99,6 +99,15 @@ export function validateLabelSet(input: { name: unknown; classnames: unknown; te
 }
 
 /** Parses an imported label-set JSON (PathoCLIP's zero-shot format, optionally with a "name"). */
+/** Largest label-set file imported: real ones are a few kB; anything far bigger is not a label set. */
+export const MAX_LABEL_SET_BYTES = 1024 * 1024;
+
+/** A sentence when a label-set file is too large to open, else null. */
+export function labelSetFileTooLarge(name: string, bytes: number): string | null {
+  if (bytes <= MAX_LABEL_SET_BYTES) return null;
+  return `${name} is ${(bytes / 1024 / 1024).toFixed(1)} MB; label sets up to ${MAX_LABEL_SET_BYTES / 1024 / 1024} MB are imported (a label set is a few kB of class names and templates).`;
+}
+
 export function parseLabelSetJson(text: string, fallbackName: string, id: string): LabelSet {
   let json: unknown;
   try {
