@@ -86,6 +86,32 @@ describe('unload journal', () => {
     stop();
   });
 
+  it('a page closed with everything saved writes no journal (stale journals cannot pile up in localStorage)', async () => {
+    const dbName = `journal-${Math.random()}`;
+    const journal = memoryStorage();
+    const persistence = indexedDbAnswerPersistence(dbName, journal);
+    const slide = createStore<{ identity: string | null }>()(() => ({ identity: 'slide-a' }));
+    const ask = createAskStore();
+    const pageHide = pageHideEvents();
+    const stop = syncAnswersWithSlide({
+      persistence,
+      currentSlideIdentity: () => slide.getState().identity,
+      subscribeToSlide: (listener) => slide.subscribe(listener),
+      getAnswers: () => ask.getState().answers,
+      subscribeToAnswers: (listener) => ask.subscribe(listener),
+      restore: (answers) => ask.getState().restore(answers),
+      reportError: () => undefined,
+      isAnswering: () => false,
+      subscribeToPageHide: pageHide.subscribe,
+    });
+    await expect.poll(async () => (await persistence.load('slide-a')).length).toBe(0);
+    ask.getState().restore([answer(1)]);
+    await expect.poll(async () => (await persistence.load('slide-a')).length).toBe(1);
+    pageHide.fire();
+    expect(journal.keys()).toEqual([]);
+    stop();
+  });
+
   it('the journal wins only when newer than the record; it is written through to IndexedDB and removed', async () => {
     const dbName = `journal-${Math.random()}`;
     const journal = memoryStorage();

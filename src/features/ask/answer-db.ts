@@ -55,18 +55,24 @@ export function syncAnswersWithSlide<T = AskAnswer>(options: {
   let identity: string | null = null;
   let timer: ReturnType<typeof setTimeout> | null = null;
   let loading = false;
+  /** Saves started and not yet settled. */
+  let writing = 0;
 
   const saveNow = (forIdentity: string | null) => {
     timer = null;
     if (!forIdentity || loading) return;
+    writing += 1;
     persistence
       .save(forIdentity, options.getAnswers())
-      .catch((error: unknown) => options.reportError(storageWriteSentence('the answers of this slide', error)));
+      .catch((error: unknown) => options.reportError(storageWriteSentence('the answers of this slide', error)))
+      .finally(() => (writing -= 1));
   };
 
   const onPageHide = () => {
     if (!identity || loading) return;
-    persistence.saveBeforeUnload?.(identity, options.getAnswers());
+    // The journal only when something may not be in IndexedDB yet: a save waiting, one under way, or an answer streaming.
+    const unsaved = timer !== null || writing > 0 || (options.isAnswering?.() ?? true);
+    if (unsaved) persistence.saveBeforeUnload?.(identity, options.getAnswers());
     if (timer) clearTimeout(timer);
     saveNow(identity);
   };
