@@ -185,6 +185,14 @@ export function ModelAnswer({ question, answerKey, placement }: { question: Ques
           {reading.sentence}
         </p>
       )}
+      {reply && !busy && (
+        <details className="mt-2 text-xs">
+          <summary className="cursor-pointer text-slate-700">Full reply (the text the choice was read from)</summary>
+          <pre className="whitespace-pre-wrap text-slate-700 [overflow-wrap:anywhere]" data-testid="practice-model-reply">
+            {reply}
+          </pre>
+        </details>
+      )}
       {image && (status === 'done' || status === 'stopped') && reply && (
         <details className="mt-2 text-xs">
           <summary className="cursor-pointer text-slate-700">Review this answer</summary>
