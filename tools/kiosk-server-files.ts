@@ -23,6 +23,8 @@ export function kioskServerFiles({ headers, contentSecurityPolicy, port = 8080 }
       { source: '**', headers: Object.entries(all).map(([key, value]) => ({ key, value })) },
       ...NO_CACHE_FILES.map((file) => ({ source: file, headers: [{ key: 'Cache-Control', value: 'no-cache' }] })),
     ],
+    // The app is one page: / is index.html (serve finds it only through this rewrite when cleanUrls is off).
+    rewrites: [{ source: '/', destination: '/index.html' }],
     cleanUrls: false,
     directoryListing: false,
   };

@@ -15,6 +15,7 @@ describe('kiosk server files', () => {
       'Cross-Origin-Resource-Policy': 'same-origin',
       'Content-Security-Policy': csp,
     });
+    expect((JSON.parse(files['serve.json']!) as { rewrites: unknown }).rewrites).toEqual([{ source: '/', destination: '/index.html' }]);
     for (const file of ['sw.js', 'kiosk.json']) {
       expect(serve.headers.find((rule) => rule.source === file)?.headers).toEqual([{ key: 'Cache-Control', value: 'no-cache' }]);
     }
