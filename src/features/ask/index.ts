@@ -8,3 +8,6 @@ export type { AskDependencies } from './ask-store';
 /** A region's PNG (session files, reports) and the answer record (session files). */
 export { regionSnapshotPng } from './region-snapshot';
 export type { AskAnswer } from './ask-store';
+/** "Ask the slide" answers (session files). */
+export { slideAskStore } from './slide/slide-ask-store';
+export type { SlideAnswer } from './slide/slide-ask-store';

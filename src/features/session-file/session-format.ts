@@ -1,6 +1,6 @@
 /**
- * A slide's session as one file: `session.json` (the slide it belongs to, its regions, the Ask conversations and
- * the expert feedback on them) and `snapshots/<region id>.png` (each region as a PNG) plus `feedback/<n>.png` (the
+ * A slide's session as one file: `session.json` (the slide it belongs to, its regions, the Ask conversations,
+ * the "Ask the slide" answers and the expert feedback on the answers) and `snapshots/<region id>.png` (each region as a PNG) plus `feedback/<n>.png` (the
  * image each review kept), zipped with fflate. Pure: no DOM, no stores; the zip is read and checked here with zod,
  * every problem said as one sentence, and sizes bounded before anything is unpacked.
  */
@@ -71,6 +71,35 @@ export const sessionAnswerSchema = z.object({
   createdAt: finite,
 });
 
+const shownRegionSchema = z.object({
+  rect,
+  score: finite.nullable(),
+  origin: text(500),
+  number: z.number().int(),
+  readNote: text(500),
+  tokens: finite,
+});
+
+/** An "Ask the slide" answer with the regions it was given. */
+export const sessionSlideAnswerSchema = z.object({
+  id: z.number().int(),
+  slideIdentity: text(2000),
+  question: text(),
+  options: z.array(text(2000)).max(26),
+  status: z.enum(['finding-regions', 'reading-regions', 'streaming', 'done', 'stopped', 'error']),
+  regions: z.array(shownRegionSchema).max(200),
+  budgetNote: text(2000).nullable(),
+  promptTokens: finite.nullable(),
+  reply: text(),
+  reasoning: text(),
+  answer: text(),
+  reasoningClosed: z.boolean(),
+  error: text(2000).optional(),
+  stats: statsSchema.optional(),
+  backend: text(200),
+  createdAt: finite,
+});
+
 export const sessionFeedbackSchema = z.object({
   id: text(400).min(1, 'is empty'),
   source: z.enum(['ask', 'practice']),
@@ -95,10 +124,12 @@ const manifestSchema = z.object({
   regions: z.array(z.unknown()).max(MAX_SESSION_REGIONS, `has more than ${MAX_SESSION_REGIONS} regions`),
   answers: z.array(z.unknown()).max(MAX_SESSION_ANSWERS, `has more than ${MAX_SESSION_ANSWERS} answers`),
   feedback: z.array(z.unknown()).max(MAX_SESSION_FEEDBACK, `has more than ${MAX_SESSION_FEEDBACK} reviews`),
+  slideAnswers: z.array(z.unknown()).max(MAX_SESSION_ANSWERS, `has more than ${MAX_SESSION_ANSWERS} “Ask the slide” answers`).default([]),
 });
 
 export type SessionRegion = z.infer<typeof sessionRegionSchema>;
 export type SessionAnswer = z.infer<typeof sessionAnswerSchema>;
+export type SessionSlideAnswer = z.infer<typeof sessionSlideAnswerSchema>;
 export type SessionFeedback = Omit<z.infer<typeof sessionFeedbackSchema>, 'image'> & { imagePng: Uint8Array };
 
 export interface SessionContents {
@@ -106,6 +137,8 @@ export interface SessionContents {
   exportedAt: string;
   regions: SessionRegion[];
   answers: SessionAnswer[];
+  /** "Ask the slide" answers. */
+  slideAnswers: SessionSlideAnswer[];
   feedback: SessionFeedback[];
   /** PNG of each region, by region id. */
   snapshots: Record<string, Uint8Array>;
@@ -142,6 +175,7 @@ export function writeSessionZip(session: SessionContents): Uint8Array {
     slide: session.slide,
     regions: session.regions,
     answers: session.answers,
+    slideAnswers: session.slideAnswers,
     feedback,
   };
   files['session.json'] = strToU8(JSON.stringify(manifest, null, 1));
@@ -219,6 +253,12 @@ export function readSessionZip(bytes: Uint8Array, fileName = 'This file', limits
     if (parsed.success) answers.push(parsed.data);
     else problems.push(issueSentence(`Answer ${index + 1} was left out`, parsed.error));
   });
+  const slideAnswers: SessionSlideAnswer[] = [];
+  manifest.data.slideAnswers.forEach((raw, index) => {
+    const parsed = sessionSlideAnswerSchema.safeParse(raw);
+    if (parsed.success) slideAnswers.push(parsed.data);
+    else problems.push(issueSentence(`“Ask the slide” answer ${index + 1} was left out`, parsed.error));
+  });
   const feedback: SessionFeedback[] = [];
   manifest.data.feedback.forEach((raw, index) => {
     const parsed = sessionFeedbackSchema.safeParse(raw);
@@ -239,5 +279,5 @@ export function readSessionZip(bytes: Uint8Array, fileName = 'This file', limits
     const png = files[snapshotPath(region.id)];
     if (png && isPng(png)) snapshots[region.id] = png;
   }
-  return { session: { slide: manifest.data.slide, exportedAt: manifest.data.exportedAt, regions, answers, feedback, snapshots }, problems };
+  return { session: { slide: manifest.data.slide, exportedAt: manifest.data.exportedAt, regions, answers, slideAnswers, feedback, snapshots }, problems };
 }

@@ -3,13 +3,13 @@
  * reviews of those answers (with a PNG of each region) into a session zip; imports one into the open slide when
  * it is that slide (slide identity), adding to what is there (session-merge.ts).
  */
-import { askStore, regionSnapshotPng, type AskAnswer } from '../ask';
+import { askStore, regionSnapshotPng, slideAskStore, type AskAnswer, type SlideAnswer } from '../ask';
 import { browserFeedbackStore, type FeedbackRecord, type FeedbackStore } from '../feedback';
 import { roiBounds } from '../../session/roi';
 import { slideStore } from '../../session/slide-store';
 import { errorDetail } from '../../ui/error-sentence';
 import { readSessionZip, writeSessionZip, MAX_SESSION_FILE_BYTES, type SessionContents } from './session-format';
-import { feedbackToSave, matchRegions, mergeAnswers, regionIdMap } from './session-merge';
+import { feedbackToSave, matchRegions, mergeAnswers, mergeSlideAnswers, regionIdMap } from './session-merge';
 
 /** Longer side of each region's snapshot in the file. */
 const SNAPSHOT_SIDE = 512;
@@ -34,6 +34,7 @@ export async function exportOpenSession(feedbackStore: FeedbackStore = browserFe
   const { slide, rois } = slideStore.getState();
   if (!slide) return null;
   const answers = askStore.getState().answers;
+  const slideAnswers = slideAskStore.getState().answers;
   const feedback = (await feedbackStore.all()).filter((record) => belongsTo(record, answers));
   const snapshots: Record<string, Uint8Array> = {};
   for (const roi of rois) {
@@ -49,6 +50,7 @@ export async function exportOpenSession(feedbackStore: FeedbackStore = browserFe
     exportedAt: new Date().toISOString(),
     regions: rois.map((roi) => structuredClone(roi)),
     answers: answers.map(({ tokens: _live, ...answer }) => structuredClone(answer)),
+    slideAnswers: slideAnswers.map((answer) => structuredClone(answer)),
     feedback: feedback.map((record) => ({ ...record })),
     snapshots,
   };
@@ -57,7 +59,9 @@ export async function exportOpenSession(feedbackStore: FeedbackStore = browserFe
   return {
     fileName: `${base}.patholens-session.zip`,
     bytes: writeSessionZip(session),
-    summary: `Exported ${count(rois.length, 'region')}, ${count(answers.length, 'answer')} and ${count(feedback.length, 'review')}.`,
+    summary: `Exported ${count(rois.length, 'region')}, ${count(answers.length, 'answer')}${
+      slideAnswers.length > 0 ? `, ${count(slideAnswers.length, '“Ask the slide” answer')}` : ''
+    } and ${count(feedback.length, 'review')}.`,
   };
 }
 
@@ -101,6 +105,8 @@ export async function importSessionFile(file: File, feedbackStore: FeedbackStore
   const roiIds = regionIdMap(match, added);
   const merge = mergeAnswers(askStore.getState().answers, session.answers, roiIds);
   if (merge.added > 0) askStore.getState().restore(merge.answers as AskAnswer[]);
+  const slideMerge = mergeSlideAnswers(slideAskStore.getState().answers, session.slideAnswers, open.identity);
+  if (slideMerge.added > 0) slideAskStore.getState().restore(slideMerge.answers as SlideAnswer[]);
   let reviews = 0;
   try {
     const toSave = feedbackToSave(await feedbackStore.all(), session.feedback, merge.answerIdMap);
@@ -112,8 +118,12 @@ export async function importSessionFile(file: File, feedbackStore: FeedbackStore
   const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
   return {
     ok: true,
-    summary: `Imported ${count(added.length, 'region')}, ${count(merge.added, 'answer')} and ${count(reviews, 'review')} from ${file.name}${
-      match.toAdd.length < session.regions.length || merge.added < session.answers.length ? ' (the rest were here already)' : ''
+    summary: `Imported ${count(added.length, 'region')}, ${count(merge.added, 'answer')}${
+      slideMerge.added > 0 ? `, ${count(slideMerge.added, '“Ask the slide” answer')}` : ''
+    } and ${count(reviews, 'review')} from ${file.name}${
+      match.toAdd.length < session.regions.length || merge.added < session.answers.length || slideMerge.added < session.slideAnswers.length
+        ? ' (the rest were here already)'
+        : ''
     }.`,
     problems,
   };

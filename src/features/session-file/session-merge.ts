@@ -8,7 +8,7 @@
  * - Reviews (expert feedback): keyed `ask:<conversation>:<answer id>`, so their ids follow the answers'; a review
  *   already here is replaced only by a newer one.
  */
-import type { SessionAnswer, SessionFeedback, SessionRegion } from './session-format';
+import type { SessionAnswer, SessionFeedback, SessionRegion, SessionSlideAnswer } from './session-format';
 
 interface RegionLike {
   id: string;
@@ -103,4 +103,25 @@ export function feedbackToSave(
   return imported
     .map((record) => ({ ...record, id: feedbackIdHere(record.id, answerIds) }))
     .filter((record) => (here.get(record.id) ?? -Infinity) < record.updatedAt);
+}
+
+interface SlideAnswerLike {
+  id: number;
+  question: string;
+  createdAt: number;
+}
+
+/** "Ask the slide" answers: one already here (same question and creation time) is kept; others are added with new ids, unfinished ones stopped. */
+export function mergeSlideAnswers<T extends SlideAnswerLike>(existing: readonly T[], imported: readonly SessionSlideAnswer[], slideIdentity: string): { answers: T[]; added: number } {
+  const key = (answer: SlideAnswerLike) => JSON.stringify([answer.question, answer.createdAt]);
+  const here = new Set(existing.map(key));
+  let nextId = Math.max(0, ...existing.map((answer) => answer.id)) + 1;
+  const added: T[] = [];
+  for (const answer of imported) {
+    if (here.has(key(answer))) continue;
+    here.add(key(answer));
+    const finished = answer.status === 'done' || answer.status === 'stopped' || answer.status === 'error';
+    added.push({ ...answer, id: nextId++, slideIdentity, status: finished ? answer.status : 'stopped' } as unknown as T);
+  }
+  return { answers: [...existing, ...added], added: added.length };
 }

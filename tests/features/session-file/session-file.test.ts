@@ -14,7 +14,7 @@ import {
   type SessionContents,
   type SessionRegion,
 } from '../../../src/features/session-file/session-format';
-import { feedbackToSave, matchRegions, mergeAnswers, regionIdMap } from '../../../src/features/session-file/session-merge';
+import { feedbackToSave, matchRegions, mergeAnswers, mergeSlideAnswers, regionIdMap } from '../../../src/features/session-file/session-merge';
 
 // The 8-byte PNG signature and an IHDR start: enough for the signature check (the zip carries bytes as they are).
 const png = (seed: number) => new Uint8Array([137, 80, 78, 71, 13, 10, 26, 10, 0, 0, 0, 13, seed]);
@@ -55,6 +55,24 @@ const session = (): SessionContents => ({
     region('r2', { shape: { kind: 'polygon', points: [{ x: 0, y: 0 }, { x: 9, y: 0 }, { x: 0, y: 9 }] }, className: 'Tumor', measurements: { 'Area µm^2': 12 } }),
   ],
   answers: [answer(1), answer(2, { status: 'stopped', answer: '', reasoningClosed: false })],
+  slideAnswers: [
+    {
+      id: 1,
+      slideIdentity: 'file:small.svs:2220:abc',
+      question: 'Where is the tumour?',
+      options: [],
+      status: 'done',
+      regions: [{ rect: { x: 0, y: 0, width: 224, height: 224 }, score: 2.5, origin: 'PathoCLIP: “Tumour”', number: 1, readNote: '224 x 224 px at 20x', tokens: 64 }],
+      budgetNote: null,
+      promptTokens: 300,
+      reply: '<answer>Region 1</answer>',
+      reasoning: '',
+      answer: 'Region 1',
+      reasoningClosed: true,
+      backend: 'WASM · q4',
+      createdAt: 50,
+    },
+  ],
   feedback: [
     {
       id: 'ask:c1:1',
@@ -164,5 +182,12 @@ describe('session file', () => {
     const again = mergeAnswers(merged.answers, imported.answers, roiIds);
     expect(again.added).toBe(0);
     expect(again.answers).toEqual(merged.answers);
+    // "Ask the slide" answers: added once with a new id after those here, taken over by this slide.
+    const slideMerge = mergeSlideAnswers([{ id: 4, question: 'Ours', createdAt: 1 }], imported.slideAnswers, 'file:here');
+    expect(slideMerge.answers.map((a) => [a.id, a.question])).toEqual([
+      [4, 'Ours'],
+      [5, 'Where is the tumour?'],
+    ]);
+    expect(mergeSlideAnswers(slideMerge.answers, imported.slideAnswers, 'file:here').added).toBe(0);
   });
 });
