@@ -15,7 +15,8 @@
  * - every level uses that placement divided by its downsample (level-0 magnification / the level's): a level's
  *   TIFF tile holds downsample x downsample reduced camera tiles; the level is as large as what is placed;
  * - where camera tiles overlap, the one later in the grid (lower, then further right) is shown.
- * PathoLens rounds each position to a whole pixel (OpenSlide interpolates fractional ones).
+ * A position between pixels is drawn as cairo draws it for OpenSlide (tile-placement.ts: bilinear with pixman's
+ * 7-bit weights, SATURATE from the last tile back); measured within mean |diff| 0.21 (max 2) of OpenSlide.
  */
 import { SlideError } from '../slide-source';
 import type { LevelPlacement, PlacedPiece } from '../tile-placement';
@@ -253,9 +254,11 @@ export function placeBifLevel(stitching: BifStitching, downsample: number, page:
     const srcY = Math.round(j * subHeight);
     const dstX = Math.round(x);
     const dstY = Math.round(y);
-    const width = Math.min(Math.round((i + 1) * subWidth) - srcX, Math.round(x + subWidth) - dstX);
-    const height = Math.min(Math.round((j + 1) * subHeight) - srcY, Math.round(y + subHeight) - dstY);
-    if (width > 0 && height > 0) pieces.push({ column, row, srcX, srcY, width, height, x: dstX, y: dstY });
+    // Between pixels the whole sub-tile is drawn (interpolated); on whole pixels, no further than its end.
+    const between = x !== dstX || y !== dstY;
+    const width = Math.round((i + 1) * subWidth) - srcX - (between ? 0 : Math.max(0, dstX + Math.round((i + 1) * subWidth) - srcX - Math.round(x + subWidth)));
+    const height = Math.round((j + 1) * subHeight) - srcY - (between ? 0 : Math.max(0, dstY + Math.round((j + 1) * subHeight) - srcY - Math.round(y + subHeight)));
+    if (width > 0 && height > 0) pieces.push({ column, row, srcX, srcY, width, height, x: dstX, y: dstY, ...(between ? { exactX: x, exactY: y } : {}) });
   }
   return { width: Math.max(1, Math.ceil(right)), height: Math.max(1, Math.ceil(bottom)), pieces };
 }
