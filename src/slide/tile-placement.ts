@@ -84,52 +84,49 @@ export function paintPieces(x0: number, y0: number, width: number, height: numbe
     const toX = Math.min(right, x0 + width);
     const fromY = Math.max(top, y0);
     const toY = Math.min(bottom, y0 + height);
-    const exactX = piece.exactX ?? piece.x;
-    const exactY = piece.exactY ?? piece.y;
-    // A source pixel (premultiplied; opaque inside the piece, transparent outside) into `px` at `o`.
-    const px = new Int32Array(16);
-    const fetch = (sx: number, sy: number, o: number) => {
-      if (sx < 0 || sy < 0 || sx >= pieceWidth || sy >= pieceHeight) {
-        px[o] = px[o + 1] = px[o + 2] = px[o + 3] = 0;
-        return;
-      }
-      const at = ((piece.srcY + sy) * image.width + piece.srcX + sx) * 4;
-      px[o] = image.data[at]!;
-      px[o + 1] = image.data[at + 1]!;
-      px[o + 2] = image.data[at + 2]!;
-      px[o + 3] = 255;
-    };
+    // pixman: 16.16 fixed-point source positions; the fraction (7-bit weights) is the same for the whole piece.
+    const fixedX = Math.floor(-(piece.exactX ?? piece.x) * 65536);
+    const fixedY = Math.floor(-(piece.exactY ?? piece.y) * 65536);
+    const shiftX = Math.floor(fixedX / 65536);
+    const shiftY = Math.floor(fixedY / 65536);
+    const dx = ((fixedX - shiftX * 65536) >> 9) << 1;
+    const dy = ((fixedY - shiftY * 65536) >> 9) << 1;
+    const dxy = dx * dy;
+    const weights = [65536 - (dy << 8) - (dx << 8) + dxy, (dx << 8) - dxy, (dy << 8) - dxy, dxy]; // top-left, top-right, bottom-left, bottom-right
+    const sample = new Int32Array(4);
     for (let y = fromY; y < toY; y++) {
-      // pixman: 16.16 fixed-point source position, 7-bit interpolation weights.
-      const v = Math.floor((y - exactY) * 65536);
-      const sy = Math.floor(v / 65536);
-      const dy = ((v - sy * 65536) >> 9) << 1;
+      const sy = y + shiftY;
       for (let x = fromX; x < toX; x++) {
-        const u = Math.floor((x - exactX) * 65536);
-        const sx = Math.floor(u / 65536);
-        const dx = ((u - sx * 65536) >> 9) << 1;
-        fetch(sx, sy, 0);
-        fetch(sx + 1, sy, 4);
-        fetch(sx, sy + 1, 8);
-        fetch(sx + 1, sy + 1, 12);
-        const dxy = dx * dy;
-        const wTopRight = (dx << 8) - dxy;
-        const wBottomLeft = (dy << 8) - dxy;
-        const wTopLeft = 65536 - (dy << 8) - (dx << 8) + dxy;
         const at = ((y - y0) * width + x - x0) * 4;
-        const sa = (px[3]! * wTopLeft + px[7]! * wTopRight + px[11]! * wBottomLeft + px[15]! * dxy + 0x8000) >> 16;
-        if (sa === 0) continue;
         const da = 255 - acc[at + 3]!;
-        if (da === 0) continue;
+        if (da === 0) continue; // covered already
+        const sx = x + shiftX;
+        sample.fill(0);
+        let sa = 0x8000;
+        // The four neighbours (premultiplied: opaque inside the piece, transparent outside).
+        for (let n = 0; n < 4; n++) {
+          const w = weights[n]!;
+          if (w === 0) continue;
+          const nx = sx + (n & 1);
+          const ny = sy + (n >> 1);
+          if (nx < 0 || ny < 0 || nx >= pieceWidth || ny >= pieceHeight) continue;
+          const src = ((piece.srcY + ny) * image.width + piece.srcX + nx) * 4;
+          sample[0] += image.data[src]! * w;
+          sample[1] += image.data[src + 1]! * w;
+          sample[2] += image.data[src + 2]! * w;
+          sa += 255 * w;
+        }
+        sa >>= 16;
+        if (sa === 0) continue;
         // SATURATE: the source scaled down to what the destination leaves uncovered.
         const scale = sa > da ? Math.floor((da * 255 + (sa >> 1)) / sa) : 255;
         for (let c = 0; c < 4; c++) {
-          let s = c === 3 ? sa : (px[c]! * wTopLeft + px[4 + c]! * wTopRight + px[8 + c]! * wBottomLeft + px[12 + c]! * dxy + 0x8000) >> 16;
+          let value = c === 3 ? sa : (sample[c]! + 0x8000) >> 16;
           if (scale !== 255) {
-            const t = s * scale + 0x80;
-            s = (t + (t >> 8)) >> 8;
+            const t = value * scale + 0x80;
+            value = (t + (t >> 8)) >> 8;
           }
-          acc[at + c] = acc[at + c]! + s;
+          acc[at + c] = acc[at + c]! + value;
         }
       }
     }
