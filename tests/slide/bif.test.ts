@@ -30,7 +30,10 @@ const libjpeg = {
 };
 
 async function reference(png: string): Promise<{ data: Buffer; width: number; height: number }> {
-  const { data, info } = await sharp(fixturePath(`bif/${png}`)).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await sharp(fixturePath(`bif/${png}`))
+    .ensureAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   return { data, width: info.width, height: info.height };
 }
 
@@ -76,7 +79,13 @@ describe('Ventana BIF with overlapping camera tiles, against OpenSlide', () => {
   it('levels are as large as what is placed, downsamples from the magnifications', async () => {
     expect(note.detect_format).toBe('ventana');
     const slide = await openSlideNode({ path: fixturePath(OVERLAPS) });
-    expect(slide.metadata).toMatchObject({ format: 'ventana-bif', vendor: 'Ventana', objectivePower: 40, mppX: 0.2325, associatedImages: ['label', 'thumbnail'] });
+    expect(slide.metadata).toMatchObject({
+      format: 'ventana-bif',
+      vendor: 'Ventana',
+      objectivePower: 40,
+      mppX: 0.2325,
+      associatedImages: ['label', 'thumbnail'],
+    });
     expect(slide.metadata.levels.map((l) => [l.width, l.height, l.downsample])).toEqual(note.levels.map((l) => [l.width, l.height, l.downsample]));
     await slide.close();
   });
@@ -158,7 +167,10 @@ describe('Ventana BIF with overlapping camera tiles, against OpenSlide', () => {
     const abutting = noteOf(ABUTTING);
     expect(abutting.advance).toEqual([128, 128]);
     const slide = await openSlideNode({ path: fixturePath(ABUTTING) }, libjpeg);
-    const without = await openSlideNode({ name: 'no-stitching.bif', bytes: withStitching(ABUTTING, (xml) => xml.replace(/EncodeInfo/g, 'EncodeInfX')) }, libjpeg);
+    const without = await openSlideNode(
+      { name: 'no-stitching.bif', bytes: withStitching(ABUTTING, (xml) => xml.replace(/EncodeInfo/g, 'EncodeInfX')) },
+      libjpeg,
+    );
     expect(slide.metadata.levels).toEqual(without.metadata.levels);
     expect(slide.metadata.levels.map((l) => [l.width, l.height, l.downsample])).toEqual(abutting.levels.map((l) => [l.width, l.height, l.downsample]));
     for (const diff of await levelDiffs(slide, abutting)) expect(diff.mean).toBe(0);
@@ -188,7 +200,11 @@ describe('Ventana BIF with overlapping camera tiles, against OpenSlide', () => {
     const cases: [string, (xml: string) => string, RegExp][] = [
       ['direction LEFT', (xml) => xml.replace('Direction="RIGHT"', 'Direction="LEFT"'), /direction "LEFT"/],
       ['no confidence anywhere', (xml) => xml.replace(/Confidence="80"/g, 'Confidence="00"'), /no weighted RIGHT joint/],
-      ['overlaps larger than the tiles', (xml) => xml.replace(/OverlapX="1[48]"/g, 'OverlapX="99"'), /horizontal overlaps of 9\d\.\d px on average, which tiles of 128 px cannot have/],
+      [
+        'overlaps larger than the tiles',
+        (xml) => xml.replace(/OverlapX="1[48]"/g, 'OverlapX="99"'),
+        /horizontal overlaps of 9\d\.\d px on average, which tiles of 128 px cannot have/,
+      ],
       ['more tiles than the image', (xml) => xml.replace('NumCols="4"', 'NumCols="9"'), /does not hold/],
       ['tile number out of range', (xml) => xml.replace('Tile1="1"', 'Tile1="0"'), /names tile 0/],
       ['joint of non-neighbours', (xml) => xml.replace(/Direction="UP" Tile1="(\d+)"/, 'Direction="UP" Tile1="12"'), /not neighbours/],
@@ -210,7 +226,13 @@ describe('Ventana BIF with overlapping camera tiles, against OpenSlide', () => {
     const text = Buffer.from(original).toString('latin1');
     const start = text.indexOf('<EncodeInfo');
     const end = text.indexOf('</EncodeInfo>');
-    await expectMutationsRefusedOrRead({ files: [original], name: 'fuzzed.bif', aim: () => [start, end], words: [0x39393939, 0x2d2d2d2d, 0x22202220], numRuns: 200 });
+    await expectMutationsRefusedOrRead({
+      files: [original],
+      name: 'fuzzed.bif',
+      aim: () => [start, end],
+      words: [0x39393939, 0x2d2d2d2d, 0x22202220],
+      numRuns: 200,
+    });
     await plainCache?.close();
   }, 180_000);
 });

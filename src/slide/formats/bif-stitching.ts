@@ -85,7 +85,11 @@ export function hasBifStitching(xmp: string | undefined): xmp is string {
  * Reads the stitching information of the level-0 page; `level0` is its tile grid. Throws a SlideError naming
  * Ventana BIF and the problem when the information is missing, inconsistent or outside the image.
  */
-export function parseBifStitching(xmp: string, slideName: string, level0: { blockWidth: number; blockHeight: number; columns: number; rows: number }): BifStitching {
+export function parseBifStitching(
+  xmp: string,
+  slideName: string,
+  level0: { blockWidth: number; blockHeight: number; columns: number; rows: number },
+): BifStitching {
   const refuse = (what: string): never => {
     throw new SlideError(
       `${slideName} is a Ventana BIF slide whose camera tiles overlap, but its stitching information (EncodeInfo in the level-0 XMP) ${what}; PathoLens cannot place the tiles, so it does not show the slide.`,
@@ -125,14 +129,18 @@ export function parseBifStitching(xmp: string, slideName: string, level0: { bloc
     const originY = int(origin, 'OriginY', `AoiOrigin of ${where}`);
     const width = int(info, 'Width', where);
     const height = int(info, 'Height', where);
-    if (width !== tileWidth || height !== tileHeight) refuse(`gives ${where} tiles of ${width} x ${height} px while the level-0 tiles are ${tileWidth} x ${tileHeight}`);
-    if (originX < 0 || originY < 0 || originX % tileWidth !== 0 || originY % tileHeight !== 0) refuse(`places ${where} at ${originX}, ${originY}, not on a tile`);
+    if (width !== tileWidth || height !== tileHeight)
+      refuse(`gives ${where} tiles of ${width} x ${height} px while the level-0 tiles are ${tileWidth} x ${tileHeight}`);
+    if (originX < 0 || originY < 0 || originX % tileWidth !== 0 || originY % tileHeight !== 0)
+      refuse(`places ${where} at ${originX}, ${originY}, not on a tile`);
     const columns = int(info, 'NumCols', where);
     const rows = int(info, 'NumRows', where);
     const startColumn = originX / tileWidth;
     const startRow = originY / tileHeight;
     if (columns < 1 || rows < 1 || startColumn + columns > level0.columns || startRow + rows > level0.rows) {
-      refuse(`gives ${where} ${columns} x ${rows} tiles from tile (${startColumn}, ${startRow}), which the level-0 image (${level0.columns} x ${level0.rows} tiles) does not hold`);
+      refuse(
+        `gives ${where} ${columns} x ${rows} tiles from tile (${startColumn}, ${startRow}), which the level-0 image (${level0.columns} x ${level0.rows} tiles) does not hold`,
+      );
     }
     const posX = Math.trunc(real(info, 'Pos-X', where));
     const posY = Math.trunc(real(info, 'Pos-Y', where));
@@ -185,11 +193,24 @@ export function parseBifStitching(xmp: string, slideName: string, level0: { bloc
       return 0;
     }
     const mean = total / weight;
-    if (!(Math.abs(mean) < size / 2)) refuse(`gives ${vertical ? 'vertical' : 'horizontal'} overlaps of ${mean.toFixed(1)} px on average, which tiles of ${size} px cannot have`);
+    if (!(Math.abs(mean) < size / 2))
+      refuse(`gives ${vertical ? 'vertical' : 'horizontal'} overlaps of ${mean.toFixed(1)} px on average, which tiles of ${size} px cannot have`);
     return mean;
   };
-  const advanceX = tileWidth - meanOverlap(false, areas.some((a) => a.columns > 1), tileWidth);
-  const advanceY = tileHeight - meanOverlap(true, areas.some((a) => a.rows > 1), tileHeight);
+  const advanceX =
+    tileWidth -
+    meanOverlap(
+      false,
+      areas.some((a) => a.columns > 1),
+      tileWidth,
+    );
+  const advanceY =
+    tileHeight -
+    meanOverlap(
+      true,
+      areas.some((a) => a.rows > 1),
+      tileHeight,
+    );
 
   // Pos-Y is measured upwards from below all areas: turn it into a top-down position.
   const heights = areas.map((area) => Math.trunc((area.rows - 1) * advanceY + tileHeight));
@@ -257,7 +278,8 @@ export function placeBifLevel(stitching: BifStitching, downsample: number, page:
     // Between pixels the whole sub-tile is drawn (interpolated); on whole pixels, no further than its end.
     const between = x !== dstX || y !== dstY;
     const width = Math.round((i + 1) * subWidth) - srcX - (between ? 0 : Math.max(0, dstX + Math.round((i + 1) * subWidth) - srcX - Math.round(x + subWidth)));
-    const height = Math.round((j + 1) * subHeight) - srcY - (between ? 0 : Math.max(0, dstY + Math.round((j + 1) * subHeight) - srcY - Math.round(y + subHeight)));
+    const height =
+      Math.round((j + 1) * subHeight) - srcY - (between ? 0 : Math.max(0, dstY + Math.round((j + 1) * subHeight) - srcY - Math.round(y + subHeight)));
     if (width > 0 && height > 0) pieces.push({ column, row, srcX, srcY, width, height, x: dstX, y: dstY, ...(between ? { exactX: x, exactY: y } : {}) });
   }
   return { width: Math.max(1, Math.ceil(right)), height: Math.max(1, Math.ceil(bottom)), pieces };

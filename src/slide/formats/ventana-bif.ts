@@ -62,7 +62,10 @@ export const ventanaBif: TiffFormat = {
 };
 
 /** Each level placed from the level-0 stitching information; null when the tiles abut (the pages are the levels). */
-async function placeLevels(file: TiffPages, layout: TiffLayout): Promise<{ geometry: NonNullable<FormatMetadata['levelGeometry']>; placements: LevelPlacement[] } | null> {
+async function placeLevels(
+  file: TiffPages,
+  layout: TiffLayout,
+): Promise<{ geometry: NonNullable<FormatMetadata['levelGeometry']>; placements: LevelPlacement[] } | null> {
   const base = layout.levels[0]!;
   const xmp = await file.text(base, XMP_TAG);
   if (!hasBifStitching(xmp)) return null;
@@ -75,7 +78,9 @@ async function placeLevels(file: TiffPages, layout: TiffLayout): Promise<{ geome
     const mag = parseDecimal(LEVEL.exec(page.description ?? '')?.[2]);
     const downsample = baseMag !== null && mag !== null && mag > 0 ? baseMag / mag : NaN;
     const refuse = (what: string): never => {
-      throw new SlideError(`${file.name} is a Ventana BIF slide whose camera tiles overlap, but ${what}; PathoLens cannot place the tiles of that level, so it does not show the slide.`);
+      throw new SlideError(
+        `${file.name} is a Ventana BIF slide whose camera tiles overlap, but ${what}; PathoLens cannot place the tiles of that level, so it does not show the slide.`,
+      );
     };
     if (!Number.isInteger(downsample) || downsample < 1 || downsample > 65536) {
       refuse(`level ${levelOf(page)} says mag=${LEVEL.exec(page.description ?? '')?.[2]} against level 0's ${baseMag}, not a whole downsample`);
