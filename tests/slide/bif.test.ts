@@ -221,6 +221,25 @@ describe('Ventana BIF with overlapping camera tiles, against OpenSlide', () => {
     }
   });
 
+  it('the parser takes AoiOrigin’s children only, and a one-tile area needs no joints', () => {
+    const xml =
+      '<EncodeInfo><SlideStitchInfo><ImageInfo AOIScanned="1" Width="8" Height="8" NumCols="1" NumRows="1" Pos-X="4" Pos-Y="0"/></SlideStitchInfo>' +
+      '<AoiOrigin><AOI0 OriginX="8" OriginY="0"><Note a="1"/></AOI0></AoiOrigin></EncodeInfo>';
+    const stitching = parseBifStitching(xml, 'x', { blockWidth: 8, blockHeight: 8, columns: 2, rows: 1 });
+    expect(stitching).toEqual({
+      tileWidth: 8,
+      tileHeight: 8,
+      advanceX: 8,
+      advanceY: 8,
+      areas: [{ x: 4, y: 0, startColumn: 1, startRow: 0, columns: 1, rows: 1 }],
+    });
+    expect(placeBifLevel(stitching, 1, { columns: 2, rows: 1 })).toEqual({
+      width: 12,
+      height: 8,
+      pieces: [{ column: 1, row: 0, srcX: 0, srcY: 0, width: 8, height: 8, x: 4, y: 0 }],
+    });
+  });
+
   it('mutated stitching information gives a SlideError or a readable slide, never a hang or a huge allocation', async () => {
     const original = new Uint8Array(readFileSync(fixturePath(OVERLAPS)));
     const text = Buffer.from(original).toString('latin1');

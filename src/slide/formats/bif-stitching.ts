@@ -67,6 +67,22 @@ function elements(xml: string, name: string): { attributes: Map<string, string>;
   return out;
 }
 
+/** The attribute text of each child element of `xml` (elements nested deeper are not children), in order. */
+function childTags(xml: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  for (const match of xml.matchAll(/<(\/?)[A-Za-z_][\w.:-]*([^>]*)>/g)) {
+    if (match[1]) {
+      depth = Math.max(0, depth - 1);
+      continue;
+    }
+    const selfClosing = match[2]!.endsWith('/');
+    if (depth === 0) out.push(match[2]!);
+    if (!selfClosing) depth++;
+  }
+  return out;
+}
+
 /** The text between <name ...> and </name>, or null. */
 function section(xml: string, name: string): string | null {
   const start = new RegExp(`<${name}(?=[\\s>])[^>]*>`).exec(xml);
@@ -111,7 +127,7 @@ export function parseBifStitching(
   const stitch = section(xmp, 'SlideStitchInfo');
   const origins = section(xmp, 'AoiOrigin');
   const infos = stitch === null ? [] : elements(stitch, 'ImageInfo');
-  const originTags = origins === null ? [] : [...origins.matchAll(/<([A-Za-z_][\w.-]*)\b([^>]*)>/g)].filter((m) => !m[0].startsWith('</'));
+  const originTags = origins === null ? [] : childTags(origins);
   if (infos.length === 0 || infos.length !== originTags.length) refuse('lists its areas inconsistently (SlideStitchInfo/ImageInfo and AoiOrigin differ)');
 
   interface Joint {
@@ -124,7 +140,7 @@ export function parseBifStitching(
   infos.forEach(({ attributes: info, body }, i) => {
     const where = `area ${i}`;
     if (int(info, 'AOIScanned', where) === 0) return;
-    const origin = attributesOf(originTags[i]![2]!);
+    const origin = attributesOf(originTags[i]!);
     const originX = int(origin, 'OriginX', `AoiOrigin of ${where}`);
     const originY = int(origin, 'OriginY', `AoiOrigin of ${where}`);
     const width = int(info, 'Width', where);
