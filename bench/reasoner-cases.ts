@@ -66,6 +66,8 @@ export interface CaseStats {
   timeToFirstTokenMs: number | null;
   tokensPerSecond: number | null;
   newTokens: number;
+  /** Where the time went (PathoLens runners only): the runtime's session runs. */
+  phases?: { imageMs: number; embedMs: number; prefillMs: number; decodeMs: number; decodeRuns: number };
 }
 
 /** Per-number medians over repeated answers of one case. */
@@ -74,5 +76,11 @@ export function medianStats(samples: CaseStats[]): CaseStats {
     timeToFirstTokenMs: median(samples.map((sample) => sample.timeToFirstTokenMs).filter((value): value is number => value !== null)),
     tokensPerSecond: median(samples.map((sample) => sample.tokensPerSecond).filter((value): value is number => value !== null)),
     newTokens: samples[0]?.newTokens ?? 0,
+    ...(samples.every((sample) => sample.phases) && samples.length > 0 ? { phases: medianPhases(samples.map((sample) => sample.phases!)) } : {}),
   };
+}
+
+function medianPhases(samples: NonNullable<CaseStats['phases']>[]): NonNullable<CaseStats['phases']> {
+  const of = (key: keyof NonNullable<CaseStats['phases']>) => median(samples.map((sample) => sample[key])) ?? 0;
+  return { imageMs: of('imageMs'), embedMs: of('embedMs'), prefillMs: of('prefillMs'), decodeMs: of('decodeMs'), decodeRuns: of('decodeRuns') };
 }

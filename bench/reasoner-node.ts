@@ -13,7 +13,9 @@ import type { ModelDtype } from '../src/inference/model-manifest';
 import type { ChatMessage } from '../src/inference/patho-r1-prompt';
 import { REPEATS, benchRegion, firstQuestionMessages, followUpMessages, medianConversation, type CaseStats, type ConversationStats } from './reasoner-cases';
 
-const [mode, modelRoot, modelName, newTokensText, dtypeText, repeatsText] = process.argv.slice(2);
+const [mode, modelRoot, modelName, newTokensText, dtypeText, repeatsText, threadsText] = process.argv.slice(2);
+/** onnxruntime-node intra-op threads (its default, the physical cores, when not given). */
+const threads = threadsText ? Number(threadsText) : undefined;
 const repeats = Number(repeatsText ?? REPEATS);
 const dtype = (dtypeText ?? 'fp32') as ModelDtype;
 const newTokens = Number(newTokensText);
@@ -36,12 +38,18 @@ async function conversations(answer: Answer): Promise<ConversationStats[]> {
 }
 
 async function viaPathoLens(): Promise<ConversationStats[]> {
-  const runtime = await PathoR1Runtime.load({ modelRoot: modelRoot!, modelName: modelName!, dtype, device: 'cpu' });
+  const runtime = await PathoR1Runtime.load({
+    modelRoot: modelRoot!,
+    modelName: modelName!,
+    dtype,
+    device: 'cpu',
+    ...(threads ? { cpuThreads: threads } : {}),
+  });
   return conversations(async (messages, tokens, conversation) => {
     const clock = new TokenClock();
     const settings = { ...DEFAULT_GENERATION_SETTINGS, maxNewTokens: tokens, minNewTokens: tokens };
     const result = await runtime.generate({ messages, images: [benchRegion()], settings, conversation, onToken: () => clock.tick() });
-    return { stats: clock.stats(result.promptTokens, result.reusedTokens), text: result.text };
+    return { stats: { ...clock.stats(result.promptTokens, result.reusedTokens), phases: result.phases }, text: result.text };
   });
 }
 
@@ -49,7 +57,11 @@ async function viaPlainTransformersJs(): Promise<ConversationStats[]> {
   env.allowRemoteModels = false;
   env.localModelPath = modelRoot!.endsWith('/') ? modelRoot! : `${modelRoot}/`;
   const processor = await AutoProcessor.from_pretrained(modelName!);
-  const model = await Qwen2_5_VLForConditionalGeneration.from_pretrained(modelName!, { dtype, device: 'cpu' });
+  const model = await Qwen2_5_VLForConditionalGeneration.from_pretrained(modelName!, {
+    dtype,
+    device: 'cpu',
+    ...(threads ? { session_options: { intraOpNumThreads: threads, interOpNumThreads: 1 } } : {}),
+  });
   const region = benchRegion();
   return conversations(async (messages, tokens) => {
     const clock = new TokenClock();

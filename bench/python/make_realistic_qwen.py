@@ -33,6 +33,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", required=True)
     parser.add_argument("--dtype", default="q4")
+    parser.add_argument("--skip-quality-report", action="store_true", help="passed on to the exporter (saves minutes)")
     args = parser.parse_args()
     tiny = ROOT / "models" / "tiny" / "patho-r1"
     tiny_config = json.loads((tiny / "config.json").read_text())
@@ -60,7 +61,7 @@ def main() -> None:
         (ckpt / "preprocessor_config.json").write_text(json.dumps(preprocessor, indent=2))
         (ckpt / "generation_config.json").write_text(json.dumps({"eos_token_id": eos, "do_sample": False, "max_new_tokens": 2048}))
         subprocess.run([sys.executable, "-m", "patholens_export", "patho-r1", "--checkpoint", str(ckpt), "--out", str(pathlib.Path(args.out).resolve()),
-                        "--dtype", args.dtype, "--force"], cwd=ROOT / "models" / "export", check=True)
+                        "--dtype", args.dtype, "--force", *(["--skip-quality-report"] if args.skip_quality_report else [])], cwd=ROOT / "models" / "export", check=True)
         # Keep the PyTorch checkpoint beside the export so the benchmark can run PyTorch on the same weights.
         for item in ckpt.iterdir():
             if item.name.endswith(".safetensors") or item.name in ("model.safetensors.index.json", "chat_template.jinja"):

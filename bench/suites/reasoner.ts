@@ -9,7 +9,7 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
@@ -27,17 +27,30 @@ function option(args: string[], name: string, fallback: string): string {
 }
 
 interface RunnerResult {
-  stats: (Pick<GenerationStats, 'timeToFirstTokenMs' | 'tokensPerSecond'> & { newTokens: number })[];
+  stats: (Pick<GenerationStats, 'timeToFirstTokenMs' | 'tokensPerSecond' | 'phases'> & { newTokens: number })[];
   peakMiB: number | null;
   note?: string;
 }
 
-function runNode(mode: 'pathoLens' | 'plain', modelPath: string, tokens: number, dtype: string, repeats: number): Promise<RunnerResult> {
+/** A dtype and a thread count, written "q8@2" on the command line. */
+interface Variant {
+  dtype: string;
+  threads: number;
+}
+
+function parseVariants(text: string): Variant[] {
+  return text.split(',').map((part) => {
+    const [dtype, threads] = part.split('@');
+    return { dtype: dtype!, threads: Number(threads ?? cpus().length) };
+  });
+}
+
+function runNode(mode: 'pathoLens' | 'plain', modelPath: string, tokens: number, dtype: string, repeats: number, threads?: number): Promise<RunnerResult> {
   const [group, name] = [path.join(root, 'models', path.dirname(modelPath)), path.basename(modelPath)];
   return new Promise((resolve, reject) => {
     execFile(
       'npx',
-      ['tsx', 'bench/reasoner-node.ts', mode, group, name, String(tokens), dtype, String(repeats)],
+      ['tsx', 'bench/reasoner-node.ts', mode, group, name, String(tokens), dtype, String(repeats), ...(threads ? [String(threads)] : [])],
       { cwd: root, maxBuffer: 1 << 24 },
       (error, stdout, stderr) => {
         if (error) return reject(new Error(`${mode} runner failed: ${stderr || error.message}`));
@@ -48,7 +61,8 @@ function runNode(mode: 'pathoLens' | 'plain', modelPath: string, tokens: number,
   });
 }
 
-async function runChromium(modelPath: string, tokens: number, dtype: string, repeats: number, log: (message: string) => void): Promise<RunnerResult> {
+/** Each variant in one browser, one after another, each in a fresh worker (threads are fixed when ONNX Runtime starts). */
+async function runChromium(modelPath: string, tokens: number, variants: Variant[], repeats: number, log: (message: string) => void): Promise<RunnerResult[]> {
   const outDir = path.join(tmpdir(), 'patholens-bench-reasoner-dist');
   log('building the app');
   process.env.VITE_PATHOLENS_TEST_HOOK = 'true'; // the benchmark drives the app through its test hook
@@ -65,43 +79,64 @@ async function runChromium(modelPath: string, tokens: number, dtype: string, rep
     await page.goto(server.resolvedUrls!.local[0]!);
     const region = benchRegion();
     const slash = modelPath.lastIndexOf('/');
-    log('running PathoLens in Chromium (WASM worker)');
-    const samples = await page.evaluate(
-      async ({ modelRoot, modelName, firstMessages, followUpTemplate, tokens, region, repeats, dtype }) => {
-        type Stats = { timeToFirstTokenMs: number | null; tokensPerSecond: number | null; newTokens: number };
-        type Client = { load(options: object): Promise<void>; generate(request: object): Promise<{ stats: Stats; text: string }> };
-        const hook = (window as unknown as { __patholens: { PathoR1Client: new () => Client } }).__patholens;
-        const client = new hook.PathoR1Client();
-        await client.load({ modelRoot, modelName, dtype, device: 'wasm', wasmThreads: Math.max(1, navigator.hardwareConcurrency - 1) });
-        const image = () => ({ width: region.width, height: region.height, data: new Uint8ClampedArray(region.data) });
-        const settings = (n: number) => ({ sample: false, temperature: 1, topP: 1, topK: 0, repetitionPenalty: 1, maxNewTokens: n, minNewTokens: n });
-        await client.generate({ messages: firstMessages, images: [image()], settings: settings(2), conversation: { id: 'warm-up', turn: 0 } });
-        const conversations: { first: Stats; followUp: Stats }[] = [];
-        for (let repeat = 0; repeat < repeats; repeat++) {
-          const id = `bench-${repeat}`;
-          const first = await client.generate({ messages: firstMessages, images: [image()], settings: settings(tokens), conversation: { id, turn: 0 } });
-          // The follow-up carries the model's own first reply, as the Ask panel sends it.
-          const followUpMessages = JSON.parse(followUpTemplate.replace('"__REPLY__"', JSON.stringify(first.text)));
-          const followUp = await client.generate({ messages: followUpMessages, images: [image()], settings: settings(tokens), conversation: { id, turn: 1 } });
-          conversations.push({ first: first.stats, followUp: followUp.stats });
-        }
-        // Page + workers, WebAssembly memory included (needs cross-origin isolation, which the app has).
-        const measure = (performance as unknown as { measureUserAgentSpecificMemory?: () => Promise<{ bytes: number }> }).measureUserAgentSpecificMemory;
-        const memoryBytes = measure ? (await measure.call(performance)).bytes : null;
-        return { conversations, memoryBytes };
-      },
-      {
-        modelRoot: `/models/${modelPath.slice(0, slash + 1)}`,
-        modelName: modelPath.slice(slash + 1),
-        firstMessages: firstQuestionMessages(),
-        followUpTemplate: JSON.stringify(followUpMessages('__REPLY__')),
-        tokens,
-        region: { width: region.width, height: region.height, data: Array.from(region.data) },
-        repeats,
-        dtype,
-      },
-    );
-    return { stats: medianConversation(samples.conversations), peakMiB: samples.memoryBytes === null ? null : samples.memoryBytes / 2 ** 20 };
+    const results: RunnerResult[] = [];
+    for (const { dtype, threads } of variants) {
+      log(`running PathoLens in Chromium (WASM worker, ${dtype}, ${threads} threads)`);
+      const samples = await page.evaluate(
+        async ({ modelRoot, modelName, firstMessages, followUpTemplate, tokens, region, repeats, dtype, threads }) => {
+          type Stats = { timeToFirstTokenMs: number | null; tokensPerSecond: number | null; newTokens: number };
+          type Client = {
+            load(options: object): Promise<{ wasmThreads: number | null }>;
+            generate(request: object): Promise<{ stats: Stats; text: string }>;
+            terminate(): void;
+          };
+          const hook = (window as unknown as { __patholens: { PathoR1Client: new () => Client } }).__patholens;
+          const client = new hook.PathoR1Client();
+          const loadStartedAt = performance.now();
+          const loaded = await client.load({ modelRoot, modelName, dtype, device: 'wasm', wasmThreads: threads });
+          const loadMs = performance.now() - loadStartedAt;
+          const image = () => ({ width: region.width, height: region.height, data: new Uint8ClampedArray(region.data) });
+          const settings = (n: number) => ({ sample: false, temperature: 1, topP: 1, topK: 0, repetitionPenalty: 1, maxNewTokens: n, minNewTokens: n });
+          await client.generate({ messages: firstMessages, images: [image()], settings: settings(2), conversation: { id: 'warm-up', turn: 0 } });
+          const conversations: { first: Stats; followUp: Stats }[] = [];
+          for (let repeat = 0; repeat < repeats; repeat++) {
+            const id = `bench-${repeat}`;
+            const first = await client.generate({ messages: firstMessages, images: [image()], settings: settings(tokens), conversation: { id, turn: 0 } });
+            // The follow-up carries the model's own first reply, as the Ask panel sends it.
+            const followUpMessages = JSON.parse(followUpTemplate.replace('"__REPLY__"', JSON.stringify(first.text)));
+            const followUp = await client.generate({
+              messages: followUpMessages,
+              images: [image()],
+              settings: settings(tokens),
+              conversation: { id, turn: 1 },
+            });
+            conversations.push({ first: first.stats, followUp: followUp.stats });
+          }
+          // Page + workers, WebAssembly memory included (needs cross-origin isolation, which the app has).
+          const measure = (performance as unknown as { measureUserAgentSpecificMemory?: () => Promise<{ bytes: number }> }).measureUserAgentSpecificMemory;
+          const memoryBytes = measure ? (await measure.call(performance)).bytes : null;
+          client.terminate();
+          return { conversations, memoryBytes, threadsInUse: loaded.wasmThreads, loadMs };
+        },
+        {
+          modelRoot: `/models/${modelPath.slice(0, slash + 1)}`,
+          modelName: modelPath.slice(slash + 1),
+          firstMessages: firstQuestionMessages(),
+          followUpTemplate: JSON.stringify(followUpMessages('__REPLY__')),
+          tokens,
+          region: { width: region.width, height: region.height, data: Array.from(region.data) },
+          repeats,
+          dtype,
+          threads,
+        },
+      );
+      results.push({
+        stats: medianConversation(samples.conversations),
+        peakMiB: samples.memoryBytes === null ? null : samples.memoryBytes / 2 ** 20,
+        note: `ONNX Runtime started ${samples.threadsInUse} thread(s); load ${(samples.loadMs / 1000).toFixed(1)} s`,
+      });
+    }
+    return results;
   } finally {
     await browser.close();
     await new Promise<void>((resolve) => server.httpServer.close(() => resolve()));
@@ -154,22 +189,42 @@ const suite: BenchSuite = {
     const tokens = Number(option(args, '--tokens', '64'));
     const dtype = option(args, '--dtype', 'fp32');
     const repeats = Number(option(args, '--repeats', String(REPEATS)));
+    // "--chromium q4@1,q8@2": PathoLens in Chromium once per dtype@threads (default: --dtype on every core);
+    // "--node q4@2,q8@2": PathoLens's runtime on onnxruntime-node likewise; "--runners chromium,node,plain,torch".
+    const chromiumVariants = parseVariants(option(args, '--chromium', `${dtype}@${cpus().length}`));
+    const nodeVariants = parseVariants(option(args, '--node', `${dtype}@${cpus().length}`));
+    const wanted = new Set(option(args, '--runners', 'chromium,node,plain,torch').split(','));
     log(`model ${modelPath} (${dtype}), ${tokens} new tokens per answer`);
-    const runners: [string, () => Promise<RunnerResult>][] = [
-      ['PathoLens · Chromium WASM worker', () => runChromium(modelPath, tokens, dtype, repeats, log)],
-      ['PathoLens runtime · Node (onnxruntime-node)', () => runNode('pathoLens', modelPath, tokens, dtype, repeats)],
-      ['plain transformers.js generate() · Node', () => runNode('plain', modelPath, tokens, dtype, repeats)],
-      ['PyTorch generate() · CPU', () => runTorch(modelPath, tokens, repeats)],
-    ];
+    const loadBefore = loadavg()[0]!;
     const results = new Map<string, RunnerResult>();
-    for (const [label, run] of runners) {
+    const settle = async (label: string, run: () => Promise<RunnerResult>) => {
       log(label);
       try {
         results.set(label, await run());
       } catch (error) {
         results.set(label, { stats: [], peakMiB: null, note: error instanceof Error ? error.message.split('\n')[0]! : String(error) });
       }
+    };
+    if (wanted.has('chromium')) {
+      const labels = chromiumVariants.map((variant) => `PathoLens · Chromium WASM worker · ${variant.dtype} · ${variant.threads} threads`);
+      try {
+        const chromiumResults = await runChromium(modelPath, tokens, chromiumVariants, repeats, log);
+        labels.forEach((label, index) => results.set(label, chromiumResults[index]!));
+      } catch (error) {
+        for (const label of labels)
+          results.set(label, { stats: [], peakMiB: null, note: error instanceof Error ? error.message.split('\n')[0]! : String(error) });
+      }
     }
+    if (wanted.has('node')) {
+      for (const variant of nodeVariants) {
+        await settle(`PathoLens runtime · Node (onnxruntime-node) · ${variant.dtype} · ${variant.threads} threads`, () =>
+          runNode('pathoLens', modelPath, tokens, variant.dtype, repeats, variant.threads),
+        );
+      }
+    }
+    if (wanted.has('plain')) await settle('plain transformers.js generate() · Node', () => runNode('plain', modelPath, tokens, dtype, repeats));
+    if (wanted.has('torch')) await settle('PyTorch generate() · CPU', () => runTorch(modelPath, tokens, repeats));
+    const loadAfter = loadavg()[0]!;
     const baseline = results.get('plain transformers.js generate() · Node')?.stats[0];
     const rows: Record<string, BenchCell>[] = [];
     for (const [label, result] of results) {
@@ -182,18 +237,35 @@ const suite: BenchSuite = {
         'follow-up / first TTFT': first?.timeToFirstTokenMs && followUp?.timeToFirstTokenMs ? followUp.timeToFirstTokenMs / first.timeToFirstTokenMs : null,
         'decode time vs plain tjs': baseline?.tokensPerSecond && first?.tokensPerSecond ? baseline.tokensPerSecond / first.tokensPerSecond : null,
         'memory MiB': result.peakMiB,
+        'image ms': first?.phases?.imageMs ?? null,
+        'prefill ms': first?.phases?.prefillMs ?? null,
+        'decode ms/token': first?.phases && first.phases.decodeRuns > 0 ? first.phases.decodeMs / first.phases.decodeRuns : null,
         note: result.note ?? '',
       });
     }
     return {
       resultName: modelPath === 'tiny/patho-r1' ? 'reasoner' : `reasoner-${path.basename(modelPath)}`,
       title: `Patho-R1 generation on ${modelPath} (${dtype}; PyTorch: the checkpoint in fp32): ${tokens} greedy tokens, first question with a 448x336 region, then a follow-up (${cpus().length} cores)`,
-      columns: ['runner', 'TTFT ms', 'tokens/s', 'follow-up TTFT ms', 'follow-up / first TTFT', 'decode time vs plain tjs', 'memory MiB', 'note'],
+      columns: [
+        'runner',
+        'TTFT ms',
+        'tokens/s',
+        'follow-up TTFT ms',
+        'follow-up / first TTFT',
+        'decode time vs plain tjs',
+        'memory MiB',
+        'image ms',
+        'prefill ms',
+        'decode ms/token',
+        'note',
+      ],
       rows,
       notes: [
+        `Load average ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after, on ${cpus().length} cores${Math.max(loadBefore, loadAfter) > cpus().length ? ': above the core count, so compare rows of this run with each other, not with other runs' : ''}.`,
         '"decode time vs plain tjs" = plain transformers.js tokens/s divided by this runner\'s (1.00 = no overhead; the goal for PathoLens is < 1.05).',
         "The follow-up comes after the model's own first reply. PathoLens continues from the first turn's KV cache (no image or conversation re-encoding); plain transformers.js and PyTorch encode the whole conversation again (PyTorch after a fixed first reply). Goal: PathoLens follow-up TTFT < 30% of the first.",
         'memory MiB: peak RSS of the process for Node and PyTorch; for Chromium, performance.measureUserAgentSpecificMemory() of the page and its workers after the last answer (not a sampled peak).',
+        "image ms / prefill ms / decode ms/token: the first answer's time in the vision tower, in the decoder's run over the whole prompt, and per later decoder run (PathoLens's runtime times its own session runs).",
       ],
       details: Object.fromEntries(results),
     };

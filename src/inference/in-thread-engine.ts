@@ -27,7 +27,12 @@ export async function generateInThread(
       callbacks.onToken?.(clock.count);
     },
   });
-  return { newTokenIds: result.newTokenIds, text: result.text, stopped: result.stopped, stats: clock.stats(result.promptTokens, result.reusedTokens) };
+  return {
+    newTokenIds: result.newTokenIds,
+    text: result.text,
+    stopped: result.stopped,
+    stats: { ...clock.stats(result.promptTokens, result.reusedTokens), phases: result.phases },
+  };
 }
 
 export class InThreadPathoR1Engine implements PathoR1Engine {

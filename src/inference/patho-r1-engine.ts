@@ -34,6 +34,8 @@ export interface GenerationStats {
   timeToFirstTokenMs: number | null;
   /** New tokens after the first, per second of decoding. */
   tokensPerSecond: number | null;
+  /** Where the time went, from the model's session runs (local engines only; a server does not say). */
+  phases?: { imageMs: number; embedMs: number; prefillMs: number; decodeMs: number; decodeRuns: number };
 }
 
 export interface GenerationOutcome {

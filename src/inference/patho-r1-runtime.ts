@@ -19,6 +19,7 @@ import type { ChatMessage } from './patho-r1-prompt';
 import { InferenceError } from './inference-error';
 import { toGenerateKwargs, type GenerationSettings } from './generation-settings';
 import type { ModelDtype } from './model-manifest';
+import { SPEED_SAMPLE_IMAGE_SIDE, type SpeedSample } from './first-token-estimate';
 
 export type InferenceDevice = 'webgpu' | 'wasm' | 'cpu';
 
@@ -31,6 +32,20 @@ export interface PathoR1LoadOptions {
   device: InferenceDevice;
   /** transformers.js progress events (per file: initiate, progress with loaded/total bytes, done). */
   onProgress?: (event: unknown) => void;
+  /** onnxruntime-node only: intra-op threads per session (its default is the physical cores). */
+  cpuThreads?: number;
+}
+
+/**
+ * Where one answer's time went, from the model's own session runs: the vision tower, the token embeddings, the
+ * decoder's first run over the whole prompt (prefill) and its later runs, one per new token (decode).
+ */
+export interface GenerationPhases {
+  imageMs: number;
+  embedMs: number;
+  prefillMs: number;
+  decodeMs: number;
+  decodeRuns: number;
 }
 
 export interface PathoR1Request {
@@ -82,6 +97,11 @@ export interface PathoR1Result {
   promptTokens: number;
   /** Prompt tokens that came from the previous turn's KV cache (0 when the prompt was encoded afresh). */
   reusedTokens: number;
+  phases: GenerationPhases;
+}
+
+function emptyPhases(): GenerationPhases {
+  return { imageMs: 0, embedMs: 0, prefillMs: 0, decodeMs: 0, decodeRuns: 0 };
 }
 
 /** Never reach for the Hugging Face hub: models come from the app's own files or the user's folder. */
@@ -124,6 +144,7 @@ export class PathoR1Runtime {
    * Qwen2_5_VLForConditionalGeneration loads as an encoder-only model (tried: "Model type … not found").
    */
   private ropeDeltasForNextGeneration: Tensor | null = null;
+  private phases: GenerationPhases = emptyPhases();
 
   private constructor(
     private readonly processor: Awaited<ReturnType<typeof AutoProcessor.from_pretrained>>,
@@ -135,6 +156,30 @@ export class PathoR1Runtime {
       if (this.ropeDeltasForNextGeneration && !modelInputs.rope_deltas) modelInputs.rope_deltas = this.ropeDeltasForNextGeneration;
       return prepare(inputIds, modelInputs, config);
     };
+    // Time every session run (a few microseconds each) so each answer says where its time went.
+    const sessions = (model as unknown as { sessions?: Record<string, { run(...args: unknown[]): Promise<unknown> }> }).sessions ?? {};
+    for (const [name, session] of Object.entries(sessions)) {
+      const run = session.run.bind(session);
+      session.run = async (...args: unknown[]) => {
+        const startedAt = performance.now();
+        try {
+          return await run(...args);
+        } finally {
+          this.recordRun(name, performance.now() - startedAt);
+        }
+      };
+    }
+  }
+
+  private recordRun(session: string, ms: number): void {
+    const phases = this.phases;
+    if (session === 'vision_encoder') phases.imageMs += ms;
+    else if (session === 'embed_tokens') phases.embedMs += ms;
+    else if (phases.prefillMs === 0 && phases.decodeRuns === 0) phases.prefillMs = ms;
+    else {
+      phases.decodeMs += ms;
+      phases.decodeRuns++;
+    }
   }
 
   static async load(options: PathoR1LoadOptions): Promise<PathoR1Runtime> {
@@ -144,6 +189,7 @@ export class PathoR1Runtime {
     const model = await Qwen2_5_VLForConditionalGeneration.from_pretrained(options.modelName, {
       dtype: options.dtype,
       device: options.device,
+      ...(options.device === 'cpu' && options.cpuThreads ? { session_options: { intraOpNumThreads: options.cpuThreads, interOpNumThreads: 1 } } : {}),
       ...progress,
     });
     return new PathoR1Runtime(processor, model);
@@ -219,6 +265,7 @@ export class PathoR1Runtime {
       this.conversation = null;
     }
 
+    this.phases = emptyPhases();
     let inputs: Record<string, unknown>;
     let reusedTokens = 0;
     if (followUp) {
@@ -303,11 +350,32 @@ export class PathoR1Runtime {
         this.conversation = null;
       }
       const newTokenIds = sequence.slice(promptTokens).map(Number);
-      return { newTokenIds, text: streamed, stopped: stopping.interrupted, promptTokens, reusedTokens };
+      return { newTokenIds, text: streamed, stopped: stopping.interrupted, promptTokens, reusedTokens, phases: { ...this.phases } };
     } finally {
       this.ropeDeltasForNextGeneration = null;
       request.signal?.removeEventListener('abort', onAbort);
     }
+  }
+
+  /**
+   * A short measurement of this computer's speed with this model: one token about a small grey image, twice (the
+   * first run also sets ONNX Runtime up, so only the second counts). Leaves no conversation behind.
+   */
+  async measureSpeed(): Promise<SpeedSample> {
+    const side = SPEED_SAMPLE_IMAGE_SIDE;
+    const request = (): PathoR1Request => ({
+      messages: [{ role: 'user', content: [{ type: 'image' }, { type: 'text', text: 'Describe this image.' }] }],
+      images: [{ width: side, height: side, data: new Uint8ClampedArray(side * side * 4).fill(200) }],
+      settings: { sample: false, temperature: 1, topP: 1, topK: 0, repetitionPenalty: 1, maxNewTokens: 1, minNewTokens: 1 },
+    });
+    await this.generate(request());
+    const result = await this.generate(request());
+    return {
+      imagePatches: (side / 14) ** 2,
+      imageMs: result.phases.imageMs,
+      promptTokens: result.promptTokens,
+      prefillMs: result.phases.prefillMs + result.phases.embedMs,
+    };
   }
 
   async dispose(): Promise<void> {
