@@ -93,7 +93,6 @@ export function paintPieces(x0: number, y0: number, width: number, height: numbe
     const dy = ((fixedY - shiftY * 65536) >> 9) << 1;
     const dxy = dx * dy;
     const weights = [65536 - (dy << 8) - (dx << 8) + dxy, (dx << 8) - dxy, (dy << 8) - dxy, dxy]; // top-left, top-right, bottom-left, bottom-right
-    const sample = new Int32Array(4);
     for (let y = fromY; y < toY; y++) {
       const sy = y + shiftY;
       for (let x = fromX; x < toX; x++) {
@@ -101,7 +100,9 @@ export function paintPieces(x0: number, y0: number, width: number, height: numbe
         const da = 255 - acc[at + 3]!;
         if (da === 0) continue; // covered already
         const sx = x + shiftX;
-        sample.fill(0);
+        let red = 0;
+        let green = 0;
+        let blue = 0;
         let sa = 0x8000;
         // The four neighbours (premultiplied: opaque inside the piece, transparent outside).
         for (let n = 0; n < 4; n++) {
@@ -111,17 +112,18 @@ export function paintPieces(x0: number, y0: number, width: number, height: numbe
           const ny = sy + (n >> 1);
           if (nx < 0 || ny < 0 || nx >= pieceWidth || ny >= pieceHeight) continue;
           const src = ((piece.srcY + ny) * image.width + piece.srcX + nx) * 4;
-          sample[0] += image.data[src]! * w;
-          sample[1] += image.data[src + 1]! * w;
-          sample[2] += image.data[src + 2]! * w;
+          red += image.data[src]! * w;
+          green += image.data[src + 1]! * w;
+          blue += image.data[src + 2]! * w;
           sa += 255 * w;
         }
         sa >>= 16;
         if (sa === 0) continue;
         // SATURATE: the source scaled down to what the destination leaves uncovered.
         const scale = sa > da ? Math.floor((da * 255 + (sa >> 1)) / sa) : 255;
+        const values = [(red + 0x8000) >> 16, (green + 0x8000) >> 16, (blue + 0x8000) >> 16, sa];
         for (let c = 0; c < 4; c++) {
-          let value = c === 3 ? sa : (sample[c]! + 0x8000) >> 16;
+          let value = values[c]!;
           if (scale !== 255) {
             const t = value * scale + 0x80;
             value = (t + (t >> 8)) >> 8;
