@@ -104,7 +104,8 @@ export function ModelAnswer({ question, answerKey, placement }: { question: Ques
       if (!abort.signal.aborted) setProblem(`The question's image could not be read: ${errorDetail(error).replace(/\.$/, '')}.`);
       return;
     }
-    setImage(pixels);
+    // The engine may transfer the pixels to its worker (the buffer is then detached): the review keeps a copy.
+    setImage(pixels && { width: pixels.width, height: pixels.height, data: pixels.data.slice() });
     setStatus('streaming');
     const request = { messages: practiceModelMessages(question, pixels !== null), images: pixels ? [pixels] : [], settings };
     const final = await streamAnswer(practiceDependencies(), request, abort.signal, (patch) => {
