@@ -152,6 +152,13 @@ describe('MRXS parts that cannot be read', () => {
     );
   });
 
+  it('a pick holding two slides’ folders is refused with a sentence, not mixed', async () => {
+    const two = [...folderFiles(), bufferSource('Slidedat.ini', new Uint8Array(readFileSync(join(fixturePath('mrxs/mirax-png-vimslide'), 'Slidedat.ini'))))];
+    const error = await failure(openFileSet(two, options, 'mrxs'));
+    expect(error).toBeInstanceOf(SlideError);
+    expect((error as Error).message).toBe('mrxs holds 2 MRXS slides (Slidedat.ini files); open the folder of one slide.');
+  });
+
   it('an image format MRXS readers do not know is named with its level and section', async () => {
     const ini = readFileSync(join(fixturePath(FOLDER), 'Slidedat.ini'), 'utf8').replace(/IMAGE_FORMAT=JPEG(\r\n[^[]*IMAGE_CONCAT_FACTOR=1\r\n\r\n\[LAYER_0_LEVEL_2)/, 'IMAGE_FORMAT=JPEG2000$1');
     const error = await failure(openFileSet(folderFiles({ 'Slidedat.ini': new TextEncoder().encode(ini) }), options, 'mirax-layout'));
