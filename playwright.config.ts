@@ -48,8 +48,9 @@ export default defineConfig({
   projects: [
     {
       name: 'webgpu',
-      // The dev server's dependency bundling does not depend on the GPU: its spec runs once, in the wasm project.
-      testIgnore: /dev-server\.spec\.ts/,
+      // The dev server's dependency bundling and the kiosk folder's static servers do not depend on the GPU: their specs
+      // run once, in the wasm project.
+      testIgnore: /(dev-server|kiosk-build)\.spec\.ts/,
       use: {
         browserName: 'chromium',
         // SwiftShader is a software GPU, which "Automatic" rightly passes over for WASM: this project is a user who

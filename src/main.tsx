@@ -1,3 +1,5 @@
+// First: zod must be configured before any module builds a schema (see the file).
+import './app/zod-without-eval';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import './index.css';

@@ -10,10 +10,6 @@
  */
 import { z } from 'zod';
 
-// zod 4 compiles object parsers with new Function() when it may, and finds out by trying it: under PathoLens's CSP
-// (no 'unsafe-eval') that try is reported as a CSP violation on every page load. Parse without compiling.
-z.config({ jitless: true });
-
 export const KIOSK_CONFIG_URL = '/kiosk.json';
 
 export const KIOSK_NOTICE = 'Answers come from a research model, not a diagnosis. Not for clinical use.';
