@@ -2,7 +2,7 @@
 /**
  * The service worker, built by vite-plugin-pwa (injectManifest) from Workbox's own modules: Workbox's precache
  * holds the app shell, ONNX Runtime's WASM (/ort/), the model catalog and each model's manifest and processor
- * config, and the demo slide (the build's list and revisions are injected as self.__WB_MANIFEST). Model weights are
+ * config, and the demo slide (Workbox injects the build's list with revisions into this file). Model weights are
  * not here: the model workers keep them, verified, in their own Cache Storage ('patholens-models'), which works
  * offline by itself once the manifest can be read.
  *
