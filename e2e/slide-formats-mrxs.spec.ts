@@ -14,10 +14,10 @@ import { expectSlideOpen, expectTilesDrawn, field, gotoApp, info } from './viewe
 
 const MRXS = 'mrxs/mirax-layout.mrxs';
 const FOLDER = fixturePath('mrxs/mirax-layout');
-const folderFiles = () =>
-  readdirSync(FOLDER)
+const folderFiles = (fixture = 'mirax-layout') =>
+  readdirSync(fixturePath(`mrxs/${fixture}`))
     .sort()
-    .map((name) => join(FOLDER, name));
+    .map((name) => join(fixturePath(`mrxs/${fixture}`), name));
 
 test.describe('3DHistech MRXS', () => {
   test('"Open folder" on the slide’s folder: metadata, associated images, tiles drawn', async ({ page, watch }) => {
@@ -34,9 +34,7 @@ test.describe('3DHistech MRXS', () => {
     expect(watch.pageErrors).toEqual([]);
   });
 
-  test('"Open slide" with the .mrxs and its folder’s files opens it under the .mrxs name; the .mrxs alone says where the pixels are', async ({
-    page,
-  }) => {
+  test('"Open slide" with the .mrxs and its folder’s files opens it under the .mrxs name; the .mrxs alone says where the pixels are', async ({ page }) => {
     await gotoApp(page);
     await page.getByLabel('Open slide').setInputFiles([fixturePath(MRXS), ...folderFiles()]);
     await expectSlideOpen(page, 'mirax-layout.mrxs');
@@ -48,50 +46,55 @@ test.describe('3DHistech MRXS', () => {
     await expectSlideOpen(page, 'mirax-layout.mrxs');
   });
 
-  test("every level decoded in Chromium's workers matches OpenSlide", async ({ page }) => {
-    await gotoApp(page);
-    const files = folderFiles().map((path) => ({ name: path.split('/').pop()!, base64: readFileSync(path).toString('base64') }));
-    const opened = await page.evaluate(
-      async ({ files }) => {
-        const hook = (
-          window as unknown as {
-            __patholens: {
-              openSlide: (input: { files: File[]; folder?: string }) => Promise<{
-                metadata: { format: string; mppX: number; width: number; height: number; levels: { downsample: number }[] };
-                readRegion: (r: object, m: number | null) => Promise<{ width: number; height: number; data: Uint8ClampedArray }>;
-                close: () => Promise<void>;
-              }>;
-            };
+  for (const [fixture, compression] of [
+    ['mirax-layout', 'JPEG'],
+    ['mirax-png-vimslide', 'PNG'],
+  ] as const) {
+    test(`${fixture}: every level decoded in Chromium's workers matches OpenSlide`, async ({ page }) => {
+      await gotoApp(page);
+      const files = folderFiles(fixture).map((path) => ({ name: path.split('/').pop()!, base64: readFileSync(path).toString('base64') }));
+      const opened = await page.evaluate(
+        async ({ files, fixture }) => {
+          const hook = (
+            window as unknown as {
+              __patholens: {
+                openSlide: (input: { files: File[]; folder?: string }) => Promise<{
+                  metadata: { format: string; compression: string; mppX: number; width: number; height: number; levels: { downsample: number }[] };
+                  readRegion: (r: object, m: number | null) => Promise<{ width: number; height: number; data: Uint8ClampedArray }>;
+                  close: () => Promise<void>;
+                }>;
+              };
+            }
+          ).__patholens;
+          const asFile = ({ name, base64 }: { name: string; base64: string }) => new File([Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))], name);
+          const slide = await hook.openSlide({ files: files.map(asFile), folder: fixture });
+          const { width, height, mppX } = slide.metadata;
+          const levels = [];
+          for (const level of slide.metadata.levels) {
+            const region = await slide.readRegion({ x: 0, y: 0, width, height }, mppX * level.downsample);
+            let text = '';
+            for (let i = 0; i < region.data.length; i += 0x8000) text += String.fromCharCode(...region.data.subarray(i, i + 0x8000));
+            levels.push({ width: region.width, height: region.height, base64: btoa(text) });
           }
-        ).__patholens;
-        const asFile = ({ name, base64 }: { name: string; base64: string }) => new File([Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))], name);
-        const slide = await hook.openSlide({ files: files.map(asFile), folder: 'mirax-layout' });
-        const { width, height, mppX } = slide.metadata;
-        const levels = [];
-        for (const level of slide.metadata.levels) {
-          const region = await slide.readRegion({ x: 0, y: 0, width, height }, mppX * level.downsample);
-          let text = '';
-          for (let i = 0; i < region.data.length; i += 0x8000) text += String.fromCharCode(...region.data.subarray(i, i + 0x8000));
-          levels.push({ width: region.width, height: region.height, base64: btoa(text) });
-        }
-        await slide.close();
-        return { format: slide.metadata.format, levels };
-      },
-      { files },
-    );
-    expect(opened.format).toBe('mirax');
-    const note = JSON.parse(readFileSync(fixturePath(`${MRXS}.json`), 'utf8')) as { levels: { png: string }[] };
-    expect(opened.levels.length).toBe(note.levels.length);
-    for (const [k, level] of opened.levels.entries()) {
-      const { data, info: size } = await sharp(fixturePath(`mrxs/${note.levels[k]!.png}`))
-        .ensureAlpha()
-        .raw()
-        .toBuffer({ resolveWithObject: true });
-      expect([level.width, level.height]).toEqual([size.width, size.height]);
-      const diff = compare(Buffer.from(level.base64, 'base64'), data);
-      console.info(`MRXS level ${k} in Chromium: mean |diff| ${diff.mean.toFixed(3)}, max ${diff.max}`);
-      // Chromium decodes each camera image whole with libjpeg-turbo, as OpenSlide does; the parts are painted alike.
-      expect(diff.mean).toBeLessThanOrEqual(0.05);
-    }
-  });
+          await slide.close();
+          return { format: slide.metadata.format, compression: slide.metadata.compression, levels };
+        },
+        { files, fixture },
+      );
+      expect([opened.format, opened.compression]).toEqual(['mirax', compression]);
+      const note = JSON.parse(readFileSync(fixturePath(`mrxs/${fixture}.mrxs.json`), 'utf8')) as { levels: { png: string }[] };
+      expect(opened.levels.length).toBe(note.levels.length);
+      for (const [k, level] of opened.levels.entries()) {
+        const { data, info: size } = await sharp(fixturePath(`mrxs/${note.levels[k]!.png}`))
+          .ensureAlpha()
+          .raw()
+          .toBuffer({ resolveWithObject: true });
+        expect([level.width, level.height]).toEqual([size.width, size.height]);
+        const diff = compare(Buffer.from(level.base64, 'base64'), data);
+        console.info(`MRXS ${fixture} level ${k} in Chromium: mean |diff| ${diff.mean.toFixed(3)}, max ${diff.max}`);
+        // Chromium decodes each camera image whole (libjpeg-turbo for JPEG, as OpenSlide); the parts are painted alike.
+        expect(diff.mean).toBeLessThanOrEqual(0.05);
+      }
+    });
+  }
 });
