@@ -67,7 +67,7 @@ test.describe('app shell', () => {
     await expect(page.getByRole('tabpanel', { name: 'Classify' })).toContainText('Label set'); // available: the demo slide is open at start
     await page.keyboard.press('ArrowRight');
     await page.keyboard.press('ArrowRight');
-    await expect(page.getByRole('tabpanel', { name: 'Practice' })).toContainText('Not available yet');
+    await expect(page.getByRole('tabpanel', { name: 'Practice' }).getByRole('button', { name: 'Practise', exact: true })).toBeVisible(); // the Practice panel (issue 11)
     await page.keyboard.press('End');
     await expect(page.getByRole('tab', { name: 'Models' })).toHaveAttribute('aria-selected', 'true');
     await page.keyboard.press('ArrowRight');
