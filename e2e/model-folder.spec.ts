@@ -51,6 +51,10 @@ test('a model folder given by URL is verified, cached and loaded; a wrong addres
     await expect(page.getByTestId(`model-state-${origin}/models/tiny/patho-r1/`)).toHaveText(
       `Loaded (q8, wasm): 8-bit weights (q8) on this computer's processor, ONNX Runtime runs ${label}`,
     );
+    // The worker measured this computer after loading: the tab says how long a first answer should take.
+    await expect(page.getByTestId(`first-token-estimate-${origin}/models/tiny/patho-r1/`)).toHaveText(
+      /^A first question about a 448 x 336 px region should start answering in about [\d.]+ s on this computer \(measured after loading\)\.$/,
+    );
   }
   expect(await watch.cspViolations()).toEqual([]);
 });

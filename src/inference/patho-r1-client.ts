@@ -49,7 +49,7 @@ export class PathoR1Client implements PathoR1Engine {
         }
       });
       if (loaded.type !== 'loaded') throw new InferenceError('runtime', 'The inference worker answered out of order.');
-      return { dtype: loaded.dtype, device: loaded.device, wasmThreads: loaded.wasmThreads };
+      return { dtype: loaded.dtype, device: loaded.device, wasmThreads: loaded.wasmThreads, speed: loaded.speed };
     } finally {
       signal?.removeEventListener('abort', onAbort);
     }

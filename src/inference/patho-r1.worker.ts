@@ -35,12 +35,15 @@ async function load(request: LoadRequest): Promise<void> {
       onProgress: (progress) => post({ type: 'load-progress', requestId: request.requestId, ...progress }),
     });
     runtime = await PathoR1Runtime.load({ modelRoot: request.modelRoot, modelName: request.modelName, dtype: request.dtype, device: request.device });
+    // On the processor the first answer can take a while: measure this computer once, so the app can say how long.
+    const speed = request.device === 'wasm' ? await runtime.measureSpeed() : null;
     post({
       type: 'loaded',
       requestId: request.requestId,
       dtype: request.dtype,
       device: request.device,
       wasmThreads: request.device === 'wasm' ? wasmThreadsInUse() : null,
+      speed,
     });
   } finally {
     running.delete(request.requestId);

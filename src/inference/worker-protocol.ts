@@ -7,6 +7,7 @@ import type { SerializedInferenceError } from './inference-error';
 import type { ModelDtype } from './model-manifest';
 import type { GenerationOutcome, PathoR1GenerateRequest } from './patho-r1-engine';
 import type { InferenceDevice } from './patho-r1-runtime';
+import type { SpeedSample } from './first-token-estimate';
 
 export { TokenClock, type GenerationStats } from './patho-r1-engine';
 
@@ -31,6 +32,8 @@ export interface LoadedModel {
    * to 1 when the worker cannot share memory); null on WebGPU, where the GPU does the work.
    */
   wasmThreads: number | null;
+  /** On the processor: a short measurement after loading, for the time-to-first-token estimate (null on WebGPU). */
+  speed: SpeedSample | null;
 }
 
 export interface LoadProgress {

@@ -7,7 +7,7 @@ import { modelStore, resolveLoadPlan, resolvePathoClipLoadPlan, useModelStore, t
 import { formatBytes } from '../../ui/format-bytes';
 import { RemoteServerSettings } from './RemoteServerSettings';
 import { currentWasmThreads } from './model-store';
-import { loadPlanSentence, loadedSentence } from './weights-wording';
+import { firstTokenSentence, loadPlanSentence, loadedSentence } from './weights-wording';
 import { FeedbackExportButton } from '../feedback';
 import { filesForDtype, filesForTowers } from '../../inference/model-files';
 import { StorageFitNote, StorageSummary } from './StorageSummary';
@@ -123,6 +123,12 @@ function PathoR1Row({ entry }: { entry: CatalogEntry }) {
           <dd data-testid={`load-plan-${entry.path}`}>{loadPlanSentence(entry, plan, dtypeChoice, currentWasmThreads())}</dd>
           <dt>Estimated memory</dt>
           <dd title="weights, plus the conversation's working memory (KV cache)">at least {formatBytes(modelStore.weightBytes(entry, plan.dtype))}</dd>
+          {mine?.status === 'ready' && firstTokenSentence(mine.speed) && (
+            <>
+              <dt>First answer</dt>
+              <dd data-testid={`first-token-estimate-${entry.path}`}>{firstTokenSentence(mine.speed)}</dd>
+            </>
+          )}
         </>
         )
       }

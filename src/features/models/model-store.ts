@@ -8,6 +8,7 @@ import { useStore } from 'zustand';
 import type { ComputeBackend } from '../../inference/compute-backend';
 import { chooseDtype } from '../../inference/dtype-choice';
 import { dtypesTooBigForWasm } from '../../inference/wasm-memory';
+import type { SpeedSample } from '../../inference/first-token-estimate';
 import { threadsLabel } from './weights-wording';
 import { completeDtypes, filesForDtype, totalBytes } from '../../inference/model-files';
 import { parseModelManifest, type ModelDtype, type ModelKind, type ModelManifest } from '../../inference/model-manifest';
@@ -46,6 +47,8 @@ export type PathoR1State =
       device: InferenceDevice;
       /** Threads ONNX Runtime WASM really runs with (read back from the worker); null on WebGPU. */
       wasmThreads: number | null;
+      /** The worker's short speed measurement after loading on the processor (time-to-first-token estimate). */
+      speed: SpeedSample | null;
     }
   | { status: 'error'; path: string; message: string };
 
@@ -223,7 +226,7 @@ export function createModelStore(
           onProgress,
           controller.signal,
         );
-        set({ pathoR1: { status: 'ready', path, dtype: plan.dtype, device: plan.device, wasmThreads: loaded.wasmThreads } });
+        set({ pathoR1: { status: 'ready', path, dtype: plan.dtype, device: plan.device, wasmThreads: loaded.wasmThreads, speed: loaded.speed } });
       } catch (error) {
         if (controller.signal.aborted) {
           set({ pathoR1: { status: 'unloaded' } });

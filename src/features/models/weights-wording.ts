@@ -6,6 +6,7 @@
 import type { ModelDtype, ModelManifest } from '../../inference/model-manifest';
 import type { InferenceDevice } from '../../inference/patho-r1-runtime';
 import { WASM_MEMORY_LIMIT_BYTES, wasmMemoryEstimate } from '../../inference/wasm-memory';
+import { estimateFirstTokenMs, type SpeedSample } from '../../inference/first-token-estimate';
 import { formatBytes } from '../../ui/format-bytes';
 import { belowQualityDtypes } from './pathoclip-plan';
 
@@ -69,4 +70,15 @@ export function loadedSentence(state: { dtype: ModelDtype; device: InferenceDevi
   return state.device === 'webgpu'
     ? `Loaded (${state.dtype}, webgpu): ${weightsName(state.dtype)} on the GPU`
     : `Loaded (${state.dtype}, ${state.device}): ${weightsName(state.dtype)} on this computer's processor, ONNX Runtime runs ${threadsLabel(state.wasmThreads ?? 1)}`;
+}
+
+/** The region size the estimate is stated for: a typical Ask region (448 x 336 px, 768 patches). */
+export const ESTIMATE_REGION = { width: 448, height: 336 };
+
+/** "A question about a 448 x 336 px region should start answering in about 9 s here", or null without a measurement. */
+export function firstTokenSentence(speed: SpeedSample | null, region = ESTIMATE_REGION): string | null {
+  const ms = speed ? estimateFirstTokenMs(speed, region.width, region.height) : null;
+  if (ms === null || !Number.isFinite(ms)) return null;
+  const seconds = ms < 10_000 ? (Math.max(ms, 100) / 1000).toFixed(1) : String(Math.round(ms / 1000));
+  return `A first question about a ${region.width} x ${region.height} px region should start answering in about ${seconds} s on this computer (measured after loading).`;
 }
