@@ -42,6 +42,12 @@ function bankJsonOf(zip: Buffer): string {
 
 test('author a question on a drawn region, draft its explanation, export the bank, import it and a CSV and a folder, reload', async ({ page, watch }, testInfo) => {
   test.setTimeout(300_000);
+  // Where a CSP violation comes from, so a failure names the script (the fixture records what was blocked).
+  await page.addInitScript(() => {
+    const sources: string[] = [];
+    (window as unknown as { __cspSources: string[] }).__cspSources = sources;
+    document.addEventListener('securitypolicyviolation', (event) => sources.push(`${event.blockedURI} at ${event.sourceFile}:${event.lineNumber}:${event.columnNumber}`));
+  });
   await gotoApp(page);
   await expectSlideOpen(page, 'demo-slide.svs');
   await expectTilesDrawn(page);
@@ -183,6 +189,9 @@ test('author a question on a drawn region, draft its explanation, export the ban
   await manager.getByLabel('Import a bank folder').setInputFiles(folder);
   await expect(report.getByRole('status')).toHaveText('Imported “Folder bank”: 1 question added.');
 
+  const beforeReload = await page.evaluate(() => (window as unknown as { __cspSources: string[] }).__cspSources);
+  expect(await watch.cspViolations(), beforeReload.join('; ')).toEqual([]);
+
   // After a reload the banks are still here, in the same order.
   await page.reload();
   await expect(page.getByRole('main', { name: 'Slide viewer' })).toBeVisible();
@@ -194,5 +203,6 @@ test('author a question on a drawn region, draft its explanation, export the ban
   await expect(after.nth(3)).toContainText('Folder bank · 1 question');
 
   expect(watch.pageErrors).toEqual([]);
-  expect(await watch.cspViolations()).toEqual([]);
+  const sources = await page.evaluate(() => (window as unknown as { __cspSources: string[] }).__cspSources);
+  expect(await watch.cspViolations(), sources.join('; ')).toEqual([]);
 });
