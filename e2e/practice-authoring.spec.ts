@@ -5,6 +5,7 @@
  * bank, byte for byte), import a malformed CSV (bad rows listed by line and reason, valid rows kept) and a folder
  * (bank.json + images/), reload, and find the banks.
  */
+import AxeBuilder from '@axe-core/playwright';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { strFromU8, unzipSync } from 'fflate';
@@ -63,6 +64,9 @@ test('author a question on a drawn region, draft its explanation, export the ban
   await expect(authoring.getByTestId('authoring-answer-problem')).toHaveText('Mark the right answer (the round button next to it).');
   await expect(authoring.getByTestId('authoring-options-problem')).toHaveText('Option A is empty: write it or remove it.');
   await expect(authoring.getByTestId('authoring-added')).toHaveCount(0);
+  // The Banks view, its problems shown, passes axe's WCAG 2 A/AA rules.
+  const axe = await new AxeBuilder({ page }).include('#side-panel').withTags(['wcag2a', 'wcag2aa']).analyze();
+  expect(axe.violations.map((violation) => `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(' ')).join(', ')})`)).toEqual([]);
 
   await authoring.getByLabel('Question', { exact: true }).fill('What are the round purple structures in this region?');
   await authoring.getByLabel('Option A', { exact: true }).fill('Red blood cells');
