@@ -41,13 +41,18 @@ function bankJsonOf(zip: Buffer): string {
   return strFromU8(json);
 }
 
-test('author a question on a drawn region, draft its explanation, export the bank, import it and a CSV and a folder, reload', async ({ page, watch }, testInfo) => {
+test('author a question on a drawn region, draft its explanation, export the bank, import it and a CSV and a folder, reload', async ({
+  page,
+  watch,
+}, testInfo) => {
   test.setTimeout(300_000);
   // Where a CSP violation comes from, so a failure names the script (the fixture records what was blocked).
   await page.addInitScript(() => {
     const sources: string[] = [];
     (window as unknown as { __cspSources: string[] }).__cspSources = sources;
-    document.addEventListener('securitypolicyviolation', (event) => sources.push(`${event.blockedURI} at ${event.sourceFile}:${event.lineNumber}:${event.columnNumber}`));
+    document.addEventListener('securitypolicyviolation', (event) =>
+      sources.push(`${event.blockedURI} at ${event.sourceFile}:${event.lineNumber}:${event.columnNumber}`),
+    );
   });
   await gotoApp(page);
   await expectSlideOpen(page, 'demo-slide.svs');
@@ -66,7 +71,9 @@ test('author a question on a drawn region, draft its explanation, export the ban
   await expect(authoring.getByTestId('authoring-added')).toHaveCount(0);
   // The Banks view, its problems shown, passes axe's WCAG 2 A/AA rules.
   const axe = await new AxeBuilder({ page }).include('#side-panel').withTags(['wcag2a', 'wcag2aa']).analyze();
-  expect(axe.violations.map((violation) => `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(' ')).join(', ')})`)).toEqual([]);
+  expect(axe.violations.map((violation) => `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(' ')).join(', ')})`)).toEqual(
+    [],
+  );
 
   await authoring.getByLabel('Question', { exact: true }).fill('What are the round purple structures in this region?');
   await authoring.getByLabel('Option A', { exact: true }).fill('Red blood cells');

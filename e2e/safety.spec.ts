@@ -50,12 +50,17 @@ async function expectNothingRan(page: Page, dialogs: string[], cspViolations: ()
         [...element.attributes].filter((attribute) => /^on/i.test(attribute.name)).map((attribute) => `${element.tagName} ${attribute.name}`),
       ),
       javascriptUrls: elements.filter((element) =>
-        [...element.attributes].some((attribute) => /^(href|src|xlink:href|action|formaction|data)$/i.test(attribute.name) && /^\s*javascript:/i.test(attribute.value)),
+        [...element.attributes].some(
+          (attribute) => /^(href|src|xlink:href|action|formaction|data)$/i.test(attribute.name) && /^\s*javascript:/i.test(attribute.value),
+        ),
       ).length,
       payloadScripts: [...document.scripts].filter((script) => script.textContent?.includes('__xss')).length,
       iframes: document.querySelectorAll('iframe').length,
-      payloadStyles: elements.filter((element) => /javascript:|evil\.example/.test(element.getAttribute('style') ?? '') || (element.tagName === 'STYLE' && /evil\.example/.test(element.textContent ?? '')))
-        .length,
+      payloadStyles: elements.filter(
+        (element) =>
+          /javascript:|evil\.example/.test(element.getAttribute('style') ?? '') ||
+          (element.tagName === 'STYLE' && /evil\.example/.test(element.textContent ?? '')),
+      ).length,
     };
   });
   expect(state).toEqual({ flag: null, handlers: [], javascriptUrls: 0, payloadScripts: 0, iframes: 0, payloadStyles: 0 });
@@ -91,7 +96,18 @@ test('payloads fed through slide metadata, GeoJSON, a label set, a question bank
     type: 'FeatureCollection',
     features: PAYLOADS.slice(0, 3).map((payload, index) => ({
       type: 'Feature',
-      geometry: { type: 'Polygon', coordinates: [[[10 + index, 10], [200, 10], [200, 200], [10, 200], [10 + index, 10]]] },
+      geometry: {
+        type: 'Polygon',
+        coordinates: [
+          [
+            [10 + index, 10],
+            [200, 10],
+            [200, 200],
+            [10, 200],
+            [10 + index, 10],
+          ],
+        ],
+      },
       properties: { objectType: 'annotation', name: payload, classification: { name: PAYLOADS[index + 3], color: [200, 0, 0] } },
     })),
   };
@@ -107,7 +123,9 @@ test('payloads fed through slide metadata, GeoJSON, a label set, a question bank
   await page.getByRole('tab', { name: 'Classify' }).click();
   const classify = page.getByRole('tabpanel', { name: 'Classify' });
   const labelSet = { name: PAYLOADS[0], classnames: PAYLOADS.slice(1, 6).map((payload) => [payload]), templates: ['a photo of CLASSNAME.'] };
-  await classify.locator('#label-set-import').setInputFiles({ name: 'labels.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(labelSet)) });
+  await classify
+    .locator('#label-set-import')
+    .setInputFiles({ name: 'labels.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(labelSet)) });
   await expect(classify).toContainText(`<svg onload="window.__xss='svg'">`);
   await classify.locator('#label-set-import').setInputFiles({ name: 'huge.json', mimeType: 'application/json', buffer: Buffer.alloc(2 * 1024 * 1024, 32) });
   await expect(classify.getByRole('alert')).toHaveText(/^huge\.json is 2\.0 MB; label sets up to 1 MB are imported/);
@@ -125,7 +143,9 @@ test('payloads fed through slide metadata, GeoJSON, a label set, a question bank
     description: PAYLOADS[0],
     questions: [{ id: 'q1', stem: ALL, options: [PAYLOADS[2], PAYLOADS[3]], answer: 0, explanation: ALL, tags: ['xss'], difficulty: 'easy' }],
   };
-  await practice.locator('input[type="file"][accept^=".json,.csv"]').setInputFiles({ name: 'bank.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(bank)) });
+  await practice
+    .locator('input[type="file"][accept^=".json,.csv"]')
+    .setInputFiles({ name: 'bank.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(bank)) });
   await expect(practice.getByTestId('bank-row').filter({ hasText: PAYLOADS[1] })).toHaveCount(1);
   await nothingRan();
 

@@ -41,8 +41,7 @@ test('a reload while Patho-R1 streams keeps the finished answer and the partial 
   // Some text, then a reload in the middle of the stream (the store's text, not the screen's, is what is saved).
   const streamed = () =>
     page.evaluate(() => {
-      const hook = (window as unknown as { __patholens: { askStore: { getState(): { answers: Array<{ question: string; reply: string }> } } } })
-        .__patholens;
+      const hook = (window as unknown as { __patholens: { askStore: { getState(): { answers: Array<{ question: string; reply: string }> } } } }).__patholens;
       return hook.askStore.getState().answers.find((answer) => answer.question === 'Describe the histological features')?.reply ?? '';
     });
   await expect.poll(async () => (await streamed()).length, { timeout: 120_000 }).toBeGreaterThan(40);
@@ -80,7 +79,11 @@ test('a reload while Patho-R1 streams keeps the finished answer and the partial 
 
   await first.getByRole('button', { name: 'Delete' }).click();
   await expect(first).toHaveCount(0);
-  await page.getByTestId('roi-item').first().getByRole('button', { name: /^Delete/ }).click();
+  await page
+    .getByTestId('roi-item')
+    .first()
+    .getByRole('button', { name: /^Delete/ })
+    .click();
   await expect(page.getByTestId('roi-item')).toHaveCount(0);
   await page.getByRole('button', { name: 'Region from view' }).click();
   await expect(page.getByTestId('roi-item')).toHaveCount(1);

@@ -57,7 +57,10 @@ export async function openSlideNode(input: NodeSlideInput, options: Partial<Open
     const folder = input.path.slice(0, -'.mrxs'.length);
     const entries = await readdir(folder, { withFileTypes: true }).catch(() => null);
     if (!entries) throw lonelyMrxsError(basename(input.path));
-    const names = entries.filter((entry) => entry.isFile() && !entry.name.startsWith('.')).map((entry) => entry.name).sort();
+    const names = entries
+      .filter((entry) => entry.isFile() && !entry.name.startsWith('.'))
+      .map((entry) => entry.name)
+      .sort();
     return openFileSet(await Promise.all(names.map((name) => nodeFileSource(join(folder, name)))), all, basename(input.path));
   }
   let source: ByteSource | string;

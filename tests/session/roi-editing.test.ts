@@ -103,7 +103,13 @@ describe('label declutter', () => {
   it('a point-tool click adds to the selected set of points, and starts a new set otherwise', () => {
     const click: RoiShape = { kind: 'points', points: [{ x: 5, y: 6 }] };
     const cells = roi('cells', { kind: 'points', points: [{ x: 1, y: 2 }] });
-    expect(addToSelectedPoints(cells, click)).toEqual({ kind: 'points', points: [{ x: 1, y: 2 }, { x: 5, y: 6 }] });
+    expect(addToSelectedPoints(cells, click)).toEqual({
+      kind: 'points',
+      points: [
+        { x: 1, y: 2 },
+        { x: 5, y: 6 },
+      ],
+    });
     expect(addToSelectedPoints(null, click)).toBeNull();
     expect(addToSelectedPoints(big, click)).toBeNull();
     expect(addToSelectedPoints({ ...cells, locked: true }, click)).toBeNull();

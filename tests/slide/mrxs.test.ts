@@ -160,17 +160,24 @@ describe('MRXS parts that cannot be read', () => {
   });
 
   it('an image format MRXS readers do not know is named with its level and section', async () => {
-    const ini = readFileSync(join(fixturePath(FOLDER), 'Slidedat.ini'), 'utf8').replace(/IMAGE_FORMAT=JPEG(\r\n[^[]*IMAGE_CONCAT_FACTOR=1\r\n\r\n\[LAYER_0_LEVEL_2)/, 'IMAGE_FORMAT=JPEG2000$1');
+    const ini = readFileSync(join(fixturePath(FOLDER), 'Slidedat.ini'), 'utf8').replace(
+      /IMAGE_FORMAT=JPEG(\r\n[^[]*IMAGE_CONCAT_FACTOR=1\r\n\r\n\[LAYER_0_LEVEL_2)/,
+      'IMAGE_FORMAT=JPEG2000$1',
+    );
     const error = await failure(openFileSet(folderFiles({ 'Slidedat.ini': new TextEncoder().encode(ini) }), options, 'mirax-layout'));
     expect(error).toBeInstanceOf(SlideError);
-    expect((error as Error).message).toMatch(/^mirax-layout is a 3DHistech MRXS slide whose zoom level 1 stores its images as "JPEG2000" \(IMAGE_FORMAT in \[LAYER_0_LEVEL_1_SECTION\]\)/);
+    expect((error as Error).message).toMatch(
+      /^mirax-layout is a 3DHistech MRXS slide whose zoom level 1 stores its images as "JPEG2000" \(IMAGE_FORMAT in \[LAYER_0_LEVEL_1_SECTION\]\)/,
+    );
   });
 
   it('an Index.dat of another slide is refused naming MRXS and the index', async () => {
     const index = new Uint8Array(readFileSync(join(fixturePath(FOLDER), 'Index.dat')));
     index[10] = index[10]! ^ 1;
     const error = await failure(openFileSet(folderFiles({ 'Index.dat': index }), options, 'mirax-layout'));
-    expect((error as Error).message).toMatch(/^mirax-layout is a 3DHistech MRXS slide whose Index\.dat does not start with version 01\.02 and the slide's SLIDE_ID/);
+    expect((error as Error).message).toMatch(
+      /^mirax-layout is a 3DHistech MRXS slide whose Index\.dat does not start with version 01\.02 and the slide's SLIDE_ID/,
+    );
   });
 
   it('mutated Slidedat.ini, Index.dat and data files open, or fail with a SlideError, never a hang or a huge allocation', async () => {

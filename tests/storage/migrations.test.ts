@@ -13,16 +13,7 @@ import { listAttempts, openPracticeDb } from '../../src/features/practice/practi
 import { indexedDbRoiPersistence } from '../../src/session/roi-db';
 import { indexedDbAppRecords } from '../../src/storage/app-records';
 import { indexedDbSlideModelRecords } from '../../src/storage/slide-model-db';
-import {
-  APP_RECORDS,
-  DATABASES,
-  FEEDBACK,
-  PRACTICE,
-  SLIDE_ANSWERS,
-  SLIDE_LEVEL_ANSWERS,
-  SLIDE_REGIONS,
-  SLIDE_SEARCH_INDEXES,
-} from '../../src/storage/schema';
+import { APP_RECORDS, DATABASES, FEEDBACK, PRACTICE, SLIDE_ANSWERS, SLIDE_LEVEL_ANSWERS, SLIDE_REGIONS, SLIDE_SEARCH_INDEXES } from '../../src/storage/schema';
 
 /** Creates `name` at `version` with `create` (the stores as that release made them) and `fill` (its records). */
 function createOldDatabase(name: string, version: number, create: (db: IDBDatabase) => void, fill: (db: IDBDatabase) => Promise<void>): Promise<void> {
@@ -32,13 +23,10 @@ function createOldDatabase(name: string, version: number, create: (db: IDBDataba
     request.onerror = () => reject(request.error);
     request.onsuccess = () => {
       const db = request.result;
-      fill(db).then(
-        () => {
-          db.close();
-          resolve();
-        },
-        reject,
-      );
+      fill(db).then(() => {
+        db.close();
+        resolve();
+      }, reject);
     };
   });
 }
@@ -68,8 +56,27 @@ const fixtures: Record<string, Record<number, () => Promise<void>>> = {
               updatedAt: 1,
               rois: [
                 { id: 'r1', name: 'ROI 1', shape: { kind: 'rectangle', rect: { x: 10, y: 20, width: 300, height: 200 } }, createdAt: 1 },
-                { id: 'r2', name: 'ROI 2', shape: { kind: 'polygon', points: [{ x: 0, y: 0 }, { x: 50, y: 0 }, { x: 0, y: 50 }] }, createdAt: 2 },
-                { id: 'r3', name: 'Ellipse 1', shape: { kind: 'ellipse', rect: { x: 0, y: 0, width: 9, height: 9 } }, createdAt: 3, className: 'Tumor', locked: true },
+                {
+                  id: 'r2',
+                  name: 'ROI 2',
+                  shape: {
+                    kind: 'polygon',
+                    points: [
+                      { x: 0, y: 0 },
+                      { x: 50, y: 0 },
+                      { x: 0, y: 50 },
+                    ],
+                  },
+                  createdAt: 2,
+                },
+                {
+                  id: 'r3',
+                  name: 'Ellipse 1',
+                  shape: { kind: 'ellipse', rect: { x: 0, y: 0, width: 9, height: 9 } },
+                  createdAt: 3,
+                  className: 'Tumor',
+                  locked: true,
+                },
               ],
             },
           },
@@ -95,7 +102,16 @@ const fixtures: Record<string, Record<number, () => Promise<void>>> = {
               updatedAt: 1,
               answers: [
                 // format 1 (before conversations): no conversationId
-                { ...common, id: 1, roiId: 'r1', question: 'Grade?', reply: '<think>a</think><answer>G2</answer>', reasoning: 'a', answer: 'G2', status: 'done' },
+                {
+                  ...common,
+                  id: 1,
+                  roiId: 'r1',
+                  question: 'Grade?',
+                  reply: '<think>a</think><answer>G2</answer>',
+                  reasoning: 'a',
+                  answer: 'G2',
+                  status: 'done',
+                },
                 // format 2, saved while streaming
                 { ...common, id: 2, conversationId: 'c9', roiId: 'r1', question: 'More?', reply: '<think>b', reasoning: 'b', answer: '', status: 'streaming' },
               ],
@@ -113,7 +129,14 @@ const fixtures: Record<string, Record<number, () => Promise<void>>> = {
   [SLIDE_LEVEL_ANSWERS.dbName]: {
     1: async () => {
       const name = `v1-${SLIDE_LEVEL_ANSWERS.dbName}`;
-      const region = { rect: { x: 0, y: 0, width: 224, height: 224 }, score: 1, origin: 'PathoCLIP: “Tumour”', number: 1, readNote: '224 x 224 px', tokens: 64 };
+      const region = {
+        rect: { x: 0, y: 0, width: 224, height: 224 },
+        score: 1,
+        origin: 'PathoCLIP: “Tumour”',
+        number: 1,
+        readNote: '224 x 224 px',
+        tokens: 64,
+      };
       await createOldDatabase(name, 1, perSlideStore(SLIDE_LEVEL_ANSWERS.storeName), (db) =>
         putAll(db, SLIDE_LEVEL_ANSWERS.storeName, [
           {
@@ -153,7 +176,10 @@ const fixtures: Record<string, Record<number, () => Promise<void>>> = {
         name,
         1,
         (db) => void db.createObjectStore(SLIDE_SEARCH_INDEXES.storeName, { keyPath: ['slideIdentity', 'modelKey'] }),
-        (db) => putAll(db, SLIDE_SEARCH_INDEXES.storeName, [{ value: { slideIdentity: 'slide-a', modelKey: 'tiny/pathoclip:q8', value: { format: 'x' }, savedAt: 1 } }]),
+        (db) =>
+          putAll(db, SLIDE_SEARCH_INDEXES.storeName, [
+            { value: { slideIdentity: 'slide-a', modelKey: 'tiny/pathoclip:q8', value: { format: 'x' }, savedAt: 1 } },
+          ]),
       );
       const records = indexedDbSlideModelRecords<{ format: string }>({
         dbName: name,

@@ -145,7 +145,12 @@ describe('unload journal', () => {
       },
       removeItem: () => undefined,
     };
-    const unlucky = indexedDbPerSlideList<AskAnswer>({ ...SLIDE_ANSWERS, dbName, isItem: (value): value is AskAnswer => typeof value === 'object', journal: full });
+    const unlucky = indexedDbPerSlideList<AskAnswer>({
+      ...SLIDE_ANSWERS,
+      dbName,
+      isItem: (value): value is AskAnswer => typeof value === 'object',
+      journal: full,
+    });
     expect(() => unlucky.saveBeforeUnload!('slide-a', [answer(1)])).not.toThrow();
   });
 });

@@ -26,7 +26,13 @@ export function settleRestoredAnswer(saved: AskAnswer): AskAnswer {
 
 /** `journal`: where a closing page keeps its answers (default localStorage; tests pass their own). */
 export function indexedDbAnswerPersistence(dbName = ANSWER_DB_NAME, journal?: JournalStorage | null): AnswerPersistence {
-  return indexedDbPerSlideList<AskAnswer>({ ...SLIDE_ANSWERS, dbName, isItem: isAnswer, settle: settleRestoredAnswer, ...(journal !== undefined && { journal }) });
+  return indexedDbPerSlideList<AskAnswer>({
+    ...SLIDE_ANSWERS,
+    dbName,
+    isItem: isAnswer,
+    settle: settleRestoredAnswer,
+    ...(journal !== undefined && { journal }),
+  });
 }
 
 /**

@@ -22,7 +22,13 @@ export function reportFacts(answer: Pick<AskAnswer, 'backend' | 'createdAt' | 's
   const model = answer.model ?? (remote ? (parts[1] ?? 'not recorded') : 'not recorded');
   const status =
     answer.status === 'stopped' ? 'Stopped before the end: the answer is incomplete.' : answer.status === 'error' ? 'Failed: see the note below.' : null;
-  return { model, dtype, backend: parts[0] ?? answer.backend, answeredAt: new Date(answer.createdAt).toISOString().replace('T', ' ').slice(0, 16) + ' UTC', status };
+  return {
+    model,
+    dtype,
+    backend: parts[0] ?? answer.backend,
+    answeredAt: new Date(answer.createdAt).toISOString().replace('T', ' ').slice(0, 16) + ' UTC',
+    status,
+  };
 }
 
 /** µm per pixel of a snapshot `snapshotWidth` px wide of level-0 `boundsWidth` px at `slideMpp` (null: unknown scale). */

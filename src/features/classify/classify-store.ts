@@ -76,9 +76,7 @@ export function createClassifyStore(records: AppRecords, reportError: (sentence:
   const store = createStore<ClassifyState>()((set, get) => {
     const persist = async () => {
       const own = get().labelSets.filter((labelSet) => !labelSet.builtIn);
-      await records
-        .put(SAVED_LABEL_SETS_KEY, own)
-        .catch((error: unknown) => reportError(storageWriteSentence('your label sets', error)));
+      await records.put(SAVED_LABEL_SETS_KEY, own).catch((error: unknown) => reportError(storageWriteSentence('your label sets', error)));
     };
 
     const classEmbeddings = async (engine: PathoClipEngine, labelSet: LabelSet, signal: AbortSignal): Promise<Float32Array[]> => {

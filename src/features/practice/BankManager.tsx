@@ -94,7 +94,11 @@ export function BankManager() {
       );
     } catch (error) {
       // A save failure is already a sentence (also shown from the store); a read failure gets one here.
-      setReport({ summary: 'Nothing was imported.', errors: [], fatal: errorDetail(error).endsWith('.') ? errorDetail(error) : `The file could not be read (${errorDetail(error)}). Try again.` });
+      setReport({
+        summary: 'Nothing was imported.',
+        errors: [],
+        fatal: errorDetail(error).endsWith('.') ? errorDetail(error) : `The file could not be read (${errorDetail(error)}). Try again.`,
+      });
     } finally {
       setBusy(false);
     }
@@ -160,7 +164,13 @@ export function BankManager() {
       <div className="flex flex-wrap gap-2">
         <label className={`${button} cursor-pointer focus-within:outline-2 focus-within:outline-amber-400`}>
           Import a bank file (JSON, CSV or zip)
-          <input type="file" className="sr-only" accept=".json,.csv,.zip,application/json,text/csv,application/zip" disabled={busy} onChange={(e) => void importFiles(e)} />
+          <input
+            type="file"
+            className="sr-only"
+            accept=".json,.csv,.zip,application/json,text/csv,application/zip"
+            disabled={busy}
+            onChange={(e) => void importFiles(e)}
+          />
         </label>
         <label className={`${button} cursor-pointer focus-within:outline-2 focus-within:outline-amber-400`}>
           Import a bank folder

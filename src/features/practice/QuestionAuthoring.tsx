@@ -86,7 +86,9 @@ export function QuestionAuthoring() {
   const hasMyQuestions = ownBanks.some((bank) => bank.id === MY_QUESTIONS_BANK_ID);
   // A bank that went away (deleted) falls back to "My questions".
   const target =
-    chosenTarget === NEW_BANK || chosenTarget === MY_QUESTIONS_BANK_ID || ownBanks.some((bank) => bank.id === chosenTarget) ? chosenTarget : MY_QUESTIONS_BANK_ID;
+    chosenTarget === NEW_BANK || chosenTarget === MY_QUESTIONS_BANK_ID || ownBanks.some((bank) => bank.id === chosenTarget)
+      ? chosenTarget
+      : MY_QUESTIONS_BANK_ID;
 
   const roi = rois.find((candidate) => candidate.id === selectedRoiId) ?? null;
   const region = slide && roi ? questionRegion(roiBounds(roi.shape), slide.metadata) : null;
@@ -96,7 +98,8 @@ export function QuestionAuthoring() {
   const update = (patch: Partial<QuestionForm>, fields: FormField[]) => {
     setForm((current) => ({ ...current, ...patch }));
     setAdded(null);
-    if (fields.some((field) => problems[field])) setProblems((current) => Object.fromEntries(Object.entries(current).filter(([field]) => !fields.includes(field as FormField))));
+    if (fields.some((field) => problems[field]))
+      setProblems((current) => Object.fromEntries(Object.entries(current).filter(([field]) => !fields.includes(field as FormField))));
   };
 
   const setOption = (index: number, text: string) => update({ options: form.options.map((option, i) => (i === index ? text : option)) }, ['options']);
@@ -223,8 +226,8 @@ export function QuestionAuthoring() {
         ) : region && roi ? (
           <p className="flex flex-wrap items-center gap-2">
             <span>
-              Region “{roi.name}” on {openSlide.isDemo ? 'the demo slide' : questionSlideName(openSlide)}: x {region.x}, y {region.y}, {region.width} × {region.height} px
-              (level 0).
+              Region “{roi.name}” on {openSlide.isDemo ? 'the demo slide' : questionSlideName(openSlide)}: x {region.x}, y {region.y}, {region.width} ×{' '}
+              {region.height} px (level 0).
             </span>
             <button type="button" className={button} onClick={() => showRegionInViewer(region)}>
               Show it
@@ -267,13 +270,7 @@ export function QuestionAuthoring() {
                 aria-label={`Option ${letter} is the right answer`}
               />
               <span className="w-4 font-mono">{letter}</span>
-              <input
-                type="text"
-                className={input}
-                value={option}
-                aria-label={`Option ${letter}`}
-                onChange={(event) => setOption(index, event.target.value)}
-              />
+              <input type="text" className={input} value={option} aria-label={`Option ${letter}`} onChange={(event) => setOption(index, event.target.value)} />
               <button
                 type="button"
                 className={button}
@@ -377,7 +374,13 @@ export function QuestionAuthoring() {
           <label htmlFor="authoring-source" className="block text-sm font-medium">
             Source (optional)
           </label>
-          <input id="authoring-source" type="text" className={input} value={form.source} onChange={(event) => update({ source: event.target.value }, ['source'])} />
+          <input
+            id="authoring-source"
+            type="text"
+            className={input}
+            value={form.source}
+            onChange={(event) => update({ source: event.target.value }, ['source'])}
+          />
         </div>
       </div>
 

@@ -135,7 +135,8 @@ export function createBankStore(openDb: () => Promise<IDBPDatabase> = openPracti
         const existing = get().banks.find((b) => b.id === targetId);
         if (!existing && targetId !== MY_QUESTIONS_BANK_ID) fail(`There is no bank with id “${bankId}” here; choose another bank.`);
         const bank: QuestionBank = existing ?? { format: BANK_FORMAT, version: 1, id: MY_QUESTIONS_BANK_ID, title: MY_QUESTIONS_TITLE, questions: [] };
-        if (bank.questions.some((q) => q.id === question.id)) fail(`The bank “${bank.title}” already has a question with id “${question.id}”; give this one another id.`);
+        if (bank.questions.some((q) => q.id === question.id))
+          fail(`The bank “${bank.title}” already has a question with id “${question.id}”; give this one another id.`);
         await write({ ...bank, questions: [...bank.questions, question] });
       },
       clearProblem: () => set({ problem: null }),

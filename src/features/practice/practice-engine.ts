@@ -27,7 +27,13 @@ export function practiceDependencies(): AskDependencies {
 export async function readRegionForModel(source: SlideSource, region: SlideRect, signal?: AbortSignal): Promise<RgbaImage> {
   const { mppX, mppY } = source.metadata;
   const slideMpp = mppX !== null && mppY !== null ? (mppX + mppY) / 2 : mppX;
-  const plan = planRegionRead({ width: region.width, height: region.height, slideMpp, magnification: DEFAULT_ASK_MAGNIFICATION, maxPixels: PRACTICE_MAX_PIXELS });
+  const plan = planRegionRead({
+    width: region.width,
+    height: region.height,
+    slideMpp,
+    magnification: DEFAULT_ASK_MAGNIFICATION,
+    maxPixels: PRACTICE_MAX_PIXELS,
+  });
   if (!plan.ok) throw new Error(plan.reason);
   return source.readRegion(region, plan.targetMpp, signal);
 }

@@ -225,7 +225,10 @@ export function readSessionZip(bytes: Uint8Array, fileName = 'This file', limits
       },
     });
   } catch {
-    return { session: null, problems: [`${fileName} is not a PathoLens session file (not a readable zip). Choose a .patholens.zip file saved by "Export session".`] };
+    return {
+      session: null,
+      problems: [`${fileName} is not a PathoLens session file (not a readable zip). Choose a .patholens.zip file saved by "Export session".`],
+    };
   }
   if (tooBig) {
     return { session: null, problems: [`${fileName} unpacks to more than ${megabytes(limits.unpackedBytes)} MB; PathoLens does not open it.`] };

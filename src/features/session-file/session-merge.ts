@@ -32,7 +32,8 @@ export function matchRegions(existing: readonly RegionLike[], imported: readonly
   const here = new Map<string, string>();
   const toAdd: SessionRegion[] = [];
   for (const region of imported) {
-    const same = existing.find((candidate) => candidate.id === region.id && sameRegion(candidate, region)) ?? existing.find((candidate) => sameRegion(candidate, region));
+    const same =
+      existing.find((candidate) => candidate.id === region.id && sameRegion(candidate, region)) ?? existing.find((candidate) => sameRegion(candidate, region));
     if (same) here.set(region.id, same.id);
     else toAdd.push(region);
   }
@@ -63,7 +64,11 @@ export interface AnswerMerge<T> {
   answerIdMap: Map<number, number>;
 }
 
-export function mergeAnswers<T extends AnswerLike>(existing: readonly T[], imported: readonly SessionAnswer[], roiIds: ReadonlyMap<string, string>): AnswerMerge<T> {
+export function mergeAnswers<T extends AnswerLike>(
+  existing: readonly T[],
+  imported: readonly SessionAnswer[],
+  roiIds: ReadonlyMap<string, string>,
+): AnswerMerge<T> {
   const here = new Map(existing.map((answer) => [answerKey(answer), answer]));
   let nextId = Math.max(0, ...existing.map((answer) => answer.id)) + 1;
   const answerIdMap = new Map<number, number>();
@@ -112,7 +117,11 @@ interface SlideAnswerLike {
 }
 
 /** "Ask the slide" answers: one already here (same question and creation time) is kept; others are added with new ids, unfinished ones stopped. */
-export function mergeSlideAnswers<T extends SlideAnswerLike>(existing: readonly T[], imported: readonly SessionSlideAnswer[], slideIdentity: string): { answers: T[]; added: number } {
+export function mergeSlideAnswers<T extends SlideAnswerLike>(
+  existing: readonly T[],
+  imported: readonly SessionSlideAnswer[],
+  slideIdentity: string,
+): { answers: T[]; added: number } {
   const key = (answer: SlideAnswerLike) => JSON.stringify([answer.question, answer.createdAt]);
   const here = new Set(existing.map(key));
   let nextId = Math.max(0, ...existing.map((answer) => answer.id)) + 1;

@@ -110,7 +110,8 @@ export function parsePositions(name: string, bytes: Uint8Array, count: number, c
   const out = new Float64Array(count * 2);
   for (let i = 0; i < count; i++) {
     const at = i * POSITION_RECORD_BYTES;
-    if (bytes[at]! & 0xfe) throw new SlideError(`${name} is a 3DHistech MRXS slide whose stage position ${i} has an unknown flag (${bytes[at]}); the slide's folder is damaged.`);
+    if (bytes[at]! & 0xfe)
+      throw new SlideError(`${name} is a 3DHistech MRXS slide whose stage position ${i} has an unknown flag (${bytes[at]}); the slide's folder is damaged.`);
     out[i * 2] = view.getInt32(at + 1, true) * concat0;
     out[i * 2 + 1] = view.getInt32(at + 5, true) * concat0;
   }
@@ -199,7 +200,8 @@ export function planLevels(name: string, slidedat: Slidedat, index: MiraxIndex, 
         for (let xi = 0; xi < tilesPerImage; xi++) {
           const xx = x + xi * d;
           if (xx >= imagesX) break;
-          if (++generated > MAX_PARTS_PER_LEVEL) throw new SlideError(`${name} is a 3DHistech MRXS slide whose zoom level ${k} has more image parts than PathoLens places.`);
+          if (++generated > MAX_PARTS_PER_LEVEL)
+            throw new SlideError(`${name} is a 3DHistech MRXS slide whose zoom level ${k} has more image parts than PathoLens places.`);
           const xp = Math.floor(xx / d);
           const yp = Math.floor(yy / d);
           const cp = yp * positionsX + xp;

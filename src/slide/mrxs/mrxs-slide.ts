@@ -175,7 +175,9 @@ export class MiraxSlideSource implements SlideSource {
       const expected = positionCount * 9;
       const bytes = slidedat.positions.compressed ? (expected <= MAX_POSITION_BYTES ? await inflateExactly(raw, expected) : null) : raw;
       if (!bytes) {
-        throw new SlideError(`${name} is a 3DHistech MRXS slide whose stage positions (StitchingIntensityLayer) do not inflate to its ${positionCount} camera positions; the slide's folder is damaged.`);
+        throw new SlideError(
+          `${name} is a 3DHistech MRXS slide whose stage positions (StitchingIntensityLayer) do not inflate to its ${positionCount} camera positions; the slide's folder is damaged.`,
+        );
       }
       positions = parsePositions(name, bytes, positionCount, 2 ** level0.concatExponent);
     }
@@ -260,7 +262,9 @@ export class MiraxSlideSource implements SlideSource {
       const source = this.dataFiles[image.file]!;
       const format = this.slidedat.levels[level]!.format;
       if (image.offset + image.length > source.size) {
-        throw new SlideError(`${this.metadata.name} is a 3DHistech MRXS slide whose ${source.name} is truncated: a camera image of zoom level ${level} lies past its end.`);
+        throw new SlideError(
+          `${this.metadata.name} is a 3DHistech MRXS slide whose ${source.name} is truncated: a camera image of zoom level ${level} lies past its end.`,
+        );
       }
       const what = `a camera image of zoom level ${level} (${source.name})`;
       try {
@@ -275,7 +279,8 @@ export class MiraxSlideSource implements SlideSource {
         if (format === 'PNG') {
           const bytes = await source.read(image.offset, image.length, signal);
           const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-          if (bytes.length < 24 || view.getUint32(16) > plan.imageWidth || view.getUint32(20) > plan.imageHeight) throw new Error('its PNG header does not match the level');
+          if (bytes.length < 24 || view.getUint32(16) > plan.imageWidth || view.getUint32(20) > plan.imageHeight)
+            throw new Error('its PNG header does not match the level');
           return cropTile(await this.options.decodeImage(bytes, signal), plan.imageWidth, plan.imageHeight);
         }
         throw new SlideError(
@@ -283,7 +288,9 @@ export class MiraxSlideSource implements SlideSource {
         );
       } catch (error) {
         if (error instanceof SlideError || signal?.aborted) throw error;
-        throw new SlideError(`${this.metadata.name} is a 3DHistech MRXS slide whose ${what} could not be decoded (${(error as Error).message ?? error}); the file is damaged.`);
+        throw new SlideError(
+          `${this.metadata.name} is a 3DHistech MRXS slide whose ${what} could not be decoded (${(error as Error).message ?? error}); the file is damaged.`,
+        );
       }
     });
   }

@@ -172,7 +172,8 @@ export function parseSlidedat(name: string, text: string): Slidedat {
   const layerRecord = (layer: string) => nonhier.find((entry) => entry.name === layer)?.first ?? null;
   const vimslide = layerRecord('VIMSLIDE_POSITION_BUFFER');
   const stitching = vimslide === null ? layerRecord('StitchingIntensityLayer') : null;
-  const positions: PositionLayer = vimslide !== null ? { record: vimslide, compressed: false } : stitching !== null ? { record: stitching, compressed: true } : null;
+  const positions: PositionLayer =
+    vimslide !== null ? { record: vimslide, compressed: false } : stitching !== null ? { record: stitching, compressed: true } : null;
   const associatedRecord = (target: string, formatKey: string): number | null => {
     const layer = nonhier.find((entry) => entry.name === 'Scan data layer');
     const index = layer?.values.findIndex((entry) => entry.value === target) ?? -1;

@@ -92,7 +92,15 @@ describe('importing what the user picked', () => {
   it('imports a folder: bank.json with the images it names from images/, other files unread', async () => {
     const reads: string[] = [];
     const files = [
-      picked('liver/bank.json', bankJson([question('q1', { image: { kind: 'file', path: 'images/q1.png' } }), question('q2', { image: { kind: 'file', path: 'images/missing.png' } }), question('q3')]), reads),
+      picked(
+        'liver/bank.json',
+        bankJson([
+          question('q1', { image: { kind: 'file', path: 'images/q1.png' } }),
+          question('q2', { image: { kind: 'file', path: 'images/missing.png' } }),
+          question('q3'),
+        ]),
+        reads,
+      ),
       picked('liver/images/q1.png', PNG_BYTES, reads),
       picked('liver/images/unused.png', PNG_BYTES, reads),
       picked('liver/notes.txt', 'notes', reads),
@@ -121,7 +129,9 @@ describe('importing what the user picked', () => {
   });
 
   it('reports a lone JSON whose question points at an image file, keeping the others', async () => {
-    const result = await importPickedFiles([picked('bank.json', bankJson([question('q1', { image: { kind: 'file', path: 'images/q1.png' } }), question('q2')]))]);
+    const result = await importPickedFiles([
+      picked('bank.json', bankJson([question('q1', { image: { kind: 'file', path: 'images/q1.png' } }), question('q2')])),
+    ]);
     expect(result.bank?.questions.map((q) => q.id)).toEqual(['q2']);
     expect(result.errors[0]).toMatchObject({ id: 'q1', field: 'image' });
   });

@@ -16,7 +16,13 @@ const question = (id: string): Question => ({
   tags: ['t'],
   image: { kind: 'slide-region', slide: 'demo', region: { x: 10, y: 20, width: 300, height: 200 } },
 });
-const bank = (id: string, title: string, questions: Question[] = [question(`${id}-q1`)]): QuestionBank => ({ format: BANK_FORMAT, version: 1, id, title, questions });
+const bank = (id: string, title: string, questions: Question[] = [question(`${id}-q1`)]): QuestionBank => ({
+  format: BANK_FORMAT,
+  version: 1,
+  id,
+  title,
+  questions,
+});
 
 const opened: IDBPDatabase[] = [];
 const openDb = async () => {
@@ -103,8 +109,15 @@ describe('bankStore', () => {
     await store.getState().load();
     await store.getState().save(bank('liver', 'Liver'));
     await store.getState().addQuestion('liver', question('q2'));
-    expect(store.getState().banks.find((b) => b.id === 'liver')?.questions.map((q) => q.id)).toEqual(['liver-q1', 'q2']);
-    await expect(store.getState().addQuestion('liver', question('q2'))).rejects.toThrow('The bank “Liver” already has a question with id “q2”; give this one another id.');
+    expect(
+      store
+        .getState()
+        .banks.find((b) => b.id === 'liver')
+        ?.questions.map((q) => q.id),
+    ).toEqual(['liver-q1', 'q2']);
+    await expect(store.getState().addQuestion('liver', question('q2'))).rejects.toThrow(
+      'The bank “Liver” already has a question with id “q2”; give this one another id.',
+    );
     await expect(store.getState().addQuestion('nowhere', question('q3'))).rejects.toThrow(/no bank with id “nowhere”/);
     expect(store.getState().banks.find((b) => b.id === 'liver')?.questions).toHaveLength(2);
   });
@@ -153,6 +166,8 @@ describe('bankStore', () => {
   });
 
   it('words other save failures as a sentence too', () => {
-    expect(saveFailureSentence('B', new Error('Transaction aborted.'))).toBe('The bank “B” was not saved (Transaction aborted); nothing saved before was lost. Try again.');
+    expect(saveFailureSentence('B', new Error('Transaction aborted.'))).toBe(
+      'The bank “B” was not saved (Transaction aborted); nothing saved before was lost. Try again.',
+    );
   });
 });

@@ -52,7 +52,18 @@ const session = (): SessionContents => ({
   exportedAt: '2026-11-29T01:00:00.000Z',
   regions: [
     region('r1'),
-    region('r2', { shape: { kind: 'polygon', points: [{ x: 0, y: 0 }, { x: 9, y: 0 }, { x: 0, y: 9 }] }, className: 'Tumor', measurements: { 'Area µm^2': 12 } }),
+    region('r2', {
+      shape: {
+        kind: 'polygon',
+        points: [
+          { x: 0, y: 0 },
+          { x: 9, y: 0 },
+          { x: 0, y: 9 },
+        ],
+      },
+      className: 'Tumor',
+      measurements: { 'Area µm^2': 12 },
+    }),
   ],
   answers: [answer(1), answer(2, { status: 'stopped', answer: '', reasoningClosed: false })],
   slideAnswers: [
@@ -62,7 +73,9 @@ const session = (): SessionContents => ({
       question: 'Where is the tumour?',
       options: [],
       status: 'done',
-      regions: [{ rect: { x: 0, y: 0, width: 224, height: 224 }, score: 2.5, origin: 'PathoCLIP: “Tumour”', number: 1, readNote: '224 x 224 px at 20x', tokens: 64 }],
+      regions: [
+        { rect: { x: 0, y: 0, width: 224, height: 224 }, score: 2.5, origin: 'PathoCLIP: “Tumour”', number: 1, readNote: '224 x 224 px at 20x', tokens: 64 },
+      ],
       budgetNote: null,
       promptTokens: 300,
       reply: '<answer>Region 1</answer>',
@@ -124,7 +137,9 @@ describe('session file', () => {
     expect(readSessionZip(strToU8('hello'), 'notes.txt').problems).toEqual([
       'notes.txt is not a PathoLens session file (not a readable zip). Choose a .patholens.zip file saved by "Export session".',
     ]);
-    expect(readSessionZip(zipSync({ 'bank.json': strToU8('{}') }), 'bank.zip').problems).toEqual(['bank.zip has no session.json: it is not a PathoLens session file.']);
+    expect(readSessionZip(zipSync({ 'bank.json': strToU8('{}') }), 'bank.zip').problems).toEqual([
+      'bank.zip has no session.json: it is not a PathoLens session file.',
+    ]);
     expect(readSessionZip(zipSync({ 'session.json': strToU8('{') }), 'x.zip').problems[0]).toMatch(/^session\.json in x\.zip is not valid JSON/);
     const future = { ...JSON.parse(new TextDecoder().decode(unzipSync(writeSessionZip(session()))['session.json'])), version: 2 };
     expect(readSessionZip(zipSync({ 'session.json': strToU8(JSON.stringify(future)) })).problems).toEqual([
