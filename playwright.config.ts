@@ -48,9 +48,9 @@ export default defineConfig({
   projects: [
     {
       name: 'webgpu',
-      // The dev server's dependency bundling and the kiosk folder's static servers do not depend on the GPU: their specs
-      // run once, in the wasm project.
-      testIgnore: /(dev-server|kiosk-build)\.spec\.ts/,
+      // The dev server's dependency bundling, the kiosk folder's static servers and where a session's requests go do not
+      // depend on the GPU: their specs run once, in the wasm project.
+      testIgnore: /(dev-server|kiosk-build|privacy)\.spec\.ts/,
       use: {
         browserName: 'chromium',
         // SwiftShader is a software GPU, which "Automatic" rightly passes over for WASM: this project is a user who

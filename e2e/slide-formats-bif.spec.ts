@@ -8,7 +8,7 @@ import sharp from 'sharp';
 import { fixturePath } from '../tests/fixtures';
 import { compare } from '../tests/slide/fixtures';
 import { expect, test } from './fixtures';
-import { expectSlideOpen, expectTilesDrawn, field, gotoApp, info } from './viewer-helpers';
+import { expectSlideOpen, expectTilesDrawn, field, gotoApp, info, readEveryLevelInPage } from './viewer-helpers';
 
 const BIF = 'bif/ventana-overlaps.bif';
 
@@ -39,35 +39,7 @@ test.describe('Ventana BIF', () => {
   ] as const) {
     test(`${fixture}: every level placed from tiles decoded in Chromium’s workers matches OpenSlide`, async ({ page }) => {
       await gotoApp(page);
-      const base64 = readFileSync(fixturePath(fixture)).toString('base64');
-      const opened = await page.evaluate(
-        async ({ base64 }) => {
-          const hook = (
-            window as unknown as {
-              __patholens: {
-                openSlide: (input: File) => Promise<{
-                  metadata: { format: string; mppX: number; width: number; height: number; levels: { downsample: number }[] };
-                  readRegion: (r: object, m: number | null) => Promise<{ width: number; height: number; data: Uint8ClampedArray }>;
-                  close: () => Promise<void>;
-                }>;
-              };
-            }
-          ).__patholens;
-          const file = new File([Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))], 'slide.bif');
-          const slide = await hook.openSlide(file);
-          const { width, height, mppX } = slide.metadata;
-          const levels = [];
-          for (const level of slide.metadata.levels) {
-            const region = await slide.readRegion({ x: 0, y: 0, width, height }, mppX * level.downsample);
-            let text = '';
-            for (let i = 0; i < region.data.length; i += 0x8000) text += String.fromCharCode(...region.data.subarray(i, i + 0x8000));
-            levels.push({ width: region.width, height: region.height, base64: btoa(text) });
-          }
-          await slide.close();
-          return { format: slide.metadata.format, levels };
-        },
-        { base64 },
-      );
+      const opened = await readEveryLevelInPage(page, [fixturePath(fixture)]);
       expect(opened.format).toBe('ventana-bif');
       const note = JSON.parse(readFileSync(fixturePath(`${fixture}.json`), 'utf8')) as { levels: { png: string }[] };
       expect(opened.levels.length).toBe(note.levels.length);

@@ -13,7 +13,7 @@ import { fixturePath } from '../tests/fixtures';
 import { startOrthanc, type OrthancServer } from '../tests/fixtures/orthanc';
 import { compare } from '../tests/slide/fixtures';
 import { expect, test } from './fixtures';
-import { expectSlideOpen, expectTilesDrawn, field, gotoApp, info } from './viewer-helpers';
+import { expectSlideOpen, expectTilesDrawn, field, gotoApp, info, readEveryLevelInPage } from './viewer-helpers';
 
 const folder = (series: string) => fixturePath(`dicom/${series}`);
 const filesOf = (series: string) =>
@@ -21,44 +21,8 @@ const filesOf = (series: string) =>
     .sort()
     .map((name) => join(folder(series), name));
 
-interface LevelRead {
-  width: number;
-  height: number;
-  base64: string;
-}
-
 /** Opens the series' files through openSlide({ files }) in the page and reads each level whole. */
-async function readLevelsInPage(page: Page, series: string): Promise<{ format: string; compression: string; levels: LevelRead[] }> {
-  const files = filesOf(series).map((path) => ({ name: path.split('/').pop()!, base64: readFileSync(path).toString('base64') }));
-  return page.evaluate(
-    async ({ files }) => {
-      const hook = (
-        window as unknown as {
-          __patholens: {
-            openSlide: (input: { files: File[] }) => Promise<{
-              metadata: { format: string; compression: string; mppX: number; width: number; height: number; levels: { downsample: number }[] };
-              readRegion: (r: object, m: number | null) => Promise<{ width: number; height: number; data: Uint8ClampedArray }>;
-              close: () => Promise<void>;
-            }>;
-          };
-        }
-      ).__patholens;
-      const asFile = ({ name, base64 }: { name: string; base64: string }) => new File([Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))], name);
-      const slide = await hook.openSlide({ files: files.map(asFile) });
-      const { width, height, mppX } = slide.metadata;
-      const levels = [];
-      for (const level of slide.metadata.levels) {
-        const region = await slide.readRegion({ x: 0, y: 0, width, height }, mppX * level.downsample);
-        let text = '';
-        for (let i = 0; i < region.data.length; i += 0x8000) text += String.fromCharCode(...region.data.subarray(i, i + 0x8000));
-        levels.push({ width: region.width, height: region.height, base64: btoa(text) });
-      }
-      await slide.close();
-      return { format: slide.metadata.format, compression: slide.metadata.compression, levels };
-    },
-    { files },
-  );
-}
+const readLevelsInPage = (page: Page, series: string) => readEveryLevelInPage(page, filesOf(series));
 
 test.describe('DICOM WSI', () => {
   for (const [series, compression] of [

@@ -10,7 +10,7 @@ import sharp from 'sharp';
 import { fixturePath } from '../tests/fixtures';
 import { compare } from '../tests/slide/fixtures';
 import { expect, test } from './fixtures';
-import { expectSlideOpen, expectTilesDrawn, field, gotoApp, info } from './viewer-helpers';
+import { expectSlideOpen, expectTilesDrawn, field, gotoApp, info, readEveryLevelInPage } from './viewer-helpers';
 
 const MRXS = 'mrxs/mirax-layout.mrxs';
 const FOLDER = fixturePath('mrxs/mirax-layout');
@@ -52,35 +52,7 @@ test.describe('3DHistech MRXS', () => {
   ] as const) {
     test(`${fixture}: every level decoded in Chromium's workers matches OpenSlide`, async ({ page }) => {
       await gotoApp(page);
-      const files = folderFiles(fixture).map((path) => ({ name: path.split('/').pop()!, base64: readFileSync(path).toString('base64') }));
-      const opened = await page.evaluate(
-        async ({ files, fixture }) => {
-          const hook = (
-            window as unknown as {
-              __patholens: {
-                openSlide: (input: { files: File[]; folder?: string }) => Promise<{
-                  metadata: { format: string; compression: string; mppX: number; width: number; height: number; levels: { downsample: number }[] };
-                  readRegion: (r: object, m: number | null) => Promise<{ width: number; height: number; data: Uint8ClampedArray }>;
-                  close: () => Promise<void>;
-                }>;
-              };
-            }
-          ).__patholens;
-          const asFile = ({ name, base64 }: { name: string; base64: string }) => new File([Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))], name);
-          const slide = await hook.openSlide({ files: files.map(asFile), folder: fixture });
-          const { width, height, mppX } = slide.metadata;
-          const levels = [];
-          for (const level of slide.metadata.levels) {
-            const region = await slide.readRegion({ x: 0, y: 0, width, height }, mppX * level.downsample);
-            let text = '';
-            for (let i = 0; i < region.data.length; i += 0x8000) text += String.fromCharCode(...region.data.subarray(i, i + 0x8000));
-            levels.push({ width: region.width, height: region.height, base64: btoa(text) });
-          }
-          await slide.close();
-          return { format: slide.metadata.format, compression: slide.metadata.compression, levels };
-        },
-        { files, fixture },
-      );
+      const opened = await readEveryLevelInPage(page, folderFiles(fixture), fixture);
       expect([opened.format, opened.compression]).toEqual(['mirax', compression]);
       const note = JSON.parse(readFileSync(fixturePath(`mrxs/${fixture}.mrxs.json`), 'utf8')) as { levels: { png: string }[] };
       expect(opened.levels.length).toBe(note.levels.length);

@@ -1,4 +1,5 @@
 import { expect, type Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
 import { fixturePath } from '../tests/fixtures';
 
 /** Test slides carried by the repository (tests/fixtures); a missing one fails the spec that needs it. */
@@ -46,4 +47,47 @@ export async function expectTilesDrawn(page: Page): Promise<void> {
 
 export async function focusSlide(page: Page): Promise<void> {
   await page.locator('[data-testid="slide-canvas"] .openseadragon-canvas').first().focus();
+}
+
+/** One level of a slide read whole in the page, its RGBA pixels in base64. */
+export interface LevelRead {
+  width: number;
+  height: number;
+  base64: string;
+}
+
+/**
+ * Opens a slide from files in the page through the test hook's openSlide (the viewer's own entry point, decode
+ * workers included) and reads every level whole, for comparison here with an independent reader's pixels.
+ * One file without a folder opens as that file; several (or a folder) as one slide's files.
+ */
+export async function readEveryLevelInPage(
+  page: Page,
+  paths: string[],
+  folder?: string,
+): Promise<{ format: string; compression: string; levels: LevelRead[] }> {
+  const files = paths.map((path) => ({ name: path.split('/').pop()!, base64: readFileSync(path).toString('base64') }));
+  return page.evaluate(
+    async ({ files, folder }) => {
+      type Opened = {
+        metadata: { format: string; compression: string; mppX: number; width: number; height: number; levels: { downsample: number }[] };
+        readRegion: (r: object, m: number | null) => Promise<{ width: number; height: number; data: Uint8ClampedArray }>;
+        close: () => Promise<void>;
+      };
+      const hook = (window as unknown as { __patholens: { openSlide: (input: File | { files: File[]; folder?: string }) => Promise<Opened> } }).__patholens;
+      const asFile = ({ name, base64 }: { name: string; base64: string }) => new File([Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))], name);
+      const slide = await hook.openSlide(files.length === 1 && !folder ? asFile(files[0]!) : { files: files.map(asFile), ...(folder ? { folder } : {}) });
+      const { width, height, mppX } = slide.metadata;
+      const levels = [];
+      for (const level of slide.metadata.levels) {
+        const region = await slide.readRegion({ x: 0, y: 0, width, height }, mppX * level.downsample);
+        let text = '';
+        for (let i = 0; i < region.data.length; i += 0x8000) text += String.fromCharCode(...region.data.subarray(i, i + 0x8000));
+        levels.push({ width: region.width, height: region.height, base64: btoa(text) });
+      }
+      await slide.close();
+      return { format: slide.metadata.format, compression: slide.metadata.compression, levels };
+    },
+    { files, folder },
+  );
 }
