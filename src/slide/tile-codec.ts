@@ -90,3 +90,21 @@ export async function resolveTileRequest(request: TileRequest): Promise<TileJob>
   );
   return { codec: request.codec, width: request.width, height: request.height, planes, composite: request.composite };
 }
+
+/** A self-contained 8-bit YCbCr JPEG (JFIF) read as its own file, not a TIFF tile: NDPI's levels, MRXS camera images. */
+export function standaloneJpegCodec(key: string): TileCodec {
+  return {
+    key,
+    compression: 7,
+    photometric: 6,
+    samplesPerPixel: 3,
+    bitsPerSample: 8,
+    sampleFormat: 1,
+    planar: 1,
+    predictor: 1,
+    littleEndian: true,
+    alpha: false,
+    jpegTables: null,
+    colorMap: null,
+  };
+}

@@ -21,7 +21,7 @@ import {
 } from '../slide-source';
 import type { TileDecodeFn } from '../tiff-slide';
 import { DEFAULT_TILE_CACHE_BYTES, TileCache } from '../tile-cache';
-import type { TileCodec } from '../tile-codec';
+import { standaloneJpegCodec } from '../tile-codec';
 import type { ImageDecodeFn } from '../url-tiled-slide';
 import { parseIndex, parsePositions, planLevels, type IndexRecord, type LevelPlan, type PlacedPart } from './mirax-index';
 import { MAX_SLIDEDAT_BYTES, parseSlidedat, type Slidedat } from './slidedat';
@@ -48,20 +48,7 @@ const MAX_POSITION_BYTES = 64 * 1024 * 1024;
 /** Associated images (macro, label, thumbnail) are small photographs. */
 const MAX_ASSOCIATED_PIXELS = 64 * 1024 * 1024;
 
-const JPEG_CODEC: TileCodec = {
-  key: 'mrxs',
-  compression: 7,
-  photometric: 6, // JFIF: YCbCr
-  samplesPerPixel: 3,
-  bitsPerSample: 8,
-  sampleFormat: 1,
-  planar: 1,
-  predictor: 1,
-  littleEndian: true,
-  alpha: false,
-  jpegTables: null,
-  colorMap: null,
-};
+const JPEG_CODEC = standaloneJpegCodec('mrxs');
 
 /** True when the files look like an MRXS slide's folder (they hold a Slidedat.ini). */
 export function isMiraxFileSet(sources: readonly ByteSource[]): boolean {

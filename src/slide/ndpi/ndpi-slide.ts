@@ -18,7 +18,7 @@ import {
 } from '../slide-source';
 import type { TileDecodeFn } from '../tiff-slide';
 import { TileCache } from '../tile-cache';
-import type { TileCodec } from '../tile-codec';
+import { standaloneJpegCodec } from '../tile-codec';
 import { tagNumber, tagNumbers, tagText, type TiffFile, type TiffIfd } from '../tiff-structure';
 import { jpegFromIntervals, parseJpegRestartHeader, type JpegRestartHeader } from './jpeg-restart';
 
@@ -59,20 +59,7 @@ const SPAN_CACHE_ENTRIES = 16;
 /** Tiles of about this many pixels a side (as SVS and DICOM pyramids use). */
 const TILE_TARGET = 256;
 
-const CODEC: TileCodec = {
-  key: 'ndpi',
-  compression: 7,
-  photometric: 6, // NDP.scan writes YCbCr JPEGs
-  samplesPerPixel: 3,
-  bitsPerSample: 8,
-  sampleFormat: 1,
-  planar: 1,
-  predictor: 1,
-  littleEndian: true,
-  alpha: false,
-  jpegTables: null,
-  colorMap: null,
-};
+const CODEC = standaloneJpegCodec('ndpi');
 
 async function readJpegHeader(file: TiffFile, offset: number, length: number, what: string, signal?: AbortSignal): Promise<JpegRestartHeader> {
   let probe = Math.min(length, HEADER_PROBE);
