@@ -3,6 +3,13 @@
  * - sft.jsonl: supervised chain-of-thought, one conversation per line as LLaMA-Factory's ShareGPT multimodal
  *   format and ms-swift read it: `{"messages": [system, user "<image>question", assistant
  *   "<think>…</think><answer>…</answer>"], "images": ["images/ID.png"]}` (dataset_info.json registers it);
+ * - sft-messages.jsonl: the same conversations with content parts, the shape the Qwen2.5-VL processor's chat
+ *   template, qwen-vl-utils and TRL's vision SFT read: user content `[{"type": "image", "image": "images/ID.png"},
+ *   {"type": "text", "text": question}]`, every other turn `[{"type": "text", …}]`, plus `images`;
+ * - sft-qwen-vl.jsonl: the official Qwen2.5-VL fine-tuning code's (QwenLM/Qwen2.5-VL qwen-vl-finetune) shape:
+ *   `{"image": "images/ID.png", "conversations": [{"from": "human", "value": "<image>\nquestion"}, {"from": "gpt",
+ *   "value": target}]}`; it has no system turn (that code reads every turn not from "human" as the assistant's), so
+ *   the Patho-R1 system prompt is not in it;
  * - rl.jsonl: RL prompts with their ground truth: `{"id", "images", "problem", "question", "options", "answer",
  *   "answer_index"}`, which the accuracy reward (src/inference/patho-r1-rewards.ts) checks against;
  * - images/ID.png, and manifest.json saying what was left out and why.
@@ -17,6 +24,20 @@ import type { FeedbackRecord } from './feedback-record';
 export interface SftLine {
   messages: { role: 'system' | 'user' | 'assistant'; content: string }[];
   images: string[];
+}
+
+export type ContentPart = { type: 'image'; image: string } | { type: 'text'; text: string };
+
+/** An SFT line with content parts (Qwen2.5-VL processor / qwen-vl-utils / TRL). */
+export interface SftMessagesLine {
+  messages: { role: 'system' | 'user' | 'assistant'; content: ContentPart[] }[];
+  images: string[];
+}
+
+/** An SFT line in qwen-vl-finetune's shape. */
+export interface SftQwenVlLine {
+  image: string;
+  conversations: { from: 'human' | 'gpt'; value: string }[];
 }
 
 export interface RlLine {
@@ -104,6 +125,35 @@ export function buildFeedbackExport(records: readonly FeedbackRecord[]): Feedbac
   return result;
 }
 
+const IMAGE_MARK = '<image>';
+
+/** An SFT line with content parts: the `<image>` mark of the user turn becomes an image part naming the file. */
+export function toMessagesLine(line: SftLine): SftMessagesLine {
+  const images = [...line.images];
+  return {
+    messages: line.messages.map(({ role, content }) => {
+      if (role !== 'user') return { role, content: [{ type: 'text', text: content }] };
+      const parts: ContentPart[] = [];
+      content.split(IMAGE_MARK).forEach((text, index) => {
+        if (index > 0) parts.push({ type: 'image', image: images[index - 1] as string });
+        if (text.trim()) parts.push({ type: 'text', text: text.trim() });
+      });
+      return { role, content: parts };
+    }),
+    images,
+  };
+}
+
+/** An SFT line in qwen-vl-finetune's shape (one image; no system turn, which that code would read as the assistant's). */
+export function toQwenVlLine(line: SftLine): SftQwenVlLine {
+  const conversations: SftQwenVlLine['conversations'] = [];
+  for (const { role, content } of line.messages) {
+    if (role === 'user') conversations.push({ from: 'human', value: content.replace(IMAGE_MARK, `${IMAGE_MARK}\n`) });
+    else if (role === 'assistant') conversations.push({ from: 'gpt', value: content });
+  }
+  return { image: line.images[0] as string, conversations };
+}
+
 /** LLaMA-Factory's dataset_info.json entry for sft.jsonl (ShareGPT with role/content tags and images). */
 export const LLAMA_FACTORY_DATASET_INFO = {
   patholens_feedback: {
@@ -122,6 +172,8 @@ export function feedbackExportFiles(records: readonly FeedbackRecord[], exported
   const used = new Set([...built.sft, ...built.rl].flatMap((line) => line.images));
   const files: Record<string, Uint8Array> = {
     'sft.jsonl': strToU8(jsonl(built.sft)),
+    'sft-messages.jsonl': strToU8(jsonl(built.sft.map(toMessagesLine))),
+    'sft-qwen-vl.jsonl': strToU8(jsonl(built.sft.map(toQwenVlLine))),
     'rl.jsonl': strToU8(jsonl(built.rl)),
     'dataset_info.json': strToU8(`${JSON.stringify(LLAMA_FACTORY_DATASET_INFO, null, 2)}\n`),
     'manifest.json': strToU8(

@@ -11,7 +11,14 @@ import path from 'node:path';
 import { strFromU8, unzipSync } from 'fflate';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildFeedbackExport, feedbackExportFiles, feedbackExportZip, imageFileName } from '../../../src/features/feedback/feedback-export';
+import {
+  buildFeedbackExport,
+  feedbackExportFiles,
+  feedbackExportZip,
+  imageFileName,
+  toMessagesLine,
+  toQwenVlLine,
+} from '../../../src/features/feedback/feedback-export';
 import { indexedDbFeedbackStore } from '../../../src/features/feedback/feedback-db';
 import type { FeedbackRecord } from '../../../src/features/feedback/feedback-record';
 import { PATHO_R1_SYSTEM_PROMPT } from '../../../src/inference/patho-r1-prompt';
@@ -118,6 +125,32 @@ describe('feedback export', () => {
     expect(built.rl[0]!.problem).toBe('<image>What is the most likely diagnosis?\nA. Adenoma\nB. Adenocarcinoma\nC. Lymphoma');
   });
 
+  it('sft-messages.jsonl has content parts (the image part names the file) and sft-qwen-vl.jsonl is human/gpt conversations, same text', () => {
+    const built = buildFeedbackExport(records());
+    const corrected = built.sft[1]!;
+    expect(toMessagesLine(corrected)).toEqual({
+      messages: [
+        { role: 'system', content: [{ type: 'text', text: PATHO_R1_SYSTEM_PROMPT }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'image', image: 'images/practice_2.png' },
+            { type: 'text', text: 'What is the most likely diagnosis?\nA. Adenoma\nB. Adenocarcinoma\nC. Lymphoma' },
+          ],
+        },
+        { role: 'assistant', content: [{ type: 'text', text: '<think>Sheets of atypical lymphoid cells.</think><answer>C. Lymphoma</answer>' }] },
+      ],
+      images: ['images/practice_2.png'],
+    });
+    expect(toQwenVlLine(corrected)).toEqual({
+      image: 'images/practice_2.png',
+      conversations: [
+        { from: 'human', value: '<image>\nWhat is the most likely diagnosis?\nA. Adenoma\nB. Adenocarcinoma\nC. Lymphoma' },
+        { from: 'gpt', value: '<think>Sheets of atypical lymphoid cells.</think><answer>C. Lymphoma</answer>' },
+      ],
+    });
+  });
+
   it('the zip holds sft.jsonl, rl.jsonl, dataset_info.json, manifest.json and the images of exported records only', () => {
     const zip = unzipSync(feedbackExportZip(records(), new Date('2026-11-28T12:00:00Z')));
     expect(Object.keys(zip).sort()).toEqual(
@@ -130,6 +163,8 @@ describe('feedback export', () => {
         'images/practice_2.png',
         'manifest.json',
         'rl.jsonl',
+        'sft-messages.jsonl',
+        'sft-qwen-vl.jsonl',
         'sft.jsonl',
       ].map((name) => `patholens-feedback/${name}`),
     );
@@ -173,6 +208,51 @@ print(json.dumps({"sft": len(sft), "rl": len(rl), "columns": sorted(sft.column_n
       expect(JSON.parse(run.stdout.trim().split('\n').pop()!)).toEqual({ sft: 4, rl: 4, columns: ['images', 'messages'] });
     },
     60_000,
+  );
+
+  const hasTransformers = existsSync(python) && spawnSync(python, ['-c', 'import transformers, torchvision'], { encoding: 'utf8' }).status === 0;
+  it.runIf(hasTransformers || process.env.CI === 'true')(
+    "the Qwen2.5-VL processor (the tiny Patho-R1's) reads sft-messages.jsonl: the image loaded from its path, its tokens in place, the target after the user turn",
+    () => {
+      const folder = mkdtempSync(path.join(tmpdir(), 'feedback-qwen-'));
+      for (const [name, bytes] of Object.entries(feedbackExportFiles(records(), new Date()))) {
+        mkdirSync(path.dirname(path.join(folder, name)), { recursive: true });
+        writeFileSync(path.join(folder, name), bytes);
+      }
+      // apply_chat_template with tokenize=True loads each image part's file itself (relative to the export folder) and
+      // expands <|image_pad|> to the image's grid: the path a Qwen2.5-VL trainer (TRL, qwen-vl-finetune) takes.
+      const script = `
+import json, os, sys
+from transformers import AutoProcessor
+root, model = sys.argv[1], sys.argv[2]
+processor = AutoProcessor.from_pretrained(model)
+os.chdir(root)
+pad = processor.tokenizer.convert_tokens_to_ids("<|image_pad|>")
+merge = processor.image_processor.merge_size
+with open("sft-messages.jsonl") as f:
+    lines = [json.loads(line) for line in f]
+with open("sft-qwen-vl.jsonl") as f:
+    qwen = [json.loads(line) for line in f]
+for line, item in zip(lines, qwen):
+    messages = line["messages"]
+    text = processor.apply_chat_template(messages, tokenize=False)
+    out = processor.apply_chat_template(messages, tokenize=True, return_dict=True, return_tensors="np")
+    grid = out["image_grid_thw"]
+    assert grid.shape[0] == len(line["images"]) == 1, grid.shape
+    assert int((out["input_ids"][0] == pad).sum()) == int(grid[0].prod()) // (merge * merge)
+    assert text.count("<|vision_start|><|image_pad|><|vision_end|>") == 1, text
+    assert text.endswith("<|im_start|>assistant\\n" + messages[2]["content"][0]["text"] + "<|im_end|>\\n"), text
+    assert sorted(item) == ["conversations", "image"] and item["image"] == line["images"][0] and os.path.isfile(item["image"])
+    assert [turn["from"] for turn in item["conversations"]] == ["human", "gpt"]
+    assert item["conversations"][0]["value"].count("<image>") == 1
+    assert item["conversations"][1]["value"] == messages[2]["content"][0]["text"]
+print(json.dumps({"messages": len(lines), "qwen": len(qwen)}))
+`;
+      const run = spawnSync(python, ['-c', script, folder, path.join(ROOT, 'models/tiny/patho-r1')], { encoding: 'utf8' });
+      expect(run.stderr.split('\n').filter((line) => /Error|assert/.test(line))).toEqual([]);
+      expect(JSON.parse(run.stdout.trim().split('\n').pop()!)).toEqual({ messages: 4, qwen: 4 });
+    },
+    120_000,
   );
 });
 
