@@ -128,8 +128,8 @@ export function createOpenAiCompatibleEngine(options: RemoteServerOptions): Path
 
   return {
     async generate(request: PathoR1GenerateRequest, callbacks: PathoR1GenerateCallbacks = {}): Promise<GenerationOutcome> {
-      const body = JSON.stringify(buildChatRequest(options.model, request, true));
       const clock = new TokenClock();
+      const body = JSON.stringify(await buildChatRequest(options.model, request, true));
       const timer = idleTimeout(timeoutMs, callbacks.signal);
       const stoppedByUser = () => callbacks.signal?.aborted === true;
       const timeoutError = () =>

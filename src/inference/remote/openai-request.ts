@@ -61,10 +61,11 @@ export function samplingFields(settings: GenerationSettings): Pick<OpenAiChatReq
   return fields;
 }
 
-export function buildChatRequest(model: string, request: PathoR1GenerateRequest, stream: boolean): OpenAiChatRequest {
+/** The request body; each region is encoded once per request (the page reads the region afresh for each question). */
+export async function buildChatRequest(model: string, request: PathoR1GenerateRequest, stream: boolean): Promise<OpenAiChatRequest> {
   const body: OpenAiChatRequest = {
     model,
-    messages: toOpenAiMessages(request.messages, request.images.map(rgbaToPngDataUrl)),
+    messages: toOpenAiMessages(request.messages, await Promise.all(request.images.map(rgbaToPngDataUrl))),
     stream,
     ...samplingFields(request.settings),
   };

@@ -55,7 +55,7 @@ describe('remote engine on transformers serve (tiny Patho-R1, CPU)', () => {
     const unstreamed = await fetch(`${server.baseUrl}/v1/chat/completions`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify(buildChatRequest(server.model, request, false)),
+      body: JSON.stringify(await buildChatRequest(server.model, request, false)),
     });
     expect(unstreamed.status).toBe(200);
     // transformers serve trims the unstreamed message; the streamed one keeps the first token's leading space.
