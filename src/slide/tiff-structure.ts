@@ -5,6 +5,15 @@
  * arrays as little-endian whatever the byte order, and fetches tile offsets one request each over HTTP.
  * Here every count is checked against the file size before anything is allocated, and every failure is a
  * SlideError sentence. geotiff.js still does the pixel decoding (tile-decoder.ts).
+ *
+ * Hamamatsu NDPI is classic TIFF with NDPI's own 64-bit extension, which no TIFF library but tifffile's and
+ * OpenSlide's own parsers knows (geotiff.js and libtiff read it as classic TIFF, so past 4 GiB every offset wraps):
+ * the header's first-IFD offset and each IFD's next-IFD link are 8 bytes, and after each IFD's next link comes a
+ * block of 4 bytes per entry holding the high 32 bits of that entry's value/offset field. A LONG or SLONG value
+ * stored inline with nonzero high bits is a 64-bit value (StripOffsets, StripByteCounts of a level past 4 GiB);
+ * ASCII values are always out of line. Detected as OpenSlide does: the header's 8-byte offset must lead to an IFD,
+ * read the NDPI way, that holds tag 65420; anything else is read as classic TIFF. Offsets are combined as
+ * low + high * 2^32 (exact in a JS number up to 2^53; no 32-bit bit operations).
  */
 import type { ByteSource } from './byte-source';
 import { SlideError } from './slide-source';
@@ -37,11 +46,18 @@ export interface TiffIfd {
 export interface TiffFile {
   littleEndian: boolean;
   bigTiff: boolean;
+  /** Read with Hamamatsu NDPI's 64-bit offset extension (see above). */
+  ndpi?: boolean;
   ifds: TiffIfd[];
   source: ByteSource;
 }
 
-function fail(source: ByteSource, what: string): never {
+/** Tag 65420 marks NDPI (OpenSlide's and tifffile's test). */
+const NDPI_FORMAT_FLAG = 65420;
+const HIGH_WORD = 2 ** 32;
+
+function fail(source: ByteSource, what: string, ndpi = false): never {
+  if (ndpi) throw new SlideError(`${source.name} is a Hamamatsu NDPI file whose TIFF structure cannot be read: ${what}.`);
   throw new SlideError(`${source.name} is not a readable TIFF file: ${what}.`);
 }
 
@@ -90,22 +106,36 @@ export async function parseTiff(source: ByteSource, signal?: AbortSignal): Promi
   } else {
     firstIfd = header.u32(4);
   }
+  let ndpi = false;
+  if (!bigTiff && littleEndian && head.length >= 12) {
+    const wide = header.u32(4) + header.u32(8) * HIGH_WORD;
+    if (await holdsNdpiFlag(source, wide, signal)) {
+      ndpi = true;
+      firstIfd = wide;
+    } else if (header.u32(8) !== 0 && wide >= source.size && /\.ndpi$/i.test(source.name)) {
+      // An .ndpi file whose 8-byte header offset lies past its end: cut off (its IFDs come after the image data).
+      fail(source, `its first image directory lies at byte ${wide}, past the end of the ${source.size}-byte file (the file is truncated)`, true);
+    }
+  }
 
   const seen = new Set<number>();
   const parseIfd = async (offset: number, depth: number): Promise<{ ifd: TiffIfd; next: number }> => {
-    if (seen.size >= MAX_IFDS) fail(source, `it has more than ${MAX_IFDS} image directories`);
-    if (seen.has(offset)) fail(source, 'its image directories form a loop');
+    if (seen.size >= MAX_IFDS) fail(source, `it has more than ${MAX_IFDS} image directories`, ndpi);
+    if (seen.has(offset)) fail(source, 'its image directories form a loop', ndpi);
     seen.add(offset);
     const countSize = bigTiff ? 8 : 2;
     const entrySize = bigTiff ? 20 : 12;
     const countBytes = await source.read(offset, countSize, signal);
-    if (countBytes.length < countSize) fail(source, `an image directory at byte ${offset} lies past the end of the file (the file may be truncated)`);
+    if (countBytes.length < countSize) fail(source, `an image directory at byte ${offset} lies past the end of the file (the file may be truncated)`, ndpi);
     const entryCount = bigTiff ? new Reader(viewOf(countBytes), littleEndian).u64(0) : new Reader(viewOf(countBytes), littleEndian).u16(0);
-    if (entryCount === 0 || entryCount > MAX_ENTRIES_PER_IFD) fail(source, `an image directory claims ${entryCount} entries`);
-    const tableLength = entryCount * entrySize + (bigTiff ? 8 : 4);
+    if (entryCount === 0 || entryCount > MAX_ENTRIES_PER_IFD) fail(source, `an image directory at byte ${offset} claims ${entryCount} entries`, ndpi);
+    // NDPI: 12-byte entries, an 8-byte next link, then the high 32 bits of each entry's value/offset field.
+    const linkSize = bigTiff || ndpi ? 8 : 4;
+    const tableLength = entryCount * entrySize + linkSize + (ndpi ? 4 * entryCount : 0);
     const table = await source.read(offset + countSize, tableLength, signal);
-    if (table.length < tableLength) fail(source, `an image directory at byte ${offset} is cut off (the file may be truncated)`);
+    if (table.length < tableLength) fail(source, `an image directory at byte ${offset} is cut off (the file may be truncated)`, ndpi);
     const r = new Reader(viewOf(table), littleEndian);
+    const highAt = entryCount * entrySize + linkSize;
     const entries = new Map<number, TiffEntry>();
     const inlineSize = bigTiff ? 8 : 4;
     for (let i = 0; i < entryCount; i++) {
@@ -119,26 +149,38 @@ export async function parseTiff(source: ByteSource, signal?: AbortSignal): Promi
       if (typeSize === 0) continue; // unknown field types are skipped, as the TIFF spec asks
       const byteLength = typeSize * count;
       const valueAt = at + (bigTiff ? 12 : 8);
-      if (byteLength <= inlineSize) {
-        entries.set(tag, { tag, type, count, offset: -1, inline: table.slice(valueAt, valueAt + byteLength) });
+      const high = ndpi ? r.u32(highAt + 4 * i) : 0;
+      if (byteLength <= inlineSize && !(ndpi && type === 2)) {
+        if (high === 0) {
+          entries.set(tag, { tag, type, count, offset: -1, inline: table.slice(valueAt, valueAt + byteLength) });
+        } else if ((type === 4 || type === 9) && count === 1) {
+          // NDPI: a LONG / SLONG whose high bits follow the IFD is a 64-bit value (LONG8 / SLONG8).
+          const wide = new Uint8Array(8);
+          wide.set(table.subarray(valueAt, valueAt + 4), 0);
+          wide.set(table.subarray(highAt + 4 * i, highAt + 4 * i + 4), 4);
+          entries.set(tag, { tag, type: type === 4 ? 16 : 17, count, offset: -1, inline: wide });
+        } else {
+          fail(source, `tag ${tag} (field type ${type}) has high bits in its NDPI value extension, which no NDPI reader knows how to read`, true);
+        }
       } else {
-        const valueOffset = bigTiff ? r.u64(valueAt) : r.u32(valueAt);
+        const valueOffset = bigTiff ? r.u64(valueAt) : r.u32(valueAt) + high * HIGH_WORD;
         // Checked here, before anything is allocated: a value must lie inside the file.
         if (valueOffset + byteLength > source.size) {
           fail(
             source,
             `tag ${tag} claims ${count} values at byte ${valueOffset}, past the end of the ${source.size}-byte file (the file may be truncated or damaged)`,
+            ndpi,
           );
         }
         entries.set(tag, { tag, type, count, offset: valueOffset, inline: null });
       }
     }
-    const next = bigTiff ? r.u64(entryCount * entrySize) : r.u32(entryCount * entrySize);
+    const next = bigTiff || ndpi ? r.u64(entryCount * entrySize) : r.u32(entryCount * entrySize);
     const ifd: TiffIfd = { offset, entries, subIfds: [] };
     // SubIFDs (tag 330): OME-TIFF keeps its pyramid there. One level of nesting is all we read.
     const sub = entries.get(330);
     if (sub && depth === 0) {
-      for (const subOffset of await readNumbers({ littleEndian, bigTiff, ifds: [], source }, sub, signal)) {
+      for (const subOffset of await readNumbers({ littleEndian, bigTiff, ndpi, ifds: [], source }, sub, signal)) {
         if (subOffset > 0 && subOffset < source.size) ifd.subIfds.push((await parseIfd(subOffset, depth + 1)).ifd);
       }
     }
@@ -149,22 +191,46 @@ export async function parseTiff(source: ByteSource, signal?: AbortSignal): Promi
   let offset = firstIfd;
   while (offset !== 0) {
     if (offset >= source.size) {
-      if (ifds.length === 0) fail(source, 'its first image directory lies past the end of the file (the file may be truncated)');
+      if (ifds.length === 0) fail(source, 'its first image directory lies past the end of the file (the file may be truncated)', ndpi);
+      // NDPI writes each page's IFD after its image: a link past the end is a cut-off file, whose last levels are lost.
+      if (ndpi)
+        fail(
+          source,
+          `page ${ifds.length + 1}'s image directory lies at byte ${offset}, past the end of the ${source.size}-byte file (the file is truncated)`,
+          true,
+        );
       break; // a dangling next pointer after good directories: keep what we have, as libtiff does
     }
     const { ifd, next } = await parseIfd(offset, 0);
     ifds.push(ifd);
     offset = next;
   }
-  return { littleEndian, bigTiff, ifds, source };
+  return { littleEndian, bigTiff, ndpi, ifds, source };
+}
+
+/**
+ * Whether an IFD read NDPI's way (12-byte entries) at this offset lists tag 65420: OpenSlide's NDPI test. Never
+ * throws; a classic TIFF's header offset read as 8 bytes usually points past the file (its next bytes are data).
+ */
+async function holdsNdpiFlag(source: ByteSource, offset: number, signal?: AbortSignal): Promise<boolean> {
+  if (!(offset >= 8 && offset + 2 <= source.size)) return false;
+  const countBytes = await source.read(offset, 2, signal);
+  if (countBytes.length < 2) return false;
+  const count = new Reader(viewOf(countBytes), true).u16(0);
+  if (count === 0 || count > MAX_ENTRIES_PER_IFD) return false;
+  const table = await source.read(offset + 2, count * 12, signal);
+  if (table.length < count * 12) return false;
+  const r = new Reader(viewOf(table), true);
+  for (let i = 0; i < count; i++) if (r.u16(i * 12) === NDPI_FORMAT_FLAG) return true;
+  return false;
 }
 
 async function entryBytes(file: TiffFile, entry: TiffEntry, signal?: AbortSignal): Promise<Uint8Array> {
   if (entry.inline) return entry.inline;
   const length = (TYPE_SIZES[entry.type] ?? 0) * entry.count;
-  if (length > MAX_TAG_BYTES) fail(file.source, `tag ${entry.tag} holds ${length} bytes, more than a slide ever needs`);
+  if (length > MAX_TAG_BYTES) fail(file.source, `tag ${entry.tag} holds ${length} bytes, more than a slide ever needs`, file.ndpi);
   const bytes = await file.source.read(entry.offset, length, signal);
-  if (bytes.length < length) fail(file.source, `tag ${entry.tag} is cut off (the file may be truncated)`);
+  if (bytes.length < length) fail(file.source, `tag ${entry.tag} is cut off (the file may be truncated)`, file.ndpi);
   return bytes;
 }
 

@@ -5,6 +5,11 @@
  * the tile's JPEG). Levels without restart markers are small and decode whole. SourceLens (65421) is the level's
  * objective magnification (-1 marks the macro image), 65424 the focal plane (only plane 0 is shown), resolution
  * in pixels per centimetre; the property map (65449) goes to the metadata panel.
+ *
+ * Files over 4 GiB: tiff-structure.ts reads NDPI's 64-bit offsets (header, IFD links and the high-bits block
+ * after each IFD). McuStarts are offsets from the level's strip start; for a level JPEG over 4 GiB their high 32
+ * bits are in McuStartsHighBytes (65432), one per interval, as OpenSlide and tifffile read them. A level JPEG
+ * that needs them and lacks them is refused, never read with wrapped offsets.
  */
 import { cropTile, readRegionFromTiles } from '../region';
 import {
@@ -28,6 +33,8 @@ const X_OFFSET = 65422;
 const Y_OFFSET = 65423;
 const FOCAL_PLANE = 65424;
 const MCU_STARTS = 65426;
+const MCU_STARTS_HIGH = 65432;
+const HIGH_WORD = 2 ** 32;
 const PROPERTY_MAP = 65449;
 
 /** True when the first page carries NDPI's format tag. */
@@ -58,6 +65,13 @@ const SPAN_READ_BYTES = 1024 * 1024;
 const SPAN_CACHE_ENTRIES = 16;
 /** Tiles of about this many pixels a side (as SVS and DICOM pyramids use). */
 const TILE_TARGET = 256;
+/**
+ * The most entropy-coded bytes one MCU can take: 6 blocks (4:2:0) of 64 coefficients of at most 27 bits each,
+ * doubled for byte stuffing, is under 3 KiB. A restart interval claiming more is damage (or a hole), never read.
+ */
+const MAX_BYTES_PER_MCU = 8 * 1024;
+/** A level decoded whole (no restart markers) is at most this many bytes per pixel of its size, plus its header. */
+const MAX_WHOLE_BYTES_PER_PIXEL = 8;
 
 const CODEC = standaloneJpegCodec('ndpi');
 
@@ -100,6 +114,11 @@ async function loadJpeg(file: TiffFile, ifd: TiffIfd, page: number, what: string
         `${file.source.name} is a Hamamatsu NDPI slide whose ${what} (${width} x ${height}) has no restart markers, so it could only be read by decoding it whole; PathoLens does not.`,
       );
     }
+    if (length > width * height * MAX_WHOLE_BYTES_PER_PIXEL + MAX_HEADER) {
+      throw new SlideError(
+        `${file.source.name} is a Hamamatsu NDPI slide whose ${what} claims a ${length}-byte JPEG for ${width} x ${height} pixels; the file is damaged.`,
+      );
+    }
     return base;
   }
   const mcusPerRow = Math.ceil(width / header.mcuWidth);
@@ -116,7 +135,20 @@ async function loadJpeg(file: TiffFile, ifd: TiffIfd, page: number, what: string
       `${file.source.name} is a Hamamatsu NDPI slide whose ${what} has no usable restart-interval index (McuStarts: ${recorded?.length ?? 0} entries for ${intervalsPerRow * mcuRows} intervals); PathoLens reads NDPI levels only through it.`,
     );
   }
-  const starts = recorded.map((start) => offset + start);
+  const high = await tagNumbers(file, ifd, MCU_STARTS_HIGH, signal);
+  if (high && high.length !== recorded.length) {
+    throw new SlideError(
+      `${file.source.name} is a Hamamatsu NDPI slide whose ${what} has ${high.length} McuStartsHighBytes entries for ${recorded.length} restart intervals; the file is damaged.`,
+    );
+  }
+  if (!high && length > HIGH_WORD) {
+    // The low 32 bits alone would wrap inside this JPEG: every interval past its first 4 GiB would be misplaced.
+    throw new SlideError(
+      `${file.source.name} is a Hamamatsu NDPI slide whose ${what} is a ${length}-byte JPEG (over 4 GiB) without the high bits of its restart-interval offsets (McuStartsHighBytes, tag 65432); its tiles cannot be placed.`,
+    );
+  }
+  // Exact: low + high * 2^32 (a JS number holds integers to 2^53), never 32-bit bit operations.
+  const starts = recorded.map((start, i) => offset + start + (high?.[i] ?? 0) * HIGH_WORD);
   for (let i = 0; i < starts.length; i++) {
     if (!(starts[i]! >= offset + header.header.length && starts[i]! < offset + length && (i === 0 || starts[i]! > starts[i - 1]!))) {
       throw new SlideError(
@@ -235,6 +267,15 @@ export class NdpiSlideSource implements SlideSource {
       const spanFrom = starts[firstRow * jpeg.intervalsPerRow]!;
       const spanTo = starts[(firstRow + rows) * jpeg.intervalsPerRow] ?? end;
       const needed = rowFirsts.reduce((sum, first) => sum + (starts[first + across] ?? end) - starts[first]!, 0);
+      const perRowLimit = across * header.restartInterval * MAX_BYTES_PER_MCU;
+      for (const first of rowFirsts) {
+        const bytes = (starts[first + across] ?? end) - starts[first]!;
+        if (bytes > perRowLimit) {
+          throw new SlideError(
+            `${this.metadata.name} is a Hamamatsu NDPI slide whose level of page ${jpeg.page + 1} has restart intervals of ${bytes} bytes for ${across * header.restartInterval} MCUs at tile (${column}, ${row}), more than a JPEG can hold; the file is damaged there.`,
+          );
+        }
+      }
       let rowsData: { first: number; from: number; data: Uint8Array }[];
       if (spanTo - spanFrom <= Math.max(SPAN_READ_BYTES, 4 * needed)) {
         // The band in one read (at most 1 MiB), far cheaper than one read per MCU row (each a round trip to the
