@@ -106,7 +106,12 @@ async function main(argv: string[]): Promise<number> {
     );
     const out = values.out as string;
     process.stdout.write(`${summary.evaluated} of ${summary.items} items evaluated, ${summary.errors} errors. Summary: ${path.join(out, 'summary.md')}\n`);
-    for (const metric of summary.metrics.slice(0, 4)) process.stdout.write(`  ${metric.name}: ${(metric.value * 100).toFixed(1)}%\n`);
+    for (const metric of summary.metrics.slice(0, 4)) {
+      const interval = `95% CI ${(metric.low * 100).toFixed(1)}–${(metric.high * 100).toFixed(1)}%`;
+      process.stdout.write(`  ${metric.name}: ${(metric.value * 100).toFixed(1)}% (${interval}, n = ${metric.n})\n`);
+    }
+    for (const [name, count] of Object.entries(summary.counts)) process.stdout.write(`  ${name}: ${count}\n`);
+    for (const note of summary.notes ?? []) process.stdout.write(`Note: ${note}\n`);
     return 0;
   } catch (error) {
     if (error instanceof HelpRequest) {

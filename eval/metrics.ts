@@ -50,6 +50,15 @@ function tokens(text: string): string[] {
   return normalized ? normalized.split(' ') : [];
 }
 
+/** The index of the largest value; a tie goes to the first (numpy's argmax), an empty list is -1. */
+export function argmax(values: readonly number[]): number {
+  let best = -1;
+  values.forEach((value, index) => {
+    if (best < 0 || value > (values[best] as number)) best = index;
+  });
+  return best;
+}
+
 /** Per class: how many items of that class there are and how many were predicted right. */
 export function perClassCounts(labels: readonly number[], predictions: readonly number[], classCount: number): { n: number; correct: number }[] {
   const counts = Array.from({ length: classCount }, () => ({ n: 0, correct: 0 }));

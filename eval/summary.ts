@@ -27,6 +27,8 @@ export interface Summary {
   metrics: Metric[];
   /** Counts that are not rates: unparsed and ambiguous MCQ replies, and the like. */
   counts: Record<string, number>;
+  /** Sentences a reader of the numbers needs (e.g. that the overall accuracy pools several splits). */
+  notes?: string[];
 }
 
 export type TaskName = 'mcq' | 'vqa-closed' | 'vqa-open' | 'zero-shot' | 'retrieval';
@@ -68,6 +70,7 @@ export function summarizeMcq(records: readonly (McqRecord | ErrorRecord)[], item
       metrics.push(proportion(`accuracy ${kind} ${name}`, correct(list), list.length));
     }
   }
+  const splits = [...new Set(ok.map((record) => record.group.split))].sort();
   return {
     task: 'mcq',
     items,
@@ -78,6 +81,13 @@ export function summarizeMcq(records: readonly (McqRecord | ErrorRecord)[], item
       unparsed: ok.filter((record) => record.choice.status === 'unparsed').length,
       ambiguous: ok.filter((record) => record.choice.status === 'ambiguous').length,
     },
+    ...(splits.length > 1
+      ? {
+          notes: [
+            `The overall accuracy pools the splits ${splits.join(', ')}; PathMMU's test_tiny is a subset of test, so compare a paper's number with "accuracy split NAME" (or run with --split NAME).`,
+          ],
+        }
+      : {}),
   };
 }
 
@@ -155,6 +165,7 @@ export function summaryMarkdown(summary: Summary, heading: string): string {
   ];
   const counts = Object.entries(summary.counts);
   if (counts.length > 0) lines.push('', ...counts.map(([name, count]) => `- ${name}: ${count}`));
+  if (summary.notes?.length) lines.push('', ...summary.notes.map((note) => `Note: ${note}`));
   lines.push('', 'Intervals: Wilson score interval for proportions; percentile bootstrap (1,000 resamples, fixed seed) for token F1 and balanced accuracy.');
   return `${lines.join('\n')}\n`;
 }

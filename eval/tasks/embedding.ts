@@ -6,6 +6,7 @@
 import { meanEmbedding, zeroShotClassify } from '../../src/features/classify/zero-shot';
 import type { PathoClipEngine } from '../../src/inference/pathoclip-engine';
 import { decodeImage } from '../image';
+import { argmax } from '../metrics';
 import type { CaptionPair, ImageRef, LabelledImage } from '../items';
 
 export interface ZeroShotRecord {
@@ -46,12 +47,9 @@ export async function runZeroShotItem(
   item: LabelledImage,
 ): Promise<Omit<ZeroShotRecord, 'id' | 'order'>> {
   const scores = zeroShotClassify(await embedImage(engine, item.image), classes, engine.info.logitScale, engine.info.logitBias);
-  let predicted = 0;
-  // Ties go to the first class, as argmax does.
-  scores.forEach((score, index) => {
-    if (score.probability > (scores[predicted] as { probability: number }).probability) predicted = index;
-  });
-  return { label: item.label, predicted, probabilities: scores.map((score) => score.probability) };
+  const probabilities = scores.map((score) => score.probability);
+  // Ties go to the first class, as numpy's argmax does.
+  return { label: item.label, predicted: argmax(probabilities), probabilities };
 }
 
 export async function runRetrievalItem(engine: PathoClipEngine, item: CaptionPair): Promise<Omit<RetrievalRecord, 'id' | 'order'>> {

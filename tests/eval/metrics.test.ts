@@ -1,6 +1,6 @@
 /** The harness's metrics and intervals on hand-computed cases: ties, empty answers, several letters, unicode. */
 import { describe, expect, it } from 'vitest';
-import { balancedAccuracy, closedAnswer, exactMatch, hitsAtK, perClassCounts, ranksOfTrueMatches, readYesNo, tokenF1 } from '../../eval/metrics';
+import { argmax, balancedAccuracy, closedAnswer, exactMatch, hitsAtK, perClassCounts, ranksOfTrueMatches, readYesNo, tokenF1 } from '../../eval/metrics';
 import { bootstrapInterval, mean, percentile, wilsonInterval } from '../../eval/stats';
 import { summarizeMcq, summaryMarkdown } from '../../eval/summary';
 import type { McqRecord } from '../../eval/tasks/generative';
@@ -52,6 +52,21 @@ describe('VQA metrics', () => {
 });
 
 describe('classification and retrieval metrics', () => {
+  it('zero-shot argmax: a tie goes to the first class (as numpy), so a constant model predicts class 0 and scores its recall only', () => {
+    expect(argmax([0.2, 0.5, 0.5, 0.1])).toBe(1);
+    expect(argmax([1 / 3, 1 / 3, 1 / 3])).toBe(0);
+    expect(argmax([-1, -2])).toBe(0);
+    expect(argmax([])).toBe(-1);
+    const labels = [0, 1, 2, 2];
+    const predictions = labels.map(() => argmax([0.25, 0.25, 0.25, 0.25]));
+    expect(perClassCounts(labels, predictions, 3)).toEqual([
+      { n: 1, correct: 1 },
+      { n: 1, correct: 0 },
+      { n: 2, correct: 0 },
+    ]);
+    expect(balancedAccuracy(labels, predictions, 3)).toBeCloseTo(1 / 3, 10);
+  });
+
   it('balanced accuracy is the mean recall of the classes present', () => {
     expect(balancedAccuracy([0, 0, 0, 1], [0, 0, 1, 1], 3)).toBeCloseTo((2 / 3 + 1) / 2, 10);
     expect(perClassCounts([0, 0, 0, 1], [0, 0, 1, 1], 3)).toEqual([
@@ -120,5 +135,9 @@ describe('MCQ summary', () => {
     const markdown = summaryMarkdown(summary, 'mcq');
     expect(markdown).toContain('| accuracy | 60.0% | 23.1% – 88.2% | 5 | wilson |');
     expect(markdown).toContain('- unparsed: 1');
+    // Two splits pooled: the summary says so, and one split alone has no such note.
+    expect(summary.notes).toEqual([expect.stringContaining('The overall accuracy pools the splits test, tiny;')]);
+    expect(markdown).toContain('Note: The overall accuracy pools the splits test, tiny;');
+    expect(summarizeMcq(records.slice(0, 4), 4).notes).toBeUndefined();
   });
 });

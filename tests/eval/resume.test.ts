@@ -33,20 +33,35 @@ async function writeDataset(folder: string): Promise<string> {
   return file;
 }
 
-const args = (data: string, out: string) => [
+/** The command line of one task: mcq on the tiny Patho-R1 (6 new tokens), retrieval on the tiny PathoCLIP. */
+type Task = 'mcq' | 'retrieval';
+const args = (task: Task, data: string, out: string) => [
   ...TSX_LOADER,
   CLI,
-  'mcq',
+  task,
   '--model',
-  path.join(ROOT, 'models/tiny/patho-r1'),
+  path.join(ROOT, task === 'mcq' ? 'models/tiny/patho-r1' : 'models/tiny/pathoclip'),
   '--data',
   data,
   '--out',
   out,
-  '--max-new-tokens',
-  '6',
+  ...(task === 'mcq' ? ['--max-new-tokens', '6'] : []),
   '--no-progress',
 ];
+
+/** An image/caption TSV of PAIRS pairs over the caption fixture's three images, each with its own caption. */
+const PAIRS = 60;
+function writePairs(folder: string): string {
+  const lines = ['image\tcaption'];
+  for (let index = 0; index < PAIRS; index++) {
+    lines.push(
+      `${path.join(ROOT, 'tests/fixtures/eval/caption-tsv/images', `pair_${index % 3}.png`)}\tSlide ${index}: ${['adipose tissue', 'lymphocytes', 'tumour epithelium'][index % 3]}.`,
+    );
+  }
+  const file = path.join(folder, 'pairs.tsv');
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  return file;
+}
 
 function recordLines(out: string): string[] {
   const file = path.join(out, 'records.jsonl');
@@ -54,9 +69,9 @@ function recordLines(out: string): string[] {
 }
 
 /** Runs the CLI and kills it once the journal holds `afterRecords` records and `extraMs` more have passed. */
-function runAndKill(data: string, out: string, afterRecords: number, extraMs: number): Promise<'killed' | 'finished'> {
+function runAndKill(task: Task, data: string, out: string, afterRecords: number, extraMs: number): Promise<'killed' | 'finished'> {
   return new Promise((resolve, reject) => {
-    const child = spawn(NODE, args(data, out), { cwd: ROOT, stdio: 'ignore' });
+    const child = spawn(NODE, args(task, data, out), { cwd: ROOT, stdio: 'ignore' });
     let killing = false;
     const poll = setInterval(() => {
       if (killing) return;
@@ -76,33 +91,45 @@ function runAndKill(data: string, out: string, afterRecords: number, extraMs: nu
   });
 }
 
+/**
+ * Kills the CLI at random points until a run finishes (at most 4 kills, then a last run), and checks the records and
+ * summary against a run never interrupted.
+ */
+async function killAndResume(task: Task, data: string, folder: string, items: number, maxStep: number): Promise<void> {
+  const reference = path.join(folder, 'reference');
+  const first = spawnSync(NODE, args(task, data, reference), { cwd: ROOT, encoding: 'utf8' });
+  expect(first.stderr).toBe('');
+  expect(first.status).toBe(0);
+
+  const resumed = path.join(folder, 'resumed');
+  const random = seededRandom(Date.now() & 0xffff);
+  let kills = 0;
+  let outcome: 'killed' | 'finished' = 'killed';
+  while (outcome === 'killed' && kills < 4) {
+    const done = recordLines(resumed).length;
+    const target = Math.min(items - 1, done + 1 + Math.floor(random() * maxStep));
+    outcome = await runAndKill(task, data, resumed, target, Math.floor(random() * 40));
+    if (outcome === 'killed') kills++;
+  }
+  if (outcome === 'killed') expect(spawnSync(NODE, args(task, data, resumed), { cwd: ROOT }).status).toBe(0);
+  expect(kills).toBeGreaterThan(0);
+
+  const lines = recordLines(resumed);
+  expect(lines).toHaveLength(items);
+  const byOrder = (text: string[]) => text.map((line) => JSON.parse(line) as { order: number }).sort((a, b) => a.order - b.order);
+  expect(byOrder(lines)).toEqual(byOrder(recordLines(reference)));
+  expect(readFileSync(path.join(resumed, 'summary.json'), 'utf8')).toBe(readFileSync(path.join(reference, 'summary.json'), 'utf8'));
+}
+
 describe('npm run eval, killed and resumed', () => {
-  it('SIGKILL at random points, then rerun: the identical records and summary, each item once', async () => {
+  it('mcq: SIGKILL at random points, then rerun: the identical records and summary, each item once', async () => {
     const folder = mkdtempSync(path.join(tmpdir(), 'eval-resume-'));
-    const data = await writeDataset(folder);
-    const reference = path.join(folder, 'reference');
-    const first = spawnSync(NODE, args(data, reference), { cwd: ROOT, encoding: 'utf8' });
-    expect(first.stderr).toBe('');
-    expect(first.status).toBe(0);
+    await killAndResume('mcq', await writeDataset(folder), folder, ITEMS, 6);
+  }, 120_000);
 
-    const resumed = path.join(folder, 'resumed');
-    const random = seededRandom(Date.now() & 0xffff);
-    let kills = 0;
-    let outcome: 'killed' | 'finished' = 'killed';
-    while (outcome === 'killed' && kills < 4) {
-      const done = recordLines(resumed).length;
-      const target = Math.min(ITEMS - 1, done + 1 + Math.floor(random() * 6));
-      outcome = await runAndKill(data, resumed, target, Math.floor(random() * 40));
-      if (outcome === 'killed') kills++;
-    }
-    if (outcome === 'killed') expect(spawnSync(NODE, args(data, resumed), { cwd: ROOT }).status).toBe(0);
-    expect(kills).toBeGreaterThan(0);
-
-    const lines = recordLines(resumed);
-    expect(lines).toHaveLength(ITEMS);
-    const byOrder = (text: string[]) => text.map((line) => JSON.parse(line) as { order: number }).sort((a, b) => a.order - b.order);
-    expect(byOrder(lines)).toEqual(byOrder(recordLines(reference)));
-    expect(readFileSync(path.join(resumed, 'summary.json'), 'utf8')).toBe(readFileSync(path.join(reference, 'summary.json'), 'utf8'));
+  it('retrieval: the same, where the summary is built from every stored embedding at the end', async () => {
+    const folder = mkdtempSync(path.join(tmpdir(), 'eval-resume-retrieval-'));
+    await killAndResume('retrieval', writePairs(folder), folder, PAIRS, 15);
   }, 120_000);
 });
 
