@@ -3,6 +3,7 @@
  * CPU (tests/servers/transformers-serve.ts), on 127.0.0.1, a bounded number of requests.
  */
 import { readFileSync } from 'node:fs';
+import { connect, createServer as createNetServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -109,6 +110,49 @@ describe('remote engine on transformers serve (tiny Patho-R1, CPU)', () => {
     expect(outcome.text).toBe(text);
     expect(outcome.text.length).toBeGreaterThan(0);
     expect(outcome.stats.newTokens).toBeLessThan(400);
+  }, 120_000);
+
+  it('stop closes the HTTP connection while the server is still answering (seen through a loopback relay)', async () => {
+    // A TCP relay between the engine and the server records what crosses it: the engine's side must close before
+    // the server has sent the end of its chunked answer ("0\r\n\r\n"); the relay then closes the server's side, as
+    // the engine's socket would have.
+    let fromServer = '';
+    let clientClosedBeforeEnd: boolean | null = null;
+    const relay = createNetServer((client) => {
+      const upstream = connect(Number(new URL(server.baseUrl).port), '127.0.0.1');
+      client.on('data', (chunk) => upstream.write(chunk));
+      upstream.on('data', (chunk) => {
+        fromServer += chunk.toString('latin1');
+        client.write(chunk);
+      });
+      client.on('close', () => {
+        if (clientClosedBeforeEnd === null) clientClosedBeforeEnd = !fromServer.includes('\r\n0\r\n\r\n');
+        upstream.destroy();
+      });
+      upstream.on('close', () => client.destroy());
+      client.on('error', () => upstream.destroy());
+      upstream.on('error', () => client.destroy());
+    });
+    await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+    try {
+      const engine = createOpenAiCompatibleEngine({ baseUrl: `http://127.0.0.1:${(relay.address() as AddressInfo).port}`, model: server.model });
+      const controller = new AbortController();
+      let pieces = 0;
+      const outcome = await engine.generate(
+        { messages: imageCase.messages, images: [image], settings: { ...settings, maxNewTokens: 400 } },
+        {
+          signal: controller.signal,
+          onText: () => {
+            if (++pieces === 3) controller.abort();
+          },
+        },
+      );
+      expect(outcome.stopped).toBe(true);
+      expect(fromServer).toMatch(/^HTTP\/1\.1 200/);
+      await expect.poll(() => clientClosedBeforeEnd).toBe(true);
+    } finally {
+      relay.close();
+    }
   }, 120_000);
 
   it('names an unknown model in a sentence', async () => {
