@@ -1,8 +1,8 @@
 /**
  * `npm run kiosk`'s folder served by a plain static server (`serve`, as `npx serve dist-kiosk` runs it): with the
  * serve.json it writes, the kiosk is cross-origin isolated (multi-threaded WASM) and reads the demo slide with Range
- * requests; with no headers at all it still runs, as the README says: not isolated, one WASM thread, and the demo
- * models answer. kiosk.json in the folder turns kiosk mode on by itself.
+ * requests; with no headers at all it still runs, as the README says: not isolated, one WASM thread, the demo
+ * models answer, and Stop ends an answer. kiosk.json in the folder turns kiosk mode on by itself.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -85,7 +85,10 @@ test('served with its serve.json: cross-origin isolated, multi-threaded WASM, th
   expect(await watch.cspViolations()).toEqual([]);
 });
 
-test('served with no headers at all: not cross-origin isolated, one WASM thread, and the demo model still answers', async ({ page, watch }) => {
+test('served with no headers at all: not cross-origin isolated, one WASM thread, the demo model still answers and Stop ends an answer', async ({
+  page,
+  watch,
+}) => {
   test.setTimeout(180_000);
   await startKiosk(page, PORTS.noHeaders);
   expect(await page.evaluate(() => crossOriginIsolated)).toBe(false);
@@ -99,5 +102,14 @@ test('served with no headers at all: not cross-origin isolated, one WASM thread,
   await ask.getByLabel('Max new tokens').fill('8');
   await ask.getByRole('button', { name: 'Ask Patho-R1' }).click();
   await expect(ask.getByRole('article', { name: 'Answer to: What stain is this?' })).toHaveAttribute('data-status', 'done', { timeout: 120_000 });
+  // Stop works without shared memory too: the worker lets its posted stop message in between two tokens.
+  await ask.getByLabel('Max new tokens').fill('4000');
+  await ask.getByLabel('Question', { exact: true }).fill('Describe everything you see.');
+  await ask.getByRole('button', { name: 'Ask Patho-R1' }).click();
+  const long = ask.getByRole('article', { name: 'Answer to: Describe everything you see.' });
+  await expect(long.getByTestId('answer-text')).not.toBeEmpty({ timeout: 120_000 });
+  await ask.getByRole('button', { name: 'Stop' }).click();
+  await expect(long).toHaveAttribute('data-status', 'stopped', { timeout: 15_000 });
+  await expect(long.getByTestId('answer-status')).toHaveText('Stopped');
   expect(watch.pageErrors).toEqual([]);
 });

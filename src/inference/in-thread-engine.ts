@@ -11,7 +11,7 @@ export async function generateInThread(
   runtime: PathoR1Runtime,
   request: PathoR1GenerateRequest,
   callbacks: PathoR1GenerateCallbacks = {},
-  stopRequested?: () => boolean,
+  interruption: { stopRequested?: () => boolean; yieldBetweenRuns?: boolean } = {},
 ): Promise<GenerationOutcome> {
   const clock = new TokenClock();
   const result = await runtime.generate({
@@ -20,7 +20,7 @@ export async function generateInThread(
     settings: request.settings,
     ...(request.conversation ? { conversation: request.conversation } : {}),
     ...(callbacks.signal ? { signal: callbacks.signal } : {}),
-    ...(stopRequested ? { stopRequested } : {}),
+    ...interruption,
     onText: (text) => callbacks.onText?.(text),
     onToken: () => {
       clock.tick();

@@ -64,6 +64,11 @@ export interface PathoR1Request {
    */
   stopRequested?: () => boolean;
   /**
+   * Let the event loop run before each session run. For a worker without shared memory (a page that is not
+   * cross-origin isolated): its posted "stop" message is then read between two tokens instead of after the answer.
+   */
+  yieldBetweenRuns?: boolean;
+  /**
    * Which conversation this turn belongs to and how many answered turns precede it. A follow-up to the turn
    * this runtime answered last reuses that turn's KV cache and image features instead of re-encoding them.
    */
@@ -134,6 +139,21 @@ interface GenerationInternals {
   prepare_inputs_for_generation(inputIds: unknown, modelInputs: Record<string, unknown>, config: unknown): Record<string, unknown>;
 }
 
+/**
+ * Resolves in a new task (a message to itself, not setTimeout, whose nested calls are held back 4 ms): the
+ * messages that arrived meanwhile are handled first.
+ */
+function nextTask(): Promise<void> {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
+}
+
 export class PathoR1Runtime {
   private conversation: ConversationCache | null = null;
   /**
@@ -145,6 +165,7 @@ export class PathoR1Runtime {
    */
   private ropeDeltasForNextGeneration: Tensor | null = null;
   private phases: GenerationPhases = emptyPhases();
+  private yieldBetweenRuns = false;
 
   private constructor(
     private readonly processor: Awaited<ReturnType<typeof AutoProcessor.from_pretrained>>,
@@ -161,6 +182,7 @@ export class PathoR1Runtime {
     for (const [name, session] of Object.entries(sessions)) {
       const run = session.run.bind(session);
       session.run = async (...args: unknown[]) => {
+        if (this.yieldBetweenRuns) await nextTask();
         const startedAt = performance.now();
         try {
           return await run(...args);
@@ -309,6 +331,7 @@ export class PathoR1Runtime {
     const promptTokens = reusedTokens + fedTokens;
 
     const stopping = new InterruptableStoppingCriteria();
+    this.yieldBetweenRuns = request.yieldBetweenRuns ?? false;
     const onAbort = () => stopping.interrupt();
     if (request.signal?.aborted) stopping.interrupt();
     request.signal?.addEventListener('abort', onAbort);
@@ -353,6 +376,7 @@ export class PathoR1Runtime {
       return { newTokenIds, text: streamed, stopped: stopping.interrupted, promptTokens, reusedTokens, phases: { ...this.phases } };
     } finally {
       this.ropeDeltasForNextGeneration = null;
+      this.yieldBetweenRuns = false;
       request.signal?.removeEventListener('abort', onAbort);
     }
   }

@@ -68,7 +68,10 @@ async function generate(request: GenerateRequest): Promise<void> {
         onText: (text) => post({ type: 'text', requestId: request.requestId, text }),
         onToken: (newTokens) => post({ type: 'token', requestId: request.requestId, newTokens }),
       },
-      () => request.stopFlag !== null && Atomics.load(request.stopFlag, 0) === 1,
+      request.stopFlag
+        ? { stopRequested: () => request.stopFlag !== null && Atomics.load(request.stopFlag, 0) === 1 }
+        : // No shared memory (not cross-origin isolated): the posted stop message must get a turn between tokens.
+          { yieldBetweenRuns: true },
     );
     post({ type: 'done', requestId: request.requestId, ...outcome });
   } finally {
