@@ -64,6 +64,24 @@ export function imageFileName(id: string): string {
   return `images/${id.replace(/[^A-Za-z0-9._-]+/g, '_')}.png`;
 }
 
+/**
+ * One image file per record: imageFileName, with "-2", "-3"… where two ids would share a name (ids that differ only
+ * in characters the name replaces, or only in case, which Windows and macOS file systems do not tell apart).
+ */
+export function imageFileNames(records: readonly Pick<FeedbackRecord, 'id'>[]): Map<string, string> {
+  const names = new Map<string, string>();
+  const taken = new Set<string>();
+  for (const { id } of records) {
+    if (names.has(id)) continue;
+    const base = imageFileName(id).slice(0, -'.png'.length);
+    let name = `${base}.png`;
+    for (let suffix = 2; taken.has(name.toLowerCase()); suffix++) name = `${base}-${suffix}.png`;
+    taken.add(name.toLowerCase());
+    names.set(id, name);
+  }
+  return names;
+}
+
 /** The assistant target Patho-R1 is trained to produce. */
 export function targetReply(reasoning: string, answer: string): string {
   return `<think>${reasoning.trim()}</think><answer>${answer.trim()}</answer>`;
@@ -85,8 +103,9 @@ function groundTruth(record: FeedbackRecord): { answer: string; index: number | 
 
 export function buildFeedbackExport(records: readonly FeedbackRecord[]): FeedbackExport {
   const result: FeedbackExport = { sft: [], rl: [], skipped: [] };
+  const names = imageFileNames(records);
   for (const record of records) {
-    const images = [imageFileName(record.id)];
+    const images = [names.get(record.id) as string];
     const answerCorrected = record.answer.trim() !== record.originalAnswer.trim();
     if (record.verdict === 'incorrect' && !answerCorrected) {
       result.skipped.push({ id: record.id, from: 'both', reason: 'marked incorrect without a corrected answer' });
@@ -180,8 +199,9 @@ export function feedbackExportFiles(records: readonly FeedbackRecord[], exported
       `${JSON.stringify({ exportedAt: exportedAt.toISOString(), records: records.length, sft: built.sft.length, rl: built.rl.length, skipped: built.skipped }, null, 2)}\n`,
     ),
   };
+  const names = imageFileNames(records);
   for (const record of records) {
-    const name = imageFileName(record.id);
+    const name = names.get(record.id) as string;
     if (used.has(name)) files[name] = record.imagePng;
   }
   return files;

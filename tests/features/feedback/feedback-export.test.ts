@@ -16,6 +16,7 @@ import {
   feedbackExportFiles,
   feedbackExportZip,
   imageFileName,
+  imageFileNames,
   toMessagesLine,
   toQwenVlLine,
 } from '../../../src/features/feedback/feedback-export';
@@ -123,6 +124,22 @@ describe('feedback export', () => {
       }
     }
     expect(built.rl[0]!.problem).toBe('<image>What is the most likely diagnosis?\nA. Adenoma\nB. Adenocarcinoma\nC. Lymphoma');
+  });
+
+  it('two ids that would share an image file name (replaced characters, or only case) get their own files with their own pixels', async () => {
+    const other = new Uint8Array(
+      await sharp({ create: { width: 8, height: 8, channels: 3, background: { r: 10, g: 20, b: 200 } } })
+        .png()
+        .toBuffer(),
+    );
+    const clashing = [record('ask:1:2', {}), record('ask:1_2', { imagePng: other }), record('ASK:1:2', {})];
+    expect([...imageFileNames(clashing).values()]).toEqual(['images/ask_1_2.png', 'images/ask_1_2-2.png', 'images/ASK_1_2-3.png']);
+    const files = feedbackExportFiles(clashing, new Date());
+    const built = buildFeedbackExport(clashing);
+    expect(built.sft.map((line) => line.images[0])).toEqual(['images/ask_1_2.png', 'images/ask_1_2-2.png', 'images/ASK_1_2-3.png']);
+    expect(files['images/ask_1_2.png']).toEqual(png);
+    expect(files['images/ask_1_2-2.png']).toEqual(other);
+    expect(files['images/ASK_1_2-3.png']).toEqual(png);
   });
 
   it('sft-messages.jsonl has content parts (the image part names the file) and sft-qwen-vl.jsonl is human/gpt conversations, same text', () => {
