@@ -3,8 +3,13 @@
  * Models tab, a connection test that lists its models, Ask switched to the server, and an answer about a region
  * streamed from it. A real `transformers serve` (tiny checkpoint, CPU) on 127.0.0.1; the page's CSP names its
  * origin through PATHOLENS_CONNECT_SOURCES (playwright.config.ts). A server without CORS gets the sentence on how
- * to enable it.
+ * to enable it. An API key is set (transformers serve ignores it, but it crosses CORS as vLLM's and SGLang's would):
+ * it goes to the server, stays in this browser's storage, and is in none of the session file, the printed report,
+ * the training-data export or the console.
  */
+import { readFile } from 'node:fs/promises';
+import type { Download } from '@playwright/test';
+import { unzipSync } from 'fflate';
 import { REMOTE_SERVER_TEST_PORTS } from '../playwright.config';
 import { startTransformersServe, type RunningServer } from '../tests/servers/transformers-serve';
 import { expect, test } from './fixtures';
@@ -28,10 +33,23 @@ test.afterAll(async () => {
 test('a remote server answers Ask, streamed, and a server without CORS is explained', async ({ page, watch }) => {
   test.setTimeout(180_000);
   const remote = server!;
+  const API_KEY = 'sk-patholens-e2e-7f3c9a1d';
   const chatBodies: string[] = [];
+  const chatAuthorizations: (string | undefined)[] = [];
+  const consoleLines: string[] = [];
+  page.on('console', (message) => consoleLines.push(message.text()));
   page.on('request', (request) => {
-    if (request.url().endsWith('/v1/chat/completions') && request.method() === 'POST') chatBodies.push(request.postData() ?? '');
+    if (request.url().endsWith('/v1/chat/completions') && request.method() === 'POST') {
+      chatBodies.push(request.postData() ?? '');
+      chatAuthorizations.push(request.headers().authorization);
+    }
   });
+  /** Every file of a downloaded zip as text, to search for the key. */
+  const zipText = async (download: Download, name: string) => {
+    const file = test.info().outputPath(name);
+    await download.saveAs(file);
+    return Object.entries(unzipSync(new Uint8Array(await readFile(file)))).map(([entry, bytes]) => `${entry}\n${Buffer.from(bytes).toString('latin1')}`);
+  };
   await gotoApp(page);
   await openSlideFile(page, 'small.svs');
   await expectSlideOpen(page, 'small.svs');
@@ -49,10 +67,17 @@ test('a remote server answers Ask, streamed, and a server without CORS is explai
   await expect(settings.getByRole('status')).toContainText('PATHOLENS_CONNECT_SOURCES');
 
   await settings.getByLabel('Server address').fill(remote.baseUrl);
+  await settings.getByLabel('API key (optional)').fill(API_KEY);
   await settings.getByRole('button', { name: 'Test connection' }).click();
   await expect(settings.getByRole('status')).toContainText(`Connected to ${remote.baseUrl}/v1`);
   await expect(settings.getByLabel('Model')).toHaveValue(remote.model);
   await settings.getByRole('radiogroup', { name: 'Ask answered by' }).getByLabel('Remote server').check();
+  // Evaluation is scored from the command line: the Models tab gives the command for this server, key left out.
+  const evalCommand = settings.getByTestId('remote-eval-command');
+  await expect(evalCommand).toContainText(
+    `OPENAI_API_KEY=<your key> npm run eval -- mcq --data <benchmark> --out <folder> --remote ${remote.baseUrl} --model ${remote.model}`,
+  );
+  await expect(evalCommand).not.toContainText(API_KEY);
 
   await page.getByRole('tab', { name: 'Ask' }).click();
   const panel = page.getByRole('tabpanel', { name: 'Ask' });
@@ -74,7 +99,42 @@ test('a remote server answers Ask, streamed, and a server without CORS is explai
   await models.getByRole('button', { name: 'Export feedback as training data' }).click();
   expect((await download).suggestedFilename()).toMatch(/^patholens-feedback-\d{4}-\d{2}-\d{2}\.zip$/);
   await expect(models).toContainText('Exported 1 piece of feedback.');
+  const feedbackFiles = await zipText(await download, 'feedback.zip');
+  expect(feedbackFiles.some((file) => file.includes('sft'))).toBe(true);
   await page.getByRole('tab', { name: 'Ask' }).click();
+
+  // The session file of the slide (regions, answers, reviews, snapshots).
+  const sessionDownload = page.waitForEvent('download');
+  await page.locator('#slide-details').getByRole('button', { name: 'Export session' }).click();
+  const sessionFiles = await zipText(await sessionDownload, 'session.zip');
+  expect(sessionFiles.some((file) => file.startsWith('session.json') && file.includes(remote.model))).toBe(true);
+
+  // The printed report of the remote answer.
+  await page.evaluate(() => {
+    window.print = () => undefined; // headless Chromium has no print dialog to wait for
+  });
+  await answer.getByRole('button', { name: 'Print report' }).click();
+  await page.emulateMedia({ media: 'print' });
+  const report = page.getByTestId('print-report');
+  await expect(report).toBeVisible();
+  await expect(report).toContainText(remote.model);
+  const reportHtml = await report.evaluate((element) => element.outerHTML);
+  await page.emulateMedia({ media: 'screen' });
+
+  // The key went to the server with the question, and is in no export, report or console line.
+  expect(chatAuthorizations).toEqual([`Bearer ${API_KEY}`]);
+  for (const [what, texts] of [
+    ['feedback export', feedbackFiles],
+    ['session file', sessionFiles],
+    ['printed report', [reportHtml]],
+    ['answer card', [(await answer.textContent()) ?? '']],
+    ['console', consoleLines],
+  ] as const) {
+    expect(
+      texts.filter((text) => text.includes(API_KEY)),
+      what,
+    ).toEqual([]);
+  }
 
   // What went to the server: the region as a PNG data URL, Patho-R1's system prompt, greedy, streamed.
   expect(chatBodies).toHaveLength(1);
@@ -98,4 +158,7 @@ test('a remote server answers Ask, streamed, and a server without CORS is explai
   await page.getByRole('tab', { name: 'Models' }).click();
   await expect(settings.getByLabel('Server address')).toHaveValue(remote.baseUrl);
   await expect(settings.getByRole('radiogroup', { name: 'Ask answered by' }).getByLabel('Remote server')).toBeChecked();
+  // Kept only here: this browser's storage holds the key for the next visit.
+  await expect(settings.getByLabel('API key (optional)')).toHaveValue(API_KEY);
+  expect(await page.evaluate(() => Object.values({ ...localStorage }).join('\n'))).toContain(API_KEY);
 });

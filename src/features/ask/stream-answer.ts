@@ -52,7 +52,10 @@ export async function streamAnswer(
       reasoning: snapshot.reasoning,
       answer: displayedAnswer(snapshot),
       status: 'error',
-      error: `Patho-R1 stopped with an error: ${errorDetail(error).replace(/\.$/, '')}. The text so far is kept.`,
+      // Remote errors already say the text is kept (and what to do): say it once.
+      error: /text so far is kept/i.test(errorDetail(error))
+        ? `Patho-R1 stopped with an error: ${errorDetail(error).replace(/\.?$/, '.')}`
+        : `Patho-R1 stopped with an error: ${errorDetail(error).replace(/\.$/, '')}. The text so far is kept.`,
     };
   }
 }

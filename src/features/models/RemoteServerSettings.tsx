@@ -4,6 +4,14 @@ import { REMOTE_TASKS, remoteServerStore, remoteSettingsProblem, type Answerer, 
 
 const TASK_LABELS: Record<RemoteTask, string> = { ask: 'Ask', practice: 'Practice' };
 
+/** The evaluation harness's command for this server (the key by environment variable, never shown). */
+function evaluationCommand(settings: { baseUrl: string; apiKey: string; model: string }): string {
+  const address = settings.baseUrl.trim() || 'http://gpu-server:8000';
+  const model = settings.model.trim() || 'MODEL';
+  const key = settings.apiKey ? 'OPENAI_API_KEY=<your key> ' : '';
+  return `${key}npm run eval -- mcq --data <benchmark> --out <folder> --remote ${address} --model ${model} --concurrency 4`;
+}
+
 /**
  * A department's Patho-R1 on an OpenAI-compatible server (vLLM, SGLang, transformers serve), for devices too
  * small for the local model: its address, key and model, a connection test, and which tasks it answers.
@@ -87,6 +95,13 @@ export function RemoteServerSettings() {
             ))}
           </div>
         ))}
+        <div className="flex gap-3" data-testid="remote-eval-command">
+          <span className="w-16 shrink-0">Evaluation</span>
+          <span className="text-xs text-slate-700">
+            scored from the command line, against this device&apos;s model files or this server:{' '}
+            <code className="break-all">{evaluationCommand(settings)}</code>
+          </span>
+        </div>
       </fieldset>
       {usedBy.length > 0 && problem && <p className="text-xs text-red-800">{problem}</p>}
     </section>

@@ -8,7 +8,8 @@ import { InferenceError } from '../../../src/inference/inference-error';
 import { CompletionStreamReader, replyFromCompletion, type StreamEvent } from '../../../src/inference/remote/openai-stream';
 import { apiRoot } from '../../../src/inference/remote/openai-engine';
 import { httpError, retryAfterSeconds, serverMessage } from '../../../src/inference/remote/remote-errors';
-import { toOpenAiMessages } from '../../../src/inference/remote/openai-request';
+import { samplingFields, toOpenAiMessages } from '../../../src/inference/remote/openai-request';
+import { DEFAULT_GENERATION_SETTINGS } from '../../../src/inference/generation-settings';
 
 function chunk(delta: Record<string, unknown>, finish: string | null = null): string {
   return `data: ${JSON.stringify({ id: 'x', object: 'chat.completion.chunk', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
@@ -105,6 +106,20 @@ describe('request and error sentences', () => {
     expect(messages.map((message) => message.role)).toEqual(['system', 'user', 'assistant', 'user']);
     expect(messages[2]).toEqual({ role: 'assistant', content: '<think>R</think><answer>A</answer>' });
     expect(messages[3]?.content).toEqual([{ type: 'text', text: 'Why?' }]);
+  });
+
+  it("sends the Ask panel's sampling settings under the servers' names; greedy as temperature 0", () => {
+    expect(samplingFields({ ...DEFAULT_GENERATION_SETTINGS, maxNewTokens: 64 })).toEqual({ max_tokens: 64, temperature: 0 });
+    expect(
+      samplingFields({ ...DEFAULT_GENERATION_SETTINGS, sample: true, temperature: 0.6, topP: 0.95, topK: 20, repetitionPenalty: 1.05, maxNewTokens: 512 }),
+    ).toEqual({
+      max_tokens: 512,
+      temperature: 0.6,
+      top_p: 0.95,
+      top_k: 20,
+      repetition_penalty: 1.05,
+    });
+    expect(samplingFields({ ...DEFAULT_GENERATION_SETTINGS, sample: true, topK: 0 })).not.toHaveProperty('top_k');
   });
 
   it('fills image slots in order and refuses a mismatch', () => {

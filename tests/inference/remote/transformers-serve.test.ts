@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_GENERATION_SETTINGS, type GenerationSettings } from '../../../src/inference/generation-settings';
 import { InferenceError } from '../../../src/inference/inference-error';
 import type { ChatMessage } from '../../../src/inference/patho-r1-prompt';
+import { streamAnswer } from '../../../src/features/ask/stream-answer';
 import { PathoR1Runtime } from '../../../src/inference/patho-r1-runtime';
 import { createOpenAiCompatibleEngine, listRemoteModels } from '../../../src/inference/remote/openai-engine';
 import { buildChatRequest } from '../../../src/inference/remote/openai-request';
@@ -179,27 +180,28 @@ describe('remote engine on transformers serve (tiny Patho-R1, CPU)', () => {
     expect((error as InferenceError).message).toMatch(/could not reach the server at http:\/\/127\.0\.0\.1:\d+\/v1/);
   });
 
-  it('keeps the partial answer, marked, when the server is killed mid-stream (last: it ends the server)', async () => {
+  it('keeps the partial answer in the Ask card, marked, when the server is killed mid-stream (last: it ends the server)', async () => {
+    // Through the Ask feature's streamAnswer, as the answer card gets it: the text so far stays, with the sentence.
     const engine = createOpenAiCompatibleEngine({ baseUrl: server.baseUrl, model: server.model });
-    let text = '';
+    let streamed = '';
     let killed = false;
-    const error = await engine
-      .generate(
-        { messages: imageCase.messages, images: [image], settings: { ...settings, maxNewTokens: 2000 } },
-        {
-          onText: (piece) => {
-            text += piece;
-            if (!killed && text.length > 0) {
-              killed = true;
-              server.process.kill('SIGKILL');
-            }
-          },
-        },
-      )
-      .catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(InferenceError);
-    expect((error as InferenceError).kind).toBe('remote-stream-cut');
-    expect((error as InferenceError).message).toMatch(/text so far is kept/);
-    expect(text.length).toBeGreaterThan(0);
+    const patch = await streamAnswer(
+      { generate: (request, callbacks) => engine.generate(request, callbacks), backendLabel: () => 'remote' },
+      { messages: imageCase.messages, images: [image], settings: { ...settings, maxNewTokens: 2000 } },
+      new AbortController().signal,
+      (update) => {
+        streamed = update.reply ?? streamed;
+        if (!killed && streamed.length > 0) {
+          killed = true;
+          server.process.kill('SIGKILL');
+        }
+      },
+    );
+    expect(patch.status).toBe('error');
+    expect(streamed.length).toBeGreaterThan(0);
+    expect(patch.reply).toBe(streamed);
+    expect(patch.error).toMatch(
+      /^Patho-R1 stopped with an error: The (connection to http:\/\/127\.0\.0\.1:\d+\/v1 broke in the middle of the answer|server at http:\/\/127\.0\.0\.1:\d+\/v1 closed the connection before the answer was complete)\. The text so far is kept; ask again\.$/,
+    );
   }, 120_000);
 });
