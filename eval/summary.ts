@@ -6,7 +6,7 @@
 import type { McqRecord, VqaRecord } from './tasks/generative';
 import type { RetrievalRecord, ZeroShotRecord } from './tasks/embedding';
 import { isErrorRecord, type ErrorRecord } from './run-items';
-import { balancedAccuracy, hitsAtK, perClassCounts, ranksOfTrueMatches } from './metrics';
+import { balancedAccuracy, hitsAtK, perClassCounts, retrievalRanks } from './metrics';
 import { bootstrapInterval, mean, wilsonInterval } from './stats';
 
 export interface Metric {
@@ -129,19 +129,20 @@ export const RETRIEVAL_KS = [1, 5, 10, 20] as const;
 
 export function summarizeRetrieval(records: readonly (RetrievalRecord | ErrorRecord)[], items: number): Summary {
   const { ok, errors } = split<RetrievalRecord>(records);
-  const images = ok.map((record) => record.imageEmbedding);
-  const texts = ok.map((record) => record.textEmbedding);
-  const dot = (a: readonly number[], b: readonly number[]) => a.reduce((sum, value, index) => sum + value * (b[index] as number), 0);
-  const imageToText = images.map((image) => texts.map((text) => dot(image, text)));
-  const textToImage = texts.map((text) => images.map((image) => dot(image, text)));
-  const truth = ok.map((_, index) => index);
+  const dims = ok[0]?.imageEmbedding.length ?? 0;
+  const images = new Float64Array(ok.length * dims);
+  const texts = new Float64Array(ok.length * dims);
+  ok.forEach((record, index) => {
+    images.set(record.imageEmbedding, index * dims);
+    texts.set(record.textEmbedding, index * dims);
+  });
+  const ranks = retrievalRanks(images, texts, ok.length, dims);
   const metrics: Metric[] = [];
-  for (const [direction, similarity] of [
-    ['image→text', imageToText],
-    ['text→image', textToImage],
+  for (const [direction, list] of [
+    ['image→text', ranks.imageToText],
+    ['text→image', ranks.textToImage],
   ] as const) {
-    const ranks = ranksOfTrueMatches(similarity, truth);
-    for (const k of RETRIEVAL_KS) metrics.push(proportion(`${direction} Recall@${k}`, hitsAtK(ranks, k), ranks.length));
+    for (const k of RETRIEVAL_KS) metrics.push(proportion(`${direction} Recall@${k}`, hitsAtK(list, k), list.length));
   }
   return { task: 'retrieval', items, evaluated: ok.length, errors, metrics, counts: {} };
 }

@@ -1,6 +1,18 @@
 /** The harness's metrics and intervals on hand-computed cases: ties, empty answers, several letters, unicode. */
 import { describe, expect, it } from 'vitest';
-import { argmax, balancedAccuracy, closedAnswer, exactMatch, hitsAtK, perClassCounts, ranksOfTrueMatches, readYesNo, tokenF1 } from '../../eval/metrics';
+import {
+  argmax,
+  balancedAccuracy,
+  closedAnswer,
+  exactMatch,
+  hitsAtK,
+  perClassCounts,
+  ranksOfTrueMatches,
+  readYesNo,
+  retrievalRanks,
+  tokenF1,
+} from '../../eval/metrics';
+import { seededRandom } from '../../src/ui/seeded-random';
 import { bootstrapInterval, mean, percentile, wilsonInterval } from '../../eval/stats';
 import { summarizeMcq, summaryMarkdown } from '../../eval/summary';
 import type { McqRecord } from '../../eval/tasks/generative';
@@ -92,6 +104,35 @@ describe('classification and retrieval metrics', () => {
       [0.1, 0.2, 0.3],
     ];
     expect(ranksOfTrueMatches(sims, [0, 1, 2])).toEqual([0, 1, 0]);
+  });
+
+  it('retrievalRanks (both directions from each cosine once) equals ranksOfTrueMatches on the full matrices, ties included', () => {
+    // Hand case, 2-d: image 0 = (1, 0), image 1 = (0, 1); text 0 = (1, 0), text 1 = (1, 0) (a tie for image 0).
+    const hand = retrievalRanks(new Float64Array([1, 0, 0, 1]), new Float64Array([1, 0, 1, 0]), 2, 2);
+    expect(hand).toEqual({ imageToText: [1, 1], textToImage: [0, 1] });
+    // 70 pairs (more than two 32-wide tiles) of coarse 8-d vectors, so many scores tie exactly.
+    const random = seededRandom(7);
+    const n = 70;
+    const dims = 8;
+    const vector = () => Array.from({ length: dims }, () => Math.round(random() * 2) - 1);
+    const images = Array.from({ length: n }, vector);
+    const texts = Array.from({ length: n }, vector);
+    const dot = (a: number[], b: number[]) => a.reduce((sum, value, index) => sum + value * b[index]!, 0);
+    const truth = images.map((_, index) => index);
+    const ranks = retrievalRanks(new Float64Array(images.flat()), new Float64Array(texts.flat()), n, dims);
+    expect(ranks.imageToText).toEqual(
+      ranksOfTrueMatches(
+        images.map((image) => texts.map((text) => dot(image, text))),
+        truth,
+      ),
+    );
+    expect(ranks.textToImage).toEqual(
+      ranksOfTrueMatches(
+        texts.map((text) => images.map((image) => dot(image, text))),
+        truth,
+      ),
+    );
+    expect(() => retrievalRanks(new Float64Array(3), new Float64Array(4), 2, 2)).toThrow(RangeError);
   });
 });
 
