@@ -64,7 +64,11 @@ export function summarizeMcq(records: readonly (McqRecord | ErrorRecord)[], item
   ];
   for (const [kind, key] of groupings) {
     const groups = new Map<string, McqRecord[]>();
-    for (const record of ok) groups.set(key(record), [...(groups.get(key(record)) ?? []), record]);
+    for (const record of ok) {
+      const list = groups.get(key(record));
+      if (list) list.push(record);
+      else groups.set(key(record), [record]);
+    }
     if (groups.size < 2) continue;
     for (const [name, list] of [...groups.entries()].sort(([a], [b]) => a.localeCompare(b))) {
       metrics.push(proportion(`accuracy ${kind} ${name}`, correct(list), list.length));
