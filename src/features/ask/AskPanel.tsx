@@ -21,7 +21,7 @@ import type { SlideRect } from '../../slide/slide-source';
 import { downloadText } from '../search';
 import { answersOf, conversationSummaries } from './conversations';
 import { conversationMarkdown } from './conversation-markdown';
-import { liveIndicator } from './live-indicator';
+import { firstTokenProgress, liveIndicator } from './live-indicator';
 import { regionSnapshotPng } from './region-snapshot';
 import { AnswerFeedback } from './AnswerFeedback';
 import { PrintReportButton } from './AnswerReport';
@@ -34,6 +34,7 @@ function workerDependencies(): AskDependencies {
   return {
     backendLabel: () => modelStore.pathoR1Label('ask'),
     modelLabel: () => modelStore.pathoR1Name('ask'),
+    firstTokenEstimateMs: (width, height) => modelStore.pathoR1FirstTokenEstimateMs('ask', width, height),
     generate(request, callbacks) {
       const engine = modelStore.pathoR1Engine();
       if (!engine) return Promise.reject(new InferenceError('not-loaded', 'Patho-R1 is not loaded'));
@@ -86,6 +87,7 @@ function AnswerCard({ answer, actions }: { answer: AskAnswer; actions: AnswerAct
   const stats = answer.stats;
   const inProgress = answer.status === 'reading-region' || answer.status === 'streaming';
   const now = useNow(inProgress);
+  const firstTokenShare = inProgress ? firstTokenProgress(answer, now) : null;
   const [copied, setCopied] = useState(false);
   const statusLabel: Record<AskAnswer['status'], string> = {
     'reading-region': 'Reading the image…',
@@ -118,6 +120,15 @@ function AnswerCard({ answer, actions }: { answer: AskAnswer; actions: AnswerAct
       )}
       <p className="mt-1 text-xs text-slate-500">
         <span data-testid="answer-status">{inProgress ? liveIndicator(answer, now) : statusLabel[answer.status]}</span>
+        {firstTokenShare !== null && (
+          <progress
+            className="ml-1 h-1.5 w-16 align-middle"
+            max={1}
+            value={firstTokenShare}
+            aria-label="Time to the first token, against this computer's estimate"
+            data-testid="first-token-progress"
+          />
+        )}
         {answer.regionNote && ` · ${answer.regionNote}`} · {answer.backend}
         {stats?.timeToFirstTokenMs != null && ` · first token ${(stats.timeToFirstTokenMs / 1000).toFixed(2)} s`}
         {stats?.tokensPerSecond != null && ` · ${stats.tokensPerSecond.toFixed(1)} tokens/s`}

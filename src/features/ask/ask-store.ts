@@ -39,6 +39,8 @@ export interface AskAnswer {
   stats?: GenerationStats;
   /** Pieces of text streamed so far (one per generated token), for the live indicator. */
   tokens?: number;
+  /** While the first token is awaited: when it should come, from this computer's measured speed (local model only). */
+  expectedFirstTokenAt?: number;
   /** e.g. "WASM · q4" */
   backend: string;
   /** The model that answered (its folder, or the server's model name); absent in answers saved before it was kept. */
@@ -65,6 +67,8 @@ export interface AskDependencies {
   backendLabel(): string;
   /** Which model answers (for the record and the printable report). */
   modelLabel?(): string;
+  /** Estimated ms from the start of generation to the first token for an image of this size, when known. */
+  firstTokenEstimateMs?(width: number, height: number): number | null;
 }
 
 export interface AskState {
@@ -190,7 +194,7 @@ export function createAskStore() {
           createdAt: Date.now(),
         };
         const finish = (patch: Partial<AskAnswer>): AskAnswer => {
-          update(id, patch);
+          update(id, { ...patch, expectedFirstTokenAt: undefined });
           set({ busy: false });
           controller = null;
           return get().answers.find((answer) => answer.id === id)!;
@@ -223,7 +227,9 @@ export function createAskStore() {
             plan.effectiveMagnification === null
               ? `${image.width} x ${image.height} px at full resolution (scale unknown)`
               : `${image.width} x ${image.height} px at ${plan.effectiveMagnification.toFixed(plan.effectiveMagnification < 10 ? 2 : 1)}x`;
-          update(id, { status: 'streaming', regionNote: note });
+          // A follow-up reuses the first turn's encoded image, so the estimate (image + prompt) is for first turns only.
+          const estimate = earlier.length === 0 ? (dependencies.firstTokenEstimateMs?.(image.width, image.height) ?? null) : null;
+          update(id, { status: 'streaming', regionNote: note, ...(estimate !== null && { expectedFirstTokenAt: Date.now() + estimate }) });
         } catch (error) {
           if (signal.aborted) return finish({ status: 'stopped' });
           return finish({ status: 'error', error: `The region could not be read: ${errorDetail(error)}.` });

@@ -8,7 +8,7 @@ import { useStore } from 'zustand';
 import type { ComputeBackend } from '../../inference/compute-backend';
 import { chooseDtype } from '../../inference/dtype-choice';
 import { dtypesTooBigForWasm } from '../../inference/wasm-memory';
-import type { SpeedSample } from '../../inference/first-token-estimate';
+import { estimateFirstTokenMs, type SpeedSample } from '../../inference/first-token-estimate';
 import { threadsLabel } from './weights-wording';
 import { completeDtypes, filesForDtype, totalBytes } from '../../inference/model-files';
 import { parseModelManifest, type ModelDtype, type ModelKind, type ModelManifest } from '../../inference/model-manifest';
@@ -428,6 +428,15 @@ export function createModelStore(
       const state = store.getState().pathoR1;
       if (state.status !== 'ready') return 'not loaded';
       return state.device === 'webgpu' ? `WebGPU · ${state.dtype}` : `WASM · ${state.dtype} · ${threadsLabel(state.wasmThreads ?? 1)}`;
+    },
+    /**
+     * Milliseconds from the start of generation to the first token for a width x height image, from the worker's
+     * measurement after loading on the processor; null for a remote server, WebGPU, or no measurement.
+     */
+    pathoR1FirstTokenEstimateMs(task: RemoteTask, width: number, height: number): number | null {
+      if (remoteServerStore.getState().answerers[task] === 'remote') return null;
+      const state = store.getState().pathoR1;
+      return state.status === 'ready' && state.speed ? estimateFirstTokenMs(state.speed, width, height) : null;
     },
     /** Which Patho-R1 answers `task`: the loaded model's folder, or the remote server's model name. */
     pathoR1Name(task: RemoteTask = 'ask'): string {

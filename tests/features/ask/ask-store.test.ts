@@ -102,6 +102,34 @@ describe('ask store', () => {
     expect(seen[2]!.map((message) => message.role)).toEqual(['system', 'user']);
   });
 
+  it('while the first token is awaited, the answer carries when it should come (first turns only), and drops it after', async () => {
+    const store = createAskStore();
+    const { slide } = fakeSlide();
+    const asked: { width: number; height: number }[] = [];
+    const expectedWhileStreaming: (number | undefined)[] = [];
+    const scripted = scriptedModel(['<think>a</think><answer>b</answer>']);
+    const model: AskDependencies = {
+      ...scripted,
+      firstTokenEstimateMs: (width, height) => {
+        asked.push({ width, height });
+        return 21_000;
+      },
+      generate: (request, callbacks) => {
+        expectedWhileStreaming.push(store.getState().answers.at(-1)!.expectedFirstTokenAt);
+        return scripted.generate(request, callbacks);
+      },
+    };
+    const before = Date.now();
+    const first = await store.getState().ask('Describe it', [], { slide, roiId: 'r1', bounds, maxPixels: 1e6 }, model);
+    const followUp = await store.getState().ask('Grade it', [], { slide, roiId: 'r1', bounds, maxPixels: 1e6 }, model);
+    // The region read at 20x (800 x 600 level-0 px at 0.25 µm/px -> 400 x 300) is what the estimate is asked about.
+    expect(asked).toEqual([{ width: 400, height: 300 }]);
+    expect(expectedWhileStreaming[0]).toBeGreaterThanOrEqual(before + 21_000);
+    expect(expectedWhileStreaming[1]).toBeUndefined();
+    expect(first.expectedFirstTokenAt).toBeUndefined();
+    expect(followUp.status).toBe('done');
+  });
+
   it('without a region, continues only a conversation about exactly the same view', async () => {
     const store = createAskStore();
     const { slide } = fakeSlide();

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { AskAnswer } from '../../../src/features/ask/ask-store';
 import { conversationMarkdown } from '../../../src/features/ask/conversation-markdown';
 import { conversationSummaries } from '../../../src/features/ask/conversations';
-import { liveIndicator } from '../../../src/features/ask/live-indicator';
+import { firstTokenProgress, liveIndicator } from '../../../src/features/ask/live-indicator';
 import { isAtBottom, readerScrolledUp } from '../../../src/features/ask/stick-to-bottom';
 import { visibleModelText } from '../../../src/features/ask/visible-text';
 
@@ -38,6 +38,18 @@ describe('Ask conversation view', () => {
     expect(liveIndicator({ ...base, status: 'streaming', tokens: 1 }, 3000)).toBe('Thinking… · 1 token · 2.0 s');
     expect(liveIndicator({ ...base, status: 'streaming', tokens: 42, answer: 'Ade' }, 4000)).toBe('Answering… · 42 tokens · 3.0 s');
     expect(liveIndicator({ ...base, status: 'done', tokens: 42 }, 4000)).toBeNull();
+  });
+
+  it('sets the wait for the first token against the estimate, and says when it runs over', () => {
+    const waiting = { answer: '', reasoningClosed: false, createdAt: 1000, status: 'streaming' as const, tokens: 0, expectedFirstTokenAt: 22_000 };
+    expect(liveIndicator(waiting, 9000)).toBe('Reading the image… · 8.0 s of about 21 s');
+    expect(firstTokenProgress(waiting, 9000)).toBeCloseTo(8 / 21);
+    expect(liveIndicator(waiting, 26_000)).toBe('Reading the image… · 25.0 s (about 21 s was expected)');
+    expect(firstTokenProgress(waiting, 26_000)).toBe(1);
+    // Once a token came, or without an estimate (remote server, WebGPU), no bar.
+    expect(firstTokenProgress({ ...waiting, tokens: 1 }, 9000)).toBeNull();
+    expect(firstTokenProgress({ ...waiting, expectedFirstTokenAt: undefined }, 9000)).toBeNull();
+    expect(liveIndicator({ ...waiting, status: 'reading-region' }, 2500)).toBe('Reading the image… · 1.5 s');
   });
 
   it('follows the newest text only while the reader is at the bottom', () => {
