@@ -100,6 +100,7 @@ async function killAndResume(task: Task, data: string, folder: string, items: nu
   const first = spawnSync(NODE, args(task, data, reference), { cwd: ROOT, encoding: 'utf8' });
   expect(first.stderr).toBe('');
   expect(first.status).toBe(0);
+  writeFileSync(path.join(reference, 'stdout.txt'), first.stdout);
 
   const resumed = path.join(folder, 'resumed');
   const random = seededRandom(Date.now() & 0xffff);
@@ -125,6 +126,10 @@ describe('npm run eval, killed and resumed', () => {
   it('mcq: SIGKILL at random points, then rerun: the identical records and summary, each item once', async () => {
     const folder = mkdtempSync(path.join(tmpdir(), 'eval-resume-'));
     await killAndResume('mcq', await writeDataset(folder), folder, ITEMS, 6);
+    // The finished run's last lines: each metric with its interval and n, then the unparsed/ambiguous counts.
+    const stdout = readFileSync(path.join(folder, 'reference', 'stdout.txt'), 'utf8');
+    expect(stdout).toMatch(/^ {2}accuracy: \d+\.\d% \(95% CI \d+\.\d–\d+\.\d%, n = 24\)$/m);
+    expect(stdout).toMatch(/^ {2}unparsed: \d+\n {2}ambiguous: \d+$/m);
   }, 120_000);
 
   it('retrieval: the same, where the summary is built from every stored embedding at the end', async () => {
