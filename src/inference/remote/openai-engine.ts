@@ -186,13 +186,19 @@ export function createOpenAiCompatibleEngine(options: RemoteServerOptions): Path
           deliver([{ kind: 'piece', piece: { text: reply.text, isToken: true } }]);
           return outcome(false);
         }
-        const bodyReader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+        // The bytes decoded here rather than through a TextDecoderStream: one stream stage (and its promise hops
+        // per piece) fewer; `stream: true` keeps a character split between two pieces whole.
+        const bodyReader = response.body.getReader();
+        const decoder = new TextDecoder();
         try {
           for (;;) {
             const { done, value } = await bodyReader.read();
-            if (done) break;
+            if (done) {
+              deliver(reader.feed(decoder.decode()));
+              break;
+            }
             timer.touch();
-            deliver(reader.feed(value));
+            deliver(reader.feed(decoder.decode(value, { stream: true })));
             if (reader.sawDone) break;
           }
         } catch (error) {

@@ -7,7 +7,7 @@ import type { GenerationSettings } from '../generation-settings';
 import type { PathoR1GenerateRequest } from '../patho-r1-engine';
 import type { ChatMessage } from '../patho-r1-prompt';
 import { InferenceError } from '../inference-error';
-import { rgbaToPngDataUrl } from './png-data-url';
+import { regionDataUrl } from './png-data-url';
 
 type OpenAiContentPart = { type: 'text'; text: string } | { type: 'image_url'; image_url: { url: string } };
 
@@ -61,11 +61,11 @@ export function samplingFields(settings: GenerationSettings): Pick<OpenAiChatReq
   return fields;
 }
 
-/** The request body; each region is encoded once per request (the page reads the region afresh for each question). */
+/** The request body; a follow-up about the same region reuses the last region's encoding (regionDataUrl). */
 export async function buildChatRequest(model: string, request: PathoR1GenerateRequest, stream: boolean): Promise<OpenAiChatRequest> {
   const body: OpenAiChatRequest = {
     model,
-    messages: toOpenAiMessages(request.messages, await Promise.all(request.images.map(rgbaToPngDataUrl))),
+    messages: toOpenAiMessages(request.messages, await Promise.all(request.images.map(regionDataUrl))),
     stream,
     ...samplingFields(request.settings),
   };

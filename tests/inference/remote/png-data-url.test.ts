@@ -5,7 +5,7 @@
 import path from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { rgbaToPng, rgbaToPngDataUrl } from '../../../src/inference/remote/png-data-url';
+import { regionDataUrl, rgbaToPng, rgbaToPngDataUrl } from '../../../src/inference/remote/png-data-url';
 import type { RgbaImage } from '../../../src/slide/slide-source';
 
 async function readRgba(file: string): Promise<RgbaImage> {
@@ -37,6 +37,19 @@ describe('rgbaToPngDataUrl', () => {
     const decoded = await decode(await rgbaToPng({ width, height, data }));
     expect(decoded.channels).toBe(4);
     expect(Buffer.compare(Buffer.from(decoded.data), Buffer.from(data))).toBe(0);
+  });
+
+  it('encodes a region read again with the same pixels once, and a changed one again', async () => {
+    const region = await readRgba(path.resolve('models/tiny/patho-r1/golden/single_turn_image_0.png'));
+    const first = regionDataUrl(region);
+    const readAgain = { ...region, data: region.data.slice() };
+    expect(regionDataUrl(readAgain)).toBe(first); // the same promise: not encoded twice
+    const changed = { ...region, data: region.data.slice() };
+    changed.data[changed.data.length - 2] = (changed.data[changed.data.length - 2] ?? 0) ^ 1;
+    const second = regionDataUrl(changed);
+    expect(second).not.toBe(first);
+    expect(await second).not.toBe(await first);
+    expect(await second).toBe(await rgbaToPngDataUrl(changed));
   });
 
   it('refuses pixels that do not fill the image', async () => {
