@@ -77,6 +77,8 @@ export class TiffSlideSource implements SlideSource {
     private readonly decodeReadsBlobs: boolean,
     private readonly channelState: ChannelState | null,
     private readonly placements: readonly LevelPlacement[] | undefined,
+    /** Each placed level's pages when its pieces come from several (Leica SCN's regions); [0] is the level's own. */
+    private readonly levelSources: readonly IndexedPage[][] | undefined,
   ) {
     this.cache = new TileCache(tileCacheBytes);
   }
@@ -87,13 +89,20 @@ export class TiffSlideSource implements SlideSource {
     const pages = await loadPages(file, signal);
     const format = detectTiffFormat(pages);
     const layout = format.layout(pages);
-    const unsupported = layout.levels.find((page) => !SUPPORTED_COMPRESSIONS.has(page.codec.compression));
+    const unsupported = [...layout.levels, ...(layout.levelSources ?? []).flat()].find((page) => !SUPPORTED_COMPRESSIONS.has(page.codec.compression));
     if (unsupported) {
       throw new SlideError(
         `${source.name} uses ${describeCompression(unsupported.codec.compression)}, which PathoLens cannot decode. Convert the slide to JPEG or JPEG 2000 tiles (e.g. with vips or bfconvert).`,
       );
     }
     const blockIndexes = await Promise.all(layout.levels.map((page) => loadBlockIndex(file, page, signal)));
+    const levelSources = layout.levelSources
+      ? await Promise.all(
+          layout.levelSources.map((pages, k) =>
+            Promise.all(pages.map(async (page, n) => ({ page, index: n === 0 ? blockIndexes[k]! : await loadBlockIndex(file, page, signal) }))),
+          ),
+        )
+      : undefined;
     const channelState = await openChannels(file, layout, options.decodeSamples, signal);
     const vendor = await format.metadata(pages, layout);
     const metadata = buildMetadata(source.name, format.format, layout, vendor);
@@ -109,6 +118,7 @@ export class TiffSlideSource implements SlideSource {
       options.decodeReadsBlobs ?? false,
       channelState,
       vendor.levelPlacement,
+      levelSources,
     );
     // Decode one tile now, so a slide whose pixels cannot be decoded fails when opened, with a sentence,
     // not later as blank tiles.
@@ -147,11 +157,15 @@ export class TiffSlideSource implements SlideSource {
         this.placedBuckets.set(level, buckets);
       }
       const pieces = (buckets.get(row * columns + column) ?? []).map((i) => placement.pieces[i]!);
-      const index = this.blockIndexes[level]!;
+      const own = { page, index: this.blockIndexes[level]! };
       const stored = await Promise.all(
-        pieces.map((piece) =>
-          this.cache.get(`${level}/${piece.column}/${piece.row}`, () => this.decodeBlock([{ page, index }], piece.column, piece.row, signal)),
-        ),
+        pieces.map((piece) => {
+          const source = piece.source ?? 0;
+          const block = source === 0 ? own : this.levelSources?.[level]?.[source];
+          if (!block) throw new SlideError(`${this.metadata.name}: level ${level} names a part that the file does not have.`);
+          const key = source === 0 ? `${level}/${piece.column}/${piece.row}` : `${level}@${source}/${piece.column}/${piece.row}`;
+          return this.cache.get(key, () => this.decodeBlock([block], piece.column, piece.row, signal));
+        }),
       );
       const x0 = column * tileWidth;
       const y0 = row * tileHeight;

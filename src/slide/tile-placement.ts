@@ -1,12 +1,15 @@
 /**
  * A level whose pixels are not the page's tile grid as stored, but parts of the page's tiles placed at other
- * positions (Ventana BIF: camera tiles that overlap, placed by the stitching information). Pure: which pieces lie
+ * positions (Ventana BIF: camera tiles that overlap, placed by the stitching information; Leica SCN: the tiles of
+ * several scanned regions, each from its own page, placed by the regions' offsets). Pure: which pieces lie
  * under an output tile, and painting them in order (a later piece covers an earlier one).
  */
 import type { RgbaImage } from './slide-source';
 
 /** A rectangle of one stored tile of the page, and where its top-left pixel goes in the level. */
 export interface PlacedPiece {
+  /** Which of the level's pages holds the tile (Leica SCN's regions; default 0: the level's own page). */
+  source?: number;
   /** The stored tile (column, row of the page's tile grid). */
   column: number;
   row: number;

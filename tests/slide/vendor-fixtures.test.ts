@@ -69,22 +69,6 @@ describe('multi-page TIFFs whose first page is not the main image, against tifff
   const open = (path: string) =>
     openSlideNode({ path }, { decodeTile: async (request) => decodeTile(await resolveTileRequest(request), { jpeg: decodeWithLibjpeg }) });
 
-  it('Leica SCN: the main image is the one the XML names, not the macro image in the first pages', async () => {
-    const name = 'leica-scn-layout.scn';
-    const slide = await open(vendor(name));
-    expect(slide.metadata).toMatchObject({ format: 'leica-scn', vendor: 'Leica', objectivePower: 20, associatedImages: ['macro'] });
-    expect(slide.metadata.levels.map((l) => [l.width, l.height])).toEqual([
-      [192, 128],
-      [96, 64],
-      [48, 32],
-    ]);
-    expect(slide.metadata.mppX).toBeCloseTo(0.5, 6);
-    for (const level of [0, 2]) expect((await levelAgainst(slide, level, `${name}.level${level}.tifffile.png`)).max).toBeLessThanOrEqual(1);
-    const macro = await slide.readAssociatedImage('macro');
-    expect([macro.width, macro.height]).toEqual([160, 64]);
-    await slide.close();
-  });
-
   it('Ventana BIF: label and thumbnail first, the pyramid from the "level=N" pages, scale from the iScan XMP', async () => {
     const name = 'ventana-bif-layout.bif';
     const slide = await open(vendor(name));

@@ -33,6 +33,11 @@ export interface TiffLayout {
   associated: Partial<Record<AssociatedImageName, TiffPage>>;
   /** Present when the channels are stored as separate pages (then `levels` is the first channel's). */
   channels?: ChannelPages[];
+  /**
+   * Present when a level is painted from several pages (Leica SCN's scanned regions): each level's pages, the
+   * first being `levels[k]`; the level's `levelPlacement` pieces name them by `source`.
+   */
+  levelSources?: TiffPage[][];
 }
 
 export interface FormatMetadata {
