@@ -6,9 +6,13 @@
 import { InferenceError } from '../inference-error';
 import { errorInJson } from './openai-stream';
 
-/** How to let the browser read answers from each server, for the CORS sentence. */
+/**
+ * How to let the browser read answers from each server, for the CORS sentence. vLLM allows every origin unless
+ * `--allowed-origins` narrows it; SGLang answers with `Access-Control-Allow-Origin: *` since sgl-project/sglang#1373
+ * (2024); `transformers serve` sends no CORS headers without `--enable-cors`. A proxy in front may drop them.
+ */
 export const CORS_HINT =
-  "start vLLM with --allowed-origins '[\"<this page's origin>\"]', SGLang behind a proxy that adds Access-Control-Allow-Origin, or transformers serve with --enable-cors; " +
+  "start transformers serve with --enable-cors; vLLM and SGLang allow any origin by default, so if vLLM was started with --allowed-origins, add this page's origin to it, and if a proxy is in front of the server, let it pass or add Access-Control-Allow-Origin; " +
   'and allow the server in PathoLens\'s Content-Security-Policy with PATHOLENS_CONNECT_SOURCES="http://host:port" when you start PathoLens';
 
 /** The server's message from an error body, shortened; empty when the body says nothing useful. */
