@@ -172,6 +172,7 @@ export function AskPanel() {
   const settings = useAskStore((state) => state.settings);
   const magnification = useAskStore((state) => state.magnification);
   const chainOfDraft = useAskStore((state) => state.chainOfDraft);
+  const fullSizeRegions = useAskStore((state) => state.fullSizeRegions);
   const pathoR1 = useModelStore((state) => state.pathoR1);
   const backend = useAppStore((state) => state.backend);
   const [question, setQuestion] = useState<string>(QUESTION_PRESETS[1]);
@@ -488,6 +489,13 @@ export function AskPanel() {
           <input type="checkbox" checked={chainOfDraft} onChange={(event) => askStore.getState().setChainOfDraft(event.target.checked)} />
           Short reasoning <span className="text-slate-500">(Chain-of-Draft prompt)</span>
         </label>
+        {pathoR1.status === 'ready' && pathoR1.speed && (
+          // Only where the worker measured this computer's processor: elsewhere regions are always full size.
+          <label className="flex items-center gap-1">
+            <input type="checkbox" checked={fullSizeRegions} onChange={(event) => askStore.getState().setFullSizeRegions(event.target.checked)} />
+            Full-size regions <span className="text-slate-500">(slower on this processor)</span>
+          </label>
+        )}
         <label className="flex items-center gap-1">
           Magnification
           <select

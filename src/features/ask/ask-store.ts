@@ -10,9 +10,10 @@ import { useStore } from 'zustand';
 import { DEFAULT_GENERATION_SETTINGS, validateGenerationSettings, type GenerationSettings } from '../../inference/generation-settings';
 import type { GenerationOutcome, GenerationStats, PathoR1GenerateCallbacks, PathoR1GenerateRequest } from '../../inference/patho-r1-engine';
 import { buildPathoR1Messages, type ConversationTurn } from '../../inference/patho-r1-prompt';
-import { DEFAULT_ASK_MAGNIFICATION, planRegionRead } from '../../session/region-plan';
+import { DEFAULT_ASK_MAGNIFICATION, planRegionRead, type RegionPlan } from '../../session/region-plan';
 import type { RgbaImage, SlideRect, SlideSource } from '../../slide/slide-source';
 import { errorDetail } from '../../ui/error-sentence';
+import { slowDevicePixelCap, type FirstTokenEstimate } from './slow-device-region';
 import { streamAnswer } from './stream-answer';
 
 export type AnswerStatus = 'reading-region' | 'streaming' | 'done' | 'stopped' | 'error';
@@ -78,10 +79,13 @@ export interface AskState {
   settings: GenerationSettings;
   magnification: number;
   chainOfDraft: boolean;
+  /** Read regions at the full size Patho-R1 takes even where this computer's processor makes that slow. */
+  fullSizeRegions: boolean;
   busy: boolean;
   setSettings(settings: Partial<GenerationSettings>): void;
   setMagnification(magnification: number): void;
   setChainOfDraft(enabled: boolean): void;
+  setFullSizeRegions(enabled: boolean): void;
   /**
    * Asks about `source`, continuing the active conversation when it is about the same region (or exactly the
    * same view), else starting a new one; resolves when the answer is finished, stopped or failed (never rejects).
@@ -138,10 +142,12 @@ export function createAskStore() {
       settings: DEFAULT_GENERATION_SETTINGS,
       magnification: DEFAULT_ASK_MAGNIFICATION,
       chainOfDraft: false,
+      fullSizeRegions: false,
       busy: false,
       setSettings: (settings) => set((state) => ({ settings: { ...state.settings, ...settings } })),
       setMagnification: (magnification) => set({ magnification }),
       setChainOfDraft: (chainOfDraft) => set({ chainOfDraft }),
+      setFullSizeRegions: (fullSizeRegions) => set({ fullSizeRegions }),
       restore: (answers) => {
         nextId = Math.max(nextId, ...answers.map((answer) => answer.id + 1));
         set({ answers, activeConversationId: null });
@@ -170,7 +176,7 @@ export function createAskStore() {
       },
 
       async ask(question, options, source, dependencies) {
-        const { settings, magnification, chainOfDraft, answers, activeConversationId } = get();
+        const { settings, magnification, chainOfDraft, fullSizeRegions, answers, activeConversationId } = get();
         const id = nextId++;
         const active = answers.filter((answer) => answer.conversationId === activeConversationId);
         const conversationId = activeConversationId !== null && continues(active, source) ? activeConversationId : newConversationId();
@@ -220,16 +226,22 @@ export function createAskStore() {
         try {
           const metadata = source.slide.metadata;
           const slideMpp = metadata.mppX !== null && metadata.mppY !== null ? (metadata.mppX + metadata.mppY) / 2 : metadata.mppX;
-          const plan = planRegionRead({ width: source.bounds.width, height: source.bounds.height, slideMpp, magnification, maxPixels: source.maxPixels });
+          const estimate = dependencies.firstTokenEstimateMs;
+          const cap = !fullSizeRegions && estimate ? slowDevicePixelCap(estimate, source.maxPixels) : null;
+          const planFor = (maxPixels: number) =>
+            planRegionRead({ width: source.bounds.width, height: source.bounds.height, slideMpp, magnification, maxPixels });
+          const plan = planFor(cap ?? source.maxPixels);
           if (!plan.ok) return finish({ status: 'error', error: plan.reason });
           image = await source.slide.readRegion(source.bounds, plan.targetMpp, signal);
+          const full = cap === null ? null : planFor(source.maxPixels);
           const note =
-            plan.effectiveMagnification === null
+            (plan.effectiveMagnification === null
               ? `${image.width} x ${image.height} px at full resolution (scale unknown)`
-              : `${image.width} x ${image.height} px at ${plan.effectiveMagnification.toFixed(plan.effectiveMagnification < 10 ? 2 : 1)}x`;
+              : `${image.width} x ${image.height} px at ${formatMagnification(plan.effectiveMagnification)}`) +
+            (full?.ok && estimate && full.outputWidth * full.outputHeight > plan.outputWidth * plan.outputHeight ? slowDeviceNote(estimate, plan, full) : '');
           // A follow-up reuses the first turn's encoded image, so the estimate (image + prompt) is for first turns only.
-          const estimate = earlier.length === 0 ? (dependencies.firstTokenEstimateMs?.(image.width, image.height) ?? null) : null;
-          update(id, { status: 'streaming', regionNote: note, ...(estimate !== null && { expectedFirstTokenAt: Date.now() + estimate }) });
+          const firstTokenMs = earlier.length === 0 ? (estimate?.(image.width, image.height) ?? null) : null;
+          update(id, { status: 'streaming', regionNote: note, ...(firstTokenMs !== null && { expectedFirstTokenAt: Date.now() + firstTokenMs }) });
         } catch (error) {
           if (signal.aborted) return finish({ status: 'stopped' });
           return finish({ status: 'error', error: `The region could not be read: ${errorDetail(error)}.` });
@@ -253,6 +265,22 @@ export function createAskStore() {
     };
   });
   return store;
+}
+
+function formatMagnification(magnification: number): string {
+  return `${magnification.toFixed(magnification < 10 ? 2 : 1)}x`;
+}
+
+type ReadablePlan = Extract<RegionPlan, { ok: true }>;
+
+/** Why the region is smaller than asked for: what this computer would take for each size. */
+function slowDeviceNote(estimate: FirstTokenEstimate, plan: ReadablePlan, full: ReadablePlan): string {
+  const seconds = (ms: number | null) => Math.round((ms ?? 0) / 1000);
+  const fullSize = `${full.outputWidth} x ${full.outputHeight} px${full.effectiveMagnification === null ? '' : ` at ${formatMagnification(full.effectiveMagnification)}`}`;
+  return (
+    ` (smaller for this computer's processor: about ${seconds(estimate(plan.outputWidth, plan.outputHeight))} s to the first token, ` +
+    `${fullSize} would take about ${seconds(estimate(full.outputWidth, full.outputHeight))} s; "Full-size regions" reads it whole)`
+  );
 }
 
 export const askStore = createAskStore();
