@@ -1,0 +1,312 @@
+/**
+ * Per-operator profile of one ONNX session (by default the Patho-R1 vision tower) in onnxruntime-node and in ONNX
+ * Runtime Web inside Chromium (a cross-origin isolated page, a module worker, as the app runs it), same inputs and
+ * thread count, with ONNX Runtime's own profiler (session option enableProfiling). ONNX Runtime Web has no file
+ * system: at endProfiling its WASM prints the profile's JSON lines to the console, which the worker captures.
+ *
+ *   tsx bench/profile-vision.ts --model DIR_OR_ONNX [--threads 2] [--runs 2] [--grid 24x32]
+ *       [--builds plain,asyncify] [--graph-opt all|extended|basic|disabled] [--out bench/results/profile-vision.json]
+ *
+ * --model: an exported model folder (its onnx/vision_encoder_quantized.onnx, i.e. q8) or any .onnx file whose
+ * inputs are pixel_values [N,1176] and image_grid_thw [n,3]. --grid HxW in patches (24x32 = a 336x448 px region,
+ * 768 patches). --builds: which ONNX Runtime Web WASM builds to run, alternating in one browser: `asyncify` is
+ * the WebGPU-capable build transformers.js's web bundle loads by default, `plain` the CPU-only build. Only the
+ * last run of each runner is tabulated (the first warms up). Prints a table and writes the JSON.
+ */
+import { createServer, type ServerResponse } from 'node:http';
+import { createReadStream, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from '@playwright/test';
+import * as ortNode from 'onnxruntime-node';
+import { CHROMIUM_PATH, QUIET_CHROMIUM_FLAGS } from '../e2e/chromium';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const ortWebDist = path.join(root, 'node_modules', 'onnxruntime-web', 'dist');
+
+export interface ProfileEvent {
+  cat: string;
+  name: string;
+  dur: number;
+  ts: number;
+  args?: { op_name?: string };
+}
+
+export interface OpRow {
+  op: string;
+  ms: number;
+  count: number;
+}
+
+export interface RunnerProfile {
+  runner: string;
+  runMs: number[];
+  ops: OpRow[];
+}
+
+function option(args: string[], name: string, fallback: string): string {
+  const index = args.indexOf(name);
+  return index >= 0 && args[index + 1] ? args[index + 1]! : fallback;
+}
+
+/** Per operator type: kernel time (ms) and node count inside the last `model_run` of a profile. */
+export function opTotals(events: ProfileEvent[]): { runMs: number[]; ops: OpRow[] } {
+  const runs = events.filter((event) => event.cat === 'Session' && event.name === 'model_run');
+  const last = runs.at(-1);
+  if (!last) throw new Error('The profile has no model_run event: was enableProfiling set and the session run?');
+  const totals = new Map<string, OpRow>();
+  for (const event of events) {
+    if (event.cat !== 'Node' || !event.name.endsWith('_kernel_time') || event.ts < last.ts || event.ts > last.ts + last.dur) continue;
+    const op = event.args?.op_name ?? '?';
+    const row = totals.get(op) ?? { op, ms: 0, count: 0 };
+    row.ms += event.dur / 1000;
+    row.count++;
+    totals.set(op, row);
+  }
+  return { runMs: runs.map((run) => run.dur / 1000), ops: [...totals.values()].sort((a, b) => b.ms - a.ms) };
+}
+
+/** The JSON lines ONNX Runtime's profiler writes (`{"cat" : ...},` per event, between `[` and `]`). */
+export function parseProfileLines(lines: string[]): ProfileEvent[] {
+  return lines
+    .map((line) => line.trim().replace(/,$/, ''))
+    .filter((line) => line.startsWith('{"cat"'))
+    .map((line) => JSON.parse(line) as ProfileEvent);
+}
+
+/** Deterministic pixel values in [-1, 1) (the kernels' time does not depend on them). */
+function pixelValues(patches: number): Float32Array {
+  const values = new Float32Array(patches * 1176);
+  let state = 12345;
+  for (let index = 0; index < values.length; index++) {
+    state = (state * 1103515245 + 12345) >>> 0;
+    values[index] = state / 2 ** 31 - 1;
+  }
+  return values;
+}
+
+/** A native session that can run one round at a time, interleaved with the browser's. */
+async function nativeRunner(modelFile: string, grid: [number, number], threads: number, graphOpt: string) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'patholens-profile-'));
+  const session = await ortNode.InferenceSession.create(modelFile, {
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    graphOptimizationLevel: graphOpt as 'all',
+    enableProfiling: true,
+    profileFilePrefix: path.join(dir, 'node'),
+  });
+  const patches = grid[0] * grid[1];
+  const feeds = {
+    pixel_values: new ortNode.Tensor('float32', pixelValues(patches), [patches, 1176]),
+    image_grid_thw: new ortNode.Tensor('int64', BigInt64Array.from([1n, BigInt(grid[0]), BigInt(grid[1])]), [1, 3]),
+  };
+  return {
+    async run(): Promise<void> {
+      await session.run(feeds);
+    },
+    async finish(): Promise<RunnerProfile> {
+      session.endProfiling();
+      await session.release();
+      const file = readdirSync(dir).find((name) => name.endsWith('.json'));
+      if (!file) throw new Error(`onnxruntime-node wrote no profile into ${dir}`);
+      const events = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as ProfileEvent[];
+      return { runner: `onnxruntime-node ${ortNode.env.versions.node ?? ''} · ${threads} threads`, ...opTotals(events) };
+    },
+  };
+}
+
+/** The module worker: ONNX Runtime Web's webgpu bundle (the one transformers.js loads) with the chosen WASM build. */
+const WORKER_SOURCE = `
+const lines = [];
+const log = console.log.bind(console);
+console.log = (...parts) => { const text = parts.join(' '); if (text.startsWith('{"cat"')) lines.push(text); else log(text); };
+let ort, session, feeds;
+self.onmessage = async ({ data }) => {
+  try {
+    if (data.type === 'init') {
+      ort = await import('/ort/ort.webgpu.min.mjs');
+      const build = data.build === 'asyncify' ? 'ort-wasm-simd-threaded.asyncify' : 'ort-wasm-simd-threaded';
+      ort.env.wasm.wasmPaths = { mjs: self.location.origin + '/ort/' + build + '.mjs', wasm: self.location.origin + '/ort/' + build + '.wasm' };
+      ort.env.wasm.numThreads = data.threads;
+      const bytes = new Uint8Array(await (await fetch('/model.onnx')).arrayBuffer());
+      session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], graphOptimizationLevel: data.graphOpt, enableProfiling: true });
+      const patches = data.grid[0] * data.grid[1];
+      feeds = {
+        pixel_values: new ort.Tensor('float32', new Float32Array(data.pixels), [patches, 1176]),
+        image_grid_thw: new ort.Tensor('int64', BigInt64Array.from([1n, BigInt(data.grid[0]), BigInt(data.grid[1])]), [1, 3]),
+      };
+      self.postMessage({ threads: ort.env.wasm.numThreads, version: ort.env.versions.web, isolated: self.crossOriginIsolated });
+    } else if (data.type === 'run') {
+      const t = performance.now();
+      await session.run(feeds);
+      self.postMessage({ ms: performance.now() - t });
+    } else {
+      session.endProfiling();
+      self.postMessage({ lines });
+    }
+  } catch (error) {
+    self.postMessage({ error: String((error && error.stack) || error) });
+  }
+};
+`;
+
+const PAGE = '<!doctype html><meta charset="utf-8"><title>profile</title>';
+
+function send(response: ServerResponse, type: string, body: string | Buffer): void {
+  response.writeHead(200, { 'Content-Type': type, 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' });
+  response.end(body);
+}
+
+interface WorkerReply {
+  threads?: number;
+  version?: string;
+  isolated?: boolean;
+  ms?: number;
+  lines?: string[];
+  error?: string;
+}
+
+/**
+ * Native and each ONNX Runtime Web build (one module worker each, all alive at once) run in turns, round after
+ * round, so a change in the machine's load hits every runner alike.
+ */
+async function profileInterleaved(
+  modelFile: string,
+  grid: [number, number],
+  threads: number,
+  runs: number,
+  graphOpt: string,
+  builds: string[],
+  log: (message: string) => void,
+): Promise<RunnerProfile[]> {
+  const server = createServer((request, response) => {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    if (url.pathname === '/') return send(response, 'text/html', PAGE);
+    if (url.pathname === '/worker.mjs') return send(response, 'text/javascript', WORKER_SOURCE);
+    if (url.pathname === '/model.onnx') {
+      response.writeHead(200, {
+        'Content-Type': 'application/octet-stream',
+        'Content-Length': statSync(modelFile).size,
+        'Cross-Origin-Resource-Policy': 'same-origin',
+      });
+      createReadStream(modelFile).pipe(response);
+      return;
+    }
+    const name = url.pathname.replace(/^\/ort\//, '');
+    if (url.pathname.startsWith('/ort/') && /^[\w.-]+\.(mjs|wasm)$/.test(name)) {
+      return send(response, name.endsWith('.wasm') ? 'application/wasm' : 'text/javascript', readFileSync(path.join(ortWebDist, name)));
+    }
+    response.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...QUIET_CHROMIUM_FLAGS, '--disable-features=WebGPU'] });
+  try {
+    const page = await browser.newPage();
+    page.on('console', (message) => log(`page: ${message.text().slice(0, 200)}`));
+    // tsx compiles with esbuild's keepNames, which wraps functions in __name(); the page has no such helper.
+    await page.addInitScript('globalThis.__name = (target) => target;');
+    await page.goto(`http://127.0.0.1:${port}/`);
+    // One worker per build, kept in the page; `call` sends one message and waits for its reply.
+    await page.evaluate(() => {
+      const workers: Worker[] = [];
+      Object.assign(window, {
+        profileWorkers: workers,
+        call: (index: number, message: unknown) =>
+          new Promise((resolve) => {
+            if (!workers[index]) workers[index] = new Worker('/worker.mjs', { type: 'module' });
+            const worker = workers[index];
+            worker.onmessage = ({ data }) => resolve(data);
+            worker.onerror = (event) => resolve({ error: event.message });
+            worker.postMessage(message);
+          }),
+      });
+    });
+    const call = async (index: number, message: unknown): Promise<WorkerReply> => {
+      const reply = await page.evaluate(
+        ([index, message]) => (window as unknown as { call(index: number, message: unknown): Promise<WorkerReply> }).call(index, message),
+        [index, message] as const,
+      );
+      if (reply.error) throw new Error(`Chromium, ${builds[index]} build: ${reply.error}`);
+      return reply;
+    };
+    const pixels = Array.from(pixelValues(grid[0] * grid[1]));
+    const native = await nativeRunner(modelFile, grid, threads, graphOpt);
+    const labels: string[] = [];
+    for (const [index, build] of builds.entries()) {
+      log(`Chromium, ${build} build: creating the session`);
+      const started = await call(index, { type: 'init', build, threads, graphOpt, grid, pixels });
+      if (!started.isolated) throw new Error('The page is not cross-origin isolated: ONNX Runtime Web would run one thread.');
+      labels.push(`Chromium WASM ${started.version} · ${build} build · ${started.threads} threads`);
+    }
+    for (let round = 0; round < runs; round++) {
+      const startedAt = performance.now();
+      await native.run();
+      const times = [`native ${(performance.now() - startedAt).toFixed(0)} ms`];
+      for (const [index, build] of builds.entries()) times.push(`${build} ${(await call(index, { type: 'run' })).ms!.toFixed(0)} ms`);
+      log(`round ${round + 1}/${runs}: ${times.join(', ')}; load average ${loadavg()[0]!.toFixed(1)}`);
+    }
+    const profiles = [await native.finish()];
+    for (const [index] of builds.entries()) {
+      const { lines } = await call(index, { type: 'end' });
+      profiles.push({ runner: labels[index]!, ...opTotals(parseProfileLines(lines ?? [])) });
+    }
+    return profiles;
+  } finally {
+    await browser.close();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const model = option(args, '--model', path.join(root, 'models', 'local', 'patho-r1-0.5b-random'));
+  const modelFile = model.endsWith('.onnx') ? model : path.join(model, 'onnx', 'vision_encoder_quantized.onnx');
+  const threads = Number(option(args, '--threads', '2'));
+  const runs = Number(option(args, '--runs', '2'));
+  const [gridH, gridW] = option(args, '--grid', '24x32').split('x').map(Number) as [number, number];
+  const builds = option(args, '--builds', 'plain,asyncify').split(',').filter(Boolean);
+  const graphOpt = option(args, '--graph-opt', 'all');
+  const out = option(args, '--out', path.join(root, 'bench', 'results', 'profile-vision.json'));
+  const log = (message: string) => process.stderr.write(`${message}\n`);
+  const loadBefore = loadavg()[0]!;
+  log(
+    `profiling ${modelFile}: grid ${gridH}x${gridW}, ${threads} threads, ${runs} runs, graph optimisation ${graphOpt}; load average ${loadBefore.toFixed(1)}`,
+  );
+  const profiles = await profileInterleaved(modelFile, [gridH, gridW], threads, runs, graphOpt, builds, log);
+  const loadAfter = loadavg()[0]!;
+  const native = profiles[0]!;
+  const ops = [...new Set(profiles.flatMap((profile) => profile.ops.map((row) => row.op)))];
+  const msOf = (profile: RunnerProfile, op: string) => profile.ops.find((row) => row.op === op)?.ms ?? 0;
+  ops.sort((a, b) => msOf(profiles[1] ?? native, b) - msOf(profiles[1] ?? native, a));
+  const header = ['operator', 'count', ...profiles.map((profile, index) => (index === 0 ? 'native ms' : `${profile.runner.split(' · ')[1]} ms (x native)`))];
+  const lines = [header.join(' | ')];
+  const total = (profile: RunnerProfile) => profile.ops.reduce((sum, row) => sum + row.ms, 0);
+  for (const op of ops) {
+    const count = native.ops.find((row) => row.op === op)?.count ?? profiles[1]?.ops.find((row) => row.op === op)?.count ?? 0;
+    const cells = profiles.map((profile, index) => {
+      const ms = msOf(profile, op);
+      return index === 0 ? ms.toFixed(1) : `${ms.toFixed(1)} (${msOf(native, op) > 0 ? (ms / msOf(native, op)).toFixed(1) : '-'}x)`;
+    });
+    lines.push([op, String(count), ...cells].join(' | '));
+  }
+  lines.push(
+    [
+      'sum of kernels',
+      '',
+      ...profiles.map((profile, index) =>
+        index === 0 ? total(profile).toFixed(0) : `${total(profile).toFixed(0)} (${(total(profile) / total(native)).toFixed(1)}x)`,
+      ),
+    ].join(' | '),
+  );
+  lines.push(['model_run (each run)', '', ...profiles.map((profile) => profile.runMs.map((ms) => ms.toFixed(0)).join(' / '))].join(' | '));
+  process.stdout.write(
+    `${profiles.map((profile) => `- ${profile.runner}`).join('\n')}\n${lines.join('\n')}\nload average ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after\n`,
+  );
+  mkdirSync(path.dirname(out), { recursive: true });
+  writeFileSync(out, `${JSON.stringify({ modelFile, grid: [gridH, gridW], threads, runs, graphOpt, loadBefore, loadAfter, profiles }, null, 2)}\n`);
+  log(`wrote ${out}`);
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main();
