@@ -38,6 +38,10 @@ test('asking about the golden image streams exactly PyTorch’s greedy answer', 
   // Explicitly the tiny model: on its own the Ask tab prefers an export in models/local when one exists.
   await page.getByRole('button', { name: 'Load tiny/patho-r1' }).click();
   await expect(page.getByTestId('model-state-tiny/patho-r1')).toContainText('Loaded (fp32', { timeout: 90_000 });
+  // The status bar names what the model runs on (the weights chosen here), not only the detected backend.
+  await expect(page.getByTestId('patho-r1-runs-on')).toHaveText(
+    test.info().project.name === 'wasm' ? /^Patho-R1: WASM · fp32 · \d+ threads?$/ : 'Patho-R1: WebGPU · fp32',
+  );
   await page.getByRole('tab', { name: 'Ask' }).click();
   const panel = page.getByRole('tabpanel', { name: 'Ask' });
   await expect(panel).toContainText('The current view');
