@@ -34,6 +34,8 @@ test.describe('Leica SCN', () => {
     const name = fixture.split('/').pop()!;
     test(`"Open slide" ${name}: the regions' box at 20x and 0.5 µm/px, macro and scanner in the panel, tiles drawn`, async ({ page, watch }) => {
       await gotoApp(page);
+      // An operating system's file dialog shows only what `accept` lists: .scn must be there.
+      expect((await page.getByLabel('Open slide').getAttribute('accept'))?.split(',')).toContain('.scn');
       await page.getByLabel('Open slide').setInputFiles(fixturePath(fixture));
       await expectSlideOpen(page, name);
       await expect(field(page, 'Format')).toHaveText('leica-scn');

@@ -73,7 +73,7 @@ export function ViewerToolbar({
           type="file"
           multiple
           className="sr-only"
-          accept=".svs,.tif,.tiff,.ome.tif,.ome.tiff,.ndpi,.dcm,.mrxs,.ini,.dat,.jpg,.jpeg,.png,image/jpeg,image/png,image/tiff,application/dicom"
+          accept=".svs,.tif,.tiff,.ome.tif,.ome.tiff,.ndpi,.scn,.bif,.dcm,.mrxs,.ini,.dat,.jpg,.jpeg,.png,image/jpeg,image/png,image/tiff,application/dicom"
           onChange={(event) => onFiles(event, false)}
         />
       </label>
