@@ -65,9 +65,15 @@ export async function openBenchApp(port: number, files: string[], dicomWebTarget
 }
 
 /** In the page: open the input's file(s) (or a URL), draw the home view, then time level-0 tile rounds. */
-export async function measureTilesInPage(page: Page, input: { url: string } | { files: true }, tiles: [number, number][]): Promise<PageRun> {
+export async function measureTilesInPage(
+  page: Page,
+  input: { url: string } | { files: true },
+  tiles: [number, number][],
+  /** More openSlide options (e.g. `pageReadsBytes` to compare with the page reading the bytes). */
+  open: Record<string, unknown> = {},
+): Promise<PageRun> {
   return page.evaluate(
-    async ({ input, tiles }) => {
+    async ({ input, tiles, open }) => {
       type Slide = {
         metadata: { levels: { width: number; height: number; tileWidth: number; tileHeight: number }[] };
         readTile(l: number, c: number, r: number): Promise<unknown>;
@@ -77,7 +83,7 @@ export async function measureTilesInPage(page: Page, input: { url: string } | { 
       const files = [...(document.getElementById('bench-files') as HTMLInputElement).files!];
       const target = 'url' in input ? input.url : files.length === 1 ? files[0] : { files };
       const t0 = performance.now();
-      const slide = await hook.openSlide(target, { tileCacheBytes: 0 });
+      const slide = await hook.openSlide(target, { ...open, tileCacheBytes: 0 });
       const openMs = performance.now() - t0;
       const levels = slide.metadata.levels;
       const home = levels.findIndex((l) => l.width <= 1280 && l.height <= 800);
@@ -98,6 +104,6 @@ export async function measureTilesInPage(page: Page, input: { url: string } | { 
       await slide.close();
       return { openMs, firstViewMs, tilesPerSecond: rates };
     },
-    { input, tiles },
+    { input, tiles, open },
   );
 }

@@ -51,7 +51,14 @@ export async function openByteSource(source: ByteSource, options: OpenSlideOptio
     if (kind === 'dicom') return await openDicomFiles(source.name, [source], { ...options, decode: options.decodeTile });
     if (kind === 'tiff') {
       const file = await parseTiff(source, options.signal);
-      if (isNdpi(file)) return await NdpiSlideSource.open(file, { decode: options.decodeTile, tileCacheBytes: options.tileCacheBytes, signal: options.signal });
+      if (isNdpi(file)) {
+        return await NdpiSlideSource.open(file, {
+          decode: options.decodeTile,
+          decodeReadsBlobs: options.decodeReadsBlobs,
+          tileCacheBytes: options.tileCacheBytes,
+          signal: options.signal,
+        });
+      }
       return await TiffSlideSource.open(source, {
         file,
         decode: options.decodeTile,

@@ -18,6 +18,11 @@ export interface BrowserOpenOptions {
   tileCacheBytes?: number;
   /** Decode JPEG tiles with geotiff.js's pure-JS decoder instead of the browser's (benchmark only). */
   pureJsJpeg?: boolean;
+  /**
+   * Benchmark only: the page reads a local file's tile bytes and posts them to the decode workers (the way before
+   * the workers read the File themselves), to compare both in one run.
+   */
+  pageReadsBytes?: boolean;
   pool?: DecodePool;
   /** Access token for a DICOMweb server, sent as `Authorization: Bearer …`. */
   bearerToken?: string;
@@ -36,7 +41,7 @@ export function openSlide(input: BrowserSlideInput, options: BrowserOpenOptions 
   const readers: OpenSlideOptions = {
     decodeTile: (request, signal) => pool.decodeTile(request, signal, options.pureJsJpeg ?? false),
     decodeSamples: (request, signal) => pool.decodeSamples(request, signal),
-    decodeReadsBlobs: true,
+    decodeReadsBlobs: !options.pageReadsBytes,
     decodeImage: (bytes, signal) => pool.decodeImage(bytes, signal),
     fetch: (...args) => fetch(...args),
     tileCacheBytes: options.tileCacheBytes,

@@ -3,6 +3,7 @@
  * them without loading geotiff.js's decoders (those live in the workers, see tile-decoder.ts).
  */
 import type { ChannelDisplay } from './channel-composite';
+import { jpegFromSpan } from './ndpi/jpeg-restart';
 import { SlideError } from './slide-source';
 
 /** What a decoder needs to know about a TIFF page's tiles (structured-clonable). */
@@ -74,12 +75,84 @@ export interface BlobRanges {
   ranges: { offset: number; length: number }[];
 }
 
+/**
+ * A JPEG made of restart intervals of a local file (Hamamatsu NDPI): the decoder reads the band of MCU rows that
+ * holds them itself (keeping it for the band's other tiles) and joins them (jpeg-restart.ts jpegFromSpan), so the
+ * page never reads, copies or posts the bytes.
+ */
+export interface RestartIntervalsInFile {
+  blob: Blob;
+  /**
+   * Names the file for the decoder's band cache, the same for every request of one open slide (each posted Blob
+   * arrives in a worker as a new object, so the Blob itself cannot be the key).
+   */
+  fileKey: string;
+  /** The band: where the intervals lie in the file. */
+  span: { offset: number; length: number };
+  /** The level's JPEG header with the tile's size in its SOF (SOI .. SOS). */
+  header: Uint8Array;
+  /** Each interval's [start, end) in the span, flat, its 2-byte marker included at the end. */
+  intervals: number[];
+}
+
 /** What a reader asks a decoder for: the compressed bytes, or where they lie in a local file. */
-export type TileRequest = Omit<TileJob, 'planes'> & ({ planes: Uint8Array[]; file?: undefined } | { file: BlobRanges; planes?: undefined });
+export type TileRequest = Omit<TileJob, 'planes'> &
+  (
+    | { planes: Uint8Array[]; file?: undefined; restart?: undefined }
+    | { file: BlobRanges; planes?: undefined; restart?: undefined }
+    | { restart: RestartIntervalsInFile; planes?: undefined; file?: undefined }
+  );
+
+/** Bands kept by each decoder (a worker, or Node): compressed bytes, at most this many in all. */
+const BAND_CACHE_BYTES = 32 * 1024 * 1024;
+const bandCache = new Map<string, { bytes: Promise<Uint8Array>; length: number }>();
+let bandCacheBytes = 0;
+function readBand(blob: Blob, fileKey: string, offset: number, length: number): Promise<Uint8Array> {
+  const key = `${fileKey}:${offset}+${length}`;
+  const cached = bandCache.get(key);
+  if (cached) {
+    bandCache.delete(key);
+    bandCache.set(key, cached);
+    return cached.bytes;
+  }
+  const bytes = blob
+    .slice(offset, offset + length)
+    .arrayBuffer()
+    .then((buffer) => {
+      if (buffer.byteLength < length) throw new SlideError('The slide file is truncated: a JPEG lies past its end.');
+      return new Uint8Array(buffer);
+    });
+  const forget = () => {
+    if (bandCache.get(key)?.bytes === bytes) {
+      bandCache.delete(key);
+      bandCacheBytes -= length;
+    }
+  };
+  bytes.catch(forget);
+  bandCache.set(key, { bytes, length });
+  bandCacheBytes += length;
+  for (const [oldKey, entry] of bandCache) {
+    if (bandCacheBytes <= BAND_CACHE_BYTES || oldKey === key) break;
+    bandCache.delete(oldKey);
+    bandCacheBytes -= entry.length;
+  }
+  return bytes;
+}
 
 /** Reads a request's bytes (in a worker, for local files); a range cut short means the file is truncated. */
 export async function resolveTileRequest(request: TileRequest): Promise<TileJob> {
   if (request.planes) return request as TileJob;
+  if (request.restart) {
+    const { blob, fileKey, span, header, intervals } = request.restart;
+    const band = await readBand(blob, fileKey, span.offset, span.length);
+    return {
+      codec: request.codec,
+      width: request.width,
+      height: request.height,
+      planes: [jpegFromSpan(header, band, intervals)],
+      composite: request.composite,
+    };
+  }
   const { blob, ranges } = request.file;
   const planes = await Promise.all(
     ranges.map(async ({ offset, length }) => {

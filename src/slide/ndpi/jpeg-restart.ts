@@ -64,15 +64,21 @@ export function parseJpegRestartHeader(bytes: Uint8Array): JpegRestartHeader | '
   return { header: bytes.slice(0, at), sofAt, width, height, mcuWidth, mcuHeight, restartInterval };
 }
 
-/** A JPEG of `width` x `height` from the header and the restart intervals' entropy-coded bytes (markers removed). */
-export function jpegFromIntervals(header: JpegRestartHeader, width: number, height: number, intervals: Uint8Array[]): Uint8Array {
-  const size = header.header.length + intervals.reduce((sum, part) => sum + part.length + 2, 0);
-  const out = new Uint8Array(size);
-  out.set(header.header, 0);
+/** The header with the SOF's size changed to a part's `width` x `height`. */
+export function partHeader(header: JpegRestartHeader, width: number, height: number): Uint8Array {
+  const out = header.header.slice();
   out[header.sofAt + 5] = height >> 8;
   out[header.sofAt + 6] = height & 255;
   out[header.sofAt + 7] = width >> 8;
   out[header.sofAt + 8] = width & 255;
+  return out;
+}
+
+/** A JPEG of `width` x `height` from the header and the restart intervals' entropy-coded bytes (markers removed). */
+export function jpegFromIntervals(header: JpegRestartHeader, width: number, height: number, intervals: Uint8Array[]): Uint8Array {
+  const size = header.header.length + intervals.reduce((sum, part) => sum + part.length + 2, 0);
+  const out = new Uint8Array(size);
+  out.set(partHeader(header, width, height), 0);
   let at = header.header.length;
   intervals.forEach((part, i) => {
     out.set(part, at);
@@ -80,5 +86,28 @@ export function jpegFromIntervals(header: JpegRestartHeader, width: number, heig
     out[at++] = 0xff;
     out[at++] = i === intervals.length - 1 ? 0xd9 : 0xd0 + (i % 8);
   });
+  return out;
+}
+
+/**
+ * The same JPEG as jpegFromIntervals, from a part header (partHeader) and intervals given as [start, end) pairs
+ * in `span` (flat: start0, end0, start1, end1, …), each end just past the interval's own 2-byte marker (RSTn or
+ * EOI), which is dropped and replaced: what a decode worker does with a band it read itself.
+ */
+export function jpegFromSpan(header: Uint8Array, span: Uint8Array, intervals: readonly number[]): Uint8Array {
+  const count = intervals.length / 2;
+  let size = header.length;
+  for (let i = 0; i < count; i++) size += Math.max(0, intervals[2 * i + 1]! - 2 - intervals[2 * i]!) + 2;
+  const out = new Uint8Array(size);
+  out.set(header, 0);
+  let at = header.length;
+  for (let i = 0; i < count; i++) {
+    const start = intervals[2 * i]!;
+    const part = span.subarray(start, Math.max(start, intervals[2 * i + 1]! - 2));
+    out.set(part, at);
+    at += part.length;
+    out[at++] = 0xff;
+    out[at++] = i === count - 1 ? 0xd9 : 0xd0 + (i % 8);
+  }
   return out;
 }

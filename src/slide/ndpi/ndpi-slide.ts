@@ -23,9 +23,9 @@ import {
 } from '../slide-source';
 import type { TileDecodeFn } from '../tiff-slide';
 import { TileCache } from '../tile-cache';
-import { standaloneJpegCodec } from '../tile-codec';
+import { standaloneJpegCodec, type TileRequest } from '../tile-codec';
 import { tagNumber, tagNumbers, tagText, type TiffFile, type TiffIfd } from '../tiff-structure';
-import { jpegFromIntervals, parseJpegRestartHeader, type JpegRestartHeader } from './jpeg-restart';
+import { jpegFromIntervals, parseJpegRestartHeader, partHeader, type JpegRestartHeader } from './jpeg-restart';
 
 export const NDPI_FORMAT_FLAG = 65420;
 const SOURCE_LENS = 65421;
@@ -62,7 +62,8 @@ const MAX_HEADER = 1024 * 1024;
 const MAX_WHOLE_PIXELS = 16 * 1024 * 1024;
 /** A tile's rows are read in one go when the span holding them is at most this large (or 4x what they need). */
 const SPAN_READ_BYTES = 1024 * 1024;
-const SPAN_CACHE_ENTRIES = 16;
+/** Bands kept (compressed bytes): enough for every band of a level 32 bands tall, as a viewer pans and zooms. */
+const SPAN_CACHE_BYTES = 32 * 1024 * 1024;
 /** Tiles of about this many pixels a side (as SVS and DICOM pyramids use). */
 const TILE_TARGET = 256;
 /**
@@ -74,6 +75,7 @@ const MAX_BYTES_PER_MCU = 8 * 1024;
 const MAX_WHOLE_BYTES_PER_PIXEL = 8;
 
 const CODEC = standaloneJpegCodec('ndpi');
+let openedSlides = 0;
 
 async function readJpegHeader(file: TiffFile, offset: number, length: number, what: string, signal?: AbortSignal): Promise<JpegRestartHeader> {
   let probe = Math.min(length, HEADER_PROBE);
@@ -170,7 +172,10 @@ function tileSize(jpeg: NdpiJpeg): { width: number; height: number } {
 
 export class NdpiSlideSource implements SlideSource {
   private readonly cache: TileCache;
-  private readonly spans = new Map<string, Promise<Uint8Array>>();
+  private readonly spans = new Map<string, { bytes: Promise<Uint8Array>; length: number }>();
+  private spanBytes = 0;
+  /** Names this slide's file in the decode workers' band caches. */
+  private readonly fileKey = `ndpi-${++openedSlides}-${Math.random().toString(36).slice(2)}`;
   private closed = false;
 
   private constructor(
@@ -180,11 +185,16 @@ export class NdpiSlideSource implements SlideSource {
     private readonly macro: NdpiJpeg | null,
     private readonly decode: TileDecodeFn,
     tileCacheBytes?: number,
+    /** The decoder reads Blob bands itself (the worker pool): set for a local file in the browser. */
+    private readonly blob: Blob | null = null,
   ) {
     this.cache = new TileCache(tileCacheBytes);
   }
 
-  static async open(file: TiffFile, options: { decode: TileDecodeFn; tileCacheBytes?: number; signal?: AbortSignal }): Promise<NdpiSlideSource> {
+  static async open(
+    file: TiffFile,
+    options: { decode: TileDecodeFn; tileCacheBytes?: number; signal?: AbortSignal; decodeReadsBlobs?: boolean },
+  ): Promise<NdpiSlideSource> {
     const { signal } = options;
     const name = file.source.name;
     const levels: NdpiJpeg[] = [];
@@ -222,7 +232,8 @@ export class NdpiSlideSource implements SlideSource {
       associatedImages: macro ? ['macro'] : [],
       properties: await properties(file, baseIfd, signal),
     };
-    const slide = new NdpiSlideSource(metadata, file, pyramid, macro, options.decode, options.tileCacheBytes);
+    const blob = options.decodeReadsBlobs ? (file.source.blob ?? null) : null;
+    const slide = new NdpiSlideSource(metadata, file, pyramid, macro, options.decode, options.tileCacheBytes, blob);
     await slide.readTile(pyramid.length - 1, 0, 0, signal);
     return slide;
   }
@@ -251,9 +262,10 @@ export class NdpiSlideSource implements SlideSource {
     const size = tileSize(jpeg);
     const width = Math.min(size.width, header.width - column * size.width);
     const height = Math.min(size.height, header.height - row * size.height);
-    let bytes: Uint8Array;
+    let request: TileRequest;
+    const tile = { codec: CODEC, width: jpeg.starts ? width : header.width, height: jpeg.starts ? height : header.height };
     if (!jpeg.starts) {
-      bytes = await this.read(jpeg.offset, jpeg.length, signal);
+      request = { ...tile, planes: [await this.read(jpeg.offset, jpeg.length, signal)] };
     } else {
       const starts = jpeg.starts;
       const end = jpeg.offset + jpeg.length;
@@ -261,7 +273,6 @@ export class NdpiSlideSource implements SlideSource {
       const across = Math.min(jpeg.tileIntervals, jpeg.intervalsPerRow - firstInterval);
       const firstRow = row * jpeg.tileMcuRows;
       const rows = Math.min(jpeg.tileMcuRows, Math.ceil(header.height / header.mcuHeight) - firstRow);
-      const intervals: Uint8Array[] = [];
       const rowFirsts = Array.from({ length: rows }, (_, k) => (firstRow + k) * jpeg.intervalsPerRow + firstInterval);
       // The band: the tile's MCU rows across the whole level, the same for every tile of the band.
       const spanFrom = starts[firstRow * jpeg.intervalsPerRow]!;
@@ -276,37 +287,55 @@ export class NdpiSlideSource implements SlideSource {
           );
         }
       }
-      let rowsData: { first: number; from: number; data: Uint8Array }[];
-      if (spanTo - spanFrom <= Math.max(SPAN_READ_BYTES, 4 * needed)) {
-        // The band in one read (at most 1 MiB), far cheaper than one read per MCU row (each a round trip to the
-        // file in a browser), and kept for the band's other tiles.
-        const span = await this.readSpan(spanFrom, spanTo - spanFrom, signal);
-        rowsData = rowFirsts.map((first) => ({ first, from: spanFrom, data: span }));
-      } else {
-        // One read per MCU row of the tile, all in flight together.
-        rowsData = await Promise.all(
-          rowFirsts.map((first) => {
-            const from = starts[first]!;
-            return this.read(from, (starts[first + across] ?? end) - from, signal).then((data) => ({ first, from, data }));
-          }),
-        );
-      }
-      for (const { first, from, data } of rowsData) {
-        // Each interval ends with its RSTn (or the JPEG's EOI): drop the marker, jpegFromIntervals adds its own.
-        for (let i = 0; i < across; i++) {
-          const start = starts[first + i]! - from;
-          const stop = (starts[first + i + 1] ?? end) - from;
-          intervals.push(data.subarray(start, Math.max(start, stop - 2)));
+      const inBand = spanTo - spanFrom <= Math.max(SPAN_READ_BYTES, 4 * needed);
+      if (inBand && this.blob) {
+        // A local file in the browser: the decode worker reads the band from the File itself (and keeps it for
+        // the band's other tiles) and joins the intervals; the page sends offsets only (tile-codec.ts).
+        const intervals: number[] = [];
+        for (const first of rowFirsts) {
+          for (let i = 0; i < across; i++) intervals.push(starts[first + i]! - spanFrom, (starts[first + i + 1] ?? end) - spanFrom);
         }
+        request = {
+          ...tile,
+          restart: {
+            blob: this.blob,
+            fileKey: this.fileKey,
+            span: { offset: spanFrom, length: spanTo - spanFrom },
+            header: partHeader(header, width, height),
+            intervals,
+          },
+        };
+      } else {
+        let rowsData: { first: number; from: number; data: Uint8Array }[];
+        if (inBand) {
+          // The band in one read (at most 1 MiB), far cheaper than one read per MCU row (each a round trip to the
+          // file or server), and kept for the band's other tiles.
+          const span = await this.readSpan(spanFrom, spanTo - spanFrom, signal);
+          rowsData = rowFirsts.map((first) => ({ first, from: spanFrom, data: span }));
+        } else {
+          // One read per MCU row of the tile, all in flight together.
+          rowsData = await Promise.all(
+            rowFirsts.map((first) => {
+              const from = starts[first]!;
+              return this.read(from, (starts[first + across] ?? end) - from, signal).then((data) => ({ first, from, data }));
+            }),
+          );
+        }
+        const intervals: Uint8Array[] = [];
+        for (const { first, from, data } of rowsData) {
+          // Each interval ends with its RSTn (or the JPEG's EOI): drop the marker, jpegFromIntervals adds its own.
+          for (let i = 0; i < across; i++) {
+            const start = starts[first + i]! - from;
+            const stop = (starts[first + i + 1] ?? end) - from;
+            intervals.push(data.subarray(start, Math.max(start, stop - 2)));
+          }
+        }
+        request = { ...tile, planes: [jpegFromIntervals(header, width, height, intervals)] };
       }
-      bytes = jpegFromIntervals(header, width, height, intervals);
     }
     let decoded: RgbaImage;
     try {
-      decoded = await this.decode(
-        { codec: CODEC, width: jpeg.starts ? width : header.width, height: jpeg.starts ? height : header.height, planes: [bytes] },
-        signal,
-      );
+      decoded = await this.decode(request, signal);
     } catch (error) {
       if (error instanceof SlideError || signal?.aborted) throw error;
       throw new SlideError(
@@ -318,7 +347,7 @@ export class NdpiSlideSource implements SlideSource {
 
   /**
    * A band of MCU rows, kept for the next tiles of the same band (the viewer asks for a row of tiles at once, and
-   * each would read the same span): at most SPAN_CACHE_ENTRIES spans of at most SPAN_READ_BYTES.
+   * each would read the same span): spans of at most SPAN_READ_BYTES, SPAN_CACHE_BYTES in all.
    */
   private readSpan(offset: number, length: number, signal?: AbortSignal): Promise<Uint8Array> {
     const key = `${offset}+${length}`;
@@ -326,13 +355,22 @@ export class NdpiSlideSource implements SlideSource {
     if (cached) {
       this.spans.delete(key);
       this.spans.set(key, cached);
-      return cached;
+      return cached.bytes;
     }
-    const pending = this.read(offset, length, signal);
-    pending.catch(() => this.spans.delete(key));
-    this.spans.set(key, pending);
-    while (this.spans.size > SPAN_CACHE_ENTRIES) this.spans.delete(this.spans.keys().next().value as string);
-    return pending;
+    const bytes = this.read(offset, length, signal);
+    bytes.catch(() => {
+      if (this.spans.get(key)?.bytes !== bytes) return;
+      this.spans.delete(key);
+      this.spanBytes -= length;
+    });
+    this.spans.set(key, { bytes, length });
+    this.spanBytes += length;
+    for (const [oldKey, entry] of this.spans) {
+      if (this.spanBytes <= SPAN_CACHE_BYTES || oldKey === key) break;
+      this.spans.delete(oldKey);
+      this.spanBytes -= entry.length;
+    }
+    return bytes;
   }
 
   private async read(offset: number, length: number, signal?: AbortSignal): Promise<Uint8Array> {
@@ -354,6 +392,7 @@ export class NdpiSlideSource implements SlideSource {
     this.closed = true;
     this.cache.clear();
     this.spans.clear();
+    this.spanBytes = 0;
     await this.file.source.close();
   }
 }
