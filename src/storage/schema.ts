@@ -75,9 +75,11 @@ export function migrateAppRecords(db: IDBPDatabase, oldVersion: number): void {
 }
 
 /**
- * A pathologist's verdicts and corrections on Patho-R1 answers (Ask, Practice), exported as training data (read by
- * the Feedback feature). Records: `{ id, source, question, options, image: PNG bytes, verdict, reasoning, answer,
- * original..., createdAt, updatedAt }`, keyed by id; the `updatedAt` index lists them in the order they were saved.
+ * A pathologist's verdicts and corrections on Patho-R1 answers (Ask, Ask the slide, Practice), exported as training
+ * data (read by the Feedback feature). Records: `{ id, source, question, options, imagePng: PNG bytes, verdict,
+ * reasoning, answer, original..., createdAt, updatedAt }` plus, optionally, `moreImagesPng` ("Ask the slide": Regions
+ * 2, 3…) and `earlierTurns` (a follow-up's turns before it), keyed by id; the `updatedAt` index lists them in the
+ * order they were saved.
  */
 export const FEEDBACK = { dbName: 'patholens-feedback', storeName: 'feedback', version: 1 } as const;
 
@@ -107,7 +109,9 @@ export function migratePractice(db: IDBPDatabase, oldVersion: number): void {
  * version stored; tests/storage/migrations.test.ts writes each as that release did and reads it with today's code):
  * - version 1 of every database: the object stores above. Record formats inside version 1: regions gained the
  *   optional className / hidden / locked / measurements (older regions have none); region answers format 1 had
- *   no conversationId (upgraded at read time by upgradeSavedRegionAnswer).
+ *   no conversationId (upgraded at read time by upgradeSavedRegionAnswer); feedback records gained the optional
+ *   earlierTurns and moreImagesPng and the source 'ask-slide' (older records have none and read as one-question,
+ *   one-image reviews).
  * A new version is a new line here, a step in that database's migrate function, and a fixture in the test.
  */
 export const DATABASES = [

@@ -9,6 +9,7 @@ import { indexedDbAnswerPersistence } from '../../src/features/ask/answer-db';
 import { indexedDbSlideAnswerPersistence } from '../../src/features/ask/slide/slide-answer-db';
 import { createClassifyStore } from '../../src/features/classify/classify-store';
 import { indexedDbFeedbackStore } from '../../src/features/feedback/feedback-db';
+import { buildFeedbackExport } from '../../src/features/feedback/feedback-export';
 import { listAttempts, openPracticeDb } from '../../src/features/practice/practice-history';
 import { indexedDbRoiPersistence } from '../../src/session/roi-db';
 import { indexedDbAppRecords } from '../../src/storage/app-records';
@@ -227,9 +228,33 @@ const fixtures: Record<string, Record<number, () => Promise<void>>> = {
         name,
         1,
         (db) => void db.createObjectStore(FEEDBACK.storeName, { keyPath: 'id' }).createIndex('updatedAt', 'updatedAt'),
-        (db) => putAll(db, FEEDBACK.storeName, [{ value: record }]),
+        (db) =>
+          putAll(db, FEEDBACK.storeName, [
+            { value: record },
+            // Records of today's shape inside version 1 (optional earlierTurns / moreImagesPng, source 'ask-slide'),
+            // and one whose new field is damaged, which is dropped.
+            {
+              value: {
+                ...record,
+                id: 'ask:c1:2',
+                question: 'Mitoses?',
+                earlierTurns: [{ question: 'Grade?', options: [], reply: '<answer>G2</answer>' }],
+                updatedAt: 3,
+              },
+            },
+            { value: { ...record, id: 'ask-slide:0a1b2c3d:9', source: 'ask-slide', moreImagesPng: [new Uint8Array([137, 80, 78, 71])], updatedAt: 4 } },
+            { value: { ...record, id: 'ask:c1:3', earlierTurns: [{ question: 'Grade?' }], updatedAt: 5 } },
+          ]),
       );
-      expect((await indexedDbFeedbackStore(name).all()).map((saved) => [saved.id, saved.answer])).toEqual([['ask:c1:1', 'G3']]);
+      const saved = await indexedDbFeedbackStore(name).all();
+      expect(saved.map((entry) => [entry.id, entry.answer])).toEqual([
+        ['ask:c1:1', 'G3'],
+        ['ask:c1:2', 'G3'],
+        ['ask-slide:0a1b2c3d:9', 'G3'],
+      ]);
+      // A record saved before reviews kept the turns before them exports as the one question it holds.
+      const [old] = buildFeedbackExport([saved[0]!]).rl;
+      expect([old!.turns, old!.prompt.map((message) => message.role)]).toEqual([1, ['system', 'user']]);
     },
   },
   [PRACTICE.dbName]: {

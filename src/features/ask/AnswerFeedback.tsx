@@ -1,17 +1,30 @@
-import { useEffect, useState } from 'react';
-import { FeedbackPanel } from '../feedback';
+import { useEffect, useMemo, useState } from 'react';
+import { FeedbackPanel, type FeedbackTurn } from '../feedback';
 import { slideStore } from '../../session/slide-store';
-import type { AskAnswer } from './ask-store';
+import { useAskStore, type AskAnswer } from './ask-store';
 import { regionSnapshotPng } from './region-snapshot';
 
 /** Longer side of the region image kept with a review: enough to train on, small enough to keep many. */
 const REVIEW_IMAGE_SIDE = 1024;
 
 /**
+ * The turns the model was given before `answer` (the ask store replays a conversation's finished answers, oldest
+ * first, the image with the first): for a follow-up, its review keeps them so the export is the conversation.
+ */
+export function earlierTurnsOf(answers: readonly AskAnswer[], answer: AskAnswer): FeedbackTurn[] {
+  return answers
+    .filter((other) => other.conversationId === answer.conversationId && other.id < answer.id && (other.status === 'done' || other.status === 'stopped'))
+    .map((other) => ({ question: other.question, options: [...other.options], reply: other.reply }));
+}
+
+/**
  * "Review this answer": a pathologist marks it correct or incorrect and may correct it (the Feedback feature keeps
- * it as training data). The region is read from the open slide only when the review is opened.
+ * it as training data, a follow-up with the turns before it). The region is read from the open slide only when the
+ * review is opened.
  */
 export function AnswerFeedback({ answer }: { answer: AskAnswer }) {
+  const answers = useAskStore((state) => state.answers);
+  const earlierTurns = useMemo(() => earlierTurnsOf(answers, answer), [answers, answer]);
   const [open, setOpen] = useState(false);
   const [image, setImage] = useState<Blob | null | 'unavailable'>(null);
   useEffect(() => {
@@ -42,6 +55,7 @@ export function AnswerFeedback({ answer }: { answer: AskAnswer }) {
           id={`ask:${answer.conversationId}:${answer.id}`}
           source="ask"
           image={image}
+          earlierTurns={earlierTurns}
           question={answer.question}
           options={answer.options}
           reasoning={answer.reasoning}

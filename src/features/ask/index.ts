@@ -11,3 +11,5 @@ export type { AskAnswer } from './ask-store';
 /** "Ask the slide" answers (session files). */
 export { slideAskStore } from './slide/slide-ask-store';
 export type { SlideAnswer } from './slide/slide-ask-store';
+/** The id of an "Ask the slide" answer's review (session files carry the reviews of the slide's answers). */
+export { slideReviewId } from './slide/slide-review-id';

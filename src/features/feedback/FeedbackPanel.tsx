@@ -1,20 +1,24 @@
 /**
- * Under an answer (Ask, Practice): the pathologist marks it correct or incorrect and may correct the reasoning and
+ * Under an answer (Ask, Ask the slide, Practice): the pathologist marks it correct or incorrect and may correct the reasoning and
  * the answer; saved at once in IndexedDB and exported later as training data (FeedbackExportButton). Embedding
  * features pass what the model was given and what it replied; the panel keeps its own state.
  */
 import { useEffect, useId, useState } from 'react';
 import type { RgbaImage } from '../../slide/slide-source';
 import { browserFeedbackStore, type FeedbackStore } from './feedback-db';
-import { isEdited, type FeedbackSource, type FeedbackVerdict } from './feedback-record';
+import { isEdited, type FeedbackRecord, type FeedbackSource, type FeedbackTurn, type FeedbackVerdict } from './feedback-record';
 import { imageToPng } from './image-png';
 
 export interface FeedbackPanelProps {
   /** Stable id of the answer in the embedding feature (e.g. "ask:12"). */
   id: string;
   source: FeedbackSource;
-  /** The image the model was given (RGBA pixels or a PNG blob). */
+  /** The image the model was given (RGBA pixels or a PNG blob); "Ask the slide": Region 1. */
   image: RgbaImage | Blob;
+  /** "Ask the slide": Regions 2, 3… in the order the prompt showed them. */
+  moreImages?: readonly (RgbaImage | Blob)[];
+  /** A follow-up: the conversation's turns before this question, oldest first, as the model was given them. */
+  earlierTurns?: readonly FeedbackTurn[];
   question: string;
   options?: readonly string[];
   reasoning: string;
@@ -25,7 +29,7 @@ export interface FeedbackPanelProps {
 
 type Status = { kind: 'idle' } | { kind: 'saving' } | { kind: 'saved'; verdict: FeedbackVerdict; edited: boolean } | { kind: 'error'; sentence: string };
 
-export function FeedbackPanel({ id, source, image, question, options, reasoning, answer, store }: FeedbackPanelProps) {
+export function FeedbackPanel({ id, source, image, moreImages, earlierTurns, question, options, reasoning, answer, store }: FeedbackPanelProps) {
   const feedback = store ?? browserFeedbackStore();
   const [verdict, setVerdict] = useState<FeedbackVerdict | null>(null);
   const [editing, setEditing] = useState(false);
@@ -58,12 +62,21 @@ export function FeedbackPanel({ id, source, image, question, options, reasoning,
     try {
       const previous = await feedback.get(id);
       const now = Date.now();
-      const record = {
+      // The images and the turns before are kept as first saved: they are what the model was given.
+      const morePngs = previous ? previous.moreImagesPng : moreImages && moreImages.length > 0 ? await Promise.all(moreImages.map(imageToPng)) : undefined;
+      const turns = previous
+        ? previous.earlierTurns
+        : earlierTurns && earlierTurns.length > 0
+          ? earlierTurns.map((turn) => ({ ...turn, options: [...turn.options] }))
+          : undefined;
+      const record: FeedbackRecord = {
         id,
         source,
         question,
         options: [...(options ?? [])],
         imagePng: previous?.imagePng ?? (await imageToPng(image)),
+        ...(morePngs && { moreImagesPng: morePngs }),
+        ...(turns && { earlierTurns: turns }),
         verdict: chosen,
         reasoning: nextReasoning,
         answer: nextAnswer,

@@ -3,4 +3,4 @@ export { FeedbackPanel, type FeedbackPanelProps } from './FeedbackPanel';
 export { FeedbackExportButton } from './FeedbackExportButton';
 export { browserFeedbackStore, indexedDbFeedbackStore, memoryFeedbackStore, type FeedbackStore } from './feedback-db';
 export { buildFeedbackExport, feedbackExportFiles, feedbackExportZip } from './feedback-export';
-export type { FeedbackRecord, FeedbackSource, FeedbackVerdict } from './feedback-record';
+export type { FeedbackRecord, FeedbackSource, FeedbackTurn, FeedbackVerdict } from './feedback-record';

@@ -1,7 +1,7 @@
 /**
  * A slide's session as one file: `session.json` (the slide it belongs to, its regions, the Ask conversations,
  * the "Ask the slide" answers and the expert feedback on the answers) and `snapshots/<region id>.png` (each region as a PNG) plus `feedback/<n>.png` (the
- * image each review kept), zipped with fflate. Pure: no DOM, no stores; the zip is read and checked here with zod,
+ * image each review kept; `feedback/<n>-<k>.png` for region k of an "Ask the slide" review), zipped with fflate. Pure: no DOM, no stores; the zip is read and checked here with zod,
  * every problem said as one sentence, and sizes bounded before anything is unpacked.
  */
 import { strFromU8, strToU8, unzipSync, zipSync, type Unzipped } from 'fflate';
@@ -16,6 +16,9 @@ export const MAX_SESSION_UNPACKED_BYTES = 400 * 1024 * 1024;
 export const MAX_SESSION_REGIONS = 5000;
 export const MAX_SESSION_ANSWERS = 5000;
 export const MAX_SESSION_FEEDBACK = 5000;
+/** Most earlier turns a review of a follow-up keeps, and most images a review keeps ("Ask the slide": one per region). */
+export const MAX_REVIEW_TURNS = 200;
+export const MAX_REVIEW_IMAGES = 200;
 /** Longest text field (a question, a reasoning, an answer) kept from a file. */
 export const MAX_TEXT_CHARS = 200_000;
 
@@ -100,13 +103,22 @@ export const sessionSlideAnswerSchema = z.object({
   createdAt: finite,
 });
 
+const reviewTurnSchema = z.object({ question: text(), options: z.array(text(2000)).max(26), reply: text() });
+
 export const sessionFeedbackSchema = z.object({
   id: text(400).min(1, 'is empty'),
-  source: z.enum(['ask', 'practice']),
+  source: z.enum(['ask', 'ask-slide', 'practice']),
   question: text(),
   options: z.array(text(2000)).max(26),
-  /** Path of the PNG in the zip. */
+  /** Path of the PNG in the zip ("Ask the slide": Region 1's). */
   image: z.string().regex(/^feedback\/\d+\.png$/, 'must name a feedback/N.png file in the session'),
+  /** "Ask the slide": Regions 2, 3… in prompt order (absent in files written before reviews kept several). */
+  moreImages: z
+    .array(z.string().regex(/^feedback\/\d+-\d+\.png$/, 'must name a feedback/N-K.png file in the session'))
+    .max(MAX_REVIEW_IMAGES - 1, `has more than ${MAX_REVIEW_IMAGES} images`)
+    .optional(),
+  /** A follow-up's earlier turns, oldest first (absent in files written before reviews kept them). */
+  earlierTurns: z.array(reviewTurnSchema).max(MAX_REVIEW_TURNS, `has more than ${MAX_REVIEW_TURNS} earlier turns`).optional(),
   verdict: z.enum(['correct', 'incorrect']),
   reasoning: text(),
   answer: text(),
@@ -130,7 +142,7 @@ const manifestSchema = z.object({
 export type SessionRegion = z.infer<typeof sessionRegionSchema>;
 export type SessionAnswer = z.infer<typeof sessionAnswerSchema>;
 export type SessionSlideAnswer = z.infer<typeof sessionSlideAnswerSchema>;
-export type SessionFeedback = Omit<z.infer<typeof sessionFeedbackSchema>, 'image'> & { imagePng: Uint8Array };
+export type SessionFeedback = Omit<z.infer<typeof sessionFeedbackSchema>, 'image' | 'moreImages'> & { imagePng: Uint8Array; moreImagesPng?: Uint8Array[] };
 
 export interface SessionContents {
   slide: { identity: string; name: string; width: number; height: number };
@@ -162,10 +174,15 @@ export function snapshotPath(regionId: string): string {
 
 export function writeSessionZip(session: SessionContents): Uint8Array {
   const files: Record<string, Uint8Array> = {};
-  const feedback = session.feedback.map(({ imagePng, ...record }, index) => {
+  const feedback = session.feedback.map(({ imagePng, moreImagesPng, ...record }, index) => {
     const image = `feedback/${index + 1}.png`;
     files[image] = imagePng;
-    return { ...record, image };
+    const moreImages = (moreImagesPng ?? []).map((png, k) => {
+      const path = `feedback/${index + 1}-${k + 2}.png`;
+      files[path] = png;
+      return path;
+    });
+    return { ...record, image, ...(moreImages.length > 0 && { moreImages }) };
   });
   for (const [regionId, png] of Object.entries(session.snapshots)) files[snapshotPath(regionId)] = png;
   const manifest = {
@@ -269,13 +286,15 @@ export function readSessionZip(bytes: Uint8Array, fileName = 'This file', limits
       problems.push(issueSentence(`Review ${index + 1} was left out`, parsed.error));
       return;
     }
-    const { image, ...record } = parsed.data;
-    const png = files[image];
-    if (!png || !isPng(png)) {
-      problems.push(`Review ${index + 1} was left out: its image ${image} is missing or not a PNG.`);
+    const { image, moreImages, ...record } = parsed.data;
+    const pngs = [image, ...(moreImages ?? [])].map((path) => files[path]);
+    const missing = pngs.findIndex((png) => !png || !isPng(png));
+    if (missing >= 0) {
+      problems.push(`Review ${index + 1} was left out: its image ${[image, ...(moreImages ?? [])][missing]} is missing or not a PNG.`);
       return;
     }
-    feedback.push({ ...record, imagePng: png });
+    const [first, ...more] = pngs as Uint8Array[];
+    feedback.push({ ...record, imagePng: first!, ...(more.length > 0 && { moreImagesPng: more }) });
   });
   const snapshots: Record<string, Uint8Array> = {};
   for (const region of regions) {

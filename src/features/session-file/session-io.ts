@@ -3,7 +3,7 @@
  * reviews of those answers (with a PNG of each region) into a session zip; imports one into the open slide when
  * it is that slide (slide identity), adding to what is there (session-merge.ts).
  */
-import { askStore, regionSnapshotPng, slideAskStore, type AskAnswer, type SlideAnswer } from '../ask';
+import { askStore, regionSnapshotPng, slideAskStore, slideReviewId, type AskAnswer, type SlideAnswer } from '../ask';
 import { browserFeedbackStore, type FeedbackRecord, type FeedbackStore } from '../feedback';
 import { roiBounds } from '../../session/roi';
 import { slideStore } from '../../session/slide-store';
@@ -19,8 +19,11 @@ function dataUrlBytes(dataUrl: string): Uint8Array {
   return Uint8Array.from(binary, (char) => char.charCodeAt(0));
 }
 
-function belongsTo(record: FeedbackRecord, answers: readonly AskAnswer[]): boolean {
-  return answers.some((answer) => record.id === `ask:${answer.conversationId}:${answer.id}`);
+/** Whether a review is of one of these answers (a region answer, or an "Ask the slide" answer). */
+function belongsTo(record: FeedbackRecord, answers: readonly AskAnswer[], slideAnswers: readonly SlideAnswer[]): boolean {
+  return (
+    answers.some((answer) => record.id === `ask:${answer.conversationId}:${answer.id}`) || slideAnswers.some((answer) => record.id === slideReviewId(answer))
+  );
 }
 
 export interface SessionExport {
@@ -35,7 +38,7 @@ export async function exportOpenSession(feedbackStore: FeedbackStore = browserFe
   if (!slide) return null;
   const answers = askStore.getState().answers;
   const slideAnswers = slideAskStore.getState().answers;
-  const feedback = (await feedbackStore.all()).filter((record) => belongsTo(record, answers));
+  const feedback = (await feedbackStore.all()).filter((record) => belongsTo(record, answers, slideAnswers));
   const snapshots: Record<string, Uint8Array> = {};
   for (const roi of rois) {
     try {

@@ -5,8 +5,9 @@
  * - Answers: one already here (same conversation, question and creation time) is kept as it is; the others are
  *   added with new ids after the highest here, their region ids followed, and anything that was still streaming
  *   when exported marked stopped.
- * - Reviews (expert feedback): keyed `ask:<conversation>:<answer id>`, so their ids follow the answers'; a review
- *   already here is replaced only by a newer one.
+ * - Reviews (expert feedback): keyed `ask:<conversation>:<answer id>`, so their ids follow the answers'; an "Ask
+ *   the slide" answer's review is keyed by its slide and creation time (slideReviewId), which an import keeps; a
+ *   review already here is replaced only by a newer one.
  */
 import type { SessionAnswer, SessionFeedback, SessionRegion, SessionSlideAnswer } from './session-format';
 

@@ -6,7 +6,7 @@
 import { act, createElement } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FeedbackPanel, memoryFeedbackStore, type FeedbackStore } from '../../../src/features/feedback';
+import { FeedbackPanel, memoryFeedbackStore, type FeedbackPanelProps, type FeedbackStore } from '../../../src/features/feedback';
 
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 
@@ -14,7 +14,7 @@ const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2
 let root: Root | null = null;
 let host: HTMLElement;
 
-async function render(store: FeedbackStore) {
+async function render(store: FeedbackStore, props: Partial<FeedbackPanelProps> = {}) {
   host = document.createElement('div');
   document.body.append(host);
   root = createRoot(host);
@@ -29,6 +29,7 @@ async function render(store: FeedbackStore) {
         reasoning: 'Glands look regular.',
         answer: 'A',
         store,
+        ...props,
       }),
     );
   });
@@ -87,5 +88,34 @@ describe('FeedbackPanel', () => {
     await settle();
     expect(byText('Incorrect').getAttribute('aria-pressed')).toBe('true');
     expect(host.querySelector('[role="status"]')!.textContent).toBe('Saved: marked incorrect, with your correction.');
+  });
+
+  it('an "Ask the slide" answer keeps every region image in prompt order; a follow-up keeps the turns before it; a later save keeps both as first saved', async () => {
+    const store = memoryFeedbackStore();
+    const region = (seed: number) => new Blob([new Uint8Array([...PNG, seed])], { type: 'image/png' });
+    await render(store, { id: 'ask-slide:abc:5', source: 'ask-slide', image: region(1), moreImages: [region(2), region(3)] });
+    await act(async () => byText('Correct').click());
+    await settle();
+    const saved = (await store.get('ask-slide:abc:5'))!;
+    expect(saved.source).toBe('ask-slide');
+    expect([saved.imagePng, ...saved.moreImagesPng!].map((png) => png.at(-1))).toEqual([1, 2, 3]);
+    expect(saved.earlierTurns).toBeUndefined();
+    act(() => root!.unmount());
+
+    const earlierTurns = [
+      { question: 'What is the most likely diagnosis?', options: ['Adenoma', 'Adenocarcinoma'], reply: '<think>x</think><answer>A</answer>' },
+    ];
+    await render(store, { id: 'ask:c1:2', question: 'What grade?', options: [], earlierTurns });
+    await act(async () => byText('Correct').click());
+    await settle();
+    expect(await store.get('ask:c1:2')).toMatchObject({ question: 'What grade?', earlierTurns });
+    expect((await store.get('ask:c1:2'))!.moreImagesPng).toBeUndefined();
+    act(() => root!.unmount());
+    // The same answer reviewed again (e.g. after the conversation grew): what the model was given stays as first saved.
+    await render(store, { id: 'ask:c1:2', question: 'What grade?', options: [], earlierTurns: [...earlierTurns, ...earlierTurns] });
+    await settle();
+    await act(async () => byText('Incorrect').click());
+    await settle();
+    expect(await store.get('ask:c1:2')).toMatchObject({ verdict: 'incorrect', earlierTurns });
   });
 });

@@ -6,6 +6,8 @@
 import { strToU8, unzipSync, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import {
+  MAX_REVIEW_IMAGES,
+  MAX_REVIEW_TURNS,
   MAX_SESSION_FILE_BYTES,
   readSessionZip,
   snapshotPath,
@@ -15,6 +17,7 @@ import {
   type SessionRegion,
 } from '../../../src/features/session-file/session-format';
 import { feedbackToSave, matchRegions, mergeAnswers, mergeSlideAnswers, regionIdMap } from '../../../src/features/session-file/session-merge';
+import { slideReviewId } from '../../../src/features/ask/slide/slide-review-id';
 
 // The 8-byte PNG signature and an IHDR start: enough for the signature check (the zip carries bytes as they are).
 const png = (seed: number) => new Uint8Array([137, 80, 78, 71, 13, 10, 26, 10, 0, 0, 0, 13, seed]);
@@ -101,6 +104,38 @@ const session = (): SessionContents => ({
       createdAt: 5,
       updatedAt: 6,
     },
+    {
+      // A follow-up's review keeps the turn before it.
+      id: 'ask:c1:2',
+      source: 'ask',
+      question: 'Question 2',
+      options: [],
+      imagePng: png(8),
+      earlierTurns: [{ question: 'Question 1', options: ['Benign', 'Malignant'], reply: '<think>Glands</think><answer>B</answer>' }],
+      verdict: 'correct',
+      reasoning: 'Mitoses',
+      answer: 'Grade 2',
+      originalReasoning: 'Mitoses',
+      originalAnswer: 'Grade 2',
+      createdAt: 7,
+      updatedAt: 8,
+    },
+    {
+      // An "Ask the slide" answer's review keeps one image per region, in prompt order.
+      id: slideReviewId({ slideIdentity: 'file:small.svs:2220:abc', createdAt: 50 }),
+      source: 'ask-slide',
+      question: 'Where is the tumour?',
+      options: [],
+      imagePng: png(9),
+      moreImagesPng: [png(10), png(11)],
+      verdict: 'correct',
+      reasoning: 'Invasive glands in region 1.',
+      answer: 'Region 1',
+      originalReasoning: '',
+      originalAnswer: 'Region 1',
+      createdAt: 9,
+      updatedAt: 10,
+    },
   ],
   snapshots: { r1: png(1), r2: png(2) },
 });
@@ -110,17 +145,59 @@ describe('session file', () => {
     const written = session();
     const zip = writeSessionZip(written);
     const files = unzipSync(zip);
-    expect(Object.keys(files).sort()).toEqual(['feedback/1.png', 'session.json', snapshotPath('r1'), snapshotPath('r2')].sort());
+    expect(Object.keys(files).sort()).toEqual(
+      [
+        'feedback/1.png',
+        'feedback/2.png',
+        'feedback/3.png',
+        'feedback/3-2.png',
+        'feedback/3-3.png',
+        'session.json',
+        snapshotPath('r1'),
+        snapshotPath('r2'),
+      ].sort(),
+    );
+    expect(files['feedback/3-3.png']).toEqual(png(11));
     const read = readSessionZip(zip);
     expect(read.problems).toEqual([]);
     expect(read.session).toEqual(written);
+  });
+
+  it('a file written before reviews kept turns and several images (no earlierTurns, no moreImages, no slide reviews) reads as it did', () => {
+    const manifest = JSON.parse(new TextDecoder().decode(unzipSync(writeSessionZip(session()))['session.json']));
+    const old = { ...manifest, feedback: [manifest.feedback[0]] };
+    delete old.slideAnswers;
+    expect(Object.keys(old.feedback[0]).sort()).not.toContain('earlierTurns');
+    const read = readSessionZip(zipSync({ 'session.json': strToU8(JSON.stringify(old)), 'feedback/1.png': png(7) }));
+    expect(read.problems).toEqual([]);
+    expect(read.session?.slideAnswers).toEqual([]);
+    expect(read.session?.feedback).toEqual([session().feedback[0]]);
+  });
+
+  it('bounds a review: too many earlier turns or images, a missing region image or a bad image path leave that review out with a sentence', () => {
+    const manifest = JSON.parse(new TextDecoder().decode(unzipSync(writeSessionZip(session()))['session.json']));
+    const turn = { question: 'q', options: [], reply: 'r' };
+    manifest.feedback[1].earlierTurns = Array.from({ length: MAX_REVIEW_TURNS + 1 }, () => turn);
+    manifest.feedback[2].moreImages = Array.from({ length: MAX_REVIEW_IMAGES }, (_, k) => `feedback/3-${k + 2}.png`);
+    const copy = (patch: object) => ({ ...manifest.feedback[2], ...patch });
+    manifest.feedback.push(copy({ moreImages: ['feedback/3-9.png'] }), copy({ moreImages: ['../3-2.png'] }));
+    const files = unzipSync(writeSessionZip(session()));
+    files['session.json'] = strToU8(JSON.stringify(manifest));
+    const { session: read, problems } = readSessionZip(zipSync(files));
+    expect(read?.feedback.map((review) => review.id)).toEqual(['ask:c1:1']);
+    expect(problems).toEqual([
+      `Review 2 was left out (earlierTurns): has more than ${MAX_REVIEW_TURNS} earlier turns.`,
+      `Review 3 was left out (moreImages): has more than ${MAX_REVIEW_IMAGES} images.`,
+      'Review 4 was left out: its image feedback/3-9.png is missing or not a PNG.',
+      'Review 5 was left out (moreImages.0): must name a feedback/N-K.png file in the session.',
+    ]);
   });
 
   it('leaves out each bad item with a sentence naming it and keeps the rest', () => {
     const manifest = JSON.parse(new TextDecoder().decode(unzipSync(writeSessionZip(session()))['session.json']));
     manifest.regions[1].shape = { kind: 'polygon', points: [{ x: 0, y: 0 }] };
     manifest.answers[0].status = 'finished';
-    manifest.feedback[0].image = '../../etc/passwd';
+    manifest.feedback = [{ ...manifest.feedback[0], image: '../../etc/passwd' }];
     const zip = zipSync({ 'session.json': strToU8(JSON.stringify(manifest)) });
     const { session: read, problems } = readSessionZip(zip, 'mine.zip');
     expect(read?.regions.map((r) => r.id)).toEqual(['r1']);
@@ -186,6 +263,11 @@ describe('session file', () => {
     expect(feedbackToSave([], [review], merged.answerIdMap).map((r) => r.id)).toEqual(['ask:c1:8']);
     expect(feedbackToSave([{ id: 'ask:c1:8', updatedAt: 10 }], [review], merged.answerIdMap)).toEqual([]);
     expect(feedbackToSave([{ id: 'ask:c1:8', updatedAt: 3 }], [review], merged.answerIdMap)).toHaveLength(1);
+    // An "Ask the slide" review keeps its id (slide and creation time, which the import keeps), images and all.
+    const slideReview = imported.feedback[2]!;
+    expect(feedbackToSave([], [slideReview], merged.answerIdMap)).toEqual([slideReview]);
+    expect(slideReviewId({ slideIdentity: 'file:here', createdAt: 50 })).toBe(slideReviewId({ slideIdentity: 'file:here', createdAt: 50 }));
+    expect(slideReviewId({ slideIdentity: 'file:here', createdAt: 50 })).not.toBe(slideReviewId({ slideIdentity: 'file:there', createdAt: 50 }));
     // The same file again: nothing new.
     const afterRegions = [...hereRegions, { ...toAdd[0]!, id: 'r2-new' }];
     const second = matchRegions(afterRegions, imported.regions);

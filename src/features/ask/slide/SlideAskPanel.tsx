@@ -10,6 +10,7 @@ import { errorDetail } from '../../../ui/error-sentence';
 import { AnswerBody } from '../AnswerBody';
 import { askStore, useAskStore, type AskDependencies } from '../ask-store';
 import { cancelSlideIndexing, flyToRegion, slideAskDependencies } from './slide-ask-session';
+import { SlideAnswerFeedback } from './SlideAnswerFeedback';
 import { slideAskStore, type CandidateRegion, type SlideAnswer, type SlideAskRequest } from './slide-ask-store';
 
 const STATUS_LABEL: Record<SlideAnswer['status'], string> = {
@@ -64,6 +65,7 @@ function SlideAnswerCard({ answer }: { answer: SlideAnswer }) {
         </ol>
       )}
       <AnswerBody answer={answer} answerTestId="slide-answer-text" />
+      {(answer.status === 'done' || answer.status === 'stopped') && <SlideAnswerFeedback answer={answer} />}
     </article>
   );
 }
