@@ -158,7 +158,16 @@ export function createOpenAiCompatibleEngine(options: RemoteServerOptions): Path
 
       try {
         if (!response.ok) {
-          throw httpError(response.status, await response.text(), { baseUrl: root, model: options.model, retryAfter: response.headers.get('retry-after') });
+          let errorBody: string;
+          try {
+            errorBody = await response.text();
+          } catch (error) {
+            // Stopped, timed out or cut while the error body was still coming: say that, not the raw abort.
+            if (stoppedByUser()) return outcome(true);
+            if (timer.timedOut()) throw timeoutError();
+            throw unreachableError(root, error);
+          }
+          throw httpError(response.status, errorBody, { baseUrl: root, model: options.model, retryAfter: response.headers.get('retry-after') });
         }
         const reader = new CompletionStreamReader();
         const deliver = (events: ReturnType<CompletionStreamReader['feed']>) => {

@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_GENERATION_SETTINGS } from '../../../src/inference/generation-settings';
-import type { InferenceError } from '../../../src/inference/inference-error';
+import { InferenceError } from '../../../src/inference/inference-error';
 import { createOpenAiCompatibleEngine } from '../../../src/inference/remote/openai-engine';
 import { buildPathoR1Messages } from '../../../src/inference/patho-r1-prompt';
 
@@ -18,6 +18,8 @@ interface Recorded {
   headers: Record<string, string>;
   /** Written in these pieces of bytes, each flushed on its own. */
   pieces: Uint8Array[];
+  /** Leave the response open after the pieces (a server that stalls half-way). */
+  stall?: boolean;
 }
 
 /** Splits `body`'s UTF-8 bytes every `size` bytes (mid-line, mid-JSON), and once inside the first "—" (3 bytes). */
@@ -90,6 +92,13 @@ const RECORDED: Record<string, Recorded> = {
     headers: { ...json, 'Retry-After': '20' },
     pieces: split('{"error":{"message":"Rate limit reached for requests","type":"requests","param":null,"code":"rate_limit_exceeded"}}', 1000),
   },
+  // vLLM's 404 body cut off half-way by a server that then goes quiet.
+  'stalled-error': {
+    status: 404,
+    headers: { ...json, 'Content-Length': '140' },
+    pieces: split('{"object":"error","message":"The model', 1000),
+    stall: true,
+  },
 };
 
 describe('recorded vLLM and SGLang responses through the remote engine', () => {
@@ -110,7 +119,8 @@ describe('recorded vLLM and SGLang responses through the remote engine', () => {
           response.write(piece);
           await new Promise((resolve) => setImmediate(resolve));
         }
-        response.end();
+        if (recorded.stall) request.socket.once('close', () => response.destroy());
+        else response.end();
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -123,9 +133,9 @@ describe('recorded vLLM and SGLang responses through the remote engine', () => {
     images: [],
     settings: { ...DEFAULT_GENERATION_SETTINGS, maxNewTokens: 32 },
   };
-  const ask = (model: string, apiKey?: string) => {
+  const ask = (model: string, apiKey?: string, timeoutMs?: number) => {
     const pieces: string[] = [];
-    const engine = createOpenAiCompatibleEngine({ baseUrl, model, ...(apiKey ? { apiKey } : {}) });
+    const engine = createOpenAiCompatibleEngine({ baseUrl, model, ...(apiKey ? { apiKey } : {}), ...(timeoutMs ? { timeoutMs } : {}) });
     return engine.generate(request, { onText: (text) => pieces.push(text) }).then(
       (outcome) => ({ outcome, pieces, error: null }),
       (error: unknown) => ({ outcome: null, pieces, error: error as InferenceError }),
@@ -177,5 +187,12 @@ describe('recorded vLLM and SGLang responses through the remote engine', () => {
     const { error } = await ask('busy-429');
     expect(error?.kind).toBe('remote-rate-limit');
     expect(error?.message).toBe(`The server at ${baseUrl}/v1 is busy (HTTP 429) (the server said: "Rate limit reached for requests"). Ask again in 20 s`);
+  });
+
+  it('says the server went quiet when an error body stops half-way (not a raw abort)', async () => {
+    const { error } = await ask('stalled-error', undefined, 300);
+    expect(error).toBeInstanceOf(InferenceError);
+    expect(error?.kind).toBe('remote-timeout');
+    expect(error?.message).toContain('sent nothing for 300 ms');
   });
 });

@@ -11,6 +11,9 @@ import { DEFAULT_GENERATION_SETTINGS, type GenerationSettings } from '../../../s
 import { InferenceError } from '../../../src/inference/inference-error';
 import type { ChatMessage } from '../../../src/inference/patho-r1-prompt';
 import { streamAnswer } from '../../../src/features/ask/stream-answer';
+import { modelStore } from '../../../src/features/models';
+import { remoteServerStore } from '../../../src/features/models/remote-server-store';
+import { practiceDependencies } from '../../../src/features/practice/practice-engine';
 import { PathoR1Runtime } from '../../../src/inference/patho-r1-runtime';
 import { createOpenAiCompatibleEngine, listRemoteModels } from '../../../src/inference/remote/openai-engine';
 import { buildChatRequest } from '../../../src/inference/remote/openai-request';
@@ -26,6 +29,32 @@ const settings: GenerationSettings = { ...DEFAULT_GENERATION_SETTINGS, maxNewTok
 async function readRgba(file: string): Promise<RgbaImage> {
   const { data, info } = await sharp(file).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
   return { width: info.width, height: info.height, data: new Uint8ClampedArray(data.buffer, data.byteOffset, data.byteLength) };
+}
+
+/**
+ * A TCP relay on 127.0.0.1 in front of the real server: it passes the client's bytes on, and the server's back
+ * unless `withhold` (a server that has gone quiet); it records the server's bytes and whether the client closed
+ * before the server's chunked answer ended.
+ */
+async function startRelay(target: string, { withhold = false } = {}) {
+  const seen = { fromServer: '', clientClosedBeforeEnd: null as boolean | null };
+  const relay = createNetServer((client) => {
+    const upstream = connect(Number(new URL(target).port), '127.0.0.1');
+    client.on('data', (chunk) => upstream.write(chunk));
+    upstream.on('data', (chunk) => {
+      seen.fromServer += chunk.toString('latin1');
+      if (!withhold) client.write(chunk);
+    });
+    client.on('close', () => {
+      if (seen.clientClosedBeforeEnd === null) seen.clientClosedBeforeEnd = !seen.fromServer.includes('\r\n0\r\n\r\n');
+      upstream.destroy();
+    });
+    upstream.on('close', () => client.destroy());
+    client.on('error', () => upstream.destroy());
+    upstream.on('error', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+  return { baseUrl: `http://127.0.0.1:${(relay.address() as AddressInfo).port}`, seen, close: () => relay.close() };
 }
 
 describe('remote engine on transformers serve (tiny Patho-R1, CPU)', () => {
@@ -114,29 +143,11 @@ describe('remote engine on transformers serve (tiny Patho-R1, CPU)', () => {
   }, 120_000);
 
   it('stop closes the HTTP connection while the server is still answering (seen through a loopback relay)', async () => {
-    // A TCP relay between the engine and the server records what crosses it: the engine's side must close before
-    // the server has sent the end of its chunked answer ("0\r\n\r\n"); the relay then closes the server's side, as
-    // the engine's socket would have.
-    let fromServer = '';
-    let clientClosedBeforeEnd: boolean | null = null;
-    const relay = createNetServer((client) => {
-      const upstream = connect(Number(new URL(server.baseUrl).port), '127.0.0.1');
-      client.on('data', (chunk) => upstream.write(chunk));
-      upstream.on('data', (chunk) => {
-        fromServer += chunk.toString('latin1');
-        client.write(chunk);
-      });
-      client.on('close', () => {
-        if (clientClosedBeforeEnd === null) clientClosedBeforeEnd = !fromServer.includes('\r\n0\r\n\r\n');
-        upstream.destroy();
-      });
-      upstream.on('close', () => client.destroy());
-      client.on('error', () => upstream.destroy());
-      upstream.on('error', () => client.destroy());
-    });
-    await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+    // The relay records what crosses it: the engine's side must close before the server has sent the end of its
+    // chunked answer ("0\r\n\r\n"); the relay then closes the server's side, as the engine's socket would have.
+    const relay = await startRelay(server.baseUrl);
     try {
-      const engine = createOpenAiCompatibleEngine({ baseUrl: `http://127.0.0.1:${(relay.address() as AddressInfo).port}`, model: server.model });
+      const engine = createOpenAiCompatibleEngine({ baseUrl: relay.baseUrl, model: server.model });
       const controller = new AbortController();
       let pieces = 0;
       const outcome = await engine.generate(
@@ -149,10 +160,30 @@ describe('remote engine on transformers serve (tiny Patho-R1, CPU)', () => {
         },
       );
       expect(outcome.stopped).toBe(true);
-      expect(fromServer).toMatch(/^HTTP\/1\.1 200/);
-      await expect.poll(() => clientClosedBeforeEnd).toBe(true);
+      expect(relay.seen.fromServer).toMatch(/^HTTP\/1\.1 200/);
+      await expect.poll(() => relay.seen.clientClosedBeforeEnd).toBe(true);
     } finally {
       relay.close();
+    }
+  }, 120_000);
+
+  it('answers Practice when the Models tab gives Practice to the server, and Ask stays on this device', async () => {
+    remoteServerStore.getState().setSettings({ baseUrl: server.baseUrl, model: server.model, apiKey: '' });
+    remoteServerStore.getState().setAnswerer('practice', 'remote');
+    try {
+      const practice = practiceDependencies();
+      expect(practice.backendLabel()).toBe(`Remote server · ${server.model}`);
+      let text = '';
+      const outcome = await practice.generate(
+        { messages: imageCase.messages, images: [image], settings },
+        { signal: new AbortController().signal, onText: (piece) => (text += piece) },
+      );
+      expect(outcome.stopped).toBe(false);
+      expect(text.length).toBeGreaterThan(0);
+      // Ask was left on this device, where no model is loaded in this test: nothing answers it.
+      expect(modelStore.pathoR1Engine('ask')).toBeNull();
+    } finally {
+      remoteServerStore.getState().setAnswerer('practice', 'local');
     }
   }, 120_000);
 
@@ -160,16 +191,24 @@ describe('remote engine on transformers serve (tiny Patho-R1, CPU)', () => {
     const engine = createOpenAiCompatibleEngine({ baseUrl: server.baseUrl, model: 'no-such/model', timeoutMs: 60_000 });
     const error = await engine.generate({ messages: imageCase.messages, images: [image], settings }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(InferenceError);
-    expect((error as InferenceError).kind).toMatch(/^remote-(model|server)$/);
+    // transformers serve answers 400 {"detail": "Server is pinned to '…'; requested 'no-such/model'."}.
+    expect((error as InferenceError).kind).toBe('remote-model');
     expect((error as InferenceError).message).toContain(server.baseUrl);
+    expect((error as InferenceError).message).toContain("requested 'no-such/model'");
   }, 120_000);
 
   it('gives up with a timeout sentence when the server sends nothing in time', async () => {
-    // Reading a region and the prompt takes the CPU server far longer than 5 ms before its first byte.
-    const engine = createOpenAiCompatibleEngine({ baseUrl: server.baseUrl, model: server.model, timeoutMs: 5 });
-    const error = await engine.generate({ messages: imageCase.messages, images: [image], settings }).catch((caught: unknown) => caught);
-    expect((error as InferenceError).kind).toBe('remote-timeout');
-    expect((error as InferenceError).message).toContain('sent nothing for 5 ms');
+    // The real server answers, but the relay holds its bytes back: to the engine it has gone quiet.
+    const relay = await startRelay(server.baseUrl, { withhold: true });
+    try {
+      const engine = createOpenAiCompatibleEngine({ baseUrl: relay.baseUrl, model: server.model, timeoutMs: 300 });
+      const error = await engine.generate({ messages: imageCase.messages, images: [image], settings }).catch((caught: unknown) => caught);
+      expect((error as InferenceError).kind).toBe('remote-timeout');
+      expect((error as InferenceError).message).toContain('sent nothing for 300 ms');
+      expect((error as InferenceError).message).toContain(relay.baseUrl);
+    } finally {
+      relay.close();
+    }
   });
 
   it('says the server is unreachable when nothing listens', async () => {
