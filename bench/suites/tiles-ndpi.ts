@@ -2,8 +2,10 @@
  * `npm run bench -- tiles-ndpi [--size 8192] [--tiles 400]`: Hamamatsu NDPI level-0 tiles side by side with
  * OpenSlide, in one run, on one generated NDPI (bench/tiles/make_ndpi.py: NDP.scan's layout, a restart marker
  * every 8 MCUs): PathoLens in Chromium (File from disk, each 256-px tile built from its restart intervals and
- * decoded in the worker pool) against OpenSlide 4 read_region of the same 256-px tiles; and, in Node, the bytes
- * one tile reads against the level's JPEG (the issue: a tile costs a few restart intervals, not the level).
+ * decoded in the worker pool; the workers read the bands from the File, and for comparison, alternating in the
+ * same page, the page reading the bytes and posting them: `pageReadsBytes`) against OpenSlide 4 read_region of
+ * the same 256-px tiles; and, in Node, the bytes one tile reads against the level's JPEG (the issue: a tile costs
+ * a few restart intervals, not the level). Where the time goes: bench/profile-ndpi.ts.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
