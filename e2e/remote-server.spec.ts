@@ -162,3 +162,46 @@ test('a remote server answers Ask, streamed, and a server without CORS is explai
   await expect(settings.getByLabel('API key (optional)')).toHaveValue(API_KEY);
   expect(await page.evaluate(() => Object.values({ ...localStorage }).join('\n'))).toContain(API_KEY);
 });
+
+test('Practice answered by the server: the question with its options and the region go to it, the letter is read', async ({ page, watch }) => {
+  test.setTimeout(180_000);
+  const remote = server!;
+  const chatBodies: string[] = [];
+  page.on('request', (request) => {
+    if (request.url().endsWith('/v1/chat/completions') && request.method() === 'POST') chatBodies.push(request.postData() ?? '');
+  });
+  await gotoApp(page);
+  await expect(page.getByRole('region', { name: 'Slide information' }).getByRole('heading', { name: /demo-slide\.svs/ })).toBeVisible({ timeout: 30_000 });
+
+  await page.getByRole('tab', { name: 'Models' }).click();
+  const settings = page.getByRole('tabpanel', { name: 'Models' }).getByRole('region', { name: 'Remote server' });
+  await settings.getByLabel('Server address').fill(remote.baseUrl);
+  await settings.getByRole('button', { name: 'Test connection' }).click();
+  await expect(settings.getByRole('status')).toContainText(`Connected to ${remote.baseUrl}/v1`);
+  await settings.getByRole('radiogroup', { name: 'Practice answered by' }).getByLabel('Remote server').check();
+
+  await page.getByRole('tab', { name: 'Practice' }).click();
+  const card = page.getByRole('tabpanel', { name: 'Practice' }).getByTestId('practice-question');
+  await expect(card).toHaveAttribute('data-question-id', 'demo-nuclei');
+  await card.getByRole('button', { name: /^A\. Cell nuclei/ }).click();
+  await card.getByRole('button', { name: 'Submit answer' }).click();
+  const model = card.getByTestId('practice-model-answer');
+  await model.getByLabel('Longest answer (tokens)').fill('16');
+  await model.getByRole('button', { name: 'Ask Patho-R1' }).click();
+  await expect(model).toHaveAttribute('data-status', 'done', { timeout: 120_000 });
+  await expect(model.getByTestId('practice-model-status')).toContainText(`Remote server · ${remote.model}`);
+  await expect(model.getByTestId('practice-model-reply')).not.toBeEmpty();
+  await expect(model.getByTestId('practice-model-choice')).toHaveAttribute('data-choice', /^([A-J]|unparsed|ambiguous)$/);
+
+  expect(chatBodies).toHaveLength(1);
+  const body = JSON.parse(chatBodies[0]!) as { model: string; stream: boolean; max_tokens: number; messages: { role: string; content: unknown }[] };
+  expect(body).toMatchObject({ model: remote.model, stream: true, max_tokens: 16 });
+  const user = JSON.stringify(body.messages[1]?.content);
+  expect(user).toMatch(/"image_url":\{"url":"data:image\/png;base64,/);
+  expect(user).toContain('A. Cell nuclei');
+  const origin = new URL(page.url()).origin;
+  expect(watch.requests.filter((url) => /^https?:/.test(url) && ![origin, remote.baseUrl].includes(new URL(url).origin))).toEqual([]);
+  // Nothing was loaded in this browser for it: the server answered.
+  await page.getByRole('tab', { name: 'Models' }).click();
+  await expect(page.getByTestId('model-state-tiny/patho-r1')).not.toContainText('Loaded');
+});
