@@ -75,6 +75,12 @@ function extent(piece: PlacedPiece): [number, number, number, number] {
  * page's edge) are transparent.
  */
 export function paintPieces(x0: number, y0: number, width: number, height: number, pieces: readonly PlacedPiece[], tiles: readonly RgbaImage[]): RgbaImage {
+  // One stored tile exactly under the output tile (Leica SCN regions on the tile grid): it is the output.
+  const only = pieces.length === 1 ? pieces[0]! : undefined;
+  const image = tiles[0];
+  if (only && image && only.exactX === undefined && only.exactY === undefined && only.x === x0 && only.y === y0 && only.srcX === 0 && only.srcY === 0) {
+    if (image.width === width && image.height === height && only.width >= width && only.height >= height && opaque(image)) return image;
+  }
   const acc = new Uint8ClampedArray(width * height * 4); // premultiplied RGBA, transparent
   for (let p = pieces.length - 1; p >= 0; p--) {
     const piece = pieces[p]!;
@@ -87,6 +93,10 @@ export function paintPieces(x0: number, y0: number, width: number, height: numbe
     const toX = Math.min(right, x0 + width);
     const fromY = Math.max(top, y0);
     const toY = Math.min(bottom, y0 + height);
+    if (piece.exactX === undefined && piece.exactY === undefined) {
+      paintWholePixelPiece(acc, x0, y0, width, fromX, Math.min(toX, left + pieceWidth), fromY, Math.min(toY, top + pieceHeight), left, top, piece, image);
+      continue;
+    }
     // pixman: 16.16 fixed-point source positions; the fraction (7-bit weights) is the same for the whole piece.
     const fixedX = Math.floor(-(piece.exactX ?? piece.x) * 65536);
     const fixedY = Math.floor(-(piece.exactY ?? piece.y) * 65536);
@@ -140,6 +150,13 @@ export function paintPieces(x0: number, y0: number, width: number, height: numbe
   const out: RgbaImage = { width, height, data: new Uint8ClampedArray(width * height * 4) };
   for (let i = 0; i < acc.length; i += 4) {
     const a = acc[i + 3]!;
+    if (a === 255 || a === 0) {
+      out.data[i] = a === 0 ? 255 : acc[i]!;
+      out.data[i + 1] = a === 0 ? 255 : acc[i + 1]!;
+      out.data[i + 2] = a === 0 ? 255 : acc[i + 2]!;
+      out.data[i + 3] = 255;
+      continue;
+    }
     for (let c = 0; c < 3; c++) {
       const value = a === 0 ? 0 : Math.floor((acc[i + c]! * 255 + (a >> 1)) / a);
       out.data[i + c] = a === 255 ? acc[i + c]! : Math.round((value * a) / 255 + 255 * (1 - a / 255));
@@ -147,4 +164,64 @@ export function paintPieces(x0: number, y0: number, width: number, height: numbe
     out.data[i + 3] = 255;
   }
   return out;
+}
+
+/**
+ * A piece at a whole-pixel position (what the general loop in paintPieces computes for it, faster): each pixel inside
+ * it is its own source pixel, opaque; copied where nothing covers the tile yet (whole rows at once when the row is
+ * free), skipped where something does, scaled down (SATURATE) where a piece between pixels half covers it.
+ */
+function paintWholePixelPiece(
+  acc: Uint8ClampedArray,
+  x0: number,
+  y0: number,
+  width: number,
+  fromX: number,
+  toX: number,
+  fromY: number,
+  toY: number,
+  left: number,
+  top: number,
+  piece: PlacedPiece,
+  image: RgbaImage,
+): void {
+  const count = toX - fromX;
+  if (count <= 0) return;
+  for (let y = fromY; y < toY; y++) {
+    const at = ((y - y0) * width + fromX - x0) * 4;
+    const src = ((piece.srcY + y - top) * image.width + piece.srcX + fromX - left) * 4;
+    let free = true;
+    for (let i = 3; i < count * 4; i += 4) {
+      if (acc[at + i] !== 0) {
+        free = false;
+        break;
+      }
+    }
+    if (free) {
+      acc.set(image.data.subarray(src, src + count * 4), at);
+      for (let i = 3; i < count * 4; i += 4) acc[at + i] = 255;
+      continue;
+    }
+    for (let i = 0; i < count * 4; i += 4) {
+      const covered = acc[at + i + 3]!;
+      if (covered === 255) continue;
+      if (covered === 0) {
+        acc[at + i] = image.data[src + i]!;
+        acc[at + i + 1] = image.data[src + i + 1]!;
+        acc[at + i + 2] = image.data[src + i + 2]!;
+        acc[at + i + 3] = 255;
+        continue;
+      }
+      const scale = Math.floor(((255 - covered) * 255 + 127) / 255);
+      for (let c = 0; c < 4; c++) {
+        const t = (c === 3 ? 255 : image.data[src + i + c]!) * scale + 0x80;
+        acc[at + i + c] = acc[at + i + c]! + ((t + (t >> 8)) >> 8);
+      }
+    }
+  }
+}
+
+function opaque(image: RgbaImage): boolean {
+  for (let i = 3; i < image.data.length; i += 4) if (image.data[i] !== 255) return false;
+  return true;
 }
