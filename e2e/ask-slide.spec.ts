@@ -3,14 +3,27 @@
  * PathoCLIP on the first question (progress in the Ask tab), the regions Patho-R1 saw are outlined on the slide and
  * listed with their numbers, each flies there, the answer streams; a follow-up drops a region and asks again; a
  * small token budget shows fewer regions and says so; after a reload the answers and their regions are back.
+ * A pathologist reviews a slide answer: the training-data export and the session file keep one image per region,
+ * in the order the model saw them.
  */
 import AxeBuilder from '@axe-core/playwright';
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import type { Download } from '@playwright/test';
+import { strFromU8, unzipSync } from 'fflate';
 import { expect, test } from './fixtures';
 import { gotoApp, info } from './viewer-helpers';
 
 const DEMO = resolve(import.meta.dirname, '../public/demo/demo-slide.svs');
+
+async function unzipDownload(download: Download): Promise<Record<string, Uint8Array>> {
+  const path = await download.path();
+  if (!path) throw new Error('The download has no file.');
+  return unzipSync(new Uint8Array(await readFile(path)));
+}
+
+const isPng = (bytes: Uint8Array | undefined) => !!bytes && [137, 80, 78, 71, 13, 10, 26, 10].every((byte, index) => bytes[index] === byte);
 
 test('ask the demo slide: regions found, outlined, listed and flown to; streamed answer; follow-up with a region removed; small budget', async ({
   page,
@@ -78,8 +91,55 @@ test('ask the demo slide: regions found, outlined, listed and flown to; streamed
     )
     .toBeGreaterThan(0.5);
 
+  // A pathologist reviews the slide answer and corrects it: the review keeps every region Patho-R1 saw.
+  await first.getByText('Review this answer').click();
+  await first.getByRole('button', { name: 'Incorrect', exact: true }).click();
+  await first.getByTestId('feedback-panel').getByRole('textbox', { name: 'Reasoning' }).fill('Coagulative necrosis in the regions shown.');
+  await first.getByTestId('feedback-panel').getByRole('textbox', { name: 'Answer' }).fill('A');
+  await first.getByRole('button', { name: 'Save correction' }).click();
+  await expect(first.getByTestId('feedback-panel')).toContainText('Saved: marked incorrect, with your correction.');
+
   const axe = await new AxeBuilder({ page }).include('#side-panel').withTags(['wcag2a', 'wcag2aa']).analyze();
   expect(axe.violations.map((violation) => `${violation.id}: ${violation.help}`)).toEqual([]);
+
+  // The training-data export: one SFT line whose user turn is "Region 1: <image>", "Region 2: <image>"… (one image
+  // part per region, in prompt order, each file a PNG beside it); the RL line has the corrected ground truth.
+  await page.getByRole('tab', { name: 'Models' }).click();
+  const feedbackDownload = page.waitForEvent('download');
+  await models.getByRole('button', { name: 'Export feedback as training data' }).click();
+  const feedback = await unzipDownload(await feedbackDownload);
+  await expect(models).toContainText('Exported 1 piece of feedback.');
+  const file = (name: string) => feedback[`patholens-feedback/${name}`];
+  const [line] = strFromU8(file('sft-messages.jsonl')!)
+    .trim()
+    .split('\n')
+    .map((text) => JSON.parse(text));
+  const user = line.messages[1].content as Array<{ type: string; text?: string; image?: string }>;
+  expect(user.filter((part) => part.type === 'image')).toHaveLength(count);
+  expect(line.images).toHaveLength(count);
+  expect(new Set(line.images).size).toBe(count);
+  for (const name of line.images) expect(isPng(file(name)), name).toBe(true);
+  let region = 0;
+  for (const [index, part] of user.entries()) {
+    if (part.type !== 'image') continue;
+    expect(part.image).toBe(line.images[region]);
+    expect(user[index - 1]!.text).toBe(`${region === 0 ? '' : '\n'}Region ${region + 1}: `);
+    region += 1;
+  }
+  expect(line.messages.at(-1).content[0].text).toBe('<think>Coagulative necrosis in the regions shown.</think><answer>A</answer>');
+  const [rl] = strFromU8(file('rl.jsonl')!)
+    .trim()
+    .split('\n')
+    .map((text) => JSON.parse(text));
+  expect([rl.answer, rl.answer_index, rl.images]).toEqual(['Necrosis', 0, line.images]);
+  // The session file carries the review with its region images.
+  const sessionDownload = page.waitForEvent('download');
+  await page.locator('#slide-details').getByRole('button', { name: 'Export session' }).click();
+  const session = await unzipDownload(await sessionDownload);
+  const [review] = JSON.parse(strFromU8(session['session.json']!)).feedback;
+  expect([review.source, 1 + review.moreImages.length]).toEqual(['ask-slide', count]);
+  for (const name of [review.image, ...review.moreImages]) expect(isPng(session[name]), name).toBe(true);
+  await page.getByRole('tab', { name: 'Ask' }).click();
 
   // Follow-up: drop region 1 and ask again about the rest (no new search: the list is the user's).
   const followUp = panel.getByRole('region', { name: 'Regions for a follow-up' });
@@ -115,6 +175,8 @@ test('ask the demo slide: regions found, outlined, listed and flown to; streamed
   await panel.getByRole('radio', { name: 'Ask the slide' }).check();
   await expect(first).toHaveAttribute('data-status', 'done');
   await expect(first.getByRole('list', { name: 'Regions Patho-R1 saw' }).getByRole('button')).toHaveCount(count);
+  await first.getByText('Review this answer').click();
+  await expect(first.getByTestId('feedback-panel')).toContainText('Saved: marked incorrect, with your correction.');
   await expect(third).toHaveAttribute('data-status', 'done');
   await expect(panel.getByRole('region', { name: 'Regions for a follow-up' }).getByRole('listitem')).toHaveCount(shownNow);
 
