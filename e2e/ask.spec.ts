@@ -3,9 +3,13 @@
  * loads in the worker with byte progress, streams into the answer card with its stats, and a long answer can
  * be stopped and is kept, marked stopped. Ask is a conversation panel: Enter sends, an empty question is said
  * next to the field (no card), the thread follows the stream until the reader scrolls up, "New conversation"
- * starts a thread that carries nothing of the earlier one, and past conversations reopen.
+ * starts a thread that carries nothing of the earlier one, and past conversations reopen. A review of the
+ * follow-up is exported as the conversation the model was given (the first question with the image, its reply,
+ * then the follow-up and the corrected target).
  */
 import AxeBuilder from '@axe-core/playwright';
+import { readFile } from 'node:fs/promises';
+import { strFromU8, unzipSync } from 'fflate';
 import { expect, test } from './fixtures';
 import { expectSlideOpen, gotoApp, openSlideFile } from './viewer-helpers';
 
@@ -130,8 +134,47 @@ test('ask about a region, see the streamed answer with its stats, then stop a lo
   await expect(panel.getByTestId('ask-answer')).toHaveCount(2);
   await expect(first).toHaveAttribute('data-status', 'done');
 
-  // Unload frees the model; the next question would load it again.
+  // The follow-up reviewed and corrected: the export is the conversation up to it, the correction its target.
+  await second.getByText('Review this answer').click();
+  await second.getByRole('button', { name: 'Incorrect', exact: true }).click();
+  await second.getByTestId('feedback-panel').getByRole('textbox', { name: 'Reasoning' }).fill('Sheets of atypical cells with mitoses.');
+  await second.getByTestId('feedback-panel').getByRole('textbox', { name: 'Answer' }).fill('Poorly differentiated carcinoma.');
+  await second.getByRole('button', { name: 'Save correction' }).click();
+  await expect(second.getByTestId('feedback-panel')).toContainText('Saved: marked incorrect, with your correction.');
+  const firstReply = await page.evaluate(() => {
+    const hook = (window as unknown as { __patholens: { askStore: { getState(): { answers: { question: string; reply: string }[] } } } }).__patholens;
+    return hook.askStore.getState().answers.find((answer) => answer.question === 'Grade this tumour')!.reply;
+  });
   await page.getByRole('tab', { name: 'Models' }).click();
+  const download = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Export feedback as training data' }).click();
+  const zipPath = await (await download).path();
+  const zip = unzipSync(new Uint8Array(await readFile(zipPath!)));
+  const [line] = strFromU8(zip['patholens-feedback/sft-messages.jsonl']!)
+    .trim()
+    .split('\n')
+    .map((text) => JSON.parse(text));
+  const messages = line.messages as Array<{ role: string; content: Array<{ type: string; text?: string; image?: string }> }>;
+  expect(messages.map((message) => [message.role, message.content.map((part) => part.type).join('+')])).toEqual([
+    ['system', 'text'],
+    ['user', 'image+text'],
+    ['assistant', 'text'],
+    ['user', 'text'],
+    ['assistant', 'text'],
+  ]);
+  expect(messages[1]!.content[1]!.text).toBe('Grade this tumour');
+  expect(messages[2]!.content[0]!.text).toBe(firstReply);
+  expect(messages[3]!.content[0]!.text).toBe('Describe the histological features');
+  expect(messages[4]!.content[0]!.text).toBe('<think>Sheets of atypical cells with mitoses.</think><answer>Poorly differentiated carcinoma.</answer>');
+  expect(line.images).toHaveLength(1);
+  expect(zip[`patholens-feedback/${line.images[0]}`]?.length).toBeGreaterThan(100);
+  const [rl] = strFromU8(zip['patholens-feedback/rl.jsonl']!)
+    .trim()
+    .split('\n')
+    .map((text) => JSON.parse(text));
+  expect([rl.problem, rl.turns, rl.answer]).toEqual(['Describe the histological features', 2, 'Poorly differentiated carcinoma.']);
+
+  // Unload frees the model; the next question would load it again.
   await page.getByRole('button', { name: 'Unload tiny/patho-r1' }).click();
   await expect(page.getByTestId('model-state-tiny/patho-r1')).toHaveText('Not loaded');
   await expect(page.getByRole('button', { name: 'Load tiny/patho-r1', exact: true })).toBeEnabled();
