@@ -8,7 +8,7 @@ import { generateInThread } from './in-thread-engine';
 import { InferenceError, serializeInferenceError, type InferenceErrorKind } from './inference-error';
 import { filesForDtype } from './model-files';
 import { PathoR1Runtime } from './patho-r1-runtime';
-import { prepareVerifiedModel, prepareWasm, wasmThreadsInUse } from './worker-model-files';
+import { prepareVerifiedModel, setWasmThreads, wasmThreadsInUse } from './worker-model-files';
 import { unhandledMessage, type GenerateRequest, type LoadRequest, type WorkerEvent, type WorkerRequest } from './worker-protocol';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -24,7 +24,7 @@ async function load(request: LoadRequest): Promise<void> {
   const controller = new AbortController();
   running.set(request.requestId, controller);
   try {
-    prepareWasm(request.device, request.wasmThreads);
+    setWasmThreads(request.wasmThreads);
     await runtime?.dispose();
     runtime = null;
     await prepareVerifiedModel({
