@@ -20,6 +20,7 @@ import { InferenceError } from './inference-error';
 import { toGenerateKwargs, type GenerationSettings } from './generation-settings';
 import type { ModelDtype } from './model-manifest';
 import { SPEED_SAMPLE_IMAGE_SIDE, type SpeedSample } from './first-token-estimate';
+import { pauseForEventLoop } from '../ui/event-loop';
 
 export type InferenceDevice = 'webgpu' | 'wasm' | 'cpu';
 
@@ -139,21 +140,6 @@ interface GenerationInternals {
   prepare_inputs_for_generation(inputIds: unknown, modelInputs: Record<string, unknown>, config: unknown): Record<string, unknown>;
 }
 
-/**
- * Resolves in a new task (a message to itself, not setTimeout, whose nested calls are held back 4 ms): the
- * messages that arrived meanwhile are handled first.
- */
-function nextTask(): Promise<void> {
-  return new Promise((resolve) => {
-    const channel = new MessageChannel();
-    channel.port1.onmessage = () => {
-      channel.port1.close();
-      resolve();
-    };
-    channel.port2.postMessage(null);
-  });
-}
-
 export class PathoR1Runtime {
   private conversation: ConversationCache | null = null;
   /**
@@ -182,7 +168,7 @@ export class PathoR1Runtime {
     for (const [name, session] of Object.entries(sessions)) {
       const run = session.run.bind(session);
       session.run = async (...args: unknown[]) => {
-        if (this.yieldBetweenRuns) await nextTask();
+        if (this.yieldBetweenRuns) await pauseForEventLoop();
         const startedAt = performance.now();
         try {
           return await run(...args);

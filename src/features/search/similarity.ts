@@ -3,6 +3,7 @@
  * K. Work is cut into chunks with a pause between them, so 100,000 tiles never hold the UI thread for more
  * than a few milliseconds at a time. Pure: Node tests and the benchmark run the same code.
  */
+import { pauseForEventLoop } from '../../ui/event-loop';
 import type { SlideSearchIndex } from './slide-index';
 
 /** Tiles scored between two pauses (~1–3 ms of work for 512-wide embeddings). */
@@ -21,18 +22,7 @@ export interface ScoringOptions {
   signal?: AbortSignal;
 }
 
-/** Yields to the event loop through a macrotask (MessageChannel is not clamped like nested setTimeout). */
-export function pauseForEventLoop(): Promise<void> {
-  if (typeof MessageChannel === 'undefined') return new Promise((resolve) => setTimeout(resolve, 0));
-  return new Promise((resolve) => {
-    const channel = new MessageChannel();
-    channel.port1.onmessage = () => {
-      channel.port1.close();
-      resolve();
-    };
-    channel.port2.postMessage(null);
-  });
-}
+export { pauseForEventLoop };
 
 /** Cosine similarity of tiles [from, to) with `query` (clamped to [-1, 1]), written into `scores`. */
 export function scoreRange(
