@@ -2,7 +2,7 @@
 import { createRequire } from 'node:module';
 import sharp from 'sharp';
 import { renderHe } from '../../cli/he-pattern';
-import type { RgbaImage } from '../../src/slide/slide-source';
+import type { RgbaImage, SlideSource } from '../../src/slide/slide-source';
 import { MemorySink, patchFirstIfd, TiffWriter, type PageSpec } from '../../src/slide/tiff-writer';
 
 export interface Rgb {
@@ -195,3 +195,13 @@ export async function decodeWithLibjpeg(bytes: Uint8Array): Promise<RgbaImage> {
   const { data, info } = await sharp(bytes).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
   return { width: info.width, height: info.height, data: new Uint8ClampedArray(data.buffer, data.byteOffset, data.byteLength) };
 }
+
+/** What opening a slide threw (the slide closed and null when it opened). */
+export const failure = (promise: Promise<SlideSource>): Promise<unknown> =>
+  promise.then(
+    async (slide) => {
+      await slide.close();
+      return null;
+    },
+    (error: unknown) => error,
+  );

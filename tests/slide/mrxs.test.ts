@@ -15,7 +15,7 @@ import { SlideError, type SlideSource } from '../../src/slide/slide-source';
 import { resolveTileRequest } from '../../src/slide/tile-codec';
 import { decodeTile } from '../../src/slide/tile-decoder';
 import { fixturePath } from '../fixtures';
-import { compare, decodeWithLibjpeg } from './fixtures';
+import { compare, decodeWithLibjpeg, failure } from './fixtures';
 import { expectMutationsRefusedOrRead } from './fuzz';
 
 const MRXS = 'mrxs/mirax-layout.mrxs';
@@ -43,15 +43,6 @@ function folderFiles(replace: Record<string, Uint8Array | null> = {}) {
     .filter((name) => replace[name] !== null)
     .map((name) => bufferSource(name, replace[name] ?? new Uint8Array(readFileSync(join(fixturePath(FOLDER), name)))));
 }
-
-const failure = (promise: Promise<SlideSource>) =>
-  promise.then(
-    async (slide) => {
-      await slide.close();
-      return null;
-    },
-    (error: unknown) => error,
-  );
 
 async function levelDiff(slide: SlideSource, level: number, which: Note = note) {
   const { data, info } = await sharp(fixturePath(`mrxs/${which.levels[level]!.png}`))

@@ -12,7 +12,7 @@ import { SlideError, type SlideSource } from '../../src/slide/slide-source';
 import { resolveTileRequest } from '../../src/slide/tile-codec';
 import { decodeTile } from '../../src/slide/tile-decoder';
 import { makeBigNdpi, type BigNdpi, type BigNdpiRegion } from '../fixtures/ndpi-4gb';
-import { compare, decodeWithLibjpeg } from './fixtures';
+import { compare, decodeWithLibjpeg, failure } from './fixtures';
 
 const libjpeg = {
   decodeTile: async (request: Parameters<typeof resolveTileRequest>[0]) => decodeTile(await resolveTileRequest(request), { jpeg: decodeWithLibjpeg }),
@@ -38,15 +38,6 @@ async function regionDiff(slide: SlideSource, level: number, region: BigNdpiRegi
   );
   return diff;
 }
-
-const failure = (promise: Promise<SlideSource>) =>
-  promise.then(
-    async (slide) => {
-      await slide.close();
-      return null;
-    },
-    (error: unknown) => error,
-  );
 
 /** Overwrites bytes of the sparse file in place (positions past 2^32), returning what was there. */
 function overwrite(path: string, position: number, bytes: Uint8Array): Uint8Array {

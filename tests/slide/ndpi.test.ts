@@ -13,7 +13,7 @@ import { SlideError, type SlideSource } from '../../src/slide/slide-source';
 import { resolveTileRequest } from '../../src/slide/tile-codec';
 import { decodeTile } from '../../src/slide/tile-decoder';
 import { fixturePath } from '../fixtures';
-import { compare, decodeWithLibjpeg } from './fixtures';
+import { compare, decodeWithLibjpeg, failure } from './fixtures';
 import { expectMutationsRefusedOrRead } from './fuzz';
 
 const NDPI = 'ndpi/hamamatsu-layout.ndpi';
@@ -56,15 +56,6 @@ function countingSource(bytes: Uint8Array): ByteSource & { bytesRead: number } {
   };
   return source;
 }
-
-const failure = (promise: Promise<SlideSource>) =>
-  promise.then(
-    async (slide) => {
-      await slide.close();
-      return null;
-    },
-    (error: unknown) => error,
-  );
 
 describe('Hamamatsu NDPI against OpenSlide', () => {
   it('levels, scale, magnification, macro and properties are NDPI’s own', async () => {
