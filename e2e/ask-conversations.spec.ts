@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from './fixtures';
+import { loadTinyModel } from './model-helpers';
 import { expectSlideOpen, gotoApp, openSlideFile } from './viewer-helpers';
 
 test('copy, regenerate, edit and resend, export as markdown, delete; bad settings said next to the field', async ({ page }) => {
@@ -16,9 +17,7 @@ test('copy, regenerate, edit and resend, export as markdown, delete; bad setting
   await openSlideFile(page, 'small.svs');
   await expectSlideOpen(page, 'small.svs');
   await page.getByRole('button', { name: 'Region from view' }).click();
-  await page.getByRole('tab', { name: 'Models' }).click();
-  await page.getByRole('button', { name: 'Load tiny/patho-r1' }).click();
-  await expect(page.getByTestId('model-state-tiny/patho-r1')).toContainText('Loaded', { timeout: 90_000 });
+  await loadTinyModel(page, 'patho-r1');
   await page.getByRole('tab', { name: 'Ask' }).click();
   const panel = page.getByRole('tabpanel', { name: 'Ask' });
   const questionField = panel.getByLabel('Question', { exact: true });

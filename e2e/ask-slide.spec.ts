@@ -13,6 +13,7 @@ import { resolve } from 'node:path';
 import type { Download } from '@playwright/test';
 import { strFromU8, unzipSync } from 'fflate';
 import { expect, test } from './fixtures';
+import { loadTinyModel } from './model-helpers';
 import { gotoApp, info } from './viewer-helpers';
 
 const DEMO = resolve(import.meta.dirname, '../public/demo/demo-slide.svs');
@@ -34,13 +35,9 @@ test('ask the demo slide: regions found, outlined, listed and flown to; streamed
   await gotoApp(page);
   await expect(info(page).getByRole('heading', { name: /demo-slide\.svs/ })).toBeVisible({ timeout: 30_000 });
 
-  // The tiny models, loaded explicitly: on their own the tabs prefer an export in models/local when one exists.
-  await page.getByRole('tab', { name: 'Models' }).click();
+  await loadTinyModel(page, 'patho-r1');
+  await loadTinyModel(page, 'pathoclip', { timeout: 60_000 });
   const models = page.getByRole('tabpanel', { name: 'Models' });
-  await models.getByRole('button', { name: 'Load tiny/patho-r1' }).click();
-  await expect(page.getByTestId('model-state-tiny/patho-r1')).toContainText('Loaded', { timeout: 90_000 });
-  await models.getByRole('button', { name: 'Load tiny/pathoclip' }).click();
-  await expect(page.getByTestId('model-state-tiny/pathoclip')).toContainText('Loaded', { timeout: 60_000 });
 
   // Index at 5x (4,096 grid tiles on the demo slide) so that indexing fits in the test's time on two cores.
   await page.getByRole('tab', { name: 'Search' }).click();

@@ -11,6 +11,7 @@ import AxeBuilder from '@axe-core/playwright';
 import { readFile } from 'node:fs/promises';
 import { strFromU8, unzipSync } from 'fflate';
 import { expect, test } from './fixtures';
+import { loadTinyModel } from './model-helpers';
 import { expectSlideOpen, gotoApp, openSlideFile } from './viewer-helpers';
 
 test('ask about a region, see the streamed answer with its stats, then stop a long one', async ({ page, watch }) => {
@@ -21,9 +22,7 @@ test('ask about a region, see the streamed answer with its stats, then stop a lo
   await page.getByRole('button', { name: 'Region from view' }).click();
 
   // Load the tiny demo model explicitly: on its own the Ask tab prefers an export in models/local when one exists.
-  await page.getByRole('tab', { name: 'Models' }).click();
-  await page.getByRole('button', { name: 'Load tiny/patho-r1' }).click();
-  await expect(page.getByTestId('model-state-tiny/patho-r1')).toContainText('Loaded', { timeout: 90_000 });
+  await loadTinyModel(page, 'patho-r1');
   // A loaded model offers Unload, not Load.
   await expect(page.getByRole('button', { name: 'Load tiny/patho-r1', exact: true })).toHaveCount(0);
   await expect(page.getByRole('button', { name: 'Unload tiny/patho-r1' })).toBeVisible();

@@ -5,6 +5,7 @@
  */
 import { DEV_PORT } from '../playwright.config';
 import { expect, test } from './fixtures';
+import { loadTinyModel } from './model-helpers';
 
 test('the dev server never reloads the page on a first visit, a model load or a question', async ({ page }) => {
   test.setTimeout(180_000);
@@ -17,11 +18,8 @@ test('the dev server never reloads the page on a first visit, a model load or a 
   // The demo slide opens at start; decoding its tiles starts the decode workers.
   await expect(page.getByRole('tabpanel', { name: 'Ask' })).toBeVisible();
 
-  await page.getByRole('tab', { name: 'Models' }).click();
-  await page.getByRole('button', { name: 'Load tiny/patho-r1' }).click();
-  await expect(page.getByTestId('model-state-tiny/patho-r1')).toContainText('Loaded', { timeout: 120_000 });
-  await page.getByRole('button', { name: 'Load tiny/pathoclip' }).click();
-  await expect(page.getByTestId('model-state-tiny/pathoclip')).toContainText('Loaded', { timeout: 120_000 });
+  await loadTinyModel(page, 'patho-r1', { timeout: 120_000 });
+  await loadTinyModel(page, 'pathoclip', { timeout: 120_000 });
 
   await page.getByRole('tab', { name: 'Ask' }).click();
   const panel = page.getByRole('tabpanel', { name: 'Ask' });

@@ -12,6 +12,7 @@ import { strFromU8, unzipSync } from 'fflate';
 import type { Page } from '@playwright/test';
 import { fixturePath } from '../tests/fixtures';
 import { expect, test } from './fixtures';
+import { loadTinyModel } from './model-helpers';
 import { expectSlideOpen, expectTilesDrawn, focusSlide, gotoApp } from './viewer-helpers';
 
 async function drawRegion(page: Page) {
@@ -84,9 +85,7 @@ test('author a question on a drawn region, draft its explanation, export the ban
   await authoring.getByLabel('Option B is the right answer').check();
 
   // Patho-R1 (the tiny demo model) drafts the explanation into the field; Stop keeps the draft, which stays editable.
-  await page.getByRole('tab', { name: 'Models' }).click();
-  await page.getByRole('button', { name: 'Load tiny/patho-r1' }).click();
-  await expect(page.getByTestId('model-state-tiny/patho-r1')).toContainText('Loaded', { timeout: 120_000 });
+  await loadTinyModel(page, 'patho-r1', { timeout: 120_000 });
   await page.getByRole('tab', { name: 'Practice' }).click();
   const explanation = authoring.getByLabel('Explanation', { exact: true });
   await explanation.fill('My own first words.');

@@ -9,6 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
+import { loadTinyModel } from './model-helpers';
 import { expectTilesDrawn, gotoApp, info } from './viewer-helpers';
 import { readModelChoice } from '../src/features/practice/model-question';
 import { DEMO_BANK } from '../src/features/practice/demo-bank';
@@ -55,9 +56,7 @@ test('practise a demo question by keyboard, ask Patho-R1, take an exam, reload a
   await expectNoAxeViolations(page);
 
   // Ask Patho-R1: the tiny demo model (loaded explicitly: on its own the app prefers an export in models/local).
-  await page.getByRole('tab', { name: 'Models' }).click();
-  await page.getByRole('button', { name: 'Load tiny/patho-r1' }).click();
-  await expect(page.getByTestId('model-state-tiny/patho-r1')).toContainText('Loaded', { timeout: 90_000 });
+  await loadTinyModel(page, 'patho-r1');
   await page.getByRole('tab', { name: 'Practice' }).click();
   const model = card.getByTestId('practice-model-answer');
   await model.getByLabel('Longest answer (tokens)').fill('24');

@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { unzipSync } from 'fflate';
 import { expect, test } from './fixtures';
+import { loadTinyModel } from './model-helpers';
 import { expectSlideOpen, gotoApp, openSlideFile } from './viewer-helpers';
 
 test('a reload while Patho-R1 streams keeps the finished answer and the partial one, marked stopped', async ({ page, watch }) => {
@@ -15,9 +16,7 @@ test('a reload while Patho-R1 streams keeps the finished answer and the partial 
   await openSlideFile(page, 'small.svs');
   await expectSlideOpen(page, 'small.svs');
   await page.getByRole('button', { name: 'Region from view' }).click();
-  await page.getByRole('tab', { name: 'Models' }).click();
-  await page.getByRole('button', { name: 'Load tiny/patho-r1' }).click();
-  await expect(page.getByTestId('model-state-tiny/patho-r1')).toContainText('Loaded', { timeout: 90_000 });
+  await loadTinyModel(page, 'patho-r1');
   await page.getByRole('tab', { name: 'Ask' }).click();
   const panel = page.getByRole('tabpanel', { name: 'Ask' });
   const questionField = panel.getByLabel('Question', { exact: true });
