@@ -5,13 +5,11 @@
  * Chromium (the File from disk, each 1024-px tile painted from the camera tiles under it, decoded in the worker
  * pool) against OpenSlide 4 read_region of the same tiles.
  */
-import { existsSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { openSlideNode } from '../../src/slide/open-slide-node';
 import type { BenchContext, BenchReport, BenchSuite } from '../suite';
-import { runPython, runVendorBench, vendorReport } from '../tiles/vendor-runner';
-import { option, pickTiles } from './tiles';
+import { benchFolder, levelZeroTiles, runPython, runVendorBench, vendorReport } from '../tiles/vendor-runner';
+import { option } from './tiles';
 
 const suite: BenchSuite = {
   name: 'tiles-bif',
@@ -20,18 +18,14 @@ const suite: BenchSuite = {
     const size = option(args, '--size', 8192);
     const count = option(args, '--tiles', 200);
     const passes = option(args, '--passes', 2);
-    const dir = path.join(tmpdir(), 'patholens-bench');
-    mkdirSync(dir, { recursive: true });
+    const dir = benchFolder();
     const file = path.join(dir, `tiles-${size}.bif`);
     if (!existsSync(file)) {
       log(`writing a Ventana BIF of about ${size} x ${size} (once) ...`);
       log(`  ${(await runPython('bench/tiles/make_bif.py', [dir, `tiles-${size}.bif`, String(size)])).trim()}`);
     }
-    const probe = await openSlideNode({ path: file });
-    const { width, height, levels } = probe.metadata;
-    const tile = levels[0]!.tileWidth;
-    await probe.close();
-    const tiles = pickTiles(Math.ceil(width / tile), Math.ceil(height / tile), count);
+    const { metadata, tile, tiles } = await levelZeroTiles(file, count);
+    const { width, height, levels } = metadata;
     const run = await runVendorBench({ port: 4199, files: [file], openslidePath: file, tile, tiles, passes, log });
     return vendorReport(
       `Ventana BIF tiles: ${width} x ${height}, ${tiles.length} level-0 tiles`,

@@ -5,13 +5,11 @@
  * written): PathoLens in Chromium (the File from disk, decoded in the worker pool, unwritten tiles white) against
  * OpenSlide 4 read_region of the same tiles.
  */
-import { existsSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { openSlideNode } from '../../src/slide/open-slide-node';
 import type { BenchContext, BenchReport, BenchSuite } from '../suite';
-import { runPython, runVendorBench, vendorReport } from '../tiles/vendor-runner';
-import { option, pickTiles } from './tiles';
+import { benchFolder, levelZeroTiles, runPython, runVendorBench, vendorReport } from '../tiles/vendor-runner';
+import { option } from './tiles';
 
 const suite: BenchSuite = {
   name: 'tiles-philips',
@@ -20,18 +18,14 @@ const suite: BenchSuite = {
     const size = option(args, '--size', 8192);
     const count = option(args, '--tiles', 150);
     const passes = option(args, '--passes', 2);
-    const dir = path.join(tmpdir(), 'patholens-bench');
-    mkdirSync(dir, { recursive: true });
+    const dir = benchFolder();
     const file = path.join(dir, `tiles-${size}-philips.tiff`);
     if (!existsSync(file)) {
       log(`writing a ${size} x ${size} Philips TIFF (once) ...`);
       log(`  ${(await runPython('bench/tiles/make_philips.py', [dir, `tiles-${size}-philips.tiff`, String(size)])).trim()}`);
     }
-    const probe = await openSlideNode({ path: file });
-    const { width, height, levels } = probe.metadata;
-    const tile = levels[0]!.tileWidth;
-    await probe.close();
-    const tiles = pickTiles(Math.ceil(width / tile), Math.ceil(height / tile), count);
+    const { metadata, tile, tiles } = await levelZeroTiles(file, count);
+    const { width, height, levels } = metadata;
     const run = await runVendorBench({ port: 4200, files: [file], openslidePath: file, tile, tiles, passes, log });
     return vendorReport(
       `Philips TIFF tiles: ${width} x ${height}, ${tiles.length} level-0 tiles`,

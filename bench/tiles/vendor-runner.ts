@@ -6,18 +6,37 @@
  *   build, Files from disk, measureTilesInPage: open, home view, 2 rounds of level-0 tiles) → OpenSlide → …
  * ending with OpenSlide (passes Chromium passes, passes + 1 OpenSlide runs). It records the load average before and
  * after and warns when it is above the core count. Not a suite itself (no default export).
+ * (tiles-scn uses it too; tiles-ndpi and tiles-dicom run their own two-path / DICOMweb rounds.)
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { existsSync, mkdirSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { openSlideNode } from '../../src/slide/open-slide-node';
+import type { SlideMetadata } from '../../src/slide/slide-source';
 import type { BenchReport } from '../suite';
-import type { OpenSlideRun } from '../suites/tiles';
+import { pickTiles, type OpenSlideRun } from '../suites/tiles';
 import { measureTilesInPage, openBenchApp, type PageRun } from '../suites/tiles-chromium';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const python = path.join(root, '.venv/bin/python');
+
+/** The folder the bench slides are generated into once (in the system's temp folder), made if missing. */
+export function benchFolder(): string {
+  const dir = path.join(tmpdir(), 'patholens-bench');
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/** The slide's metadata, its level-0 tile size and `count` distinct level-0 tiles of it (the same pick every run). */
+export async function levelZeroTiles(file: string, count: number): Promise<{ metadata: SlideMetadata; tile: number; tiles: [number, number][] }> {
+  const probe = await openSlideNode({ path: file });
+  const { metadata } = probe;
+  await probe.close();
+  const tile = metadata.levels[0]!.tileWidth;
+  return { metadata, tile, tiles: pickTiles(Math.ceil(metadata.width / tile), Math.ceil(metadata.height / tile), count) };
+}
 
 /** Runs a Python script of the repository with the .venv's interpreter; rejects with stderr's last line. */
 export function runPython(script: string, args: string[], stdin = ''): Promise<string> {
