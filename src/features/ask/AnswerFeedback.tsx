@@ -2,10 +2,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { FeedbackPanel, type FeedbackTurn } from '../feedback';
 import { slideStore } from '../../session/slide-store';
 import { useAskStore, type AskAnswer } from './ask-store';
-import { regionSnapshotPng } from './region-snapshot';
-
-/** Longer side of the region image kept with a review: enough to train on, small enough to keep many. */
-const REVIEW_IMAGE_SIDE = 1024;
+import { reviewImagePng } from './region-snapshot';
 
 /**
  * The turns the model was given before `answer` (the ask store replays a conversation's finished answers, oldest
@@ -32,8 +29,8 @@ export function AnswerFeedback({ answer }: { answer: AskAnswer }) {
     const slide = slideStore.getState().slide;
     const bounds = answer.bounds;
     let cancelled = false;
-    (slide && bounds ? regionSnapshotPng(slide.source, bounds, REVIEW_IMAGE_SIDE) : Promise.resolve(null))
-      .then(async (dataUrl) => (dataUrl ? await (await fetch(dataUrl)).blob() : ('unavailable' as const)))
+    (slide && bounds ? reviewImagePng(slide.source, bounds) : Promise.resolve(null))
+      .then((blob) => blob ?? ('unavailable' as const))
       .catch(() => 'unavailable' as const)
       .then((blob) => {
         if (!cancelled) setImage(blob);

@@ -1,5 +1,5 @@
 /**
- * A small PNG of the region a conversation is about, for its markdown export: read through the slide at a
+ * A small PNG of a region (for a conversation's markdown export, a report, a review): read through the slide at a
  * resolution where the longer side is at most `maxSide` pixels.
  */
 import type { SlideRect, SlideSource } from '../../slide/slide-source';
@@ -24,4 +24,13 @@ export async function regionSnapshotPng(slide: SlideSource, bounds: SlideRect, m
   small.height = Math.max(1, Math.round(region.height * scale));
   small.getContext('2d')?.drawImage(full, 0, 0, small.width, small.height);
   return small.toDataURL('image/png');
+}
+
+/** Longer side of a region image kept with a review: enough to train on, small enough to keep many. */
+const REVIEW_IMAGE_SIDE = 1024;
+
+/** The region as a PNG for a review (region and "Ask the slide" answers alike), or null when the slide cannot give it. */
+export async function reviewImagePng(slide: SlideSource, bounds: SlideRect): Promise<Blob | null> {
+  const dataUrl = await regionSnapshotPng(slide, bounds, REVIEW_IMAGE_SIDE);
+  return dataUrl ? (await fetch(dataUrl)).blob() : null;
 }

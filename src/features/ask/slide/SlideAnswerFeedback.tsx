@@ -1,12 +1,9 @@
 import { useEffect, useState } from 'react';
 import { FeedbackPanel } from '../../feedback';
 import { slideStore } from '../../../session/slide-store';
-import { regionSnapshotPng } from '../region-snapshot';
+import { reviewImagePng } from '../region-snapshot';
 import type { SlideAnswer } from './slide-ask-store';
 import { slideReviewId } from './slide-review-id';
-
-/** Longer side of each region image kept with a review (as for a region answer's review). */
-const REVIEW_IMAGE_SIDE = 1024;
 
 type Images = Blob[] | { unavailable: string } | null;
 
@@ -27,9 +24,9 @@ export function SlideAnswerFeedback({ answer }: { answer: SlideAnswer }) {
       if (answer.regions.length === 0) return { unavailable: 'This answer was given without regions, so there is nothing to review it against.' };
       const blobs: Blob[] = [];
       for (const region of answer.regions) {
-        const dataUrl = await regionSnapshotPng(slide.source, region.rect, REVIEW_IMAGE_SIDE);
-        if (!dataUrl) return { unavailable: `Region ${region.number} of this answer cannot be read from the open slide, so it cannot be kept for review.` };
-        blobs.push(await (await fetch(dataUrl)).blob());
+        const blob = await reviewImagePng(slide.source, region.rect);
+        if (!blob) return { unavailable: `Region ${region.number} of this answer cannot be read from the open slide, so it cannot be kept for review.` };
+        blobs.push(blob);
       }
       return blobs;
     };
