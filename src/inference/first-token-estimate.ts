@@ -33,10 +33,22 @@ export function imagePatches(width: number, height: number, maxPixels = 12845056
 /** The system prompt, chat markup and a question, beside the image's tokens (one per 4 patches). */
 const TEXT_TOKENS = 80;
 
-/** Estimated milliseconds from the question to the first token for one image of width x height. */
-export function estimateFirstTokenMs(sample: SpeedSample, width: number, height: number): number | null {
+/** The two parts of the wait for the first token: reading the image (vision tower) and the prompt's prefill. */
+export interface FirstTokenParts {
+  imageMs: number;
+  promptMs: number;
+}
+
+/** Estimated milliseconds of each part for one image of width x height (an image read ahead skips imageMs). */
+export function estimateFirstTokenParts(sample: SpeedSample, width: number, height: number): FirstTokenParts | null {
   if (sample.imagePatches <= 0 || sample.promptTokens <= 0) return null;
   const patches = imagePatches(width, height);
   const promptTokens = patches / 4 + TEXT_TOKENS;
-  return (patches * sample.imageMs) / sample.imagePatches + (promptTokens * sample.prefillMs) / sample.promptTokens;
+  return { imageMs: (patches * sample.imageMs) / sample.imagePatches, promptMs: (promptTokens * sample.prefillMs) / sample.promptTokens };
+}
+
+/** Estimated milliseconds from the question to the first token for one image of width x height. */
+export function estimateFirstTokenMs(sample: SpeedSample, width: number, height: number): number | null {
+  const parts = estimateFirstTokenParts(sample, width, height);
+  return parts && parts.imageMs + parts.promptMs;
 }

@@ -31,7 +31,7 @@ export async function generateInThread(
     newTokenIds: result.newTokenIds,
     text: result.text,
     stopped: result.stopped,
-    stats: { ...clock.stats(result.promptTokens, result.reusedTokens), phases: result.phases },
+    stats: { ...clock.stats(result.promptTokens, result.reusedTokens), phases: result.phases, ...(result.imagePreRead && { imagePreRead: true }) },
   };
 }
 

@@ -5,10 +5,11 @@
  */
 import { InferenceError, deserializeInferenceError } from './inference-error';
 import type { GenerationOutcome, PathoR1Engine, PathoR1GenerateCallbacks, PathoR1GenerateRequest } from './patho-r1-engine';
-import { unhandledMessage, type LoadOptions, type LoadProgress, type LoadedModel, type WorkerEvent, type WorkerRequest } from './worker-protocol';
+import { unhandledMessage, type LoadOptions, type LoadProgress, type LoadedModel, type PreReadResult, type WorkerEvent, type WorkerRequest } from './worker-protocol';
+import type { RgbaImage } from '../slide/slide-source';
 
 export type { GenerationOutcome } from './patho-r1-engine';
-export type { LoadProgress, LoadedModel } from './worker-protocol';
+export type { LoadProgress, LoadedModel, PreReadResult } from './worker-protocol';
 
 /** Omit applied to each member of a union (plain Omit would keep only the members' common fields). */
 type WithoutRequestId<T> = T extends unknown ? Omit<T, 'requestId'> : never;
@@ -87,6 +88,21 @@ export class PathoR1Client implements PathoR1Engine {
     }
   }
 
+  /**
+   * Reads `images` (the vision tower) ahead of a question about them; their buffers move to the worker. Resolves
+   * when read, or with why not ('replaced' by a newer region, 'busy' answering); an answer about the same pixels
+   * then starts at the prompt.
+   */
+  async preRead(images: RgbaImage[]): Promise<PreReadResult> {
+    const done = await this.request(
+      { type: 'pre-read', images },
+      () => undefined,
+      images.map((image) => image.data.buffer as ArrayBuffer),
+    );
+    if (done.type !== 'pre-read-done') throw new InferenceError('runtime', 'The inference worker answered out of order.');
+    return done.result;
+  }
+
   terminate(): void {
     this.worker.terminate();
     this.rejectAll(new InferenceError('unloaded', 'The model was unloaded.'));
@@ -98,7 +114,7 @@ export class PathoR1Client implements PathoR1Engine {
   }
 
   private request(
-    message: WithoutRequestId<Extract<WorkerRequest, { type: 'load' | 'generate' }>>,
+    message: WithoutRequestId<Extract<WorkerRequest, { type: 'load' | 'generate' | 'pre-read' }>>,
     onEvent: (event: WorkerEvent) => void,
     transfer: Transferable[] = [],
   ): Promise<WorkerEvent> {
@@ -123,6 +139,7 @@ export class PathoR1Client implements PathoR1Engine {
         return;
       case 'loaded':
       case 'done':
+      case 'pre-read-done':
         this.pending.delete(event.requestId);
         pending.resolve(event);
         return;

@@ -36,6 +36,8 @@ export interface GenerationStats {
   tokensPerSecond: number | null;
   /** Where the time went, from the model's session runs (local engines only; a server does not say). */
   phases?: { imageMs: number; embedMs: number; prefillMs: number; decodeMs: number; decodeRuns: number };
+  /** The image was read (vision tower) before the question, so the time to first token did not include it. */
+  imagePreRead?: boolean;
 }
 
 export interface GenerationOutcome {

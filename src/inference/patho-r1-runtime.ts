@@ -21,6 +21,7 @@ import { toGenerateKwargs, type GenerationSettings } from './generation-settings
 import type { ModelDtype } from './model-manifest';
 import { SPEED_SAMPLE_IMAGE_SIDE, type SpeedSample } from './first-token-estimate';
 import { pauseForEventLoop } from '../ui/event-loop';
+import { ImagePreReader, imageFingerprint, type PreReadOutcome } from './image-pre-read';
 
 export type InferenceDevice = 'webgpu' | 'wasm' | 'cpu';
 
@@ -103,6 +104,8 @@ export interface PathoR1Result {
   promptTokens: number;
   /** Prompt tokens that came from the previous turn's KV cache (0 when the prompt was encoded afresh). */
   reusedTokens: number;
+  /** True when the image features came from a pre-read (preReadImages) instead of the vision tower in this answer. */
+  imagePreRead: boolean;
   phases: GenerationPhases;
 }
 
@@ -152,6 +155,11 @@ export class PathoR1Runtime {
   private ropeDeltasForNextGeneration: Tensor | null = null;
   private phases: GenerationPhases = emptyPhases();
   private yieldBetweenRuns = false;
+  /** Image features read ahead of a question (the vision tower's output), keyed by the images' pixels. */
+  private readonly preReader = new ImagePreReader<Tensor>(2);
+  /** Set for one generate() call: features of its images from a pre-read, handed to transformers.js's encode_image. */
+  private imageFeaturesForNextGeneration: Tensor | null = null;
+  private readonly encodeImage: (inputs: { pixel_values: Tensor; image_grid_thw: Tensor }) => Promise<Tensor>;
 
   private constructor(
     private readonly processor: Awaited<ReturnType<typeof AutoProcessor.from_pretrained>>,
@@ -162,6 +170,14 @@ export class PathoR1Runtime {
     internals.prepare_inputs_for_generation = (inputIds, modelInputs, config) => {
       if (this.ropeDeltasForNextGeneration && !modelInputs.rope_deltas) modelInputs.rope_deltas = this.ropeDeltasForNextGeneration;
       return prepare(inputIds, modelInputs, config);
+    };
+    // transformers.js calls `this.encode_image` (bound per call) for a prompt's images: give it pre-read features.
+    const imageModel = model as unknown as { encode_image(inputs: { pixel_values: Tensor; image_grid_thw: Tensor }): Promise<Tensor> };
+    this.encodeImage = imageModel.encode_image.bind(model);
+    imageModel.encode_image = (inputs) => {
+      const features = this.imageFeaturesForNextGeneration;
+      this.imageFeaturesForNextGeneration = null;
+      return features ? Promise.resolve(features) : this.encodeImage(inputs);
     };
     // Time every session run (a few microseconds each) so each answer says where its time went.
     const sessions = (model as unknown as { sessions?: Record<string, { run(...args: unknown[]): Promise<unknown> }> }).sessions ?? {};
@@ -250,11 +266,43 @@ export class PathoR1Runtime {
     return { inputIds: ids, imageGridThw: Array.from({ length: flat.length / 3 }, (_, row) => flat.slice(row * 3, row * 3 + 3)) };
   }
 
+  /**
+   * Runs the vision tower on `images` before any question, so the next answer about exactly these pixels starts at
+   * the prompt's prefill. One at a time; a newer call replaces one not yet started (see image-pre-read.ts).
+   */
+  preReadImages(images: RgbaImage[]): Promise<PreReadOutcome> {
+    return this.preReader.preRead(imageFingerprint(images), async () => {
+      const { pixel_values, image_grid_thw } = await this.imageInputs(images.map((image) => new RawImage(image.data, image.width, image.height, 4).rgb()));
+      return this.encodeImage({ pixel_values, image_grid_thw });
+    });
+  }
+
+  /** The vision tower's inputs for these images, as encodePrompt makes them (one image at a time, concatenated). */
+  private async imageInputs(images: RawImage[]): Promise<{ pixel_values: Tensor; image_grid_thw: Tensor }> {
+    const imageProcessor = this.processor.image_processor as unknown as (image: RawImage) => Promise<{ pixel_values: Tensor; image_grid_thw: Tensor }>;
+    const perImage: { pixel_values: Tensor; image_grid_thw: Tensor }[] = [];
+    for (const image of images) perImage.push(await imageProcessor(image));
+    if (perImage.length === 1) return perImage[0]!;
+    return {
+      pixel_values: cat(
+        perImage.map((part) => part.pixel_values),
+        0,
+      ),
+      image_grid_thw: cat(
+        perImage.map((part) => part.image_grid_thw),
+        0,
+      ),
+    };
+  }
+
   async generate(request: PathoR1Request): Promise<PathoR1Result> {
     const expectedImages = countImages(request.messages);
     if (expectedImages !== request.images.length) {
       throw new InferenceError('bad-request', `The prompt has ${expectedImages} image slot(s) but ${request.images.length} image(s) were given.`);
     }
+    // Never run sessions beside a pre-read: wait for one in flight, drop one not started, take its features if they
+    // are of these images (hashed before encodePrompt, whose RawImage conversion may reuse the pixels' memory).
+    const preReadFeatures = await this.preReader.forAnswer(request.images.length > 0 ? imageFingerprint(request.images) : null);
     const tokenizer = this.processor.tokenizer;
     if (!tokenizer) throw new InferenceError('model-files', 'The model folder has no tokenizer (tokenizer.json): export the model again.');
     const systemText = messageText(request.messages[0]);
@@ -307,6 +355,7 @@ export class PathoR1Runtime {
       const text = this.promptText(request.messages);
       const rawImages = request.images.map((image) => new RawImage(image.data, image.width, image.height, 4).rgb());
       inputs = await this.encodePrompt(text, rawImages);
+      if (preReadFeatures) this.imageFeaturesForNextGeneration = preReadFeatures;
       if (rawImages.length === 0) {
         const { position_ids, rope_deltas } = textOnlyPositions(Number((inputs.input_ids as Tensor).dims.at(-1)));
         inputs = { ...inputs, position_ids };
@@ -359,8 +408,10 @@ export class PathoR1Runtime {
         this.conversation = null;
       }
       const newTokenIds = sequence.slice(promptTokens).map(Number);
-      return { newTokenIds, text: streamed, stopped: stopping.interrupted, promptTokens, reusedTokens, phases: { ...this.phases } };
+      const imagePreRead = !followUp && preReadFeatures !== undefined;
+      return { newTokenIds, text: streamed, stopped: stopping.interrupted, promptTokens, reusedTokens, imagePreRead, phases: { ...this.phases } };
     } finally {
+      this.imageFeaturesForNextGeneration = null;
       this.ropeDeltasForNextGeneration = null;
       this.yieldBetweenRuns = false;
       request.signal?.removeEventListener('abort', onAbort);
@@ -389,6 +440,8 @@ export class PathoR1Runtime {
   }
 
   async dispose(): Promise<void> {
+    await this.preReader.forAnswer(null);
+    this.preReader.clear();
     await this.conversation?.pastKeyValues.dispose();
     this.conversation = null;
     await this.model.dispose();

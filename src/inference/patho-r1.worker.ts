@@ -9,12 +9,14 @@ import { InferenceError, serializeInferenceError, type InferenceErrorKind } from
 import { filesForDtype } from './model-files';
 import { PathoR1Runtime } from './patho-r1-runtime';
 import { prepareVerifiedModel, setWasmThreads, wasmThreadsInUse } from './worker-model-files';
-import { unhandledMessage, type GenerateRequest, type LoadRequest, type WorkerEvent, type WorkerRequest } from './worker-protocol';
+import { unhandledMessage, type GenerateRequest, type LoadRequest, type PreReadRequest, type WorkerEvent, type WorkerRequest } from './worker-protocol';
 
 declare const self: DedicatedWorkerGlobalScope;
 
 let runtime: PathoR1Runtime | null = null;
 const running = new Map<number, AbortController>();
+/** Answers in progress: a pre-read asked meanwhile is skipped, never queued behind or beside an answer. */
+let answering = 0;
 
 function post(event: WorkerEvent): void {
   self.postMessage(event);
@@ -54,6 +56,7 @@ async function generate(request: GenerateRequest): Promise<void> {
   if (!runtime) throw new InferenceError('not-loaded', 'No model is loaded: load Patho-R1 in the Models tab first.');
   const controller = new AbortController();
   running.set(request.requestId, controller);
+  answering++;
   try {
     const outcome = await generateInThread(
       runtime,
@@ -75,8 +78,15 @@ async function generate(request: GenerateRequest): Promise<void> {
     );
     post({ type: 'done', requestId: request.requestId, ...outcome });
   } finally {
+    answering--;
     running.delete(request.requestId);
   }
+}
+
+async function preRead(request: PreReadRequest): Promise<void> {
+  if (!runtime) throw new InferenceError('not-loaded', 'No model is loaded: load Patho-R1 in the Models tab first.');
+  const result = answering > 0 ? ({ kind: 'busy' } as const) : await runtime.preReadImages(request.images);
+  post({ type: 'pre-read-done', requestId: request.requestId, result });
 }
 
 function fail(requestId: number, error: unknown, kind: InferenceErrorKind): void {
@@ -94,6 +104,9 @@ self.addEventListener('message', (message: MessageEvent<WorkerRequest>) => {
       return;
     case 'generate':
       generate(request).catch((error: unknown) => fail(request.requestId, error, 'runtime'));
+      return;
+    case 'pre-read':
+      preRead(request).catch((error: unknown) => fail(request.requestId, error, 'runtime'));
       return;
     default:
       unhandledMessage(request);

@@ -8,6 +8,8 @@ import type { ModelDtype } from './model-manifest';
 import type { GenerationOutcome, PathoR1GenerateRequest } from './patho-r1-engine';
 import type { InferenceDevice } from './patho-r1-runtime';
 import type { SpeedSample } from './first-token-estimate';
+import type { RgbaImage } from '../slide/slide-source';
+import type { PreReadOutcome } from './image-pre-read';
 
 export { TokenClock, type GenerationStats } from './patho-r1-engine';
 
@@ -51,13 +53,19 @@ export type GenerateRequest = { type: 'generate'; requestId: number } & Omit<Pat
     conversation: PathoR1GenerateRequest['conversation'] | null;
   };
 
+/** Read these images (the vision tower) before the question; the worker skips it while an answer runs. */
+export type PreReadRequest = { type: 'pre-read'; requestId: number; images: RgbaImage[] };
+
+/** How a pre-read ended; 'busy' when an answer was running (a pre-read never delays one). */
+export type PreReadResult = PreReadOutcome | { kind: 'busy' };
+
 export interface StopRequest {
   type: 'stop';
   /** The load or generate request to cancel. */
   requestId: number;
 }
 
-export type WorkerRequest = LoadRequest | GenerateRequest | StopRequest;
+export type WorkerRequest = LoadRequest | GenerateRequest | PreReadRequest | StopRequest;
 
 export type WorkerEvent =
   | ({ type: 'load-progress'; requestId: number } & LoadProgress)
@@ -65,6 +73,7 @@ export type WorkerEvent =
   | { type: 'text'; requestId: number; text: string }
   | { type: 'token'; requestId: number; newTokens: number }
   | ({ type: 'done'; requestId: number } & GenerationOutcome)
+  | { type: 'pre-read-done'; requestId: number; result: PreReadResult }
   | { type: 'error'; requestId: number; error: SerializedInferenceError };
 
 /** For exhaustive switches: a new message type that is not handled fails to compile. */

@@ -27,6 +27,7 @@ import { AnswerFeedback } from './AnswerFeedback';
 import { PrintReportButton } from './AnswerReport';
 import { isAtBottom, readerScrolledUp } from './stick-to-bottom';
 import { visibleModelText } from './visible-text';
+import { regionPreReadStore, useRegionPreRead } from './region-pre-read';
 
 const MAGNIFICATIONS = [5, 10, 20, 40];
 
@@ -35,12 +36,26 @@ function workerDependencies(): AskDependencies {
     backendLabel: () => modelStore.pathoR1Label('ask'),
     modelLabel: () => modelStore.pathoR1Name('ask'),
     firstTokenEstimateMs: (width, height) => modelStore.pathoR1FirstTokenEstimateMs('ask', width, height),
+    firstTokenEstimateForImageMs(image) {
+      // An image read ahead (or still being read) leaves only the rest of its reading and the prompt.
+      const imageMsLeft = regionPreReadStore.imageMsLeft(image);
+      const parts = imageMsLeft === null ? null : modelStore.pathoR1FirstTokenPartsMs('ask', image.width, image.height);
+      return parts && imageMsLeft! + parts.promptMs;
+    },
     generate(request, callbacks) {
       const engine = modelStore.pathoR1Engine();
       if (!engine) return Promise.reject(new InferenceError('not-loaded', 'Patho-R1 is not loaded'));
       return engine.generate(request, callbacks);
     },
   };
+}
+
+/** The largest image the loaded model's folder takes (its manifest), as a question reads it. */
+function maxPixelsOfLoadedModel(): number {
+  const catalog = modelStore.getState().catalog;
+  const loaded = modelStore.getState().pathoR1;
+  const entry = catalog.status === 'ready' && loaded.status === 'ready' ? catalog.entries.find((candidate) => candidate.path === loaded.path) : undefined;
+  return entry?.maxPixels ?? 1_003_520;
 }
 
 type AskMode = 'region' | 'slide';
@@ -134,6 +149,7 @@ function AnswerCard({ answer, actions }: { answer: AskAnswer; actions: AnswerAct
         {stats?.tokensPerSecond != null && ` · ${stats.tokensPerSecond.toFixed(1)} tokens/s`}
         {stats && ` · ${stats.newTokens} tokens`}
         {stats && stats.reusedTokens > 0 && ` · ${stats.reusedTokens} prompt tokens from the previous turn's cache`}
+        {stats?.imagePreRead && ' · image read before the question'}
       </p>
       <AnswerBody answer={answer} answerTestId="answer-text" />
       {!inProgress && (
@@ -173,6 +189,8 @@ export function AskPanel() {
   const magnification = useAskStore((state) => state.magnification);
   const chainOfDraft = useAskStore((state) => state.chainOfDraft);
   const fullSizeRegions = useAskStore((state) => state.fullSizeRegions);
+  const preReadRegions = useAskStore((state) => state.preReadRegions);
+  const preRead = useRegionPreRead((state) => state);
   const pathoR1 = useModelStore((state) => state.pathoR1);
   const backend = useAppStore((state) => state.backend);
   const [question, setQuestion] = useState<string>(QUESTION_PRESETS[1]);
@@ -208,6 +226,37 @@ export function AskPanel() {
   // (again once a slide's saved answers arrive, so an already selected region shows its conversation).
   const hasAnswers = answers.length > 0;
   useEffect(() => askStore.getState().followSelection(selectedRoiId), [selectedRoiId, hasAnswers]);
+
+  // Read a selected region's image while the question is typed (a first question only: a follow-up continues from
+  // its conversation's cache), with a local model loaded and nothing being answered.
+  const preReadRoi = mode === 'region' && slide && conversation.length === 0 && roi && roi.id === selectedRoiId ? roi : null;
+  const preReadBounds = preReadRoi ? roiBounds(preReadRoi.shape) : null;
+  const preReadKey =
+    preReadRoi && preReadBounds && preReadRegions && pathoR1.status === 'ready'
+      ? JSON.stringify([slide?.metadata.name, preReadRoi.id, preReadBounds, magnification, fullSizeRegions, pathoR1.path])
+      : null;
+  useEffect(() => {
+    const client = modelStore.pathoR1LocalClient('ask');
+    const state = slideStore.getState();
+    if (preReadKey === null || !client || !state.slide || !preReadBounds) {
+      if (!busy) regionPreReadStore.clear();
+      return;
+    }
+    if (busy) return;
+    const estimate = (width: number, height: number) => modelStore.pathoR1FirstTokenEstimateMs('ask', width, height);
+    void regionPreReadStore.start(
+      {
+        key: preReadKey,
+        model: modelStore.getState().pathoR1,
+        source: { slide: state.slide.source, bounds: preReadBounds, maxPixels: maxPixelsOfLoadedModel() },
+        options: { magnification, fullSizeRegions, ...(modelStore.getState().pathoR1.status === 'ready' && { estimate }) },
+      },
+      client,
+      (width, height) => modelStore.pathoR1FirstTokenPartsMs('ask', width, height)?.imageMs ?? null,
+    );
+    // preReadBounds is part of preReadKey.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [preReadKey, busy, pathoR1]);
 
   // Follow the newest text while the reader is at the bottom; leave them where they are once they scroll up.
   const lastAnswer = conversation.at(-1);
@@ -290,9 +339,6 @@ export function AskPanel() {
       appStore.getState().reportError(`Patho-R1 is not ready: ${errorDetail(error).replace(/\.$/, '')}.`);
       return;
     }
-    const catalog = modelStore.getState().catalog;
-    const loaded = modelStore.getState().pathoR1;
-    const entry = catalog.status === 'ready' && loaded.status === 'ready' ? catalog.entries.find((candidate) => candidate.path === loaded.path) : undefined;
     const bounds = conversationBounds();
     if (!bounds) return;
     const options = optionsText
@@ -304,7 +350,7 @@ export function AskPanel() {
       .ask(
         question,
         options,
-        { slide: state.slide.source, roiId: first ? first.roiId : (roi?.id ?? null), bounds, maxPixels: entry?.maxPixels ?? 1_003_520 },
+        { slide: state.slide.source, roiId: first ? first.roiId : (roi?.id ?? null), bounds, maxPixels: maxPixelsOfLoadedModel() },
         workerDependencies(),
       );
   };
@@ -416,6 +462,13 @@ export function AskPanel() {
         </span>
       </p>
       <ChannelRenderingNote slide={slide} testId="ask-channel-note" />
+      {preReadKey !== null && preRead.status !== 'idle' && preRead.target === preReadKey && (
+        <p className="text-xs text-slate-600" data-testid="image-pre-read" data-state={preRead.status} role="status">
+          {preRead.status === 'reading'
+            ? `Reading the image…${preRead.expectedImageMs ? ` (about ${Math.max(1, Math.round(preRead.expectedImageMs / 1000))} s)` : ''} Ask at any time: the answer continues from this reading.`
+            : `Image read${preRead.readMs !== null ? ` in ${(preRead.readMs / 1000).toFixed(1)} s` : ''}: the answer starts as soon as the question is read.`}
+        </p>
+      )}
       <div
         ref={thread}
         data-testid="ask-thread"
@@ -496,6 +549,10 @@ export function AskPanel() {
             Full-size regions <span className="text-slate-500">(slower on this processor)</span>
           </label>
         )}
+        <label className="flex items-center gap-1" title="Patho-R1 reads a selected region's image while you type the question">
+          <input type="checkbox" checked={preReadRegions} onChange={(event) => askStore.getState().setPreReadRegions(event.target.checked)} />
+          Read the region ahead
+        </label>
         <label className="flex items-center gap-1">
           Magnification
           <select

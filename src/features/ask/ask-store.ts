@@ -10,10 +10,10 @@ import { useStore } from 'zustand';
 import { DEFAULT_GENERATION_SETTINGS, validateGenerationSettings, type GenerationSettings } from '../../inference/generation-settings';
 import type { GenerationOutcome, GenerationStats, PathoR1GenerateCallbacks, PathoR1GenerateRequest } from '../../inference/patho-r1-engine';
 import { buildPathoR1Messages, type ConversationTurn } from '../../inference/patho-r1-prompt';
-import { DEFAULT_ASK_MAGNIFICATION, planRegionRead, type RegionPlan } from '../../session/region-plan';
+import { DEFAULT_ASK_MAGNIFICATION } from '../../session/region-plan';
 import type { RgbaImage, SlideRect, SlideSource } from '../../slide/slide-source';
 import { errorDetail } from '../../ui/error-sentence';
-import { slowDevicePixelCap, type FirstTokenEstimate } from './slow-device-region';
+import { readAskRegion } from './ask-region';
 import { streamAnswer } from './stream-answer';
 
 export type AnswerStatus = 'reading-region' | 'streaming' | 'done' | 'stopped' | 'error';
@@ -70,6 +70,11 @@ export interface AskDependencies {
   modelLabel?(): string;
   /** Estimated ms from the start of generation to the first token for an image of this size, when known. */
   firstTokenEstimateMs?(width: number, height: number): number | null;
+  /**
+   * The same for this very image, taking into account that it may already be read (or half-read) ahead of the
+   * question (region-pre-read.ts); null or absent: use firstTokenEstimateMs.
+   */
+  firstTokenEstimateForImageMs?(image: RgbaImage): number | null;
 }
 
 export interface AskState {
@@ -81,11 +86,14 @@ export interface AskState {
   chainOfDraft: boolean;
   /** Read regions at the full size Patho-R1 takes even where this computer's processor makes that slow. */
   fullSizeRegions: boolean;
+  /** Read a selected region's image while the question is typed (region-pre-read.ts). */
+  preReadRegions: boolean;
   busy: boolean;
   setSettings(settings: Partial<GenerationSettings>): void;
   setMagnification(magnification: number): void;
   setChainOfDraft(enabled: boolean): void;
   setFullSizeRegions(enabled: boolean): void;
+  setPreReadRegions(enabled: boolean): void;
   /**
    * Asks about `source`, continuing the active conversation when it is about the same region (or exactly the
    * same view), else starting a new one; resolves when the answer is finished, stopped or failed (never rejects).
@@ -143,11 +151,13 @@ export function createAskStore() {
       magnification: DEFAULT_ASK_MAGNIFICATION,
       chainOfDraft: false,
       fullSizeRegions: false,
+      preReadRegions: true,
       busy: false,
       setSettings: (settings) => set((state) => ({ settings: { ...state.settings, ...settings } })),
       setMagnification: (magnification) => set({ magnification }),
       setChainOfDraft: (chainOfDraft) => set({ chainOfDraft }),
       setFullSizeRegions: (fullSizeRegions) => set({ fullSizeRegions }),
+      setPreReadRegions: (preReadRegions) => set({ preReadRegions }),
       restore: (answers) => {
         nextId = Math.max(nextId, ...answers.map((answer) => answer.id + 1));
         set({ answers, activeConversationId: null });
@@ -224,24 +234,15 @@ export function createAskStore() {
         const signal = controller.signal;
         let image: RgbaImage;
         try {
-          const metadata = source.slide.metadata;
-          const slideMpp = metadata.mppX !== null && metadata.mppY !== null ? (metadata.mppX + metadata.mppY) / 2 : metadata.mppX;
           const estimate = dependencies.firstTokenEstimateMs;
-          const cap = !fullSizeRegions && estimate ? slowDevicePixelCap(estimate, source.maxPixels) : null;
-          const planFor = (maxPixels: number) =>
-            planRegionRead({ width: source.bounds.width, height: source.bounds.height, slideMpp, magnification, maxPixels });
-          const plan = planFor(cap ?? source.maxPixels);
-          if (!plan.ok) return finish({ status: 'error', error: plan.reason });
-          image = await source.slide.readRegion(source.bounds, plan.targetMpp, signal);
-          const full = cap === null ? null : planFor(source.maxPixels);
-          const note =
-            (plan.effectiveMagnification === null
-              ? `${image.width} x ${image.height} px at full resolution (scale unknown)`
-              : `${image.width} x ${image.height} px at ${formatMagnification(plan.effectiveMagnification)}`) +
-            (full?.ok && estimate && full.outputWidth * full.outputHeight > plan.outputWidth * plan.outputHeight ? slowDeviceNote(estimate, plan, full) : '');
-          // A follow-up reuses the first turn's encoded image, so the estimate (image + prompt) is for first turns only.
-          const firstTokenMs = earlier.length === 0 ? (estimate?.(image.width, image.height) ?? null) : null;
-          update(id, { status: 'streaming', regionNote: note, ...(firstTokenMs !== null && { expectedFirstTokenAt: Date.now() + firstTokenMs }) });
+          const read = await readAskRegion(source, { magnification, fullSizeRegions, ...(estimate && { estimate }) }, signal);
+          if (!read.ok) return finish({ status: 'error', error: read.reason });
+          image = read.image;
+          // A follow-up reuses the first turn's encoded image, so the estimate (image + prompt) is for first turns only;
+          // an image read ahead (or still being read) shortens it.
+          const firstTokenMs =
+            earlier.length === 0 ? (dependencies.firstTokenEstimateForImageMs?.(image) ?? estimate?.(image.width, image.height) ?? null) : null;
+          update(id, { status: 'streaming', regionNote: read.note, ...(firstTokenMs !== null && { expectedFirstTokenAt: Date.now() + firstTokenMs }) });
         } catch (error) {
           if (signal.aborted) return finish({ status: 'stopped' });
           return finish({ status: 'error', error: `The region could not be read: ${errorDetail(error)}.` });
@@ -265,22 +266,6 @@ export function createAskStore() {
     };
   });
   return store;
-}
-
-function formatMagnification(magnification: number): string {
-  return `${magnification.toFixed(magnification < 10 ? 2 : 1)}x`;
-}
-
-type ReadablePlan = Extract<RegionPlan, { ok: true }>;
-
-/** Why the region is smaller than asked for: what this computer would take for each size. */
-function slowDeviceNote(estimate: FirstTokenEstimate, plan: ReadablePlan, full: ReadablePlan): string {
-  const seconds = (ms: number | null) => Math.round((ms ?? 0) / 1000);
-  const fullSize = `${full.outputWidth} x ${full.outputHeight} px${full.effectiveMagnification === null ? '' : ` at ${formatMagnification(full.effectiveMagnification)}`}`;
-  return (
-    ` (smaller for this computer's processor: about ${seconds(estimate(plan.outputWidth, plan.outputHeight))} s to the first token, ` +
-    `${fullSize} would take about ${seconds(estimate(full.outputWidth, full.outputHeight))} s; "Full-size regions" reads it whole)`
-  );
 }
 
 export const askStore = createAskStore();

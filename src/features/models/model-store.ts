@@ -8,7 +8,7 @@ import { useStore } from 'zustand';
 import type { ComputeBackend } from '../../inference/compute-backend';
 import { chooseDtype } from '../../inference/dtype-choice';
 import { dtypesTooBigForWasm } from '../../inference/wasm-memory';
-import { estimateFirstTokenMs, type SpeedSample } from '../../inference/first-token-estimate';
+import { estimateFirstTokenMs, estimateFirstTokenParts, type FirstTokenParts, type SpeedSample } from '../../inference/first-token-estimate';
 import { threadsLabel } from './weights-wording';
 import { completeDtypes, filesForDtype, totalBytes } from '../../inference/model-files';
 import { parseModelManifest, type ModelDtype, type ModelKind, type ModelManifest } from '../../inference/model-manifest';
@@ -437,6 +437,20 @@ export function createModelStore(
       if (remoteServerStore.getState().answerers[task] === 'remote') return null;
       const state = store.getState().pathoR1;
       return state.status === 'ready' && state.speed ? estimateFirstTokenMs(state.speed, width, height) : null;
+    },
+    /** The same estimate in its two parts (reading the image, the prompt), for an image read ahead of the question. */
+    pathoR1FirstTokenPartsMs(task: RemoteTask, width: number, height: number): FirstTokenParts | null {
+      if (remoteServerStore.getState().answerers[task] === 'remote') return null;
+      const state = store.getState().pathoR1;
+      return state.status === 'ready' && state.speed ? estimateFirstTokenParts(state.speed, width, height) : null;
+    },
+    /**
+     * The local worker when it answers `task` with a model loaded on this computer (not a remote server), for work
+     * only a local model does, such as reading a region's image before the question (region-pre-read.ts).
+     */
+    pathoR1LocalClient(task: RemoteTask = 'ask'): PathoR1Client | null {
+      if (remoteServerStore.getState().answerers[task] === 'remote') return null;
+      return store.getState().pathoR1.status === 'ready' ? client : null;
     },
     /** Which Patho-R1 answers `task`: the loaded model's folder, or the remote server's model name. */
     pathoR1Name(task: RemoteTask = 'ask'): string {
