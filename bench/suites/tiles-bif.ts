@@ -32,7 +32,7 @@ const suite: BenchSuite = {
       'PathoLens (Chromium, camera tiles placed, native JPEG in workers)',
       run,
       [
-        `${tiles.length} distinct ${tile}x${tile} level-0 tiles of a ${width} x ${height} Ventana BIF (${levels.length} levels, 1024-px JPEG camera tiles overlapping by 16 / 12 px on average (joints 14-18 / 10-14 px), so each output tile is painted from up to 4 camera tiles, at whole-pixel positions at every level); PathoLens keeps no decoded tiles (tileCacheBytes 0); best round of ${passes} Chromium passes x 2 rounds.`,
+        `${tiles.length} distinct ${tile}x${tile} level-0 tiles of a ${width} x ${height} Ventana BIF (${levels.length} levels, 1024-px JPEG camera tiles overlapping by 16 / 12 px on average (joints 14-18 / 10-14 px), so each output tile is painted from up to 4 camera tiles, at whole-pixel positions at every level); PathoLens keeps no decoded output tiles (tileCacheBytes 0) but, like OpenSlide, at least 32 MiB of decoded camera tiles (each lies under up to 4 output tiles); best round of ${passes} Chromium passes x 2 rounds.`,
       ],
       { size, width, height, tile, tiles: tiles.length },
     );

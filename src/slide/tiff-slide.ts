@@ -17,7 +17,7 @@ import {
   type SlideRect,
   type SlideSource,
 } from './slide-source';
-import { TileCache, type TileCacheStats } from './tile-cache';
+import { DEFAULT_TILE_CACHE_BYTES, TileCache, type TileCacheStats } from './tile-cache';
 import { compressionName, describeCompression, SUPPORTED_COMPRESSIONS, type TileRequest } from './tile-codec';
 import { ValueHistogram, type ChannelDisplay, type ChannelStatistics } from './channel-composite';
 import { planChannels, type ChannelPlan } from './channel-plan';
@@ -58,8 +58,16 @@ interface ChannelState {
   displays: ChannelDisplay[];
 }
 
+/**
+ * Decoded stored tiles of placed levels kept at least (whatever tileCacheBytes says): a BIF camera tile lies under
+ * up to 4 output tiles, so without it each would decode it again. OpenSlide keeps decoded tiles in its 32 MiB cache.
+ */
+const MIN_PLACED_SOURCE_CACHE_BYTES = 32 * 1024 * 1024;
+
 export class TiffSlideSource implements SlideSource {
   private readonly cache: TileCache;
+  /** The stored tiles under placed levels' output tiles: the tile cache, or its own when that is smaller. */
+  private readonly placedSources: TileCache;
   private closed = false;
   /** Bumped when the channel display changes, so tiles decoded before it are not cached after it. */
   private displayVersion = 0;
@@ -81,6 +89,8 @@ export class TiffSlideSource implements SlideSource {
     private readonly levelSources: readonly IndexedPage[][] | undefined,
   ) {
     this.cache = new TileCache(tileCacheBytes);
+    const bytes = tileCacheBytes ?? DEFAULT_TILE_CACHE_BYTES;
+    this.placedSources = placements && bytes < MIN_PLACED_SOURCE_CACHE_BYTES ? new TileCache(MIN_PLACED_SOURCE_CACHE_BYTES) : this.cache;
   }
 
   static async open(source: ByteSource, options: TiffSlideOptions): Promise<TiffSlideSource> {
@@ -164,7 +174,7 @@ export class TiffSlideSource implements SlideSource {
           const block = source === 0 ? own : this.levelSources?.[level]?.[source];
           if (!block) throw new SlideError(`${this.metadata.name}: level ${level} names a part that the file does not have.`);
           const key = source === 0 ? `${level}/${piece.column}/${piece.row}` : `${level}@${source}/${piece.column}/${piece.row}`;
-          return this.cache.get(key, () => this.decodeBlock([block], piece.column, piece.row, signal));
+          return this.placedSources.get(key, () => this.decodeBlock([block], piece.column, piece.row, signal));
         }),
       );
       const x0 = column * tileWidth;
@@ -185,6 +195,7 @@ export class TiffSlideSource implements SlideSource {
     Object.assign(display, change);
     this.displayVersion++;
     this.cache.clear();
+    this.placedSources.clear();
   }
 
   /** Decodes the block at (column, row) of one page, or of each channel's page when compositing channels. */
@@ -273,6 +284,7 @@ export class TiffSlideSource implements SlideSource {
   async close(): Promise<void> {
     this.closed = true;
     this.cache.clear();
+    this.placedSources.clear();
     await this.file.source.close();
   }
 }

@@ -81,6 +81,7 @@ export function paintPieces(x0: number, y0: number, width: number, height: numbe
   if (only && image && only.exactX === undefined && only.exactY === undefined && only.x === x0 && only.y === y0 && only.srcX === 0 && only.srcY === 0) {
     if (image.width === width && image.height === height && only.width >= width && only.height >= height && opaque(image)) return image;
   }
+  if (pieces.every((piece) => piece.exactX === undefined && piece.exactY === undefined)) return paintWholePixelPieces(x0, y0, width, height, pieces, tiles);
   const acc = new Uint8ClampedArray(width * height * 4); // premultiplied RGBA, transparent
   for (let p = pieces.length - 1; p >= 0; p--) {
     const piece = pieces[p]!;
@@ -167,6 +168,34 @@ export function paintPieces(x0: number, y0: number, width: number, height: numbe
 }
 
 /**
+ * Only whole-pixel pieces (Leica SCN, BIF joints on whole pixels): every piece is opaque and lands on whole pixels,
+ * so painting the last piece first and each earlier one where nothing covers the tile yet (SATURATE) is the same as
+ * white, then each piece in order over the ones before; rows are copied whole. The general path's result exactly:
+ * a covered pixel is its piece's colour with alpha 255, an uncovered one white.
+ */
+function paintWholePixelPieces(x0: number, y0: number, width: number, height: number, pieces: readonly PlacedPiece[], tiles: readonly RgbaImage[]): RgbaImage {
+  const out: RgbaImage = { width, height, data: new Uint8ClampedArray(width * height * 4).fill(255) };
+  for (let p = 0; p < pieces.length; p++) {
+    const piece = pieces[p]!;
+    const image = tiles[p]!;
+    const fromX = Math.max(piece.x, x0);
+    const toX = Math.min(piece.x + Math.min(piece.width, image.width - piece.srcX), x0 + width);
+    const fromY = Math.max(piece.y, y0);
+    const toY = Math.min(piece.y + Math.min(piece.height, image.height - piece.srcY), y0 + height);
+    if (toX <= fromX || toY <= fromY) continue;
+    const rowBytes = (toX - fromX) * 4;
+    const sourceOpaque = opaque(image);
+    for (let y = fromY; y < toY; y++) {
+      const at = ((y - y0) * width + fromX - x0) * 4;
+      const src = ((piece.srcY + y - piece.y) * image.width + piece.srcX + fromX - piece.x) * 4;
+      out.data.set(image.data.subarray(src, src + rowBytes), at);
+      if (!sourceOpaque) for (let i = at + 3; i < at + rowBytes; i += 4) out.data[i] = 255;
+    }
+  }
+  return out;
+}
+
+/**
  * A piece at a whole-pixel position (what the general loop in paintPieces computes for it, faster): each pixel inside
  * it is its own source pixel, opaque; copied where nothing covers the tile yet (whole rows at once when the row is
  * free), skipped where something does, scaled down (SATURATE) where a piece between pixels half covers it.
@@ -221,7 +250,20 @@ function paintWholePixelPiece(
   }
 }
 
+/** Whether every pixel of a decoded tile is opaque; remembered per tile (cached tiles are painted many times). */
+const opaqueTiles = new WeakMap<RgbaImage, boolean>();
+
 function opaque(image: RgbaImage): boolean {
-  for (let i = 3; i < image.data.length; i += 4) if (image.data[i] !== 255) return false;
-  return true;
+  let known = opaqueTiles.get(image);
+  if (known === undefined) {
+    known = true;
+    for (let i = 3; i < image.data.length; i += 4) {
+      if (image.data[i] !== 255) {
+        known = false;
+        break;
+      }
+    }
+    opaqueTiles.set(image, known);
+  }
+  return known;
 }
