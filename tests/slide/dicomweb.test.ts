@@ -9,11 +9,11 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { multipartBoundary, parseMultipart, partTransferSyntax } from '../../src/slide/dicom/multipart';
+import { MultipartReader, multipartBoundary, parseMultipart, partTransferSyntax } from '../../src/slide/dicom/multipart';
 import { jsonAttributes, type DicomJson } from '../../src/slide/dicom/dicom-attributes';
 import { parseDicomWebUrl } from '../../src/slide/dicom/dicomweb';
 import { planWsiSeries } from '../../src/slide/dicom/wsi-series';
-import { FrameBatcher } from '../../src/slide/dicom/frame-batcher';
+import { FrameBatcher, MAX_FRAMES_PER_REQUEST, MAX_REQUESTS_IN_FLIGHT, planFrameRequests } from '../../src/slide/dicom/frame-batcher';
 import { openSlideNode } from '../../src/slide/open-slide-node';
 import { SlideError } from '../../src/slide/slide-source';
 import { resolveTileRequest } from '../../src/slide/tile-codec';
@@ -163,9 +163,9 @@ describe('DICOMweb study with one slide', () => {
 describe('DICOMweb pieces', () => {
   it('frame requests made together become one request per instance; an aborted one is left out', async () => {
     const calls: string[] = [];
-    const batcher = new FrameBatcher<string>(async (url, frames) => {
+    const batcher = new FrameBatcher<string>(async (url, frames, deliver) => {
       calls.push(`${url}:${frames.join(',')}`);
-      return frames.map((frame) => `${url}#${frame}`);
+      frames.forEach((frame, i) => deliver(i, `${url}#${frame}`));
     });
     const aborted = new AbortController();
     const results = Promise.all([batcher.request('a', 3), batcher.request('a', 1), batcher.request('b', 2), batcher.request('a', 3)]);
@@ -174,6 +174,72 @@ describe('DICOMweb pieces', () => {
     expect(await results).toEqual(['a#3', 'a#1', 'b#2', 'a#3']);
     expect(((await dropped) as Error).message).toBe('gone');
     expect(calls).toEqual(['a:1,3', 'b:2']);
+  });
+
+  it('frames are handed over as they arrive; at most MAX_REQUESTS_IN_FLIGHT requests, the rest go together next', async () => {
+    const calls: number[][] = [];
+    const finish: (() => void)[] = [];
+    const batcher = new FrameBatcher<number>((_url, frames, deliver) => {
+      calls.push(frames);
+      deliver(0, frames[0]!); // the first part is in before the answer ends
+      return new Promise<void>((resolve) =>
+        finish.push(() => {
+          frames.slice(1, -1).forEach((frame, i) => deliver(i + 1, frame)); // the last part never comes
+          resolve();
+        }),
+      );
+    });
+    const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
+    const results: Promise<string>[] = [];
+    const ask = (frame: number) => results.push(batcher.request('a', frame).then(String, (error: Error) => error.message));
+    for (let i = 1; i <= MAX_REQUESTS_IN_FLIGHT; i++) {
+      ask(i);
+      await tick();
+    }
+    expect(await results[0]).toBe('1'); // its request has not ended
+    ask(MAX_REQUESTS_IN_FLIGHT + 2);
+    ask(MAX_REQUESTS_IN_FLIGHT + 1);
+    await tick();
+    expect(calls.length).toBe(MAX_REQUESTS_IN_FLIGHT);
+    finish.shift()!();
+    await tick();
+    // The two asked for while the requests were busy share the next one.
+    expect(calls.at(-1)).toEqual([MAX_REQUESTS_IN_FLIGHT + 1, MAX_REQUESTS_IN_FLIGHT + 2]);
+    while (finish.length > 0) finish.shift()!();
+    expect(await Promise.all(results)).toEqual([
+      ...Array.from({ length: MAX_REQUESTS_IN_FLIGHT }, (_, i) => String(i + 1)),
+      'the server sent 1 frames for 2 asked', // the second part of the last request never came
+      String(MAX_REQUESTS_IN_FLIGHT + 1),
+    ]);
+  });
+
+  it('planFrameRequests: sorted distinct frames in near-equal requests of at most MAX_FRAMES_PER_REQUEST', () => {
+    expect(planFrameRequests([5, 3, 5, 1])).toEqual([[1, 3, 5]]);
+    const plan = planFrameRequests(Array.from({ length: MAX_FRAMES_PER_REQUEST + 2 }, (_, i) => i + 1));
+    expect(plan.map((request) => request.length)).toEqual([MAX_FRAMES_PER_REQUEST / 2 + 1, MAX_FRAMES_PER_REQUEST / 2 + 1]);
+  });
+
+  it('multipart: a body read in chunks of any sizes gives the same parts as read whole', () => {
+    const text =
+      'preamble\r\n--b-1\r\nContent-Type: application/octet-stream; transfer-syntax=1.2.840.10008.1.2.4.50\r\n\r\n\xff\xd8a--b-\r\nb\xff\xd9\r\n' +
+      '--b-1\r\nContent-Type: application/octet-stream; transfer-syntax=1.2.840.10008.1.2.1\r\n\r\nxyz\r\n--b-1--\r\n';
+    const body = Uint8Array.from(text, (c) => c.charCodeAt(0));
+    const whole = parseMultipart(body, 'b-1');
+    expect(whole.map((part) => part.body.length)).toEqual([12, 3]);
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: body.length }), { maxLength: 12 }), (cuts) => {
+        const reader = new MultipartReader('b-1');
+        const parts = [];
+        let at = 0;
+        for (const cut of [...cuts].sort((a, b) => a - b).concat(body.length)) {
+          parts.push(...reader.push(body.subarray(at, Math.max(at, cut))));
+          at = Math.max(at, cut);
+        }
+        reader.finish();
+        expect(parts).toEqual(whole);
+      }),
+      { numRuns: 300, seed: 20261129 },
+    );
   });
 
   it('URLs: service root, study and series', () => {

@@ -1,7 +1,7 @@
 /**
  * A DICOM slide on a DICOMweb server (PS3.18): a series URL (…/studies/{study}/series/{series}) or a study URL
  * whose one slide is found with QIDO-RS; the series' instances and their attributes from WADO-RS metadata;
- * each tile one WADO-RS frame request. Frames are asked for as stored (`transfer-syntax=*`): asking for
+ * tiles asked for together one WADO-RS frame-list request (frame-batcher.ts), read part by part as it arrives. Frames are asked for as stored (`transfer-syntax=*`): asking for
  * image/jpeg makes some servers (Orthanc) transcode to JPEG Lossless, which browsers cannot decode. The
  * transfer syntax of each frame is read from its part's Content-Type (series metadata does not carry it).
  * An optional bearer token goes with every request. Browsers need the server on the page's origin (or CORS).
@@ -10,7 +10,7 @@ import { SlideError } from '../slide-source';
 import { jsonAttributes, TAG, type DicomJson } from './dicom-attributes';
 import { DicomSlideSource, type DicomSlideOptions, type FrameReader } from './dicom-slide';
 import { FrameBatcher } from './frame-batcher';
-import { multipartBoundary, parseMultipart, partTransferSyntax } from './multipart';
+import { MultipartReader, multipartBoundary, partTransferSyntax, type MultipartPart } from './multipart';
 import { planWsiSeries, type WsiInstance } from './wsi-series';
 
 export interface DicomWebAddress {
@@ -106,34 +106,49 @@ interface WebFrame {
   transferSyntax: string;
 }
 
-/** The frames of one WADO-RS answer, in the order asked (PS3.18), each with the syntax its part names. */
-async function framesOf(response: Response, url: string): Promise<WebFrame[]> {
+/** The syntax of a part, from its own Content-Type, or the answer's. */
+function partFrame(part: MultipartPart, contentType: string): WebFrame {
+  const partType = part.headers['content-type'] ?? contentType;
+  const syntax = partTransferSyntax(partType) ?? MEDIA_SYNTAX[partType.split(';')[0]!.trim().toLowerCase()] ?? EXPLICIT_VR_LITTLE_ENDIAN;
+  return { bytes: part.body, transferSyntax: syntax };
+}
+
+/**
+ * The frames of one WADO-RS answer, in the order asked (PS3.18), each with the syntax its part names, handed
+ * over one by one as the body arrives (a frame can be decoding while the next ones are still coming).
+ */
+async function readFrames(response: Response, url: string, deliver: (index: number, frame: WebFrame) => void): Promise<void> {
   const contentType = response.headers.get('Content-Type') ?? '';
-  const body = new Uint8Array(await response.arrayBuffer());
   const boundary = multipartBoundary(contentType);
   if (!boundary) {
     const media = contentType.split(';')[0]!.trim().toLowerCase();
     const syntax = partTransferSyntax(contentType) ?? MEDIA_SYNTAX[media];
     if (!syntax) throw new SlideError(`The DICOMweb server sent a frame as ${media || 'an unnamed type'}, which PathoLens cannot decode (${url}).`);
-    return [{ bytes: body, transferSyntax: syntax }];
+    deliver(0, { bytes: new Uint8Array(await response.arrayBuffer()), transferSyntax: syntax });
+    return;
   }
-  let parts;
+  const multipart = new MultipartReader(boundary);
+  let index = 0;
+  const take = (chunk: Uint8Array) => {
+    for (const part of multipart.push(chunk)) deliver(index++, partFrame(part, contentType));
+  };
+  if (response.body) {
+    const reader = response.body.getReader();
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) take(chunk.value);
+  } else {
+    take(new Uint8Array(await response.arrayBuffer()));
+  }
   try {
-    parts = parseMultipart(body, boundary);
+    multipart.finish();
   } catch (error) {
     throw new SlideError(`The DICOMweb server's frame answer for ${url} is damaged (${(error as Error).message}).`);
   }
-  return parts.map((part) => {
-    const partType = part.headers['content-type'] ?? contentType;
-    const syntax = partTransferSyntax(partType) ?? MEDIA_SYNTAX[partType.split(';')[0]!.trim().toLowerCase()] ?? EXPLICIT_VR_LITTLE_ENDIAN;
-    return { bytes: part.body, transferSyntax: syntax };
-  });
 }
 
 function webFrames(client: DicomWebClient): FrameReader<WebInstance> {
-  const batcher = new FrameBatcher<WebFrame>(async (instanceUrl, frames) => {
+  const batcher = new FrameBatcher<WebFrame>(async (instanceUrl, frames, deliver) => {
     const url = `${instanceUrl}/frames/${frames.join(',')}`;
-    return framesOf(await client.get(url, FRAME_ACCEPT), url);
+    await readFrames(await client.get(url, FRAME_ACCEPT), url, deliver);
   });
   return {
     instanceKey: (instance) => instance.handle.url,
