@@ -106,7 +106,14 @@ export function paintPieces(x0: number, y0: number, width: number, height: numbe
     const dx = ((fixedX - shiftX * 65536) >> 9) << 1;
     const dy = ((fixedY - shiftY * 65536) >> 9) << 1;
     const dxy = dx * dy;
-    const weights = [65536 - (dy << 8) - (dx << 8) + dxy, (dx << 8) - dxy, (dy << 8) - dxy, dxy]; // top-left, top-right, bottom-left, bottom-right
+    // Weights of the top-left, top-right, bottom-left and bottom-right neighbours.
+    const w0 = 65536 - (dy << 8) - (dx << 8) + dxy;
+    const w1 = (dx << 8) - dxy;
+    const w2 = (dy << 8) - dxy;
+    const w3 = dxy;
+    const weights = [w0, w1, w2, w3];
+    const data = image.data;
+    const stride = image.width * 4;
     for (let y = fromY; y < toY; y++) {
       const sy = y + shiftY;
       for (let x = fromX; x < toX; x++) {
@@ -118,32 +125,37 @@ export function paintPieces(x0: number, y0: number, width: number, height: numbe
         let green = 0;
         let blue = 0;
         let sa = 0x8000;
-        // The four neighbours (premultiplied: opaque inside the piece, transparent outside).
-        for (let n = 0; n < 4; n++) {
-          const w = weights[n]!;
-          if (w === 0) continue;
-          const nx = sx + (n & 1);
-          const ny = sy + (n >> 1);
-          if (nx < 0 || ny < 0 || nx >= pieceWidth || ny >= pieceHeight) continue;
-          const src = ((piece.srcY + ny) * image.width + piece.srcX + nx) * 4;
-          red += image.data[src]! * w;
-          green += image.data[src + 1]! * w;
-          blue += image.data[src + 2]! * w;
-          sa += 255 * w;
+        if (sx >= 0 && sy >= 0 && sx + 1 < pieceWidth && sy + 1 < pieceHeight) {
+          // All four neighbours inside the piece (most pixels): opaque, the weights add up to 65536.
+          const s0 = ((piece.srcY + sy) * image.width + piece.srcX + sx) * 4;
+          const s2 = s0 + stride;
+          red = data[s0]! * w0 + data[s0 + 4]! * w1 + data[s2]! * w2 + data[s2 + 4]! * w3;
+          green = data[s0 + 1]! * w0 + data[s0 + 5]! * w1 + data[s2 + 1]! * w2 + data[s2 + 5]! * w3;
+          blue = data[s0 + 2]! * w0 + data[s0 + 6]! * w1 + data[s2 + 2]! * w2 + data[s2 + 6]! * w3;
+          sa += 255 * 65536;
+        } else {
+          // The four neighbours (premultiplied: opaque inside the piece, transparent outside).
+          for (let n = 0; n < 4; n++) {
+            const w = weights[n]!;
+            if (w === 0) continue;
+            const nx = sx + (n & 1);
+            const ny = sy + (n >> 1);
+            if (nx < 0 || ny < 0 || nx >= pieceWidth || ny >= pieceHeight) continue;
+            const src = ((piece.srcY + ny) * image.width + piece.srcX + nx) * 4;
+            red += data[src]! * w;
+            green += data[src + 1]! * w;
+            blue += data[src + 2]! * w;
+            sa += 255 * w;
+          }
         }
         sa >>= 16;
         if (sa === 0) continue;
         // SATURATE: the source scaled down to what the destination leaves uncovered.
         const scale = sa > da ? Math.floor((da * 255 + (sa >> 1)) / sa) : 255;
-        const values = [(red + 0x8000) >> 16, (green + 0x8000) >> 16, (blue + 0x8000) >> 16, sa];
-        for (let c = 0; c < 4; c++) {
-          let value = values[c]!;
-          if (scale !== 255) {
-            const t = value * scale + 0x80;
-            value = (t + (t >> 8)) >> 8;
-          }
-          acc[at + c] = acc[at + c]! + value;
-        }
+        acc[at] = acc[at]! + saturated((red + 0x8000) >> 16, scale);
+        acc[at + 1] = acc[at + 1]! + saturated((green + 0x8000) >> 16, scale);
+        acc[at + 2] = acc[at + 2]! + saturated((blue + 0x8000) >> 16, scale);
+        acc[at + 3] = acc[at + 3]! + saturated(sa, scale);
       }
     }
   }
@@ -252,6 +264,13 @@ function paintWholePixelPiece(
 
 /** Whether every pixel of a decoded tile is opaque; remembered per tile (cached tiles are painted many times). */
 const opaqueTiles = new WeakMap<RgbaImage, boolean>();
+
+/** A premultiplied value scaled by scale / 255 as pixman rounds it (255: unchanged). */
+function saturated(value: number, scale: number): number {
+  if (scale === 255) return value;
+  const t = value * scale + 0x80;
+  return (t + (t >> 8)) >> 8;
+}
 
 function opaque(image: RgbaImage): boolean {
   let known = opaqueTiles.get(image);
