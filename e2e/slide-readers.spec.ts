@@ -12,7 +12,7 @@ import { resolve } from 'node:path';
 import type { Page } from '@playwright/test';
 import sharp from 'sharp';
 import { fixturePath, readFixture } from '../tests/fixtures';
-import { encodeJ2k, halve, hePicture, meanAbsDiff, pyramidTiff, toRgba } from '../tests/slide/fixtures';
+import { encodeJ2k, halve, hePicture, meanAbsDiff, pyramidTiff, sharpTiff, toRgba } from '../tests/slide/fixtures';
 import { expect, test } from './fixtures';
 
 interface OpenedInBrowser {
@@ -134,6 +134,69 @@ test('small.svs: Aperio metadata, and RGB JPEG pixels decoded natively in a work
   const pure = await openInPage(page, 'small.svs', bytes, null, { pureJsJpeg: true });
   expect(meanAbsDiff(pixels(pure.region), reference)).toBeLessThan(1.5);
   expect(await nativeDecodes()).toBe(before);
+});
+
+test('tiles for the viewer (ImageBitmaps from the workers, no readback) have exactly readTile\'s pixels, edge tiles cropped', async ({ page }) => {
+  // A JPEG-tiled pyramid whose size leaves partial edge tiles, and small.svs (RGB JPEG + APP14, a 16-px image in a bigger tile).
+  const pyramid = await sharpTiff(hePicture(600, 500), { tile: true, tileWidth: 256, tileHeight: 256, compression: 'jpeg', quality: 85, pyramid: true });
+  for (const [name, bytes] of [['pyramid.tiff', pyramid], ['small.svs', readFixture('small.svs')]] as const) {
+    const result = await page.evaluate(
+      async ({ name, base64 }) => {
+        type Tile = { width: number; height: number; data: Uint8ClampedArray } | ImageBitmap;
+        const hook = (
+          window as unknown as {
+            __patholens: {
+              openSlide: (
+                input: File,
+                options: object,
+              ) => Promise<{
+                metadata: { levels: { width: number; height: number; tileWidth: number; tileHeight: number }[] };
+                readTile: (l: number, c: number, r: number) => Promise<{ width: number; height: number; data: Uint8ClampedArray }>;
+                readTileForDisplay?: (l: number, c: number, r: number) => Promise<Tile>;
+                close: () => Promise<void>;
+              }>;
+            };
+          }
+        ).__patholens;
+        const data = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+        const slide = await hook.openSlide(new File([data], name), { tileCacheBytes: 0 });
+        let bitmaps = 0;
+        let tiles = 0;
+        let maxDiff = 0;
+        const sizes: string[] = [];
+        for (const [l, level] of slide.metadata.levels.entries()) {
+          for (let r = 0; r < Math.ceil(level.height / level.tileHeight); r++) {
+            for (let c = 0; c < Math.ceil(level.width / level.tileWidth); c++) {
+              const rgba = await slide.readTile(l, c, r);
+              const shown = await slide.readTileForDisplay!(l, c, r);
+              tiles++;
+              const { width, height } = shown;
+              let pixels: Uint8ClampedArray;
+              if ('data' in shown) pixels = shown.data;
+              else {
+                bitmaps++;
+                const canvas = document.createElement('canvas');
+                canvas.width = shown.width;
+                canvas.height = shown.height;
+                const context = canvas.getContext('2d', { willReadFrequently: true })!;
+                context.drawImage(shown, 0, 0);
+                pixels = context.getImageData(0, 0, shown.width, shown.height).data;
+                shown.close();
+              }
+              if (width !== rgba.width || height !== rgba.height) sizes.push(`${l}/${c}/${r}: ${width}x${height} vs ${rgba.width}x${rgba.height}`);
+              else for (let i = 0; i < pixels.length; i++) maxDiff = Math.max(maxDiff, Math.abs(pixels[i]! - rgba.data[i]!));
+            }
+          }
+        }
+        await slide.close();
+        return { tiles, bitmaps, maxDiff, sizes };
+      },
+      { name, base64: Buffer.from(bytes).toString('base64') },
+    );
+    expect(result.sizes, name).toEqual([]);
+    expect(result.maxDiff, name).toBe(0);
+    expect(result.bitmaps, name).toBe(result.tiles);
+  }
 });
 
 test('boxes.tiff: pyramid, scale and level 0 equal boxes.png exactly', async ({ page }) => {

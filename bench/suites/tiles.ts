@@ -1,7 +1,8 @@
 /**
  * `npm run bench -- tiles [--size 50000] [--tiles 600]`: JPEG tile decoding on a generated SVS-like slide.
  * Side by side, on the same level-0 tiles in one run:
- *  - PathoLens in Chromium (production build, File from disk, decode worker pool, browser-native JPEG);
+ *  - PathoLens in Chromium (production build, File from disk, decode worker pool, browser-native JPEG), as RGBA
+ *    tiles (readTile) and as the viewer gets them (readTileForDisplay: ImageBitmaps, no readback);
  *  - geotiff.js's pure-JS JPEG decoder in the same Chromium pool (`pureJsJpeg`), and in Node, one thread;
  *  - OpenSlide `read_region` of the same tiles (openslide-python in .venv), one thread.
  * Also: time from open to the home view's tiles decoded and drawn, and the tile cache's peak bytes under a
@@ -50,8 +51,11 @@ interface BrowserRun {
   firstViewMs: number;
   firstViewTiles: number;
   nativeTilesPerSecond: number[];
+  /** The viewer's path: readTileForDisplay, the decoder's ImageBitmap transferred to the page (no RGBA readback). */
+  displayTilesPerSecond: number[];
   pureTilesPerSecond: number[];
   nativeWorkerMsPerTile: number;
+  displayWorkerMsPerTile: number;
   pureWorkerMsPerTile: number;
   poolSize: number;
   cache: { limitBytes: number; peakBytes: number; tiles: number };
@@ -89,6 +93,7 @@ async function runInChromium(slidePath: string, tiles: [number, number][], log: 
           type Slide = {
             metadata: { levels: { width: number; height: number; tileWidth: number; tileHeight: number }[] };
             readTile(l: number, c: number, r: number): Promise<{ width: number; height: number; data: Uint8ClampedArray }>;
+            readTileForDisplay?(l: number, c: number, r: number): Promise<{ width: number; height: number; data: Uint8ClampedArray } | ImageBitmap>;
             cacheStats?(): { limitBytes: number; peakBytes: number; tiles: number };
             close(): Promise<void>;
           };
@@ -123,25 +128,34 @@ async function runInChromium(slidePath: string, tiles: [number, number][], log: 
           const firstViewMs = performance.now() - t0;
 
           const pure = await hook.openSlide(file, { tileCacheBytes: 0, pureJsJpeg: true });
-          const rate = async (s: Slide): Promise<{ perSecond: number; workerMs: number }> => {
+          const rate = async (s: Slide, display = false): Promise<{ perSecond: number; workerMs: number }> => {
             const before = pool.stats();
             const start = performance.now();
-            await Promise.all(tiles.map(([c, r]) => s.readTile(0, c, r)));
+            const read = display
+              ? (c: number, r: number) => s.readTileForDisplay!(0, c, r).then((t) => 'close' in t && t.close()) // the viewer draws, then closes
+              : (c: number, r: number) => s.readTile(0, c, r);
+            await Promise.all(tiles.map(([c, r]) => read(c, r)));
             const seconds = (performance.now() - start) / 1000;
             const after = pool.stats();
             return { perSecond: tiles.length / seconds, workerMs: (after.decodeMs - before.decodeMs) / (after.decoded - before.decoded) };
           };
-          // Warm up both paths (workers, JIT, WASM), then alternate rounds.
+          // Warm up the paths (workers, JIT, WASM), then alternate rounds.
           await Promise.all(tiles.slice(0, 30).map(([c, r]) => slide.readTile(0, c, r)));
+          await Promise.all(tiles.slice(0, 30).map(([c, r]) => slide.readTileForDisplay!(0, c, r).then((t) => 'close' in t && t.close())));
           await Promise.all(tiles.slice(0, 30).map(([c, r]) => pure.readTile(0, c, r)));
           const native: number[] = [];
+          const display: number[] = [];
           const pureRates: number[] = [];
           let nativeMs = 0;
+          let displayMs = 0;
           let pureMs = 0;
           for (let round = 0; round < 2; round++) {
             const n = await rate(slide);
             native.push(n.perSecond);
             nativeMs += n.workerMs / 2;
+            const d = await rate(slide, true);
+            display.push(d.perSecond);
+            displayMs += d.workerMs / 2;
             const p = await rate(pure);
             pureRates.push(p.perSecond);
             pureMs += p.workerMs / 2;
@@ -160,8 +174,10 @@ async function runInChromium(slidePath: string, tiles: [number, number][], log: 
             firstViewMs,
             firstViewTiles: jobs.length,
             nativeTilesPerSecond: native,
+            displayTilesPerSecond: display,
             pureTilesPerSecond: pureRates,
             nativeWorkerMsPerTile: nativeMs,
+            displayWorkerMsPerTile: displayMs,
             pureWorkerMsPerTile: pureMs,
             poolSize: pool.size,
             cache: { limitBytes: cache.limitBytes, peakBytes: cache.peakBytes, tiles: cache.tiles },
@@ -292,7 +308,7 @@ const suite: BenchSuite = {
     });
     const notes = [
       `${tiles.length} distinct 256x256 level-0 JPEG tiles of a ${size} x ${size} slide (0.25 µm/px, Q85, 4:2:0); each path reads and decodes every tile once per round, no tile cache; best of 2 rounds (OpenSlide: best of a run before and one after Chromium).`,
-      `Chromium decode pool: ${browser.poolSize} workers on ${cores} cores; tiles/s counts file read + decode + transfer to the page; per thread = tiles/s ÷ decoding threads (the pool's workers; OpenSlide and Node: 1); worker ms/tile is the mean time a job spends in a worker (read + decode).`,
+      `Chromium decode pool: ${browser.poolSize} workers on ${cores} cores; tiles/s counts file read + decode + transfer to the page (RGBA: what readTile, regions and models get; viewer: the decoder's ImageBitmap, which the viewer draws, same pixels); per thread = tiles/s ÷ decoding threads (the pool's workers; OpenSlide and Node: 1); worker ms/tile is the mean time a job spends in a worker (read + decode).`,
       `Load average ${loadBefore.toFixed(1)} before -> ${loadAfter.toFixed(1)} after on ${cores} cores${busy ? ': ABOVE the core count, not a quiet machine' : ''}.`,
       `Viewer: ${browser.viewerFirstPaintMs === null ? 'not measured' : `${browser.viewerFirstPaintMs} ms`} from choosing the file in "Open slide" to the first slide pixels on the OpenSeadragon canvas.`,
       `Reader alone: ${browser.openMs.toFixed(0)} ms to metadata, ${browser.firstViewMs.toFixed(0)} ms to ${browser.firstViewTiles} tiles of the level that fits 1280x800 decoded and drawn (on a canvas, outside OpenSeadragon).`,
@@ -303,7 +319,8 @@ const suite: BenchSuite = {
       title: `Tile decoding: ${size} x ${size} JPEG SVS, ${tiles.length} tiles`,
       columns: ['path', 'threads', 'tiles/s', 'per thread', 'worker ms/tile', 'PathoLens ÷ this'],
       rows: [
-        row('PathoLens (Chromium, native JPEG in workers)', native, browser.poolSize, browser.nativeWorkerMsPerTile),
+        row('PathoLens, RGBA tiles (Chromium, native JPEG in workers)', native, browser.poolSize, browser.nativeWorkerMsPerTile),
+        row('PathoLens, viewer tiles (ImageBitmap to the page, no readback)', best(browser.displayTilesPerSecond), browser.poolSize, browser.displayWorkerMsPerTile),
         row('geotiff.js pure JS (Chromium, same workers)', pure, browser.poolSize, browser.pureWorkerMsPerTile),
         row('geotiff.js pure JS (Node, in-process)', nodeRate, 1, null),
         row(`OpenSlide read_region${typeof openslide === 'string' ? '' : ` ${openslide.version}`}`, openslideRate, 1, null),

@@ -7,11 +7,16 @@ import { SlideError, type RgbaImage } from './slide-source';
 import type { TileRequest } from './tile-codec';
 import type { DecodedSamples } from './tile-decoder';
 
-type Payload = { kind: 'tile'; job: TileRequest; pureJs?: boolean } | { kind: 'samples'; job: TileRequest } | { kind: 'image'; bytes: Uint8Array };
+type Payload =
+  | { kind: 'tile'; job: TileRequest; pureJs?: boolean; bitmap?: boolean }
+  | { kind: 'samples'; job: TileRequest }
+  | { kind: 'image'; bytes: Uint8Array };
+
+type Decoded = RgbaImage | DecodedSamples | ImageBitmap;
 
 interface Pending {
   payload: Payload;
-  resolve(result: RgbaImage | DecodedSamples): void;
+  resolve(result: Decoded): void;
   reject(error: unknown): void;
   signal?: AbortSignal;
 }
@@ -59,6 +64,14 @@ export class DecodePool {
     return this.submit({ kind: 'tile', job, pureJs }, signal) as Promise<RgbaImage>;
   }
 
+  /**
+   * A tile for drawing only: the native decoder's ImageBitmap (no readback to RGBA; the caller closes it), or the
+   * RGBA tile when another decoder made it. Same pixels as decodeTile.
+   */
+  decodeTileForDisplay(job: TileRequest, signal?: AbortSignal): Promise<RgbaImage | ImageBitmap> {
+    return this.submit({ kind: 'tile', job, bitmap: true }, signal) as Promise<RgbaImage | ImageBitmap>;
+  }
+
   /** A block's sample values, unconverted (fluorescence and high-bit-depth statistics). */
   decodeSamples(job: TileRequest, signal?: AbortSignal): Promise<DecodedSamples> {
     return this.submit({ kind: 'samples', job }, signal) as Promise<DecodedSamples>;
@@ -72,9 +85,9 @@ export class DecodePool {
     return { workers: this.workers.length, decoded: this.decoded, native: this.native, queued: this.queue.length, decodeMs: this.decodeMs };
   }
 
-  private submit(payload: Payload, signal?: AbortSignal): Promise<RgbaImage | DecodedSamples> {
+  private submit(payload: Payload, signal?: AbortSignal): Promise<Decoded> {
     if (signal?.aborted) return Promise.reject(signal.reason);
-    return new Promise<RgbaImage | DecodedSamples>((resolve, reject) => {
+    return new Promise<Decoded>((resolve, reject) => {
       this.queue.push({ payload, resolve, reject, signal });
       this.pump();
     });
@@ -113,7 +126,7 @@ export class DecodePool {
           this.decoded++;
           if (response.native) this.native++;
           this.decodeMs += response.ms;
-          entry.task.resolve('image' in response ? response.image : response.samples);
+          entry.task.resolve('image' in response ? response.image : 'bitmap' in response ? response.bitmap : response.samples);
         } else {
           entry.task.reject(response.slideError ? new SlideError(response.message) : new Error(response.message));
         }

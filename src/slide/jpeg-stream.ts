@@ -29,6 +29,8 @@ export function buildTileJpeg(tile: Uint8Array, tables: Uint8Array | null, rgb: 
     tablesBody = startsWithSoi(tablesBody) ? tablesBody.subarray(2) : tablesBody;
     tablesBody = endsWithEoi(tablesBody) ? tablesBody.subarray(0, tablesBody.length - 2) : tablesBody;
   }
+  // A complete JPEG already (no shared tables, YCbCr): decode the bytes as they are, no copy.
+  if (!tablesBody && !rgb && startsWithSoi(tile)) return tile;
   const app14 = rgb ? ADOBE_APP14_NO_TRANSFORM : new Uint8Array(0);
   const out = new Uint8Array(2 + app14.length + (tablesBody?.length ?? 0) + tileBody.length);
   out.set(SOI, 0);

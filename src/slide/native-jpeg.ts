@@ -1,17 +1,24 @@
 /**
  * The browser's own image decoder (libjpeg-turbo/libpng inside Chromium), for workers: createImageBitmap
- * without colour-space conversion or premultiplication, read back through an OffscreenCanvas.
+ * without colour-space conversion or premultiplication. `decodeToBitmap` stops there (the viewer draws the
+ * bitmap itself: no readback, no copy); `decodeWithBrowser` reads it back to RGBA through an OffscreenCanvas
+ * (regions, models, the tile cache).
  */
 import type { RgbaImage } from './slide-source';
 
 let canvas: OffscreenCanvas | null = null;
 let context: OffscreenCanvasRenderingContext2D | null = null;
 
-export async function decodeWithBrowser(bytes: Uint8Array, type = 'image/jpeg'): Promise<RgbaImage> {
-  const bitmap = await createImageBitmap(new Blob([bytes as Uint8Array<ArrayBuffer>], { type }), {
+/** The decoded image as an ImageBitmap (transferable; the receiver closes it). */
+export function decodeToBitmap(bytes: Uint8Array, type = 'image/jpeg'): Promise<ImageBitmap> {
+  return createImageBitmap(new Blob([bytes as Uint8Array<ArrayBuffer>], { type }), {
     colorSpaceConversion: 'none',
     premultiplyAlpha: 'none',
   });
+}
+
+export async function decodeWithBrowser(bytes: Uint8Array, type = 'image/jpeg'): Promise<RgbaImage> {
+  const bitmap = await decodeToBitmap(bytes, type);
   try {
     const { width, height } = bitmap;
     if (!canvas || !context || canvas.width < width || canvas.height < height) {

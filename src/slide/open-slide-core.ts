@@ -6,7 +6,7 @@
 import { blobSource, httpRangeSource, type ByteSource } from './byte-source';
 import { ImageSlideSource } from './image-slide';
 import { SlideError, type SlideSource } from './slide-source';
-import { TiffSlideSource, type SampleDecodeFn, type TileDecodeFn } from './tiff-slide';
+import { TiffSlideSource, type SampleDecodeFn, type TileDecodeFn, type TileDisplayDecodeFn } from './tiff-slide';
 import { looksLikeTiff, parseTiff } from './tiff-structure';
 import { isNdpi, NdpiSlideSource } from './ndpi/ndpi-slide';
 import { URL_FORMATS } from './formats/url-formats';
@@ -17,6 +17,8 @@ import type { ImageDecodeFn } from './url-tiled-slide';
 
 export interface OpenSlideOptions {
   decodeTile: TileDecodeFn;
+  /** Browser only: tiles for the viewer as the decoder's ImageBitmaps (no readback to RGBA). */
+  decodeTileForDisplay?: TileDisplayDecodeFn;
   /** Sample values of a block, for the channel statistics of fluorescence and high-bit-depth slides. */
   decodeSamples: SampleDecodeFn;
   /** decodeTile reads Blob ranges itself (worker pool), so tile bytes never pass through the page. */
@@ -62,6 +64,7 @@ export async function openByteSource(source: ByteSource, options: OpenSlideOptio
       return await TiffSlideSource.open(source, {
         file,
         decode: options.decodeTile,
+        decodeForDisplay: options.decodeTileForDisplay,
         decodeSamples: options.decodeSamples,
         decodeReadsBlobs: options.decodeReadsBlobs,
         tileCacheBytes: options.tileCacheBytes,

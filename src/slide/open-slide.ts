@@ -40,6 +40,7 @@ export function openSlide(input: BrowserSlideInput, options: BrowserOpenOptions 
   const pool = options.pool ?? decodePool();
   const readers: OpenSlideOptions = {
     decodeTile: (request, signal) => pool.decodeTile(request, signal, options.pureJsJpeg ?? false),
+    decodeTileForDisplay: options.pureJsJpeg ? undefined : (request, signal) => pool.decodeTileForDisplay(request, signal),
     decodeSamples: (request, signal) => pool.decodeSamples(request, signal),
     decodeReadsBlobs: !options.pageReadsBytes,
     decodeImage: (bytes, signal) => pool.decodeImage(bytes, signal),

@@ -95,6 +95,11 @@ export interface SlideSource {
   /** One tile of a pyramid level, decoded to RGBA (edge tiles are cropped to the level's size). */
   readTile(level: number, column: number, row: number, signal?: AbortSignal): Promise<RgbaImage>;
   /**
+   * The same tile for drawing only (the viewer), where a reader can skip the readback to RGBA: the browser
+   * decoder's ImageBitmap (the caller draws and closes it), or the RGBA tile. Same pixels as readTile.
+   */
+  readTileForDisplay?(level: number, column: number, row: number, signal?: AbortSignal): Promise<RgbaImage | ImageBitmap>;
+  /**
    * The pixels of `rect` (level-0 coordinates) at `targetMpp` microns per pixel, read from the best pyramid
    * level (the smallest level at least as detailed) and resampled; not a screenshot of the canvas.
    * `targetMpp` null reads at level-0 resolution.

@@ -27,13 +27,18 @@ import { loadBlockIndex, loadPage, type BlockIndex, type TiffPage } from './tiff
 import { mppFromTiffResolution, tiffResolutionScaleNote } from './tiff-resolution';
 import { parseTiff, tagText, type TiffFile } from './tiff-structure';
 import { bucketPieces, paintPieces, type LevelPlacement } from './tile-placement';
+import { cropBitmap } from './tile-bitmap';
 
 export type TileDecodeFn = (request: TileRequest, signal?: AbortSignal) => Promise<RgbaImage>;
+/** A tile for drawing only: the native decoder's ImageBitmap (no readback), or RGBA when another decoder made it. */
+export type TileDisplayDecodeFn = (request: TileRequest, signal?: AbortSignal) => Promise<RgbaImage | ImageBitmap>;
 /** A block's sample values, unconverted (for channel statistics). */
 export type SampleDecodeFn = (request: TileRequest, signal?: AbortSignal) => Promise<DecodedSamples>;
 
 export interface TiffSlideOptions {
   decode: TileDecodeFn;
+  /** Browser only: tiles for the viewer as ImageBitmaps (readTileForDisplay); without it the viewer gets RGBA. */
+  decodeForDisplay?: TileDisplayDecodeFn;
   decodeSamples: SampleDecodeFn;
   /** The decoder reads `file` requests (Blob ranges) itself, e.g. in a worker. */
   decodeReadsBlobs?: boolean;
@@ -87,6 +92,7 @@ export class TiffSlideSource implements SlideSource {
     private readonly placements: readonly LevelPlacement[] | undefined,
     /** Each placed level's pages when its pieces come from several (Leica SCN's regions); [0] is the level's own. */
     private readonly levelSources: readonly IndexedPage[][] | undefined,
+    private readonly decodeForDisplay: TileDisplayDecodeFn | undefined,
   ) {
     this.cache = new TileCache(tileCacheBytes);
     const bytes = tileCacheBytes ?? DEFAULT_TILE_CACHE_BYTES;
@@ -129,6 +135,7 @@ export class TiffSlideSource implements SlideSource {
       channelState,
       vendor.levelPlacement,
       levelSources,
+      options.decodeForDisplay,
     );
     // Decode one tile now, so a slide whose pixels cannot be decoded fails when opened, with a sentence,
     // not later as blank tiles.
@@ -150,6 +157,21 @@ export class TiffSlideSource implements SlideSource {
     const blocks = channels ? channels.levels[level]! : [{ page, index: this.blockIndexes[level]! }];
     const composite = channels ? channels.displays.map((display) => ({ ...display })) : undefined;
     return this.cache.get(`${this.displayVersion}:${level}/${column}/${row}`, () => this.decodeBlock(blocks, column, row, signal, composite));
+  }
+
+  /**
+   * A tile for the viewer: the RGBA tile when the cache holds it, else (plain tiles of colour slides, in the browser)
+   * the decoder's ImageBitmap, not cached here (OpenSeadragon keeps its own tiles) and never read back to RGBA.
+   */
+  readTileForDisplay(level: number, column: number, row: number, signal?: AbortSignal): Promise<RgbaImage | ImageBitmap> {
+    const page = this.levelPages[level];
+    const decode = this.decodeForDisplay;
+    if (!decode || !page || this.closed || this.channelState || this.placements?.[level]) return this.readTile(level, column, row, signal);
+    if (!(column >= 0 && column < page.columns && row >= 0 && row < page.rows) || !Number.isInteger(column) || !Number.isInteger(row)) {
+      return this.readTile(level, column, row, signal); // its sentence
+    }
+    const cached = this.cache.peek(`${this.displayVersion}:${level}/${column}/${row}`);
+    return cached ?? this.decodeBlockWith(decode, [{ page, index: this.blockIndexes[level]! }], column, row, signal);
   }
 
   /** A tile of a placed level: white, then the pieces of the page's tiles under it in their order. */
@@ -199,7 +221,18 @@ export class TiffSlideSource implements SlideSource {
   }
 
   /** Decodes the block at (column, row) of one page, or of each channel's page when compositing channels. */
-  private async decodeBlock(blocks: IndexedPage[], column: number, row: number, signal?: AbortSignal, composite?: ChannelDisplay[]): Promise<RgbaImage> {
+  private decodeBlock(blocks: IndexedPage[], column: number, row: number, signal?: AbortSignal, composite?: ChannelDisplay[]): Promise<RgbaImage> {
+    return this.decodeBlockWith(this.decode, blocks, column, row, signal, composite) as Promise<RgbaImage>;
+  }
+
+  private async decodeBlockWith(
+    decode: TileDisplayDecodeFn,
+    blocks: IndexedPage[],
+    column: number,
+    row: number,
+    signal?: AbortSignal,
+    composite?: ChannelDisplay[],
+  ): Promise<RgbaImage | ImageBitmap> {
     const { page } = blocks[0]!;
     const planes = page.codec.planar === 2 ? page.codec.samplesPerPixel : 1;
     const perPlane = page.columns * page.rows;
@@ -235,9 +268,9 @@ export class TiffSlideSource implements SlideSource {
       }
       request = { ...base, planes: bytes };
     }
-    let decoded: RgbaImage;
+    let decoded: RgbaImage | ImageBitmap;
     try {
-      decoded = await this.decode(request, signal);
+      decoded = await decode(request, signal);
     } catch (error) {
       if (error instanceof SlideError || signal?.aborted) throw error;
       const message = (error as Error).message ?? String(error);
@@ -251,7 +284,7 @@ export class TiffSlideSource implements SlideSource {
         `A ${compressionName(page.codec.compression)} tile of ${this.metadata.name} could not be decoded (${(error as Error).message ?? error}); the file is damaged.`,
       );
     }
-    return crop(decoded, visibleWidth, visibleHeight);
+    return 'data' in decoded ? crop(decoded, visibleWidth, visibleHeight) : cropBitmap(decoded, visibleWidth, visibleHeight);
   }
 
   readRegion(rect: SlideRect, targetMpp: number | null, signal?: AbortSignal): Promise<ReadRegionResult> {

@@ -52,6 +52,11 @@ export class TileCache {
     return pending;
   }
 
+  /** The tile when it is cached or being decoded, without decoding it (nor counting a hit or miss). */
+  peek(key: string): Promise<RgbaImage> | undefined {
+    return this.entries.get(key);
+  }
+
   private evict(): void {
     for (const key of this.entries.keys()) {
       if (this.bytes <= this.limitBytes) break;

@@ -143,17 +143,29 @@ async function decodeComposite(job: TileJob, displays: ChannelDisplay[]): Promis
 }
 
 /**
+ * The stand-alone JPEG file a platform decoder gets for this block (tables in front, Adobe marker for RGB), or
+ * null when the block is not for one (not JPEG, separate planes, channels). Throws when the tile's header claims
+ * more pixels than its block, before any decoder allocates them.
+ */
+export function nativeJpegFile(job: TileJob): Uint8Array | null {
+  const { codec } = job;
+  if (codec.compression !== 7 || codec.planar !== 1 || job.composite) return null;
+  checkClaimedSize(job, job.planes[0]!);
+  // Photometric 2 = the JPEG holds RGB: tell the decoder not to convert from YCbCr.
+  return buildTileJpeg(job.planes[0]!, codec.jpegTables, codec.photometric === 2);
+}
+
+/**
  * Decodes one block to RGBA of `job.width` x `job.height` (JPEG tiles may decode to their own stored size;
  * the result says its size).
  */
 export async function decodeTile(job: TileJob, platform: PlatformDecoders = {}): Promise<RgbaImage> {
   const { codec } = job;
   if (job.composite) return decodeComposite(job, job.composite);
-  if (codec.compression === 7 && platform.jpeg && codec.planar === 1) {
-    checkClaimedSize(job, job.planes[0]!);
-    // Photometric 2 = the JPEG holds RGB: tell the decoder not to convert from YCbCr.
+  const jpeg = platform.jpeg && nativeJpegFile(job);
+  if (jpeg) {
     try {
-      return await platform.jpeg(buildTileJpeg(job.planes[0]!, codec.jpegTables, codec.photometric === 2), 'image/jpeg');
+      return await platform.jpeg!(jpeg, 'image/jpeg');
     } catch {
       // Streams the browser refuses (12-bit precision, arithmetic coding) may still decode in pure JS below.
     }

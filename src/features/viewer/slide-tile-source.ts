@@ -1,6 +1,7 @@
 /**
  * An OpenSeadragon tile source drawn from any SlideSource: OpenSeadragon asks for a tile, the slide's reader
- * (a worker pool for TIFF/SVS) decodes it to RGBA, and it reaches the drawer as a canvas through
+ * (a worker pool for TIFF/SVS) decodes it (readTileForDisplay: the decoder's ImageBitmap where the reader can, so
+ * nothing is read back to RGBA; else readTile's RGBA), and it reaches the drawer as a canvas through
  * `downloadTileStart` -> `finish(..., 'context2d')`. Each viewer level is one of the slide's own pyramid
  * levels (see pyramid.ts), so no tile is decoded twice for resampling.
  */
@@ -81,9 +82,16 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
     }
     const controller = new AbortController();
     (job.userData as JobUserData).controller = controller;
-    this.slide
-      .readTile(info.slideLevel, x, y, controller.signal)
-      .then((tile) => (controller.signal.aborted ? null : tileCanvas(tile)))
+    const slide = this.slide;
+    const read = slide.readTileForDisplay
+      ? slide.readTileForDisplay(info.slideLevel, x, y, controller.signal)
+      : slide.readTile(info.slideLevel, x, y, controller.signal);
+    read
+      .then((tile) => {
+        if (!controller.signal.aborted) return tileCanvas(tile);
+        if (!('data' in tile)) tile.close();
+        return null;
+      })
       .then(
         (context) => {
           if (context && !controller.signal.aborted) job.finish(context, null, 'context2d');
@@ -103,16 +111,24 @@ export class SlideTileSource extends OpenSeadragon.TileSource {
 
 /**
  * The tile as the canvas drawer's own cache type (a 2D context), so OpenSeadragon draws it without converting it;
- * putImageData is a copy, the decoding already happened in the readers' workers. OpenSeadragon frees the canvas
- * when it drops the tile from its cache.
+ * drawing a bitmap or putting RGBA is one copy, the decoding already happened in the readers' workers.
+ * OpenSeadragon frees the canvas when it drops the tile from its cache.
  */
-function tileCanvas(tile: RgbaImage): CanvasRenderingContext2D {
+function tileCanvas(tile: RgbaImage | ImageBitmap): CanvasRenderingContext2D {
   const canvas = document.createElement('canvas');
   canvas.width = tile.width;
   canvas.height = tile.height;
   const context = canvas.getContext('2d', { willReadFrequently: true });
-  if (!context) throw new Error('the browser gave no 2D canvas for a tile');
-  context.putImageData(new ImageData(asImageDataPixels(tile.data), tile.width, tile.height), 0, 0);
+  if (!context) {
+    if (!('data' in tile)) tile.close();
+    throw new Error('the browser gave no 2D canvas for a tile');
+  }
+  if ('data' in tile) {
+    context.putImageData(new ImageData(asImageDataPixels(tile.data), tile.width, tile.height), 0, 0);
+  } else {
+    context.drawImage(tile, 0, 0);
+    tile.close();
+  }
   return context;
 }
 
