@@ -17,7 +17,7 @@ import { largestInstanceUrl, measureFloor, oldPlan, type FloorRun } from '../til
 import type { BenchContext, BenchReport, BenchSuite } from '../suite';
 import { generatedSvs, option, pickTiles, runOpenSlide, betterOpenSlideRun } from './tiles';
 import { measureTilesInPage, openBenchApp, type PageRun } from './tiles-chromium';
-import { MAX_FRAMES_PER_REQUEST, MAX_REQUESTS_IN_FLIGHT } from '../../src/slide/dicom/frame-batcher';
+import { MAX_FRAME_LIST_CHARS, MAX_REQUESTS_IN_FLIGHT } from '../../src/slide/dicom/frame-batcher';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const ORTHANC_PORT = 8143;
@@ -100,7 +100,7 @@ const suite: BenchSuite = {
     });
     const notes = [
       `${tiles.length} distinct 256x256 level-0 JPEG frames of a ${size} x ${size} series (wsidicomizer from the generated SVS, TILED_FULL, Basic Offset Table); no tile cache; best of 2 rounds (OpenSlide: best of a run before and one after Chromium, one thread).`,
-      `Chromium decode pool on ${cpus().length} cores; load average ${loadavg()[0]!.toFixed(1)} at the end. DICOMweb: WADO-RS frame lists (tiles asked for together, up to ${MAX_FRAMES_PER_REQUEST} a request, ${MAX_REQUESTS_IN_FLIGHT} in flight) from Orthanc on 127.0.0.1 through Vite's preview proxy (same origin); OpenSlide reads local files, so this row includes HTTP and Orthanc's own frame extraction.`,
+      `Chromium decode pool on ${cpus().length} cores; load average ${loadavg()[0]!.toFixed(1)} at the end. DICOMweb: WADO-RS frame lists (tiles asked for together, a frame list up to ${MAX_FRAME_LIST_CHARS} characters a request, ${MAX_REQUESTS_IN_FLIGHT} in flight) from Orthanc on 127.0.0.1 through Vite's preview proxy (same origin); OpenSlide reads local files, so this row includes HTTP and Orthanc's own frame extraction.`,
       `Orthanc alone (direct, no proxy): ${floor.msPerRequest.toFixed(0)} ms a request whatever its size; with the earlier batching (24 frames a request, 6 in flight) ${best(floorOldBatching.tilesPerSecond).toFixed(0)} tiles/s; one frame a request ${best(floorOnePerRequest.tilesPerSecond).toFixed(1)} tiles/s (60 frames).`,
       'home view ms: from openSlide to every tile of the level that fits 1280x800 decoded.',
     ];

@@ -13,7 +13,7 @@ import { MultipartReader, multipartBoundary, parseMultipart, partTransferSyntax 
 import { jsonAttributes, type DicomJson } from '../../src/slide/dicom/dicom-attributes';
 import { parseDicomWebUrl } from '../../src/slide/dicom/dicomweb';
 import { planWsiSeries } from '../../src/slide/dicom/wsi-series';
-import { FrameBatcher, MAX_FRAMES_PER_REQUEST, MAX_REQUESTS_IN_FLIGHT, planFrameRequests } from '../../src/slide/dicom/frame-batcher';
+import { FrameBatcher, MAX_FRAME_LIST_CHARS, MAX_REQUESTS_IN_FLIGHT, planFrameRequests } from '../../src/slide/dicom/frame-batcher';
 import { openSlideNode } from '../../src/slide/open-slide-node';
 import { SlideError } from '../../src/slide/slide-source';
 import { resolveTileRequest } from '../../src/slide/tile-codec';
@@ -213,10 +213,14 @@ describe('DICOMweb pieces', () => {
     ]);
   });
 
-  it('planFrameRequests: sorted distinct frames in near-equal requests of at most MAX_FRAMES_PER_REQUEST', () => {
+  it('planFrameRequests: sorted distinct frames in as few near-equal requests as MAX_FRAME_LIST_CHARS allows', () => {
     expect(planFrameRequests([5, 3, 5, 1])).toEqual([[1, 3, 5]]);
-    const plan = planFrameRequests(Array.from({ length: MAX_FRAMES_PER_REQUEST + 2 }, (_, i) => i + 1));
-    expect(plan.map((request) => request.length)).toEqual([MAX_FRAMES_PER_REQUEST / 2 + 1, MAX_FRAMES_PER_REQUEST / 2 + 1]);
+    // Five-digit frames take 6 characters each with their comma.
+    const fit = Math.floor(MAX_FRAME_LIST_CHARS / 6);
+    expect(planFrameRequests(Array.from({ length: fit }, (_, i) => 10_000 + i)).length).toBe(1);
+    const plan = planFrameRequests(Array.from({ length: fit + 2 }, (_, i) => 10_000 + i));
+    expect(plan.map((request) => request.length)).toEqual([Math.ceil((fit + 2) / 2), Math.floor((fit + 2) / 2)]);
+    for (const request of plan) expect(request.join(',').length).toBeLessThanOrEqual(MAX_FRAME_LIST_CHARS);
   });
 
   it('multipart: a body read in chunks of any sizes gives the same parts as read whole', () => {

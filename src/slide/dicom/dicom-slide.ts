@@ -175,5 +175,5 @@ function splitPlanes(bytes: FrameBytes, codec: TileCodec): FrameBytes {
   }
   const [{ offset, length }] = bytes.file.ranges as [{ offset: number; length: number }];
   const size = length / n;
-  return { file: { blob: bytes.file.blob, ranges: Array.from({ length: n }, (_, s) => ({ offset: offset + s * size, length: size })) } };
+  return { file: { ...bytes.file, ranges: Array.from({ length: n }, (_, s) => ({ offset: offset + s * size, length: size })) } };
 }

@@ -17,15 +17,19 @@ interface Waiting<R> {
   signal?: AbortSignal;
 }
 
-/** Largest frame list in one request (keeps the URL under ~2 KB; a failed request fails no more than this). */
-export const MAX_FRAMES_PER_REQUEST = 256;
+/**
+ * Longest frame list in one request, in characters ("3,4,9"): keeps the URL well under the 8 KB request line
+ * common servers and proxies accept (800 four-digit frames); a failed request fails no more than this.
+ */
+export const MAX_FRAME_LIST_CHARS = 4000;
 /** Requests in flight at once, all instances together: enough to keep a server's cores and the decoders busy. */
 export const MAX_REQUESTS_IN_FLIGHT = 2;
 
-/** How `frames` go to the server: sorted, distinct, in near-equal requests of at most MAX_FRAMES_PER_REQUEST. */
+/** How `frames` go to the server: sorted, distinct, in as few near-equal requests as the list length allows. */
 export function planFrameRequests(frames: number[]): number[][] {
   const sorted = [...new Set(frames)].sort((a, b) => a - b);
-  const count = Math.ceil(sorted.length / MAX_FRAMES_PER_REQUEST);
+  const chars = sorted.reduce((sum, frame) => sum + String(frame).length + 1, 0);
+  const count = Math.ceil(chars / MAX_FRAME_LIST_CHARS);
   const size = Math.ceil(sorted.length / Math.max(1, count));
   const requests: number[][] = [];
   for (let i = 0; i < sorted.length; i += size) requests.push(sorted.slice(i, i + size));
