@@ -60,7 +60,13 @@ try {
     const wallMs = performance.now() - t0;
     const after = pool.stats();
     await w.__slide.close();
-    return { wallMs, tilesPerSecond: tiles.length / (wallMs / 1000), workers: after.workers, decoded: after.decoded - before.decoded, workerMs: after.decodeMs - before.decodeMs };
+    return {
+      wallMs,
+      tilesPerSecond: tiles.length / (wallMs / 1000),
+      workers: after.workers,
+      decoded: after.decoded - before.decoded,
+      workerMs: after.decodeMs - before.decodeMs,
+    };
   }, tiles);
   const { profile } = (await cdp.send('Profiler.stop')) as unknown as {
     profile: { nodes: ProfileNode[]; startTime: number; endTime: number; samples: number[]; timeDeltas: number[] };
@@ -74,7 +80,9 @@ try {
   });
   const totalMs = (profile.endTime - profile.startTime) / 1000;
   const busyMs = [...self.entries()].filter(([k]) => !/^\((idle|program|garbage collector)\)/.test(k)).reduce((s, [, v]) => s + v, 0);
-  console.log(`${tiles.length} level-0 tiles of ${file}: ${run.wallMs.toFixed(0)} ms wall, ${run.tilesPerSecond.toFixed(1)} tiles/s, load ${loadavg()[0]!.toFixed(2)}`);
+  console.log(
+    `${tiles.length} level-0 tiles of ${file}: ${run.wallMs.toFixed(0)} ms wall, ${run.tilesPerSecond.toFixed(1)} tiles/s, load ${loadavg()[0]!.toFixed(2)}`,
+  );
   console.log(`main thread: ${totalMs.toFixed(0)} ms profiled, ${busyMs.toFixed(0)} ms running JS (${(busyMs / tiles.length).toFixed(2)} ms per tile)`);
   console.log(
     `workers: ${run.workers}, ${run.decoded} jobs, ${run.workerMs.toFixed(0)} ms in workers (${(run.workerMs / Math.max(1, run.decoded)).toFixed(2)} ms per job; ${((100 * run.workerMs) / (run.wallMs * run.workers)).toFixed(0)}% of wall x workers)`,

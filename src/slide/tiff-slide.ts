@@ -64,8 +64,9 @@ interface ChannelState {
 }
 
 /**
- * Decoded stored tiles of placed levels kept at least (whatever tileCacheBytes says): a BIF camera tile lies under
- * up to 4 output tiles, so without it each would decode it again. OpenSlide keeps decoded tiles in its 32 MiB cache.
+ * Decoded stored tiles of placed levels kept at least (whatever tileCacheBytes says) where one lies under several
+ * output tiles: a BIF camera tile lies under up to 4, so without it each would decode it again. OpenSlide keeps
+ * decoded tiles in its 32 MiB cache.
  */
 const MIN_PLACED_SOURCE_CACHE_BYTES = 32 * 1024 * 1024;
 
@@ -76,8 +77,11 @@ export class TiffSlideSource implements SlideSource {
   private closed = false;
   /** Bumped when the channel display changes, so tiles decoded before it are not cached after it. */
   private displayVersion = 0;
-  /** Placed levels (Ventana BIF): per output tile, the pieces under it (built when the level is first read). */
-  private readonly placedBuckets = new Map<number, Map<number, number[]>>();
+  /**
+   * Placed levels (Ventana BIF): per output tile, the pieces under it (built when the level is first read), and
+   * whether a stored tile lies under several output tiles (then it is kept in placedSources between them).
+   */
+  private readonly placedBuckets = new Map<number, { buckets: Map<number, number[]>; shared: boolean }>();
 
   private constructor(
     readonly metadata: SlideMetadata,
@@ -183,11 +187,23 @@ export class TiffSlideSource implements SlideSource {
       return Promise.reject(new SlideError(`Tile (${column}, ${row}) is outside level ${level} of ${this.metadata.name}.`));
     }
     return this.cache.get(`placed:${level}/${column}/${row}`, async () => {
-      let buckets = this.placedBuckets.get(level);
-      if (!buckets) {
-        buckets = bucketPieces(placement, tileWidth, tileHeight);
-        this.placedBuckets.set(level, buckets);
+      let bucketed = this.placedBuckets.get(level);
+      if (!bucketed) {
+        const buckets = bucketPieces(placement, tileWidth, tileHeight);
+        const seen = new Set<number>();
+        let shared = false;
+        for (const list of buckets.values()) {
+          for (const i of list) {
+            if (seen.has(i)) shared = true;
+            seen.add(i);
+          }
+        }
+        bucketed = { buckets, shared };
+        this.placedBuckets.set(level, bucketed);
       }
+      const { buckets, shared } = bucketed;
+      // Stored tiles each under one output tile (Leica SCN regions on the tile grid) need no keeping beyond the tile cache.
+      const sources = shared ? this.placedSources : this.cache;
       const pieces = (buckets.get(row * columns + column) ?? []).map((i) => placement.pieces[i]!);
       const own = { page, index: this.blockIndexes[level]! };
       const stored = await Promise.all(
@@ -196,7 +212,7 @@ export class TiffSlideSource implements SlideSource {
           const block = source === 0 ? own : this.levelSources?.[level]?.[source];
           if (!block) throw new SlideError(`${this.metadata.name}: level ${level} names a part that the file does not have.`);
           const key = source === 0 ? `${level}/${piece.column}/${piece.row}` : `${level}@${source}/${piece.column}/${piece.row}`;
-          return this.placedSources.get(key, () => this.decodeBlock([block], piece.column, piece.row, signal));
+          return sources.get(key, () => this.decodeBlock([block], piece.column, piece.row, signal));
         }),
       );
       const x0 = column * tileWidth;
