@@ -16,7 +16,7 @@ import { chromium } from '@playwright/test';
 import { build, preview } from 'vite';
 import { CHROMIUM_PATH, QUIET_CHROMIUM_FLAGS } from '../../e2e/chromium';
 import type { GenerationStats } from '../../src/inference/worker-protocol';
-import { REPEATS, benchRegion, firstQuestionMessages, followUpMessages, medianConversation, writeRegionPng } from '../reasoner-cases';
+import { REPEATS, benchRegion, firstQuestionMessages, followUpMessages, medianConversation, medianStats, writeRegionPng } from '../reasoner-cases';
 import type { BenchCell, BenchContext, BenchReport, BenchSuite } from '../suite';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -30,6 +30,9 @@ interface RunnerResult {
   stats: (Pick<GenerationStats, 'timeToFirstTokenMs' | 'tokensPerSecond' | 'phases'> & { newTokens: number })[];
   peakMiB: number | null;
   note?: string;
+  /** Chromium: the same first question asked after the image was read ahead (Ask's pre-read), and that read's time. */
+  afterPreRead?: RunnerResult['stats'][number] | null;
+  preReadMs?: number | null;
 }
 
 /** A dtype and a thread count, written "q8@2" on the command line. */
@@ -88,6 +91,7 @@ async function runChromium(modelPath: string, tokens: number, variants: Variant[
           type Client = {
             load(options: object): Promise<{ wasmThreads: number | null }>;
             generate(request: object): Promise<{ stats: Stats; text: string }>;
+            preRead(images: object[]): Promise<{ kind: string }>;
             terminate(): void;
           };
           const hook = (window as unknown as { __patholens: { PathoR1Client: new () => Client } }).__patholens;
@@ -99,7 +103,8 @@ async function runChromium(modelPath: string, tokens: number, variants: Variant[
           const settings = (n: number) => ({ sample: false, temperature: 1, topP: 1, topK: 0, repetitionPenalty: 1, maxNewTokens: n, minNewTokens: n });
           await client.generate({ messages: firstMessages, images: [image()], settings: settings(2), conversation: { id: 'warm-up', turn: 0 } });
           const conversations: { first: Stats; followUp: Stats }[] = [];
-          for (let repeat = 0; repeat < repeats; repeat++) {
+          const preReads: { stats: Stats; preReadMs: number }[] = [];
+          const coldConversation = async (repeat: number) => {
             const id = `bench-${repeat}`;
             const first = await client.generate({ messages: firstMessages, images: [image()], settings: settings(tokens), conversation: { id, turn: 0 } });
             // The follow-up carries the model's own first reply, as the Ask panel sends it.
@@ -111,12 +116,32 @@ async function runChromium(modelPath: string, tokens: number, variants: Variant[
               conversation: { id, turn: 1 },
             });
             conversations.push({ first: first.stats, followUp: followUp.stats });
+          };
+          // The same first question after Ask read the image ahead (while the user typed). One pixel differs per
+          // repeat, so no reading (cached by pixels) serves another question, cold or not.
+          const afterPreRead = async (repeat: number) => {
+            const ahead = () => {
+              const copy = image();
+              copy.data[0] = (copy.data[0]! + 1 + repeat) % 256;
+              return copy;
+            };
+            const readStartedAt = performance.now();
+            const outcome = await client.preRead([ahead()]);
+            const preReadMs = performance.now() - readStartedAt;
+            if (outcome.kind !== 'encoded') throw new Error(`pre-read ended ${outcome.kind}`);
+            const answer = await client.generate({ messages: firstMessages, images: [ahead()], settings: settings(tokens), conversation: { id: `pre-read-${repeat}`, turn: 0 } });
+            preReads.push({ stats: answer.stats, preReadMs });
+          };
+          // Interleaved, the order swapped every repeat, so a change in the machine's load hits both alike.
+          for (let repeat = 0; repeat < repeats; repeat++) {
+            const order = repeat % 2 === 0 ? [coldConversation, afterPreRead] : [afterPreRead, coldConversation];
+            for (const run of order) await run(repeat);
           }
           // Page + workers, WebAssembly memory included (needs cross-origin isolation, which the app has).
           const measure = (performance as unknown as { measureUserAgentSpecificMemory?: () => Promise<{ bytes: number }> }).measureUserAgentSpecificMemory;
           const memoryBytes = measure ? (await measure.call(performance)).bytes : null;
           client.terminate();
-          return { conversations, memoryBytes, threadsInUse: loaded.wasmThreads, loadMs };
+          return { conversations, preReads, memoryBytes, threadsInUse: loaded.wasmThreads, loadMs };
         },
         {
           modelRoot: `/models/${modelPath.slice(0, slash + 1)}`,
@@ -130,8 +155,11 @@ async function runChromium(modelPath: string, tokens: number, variants: Variant[
           threads,
         },
       );
+      const preReadMs = samples.preReads.map((sample) => sample.preReadMs).sort((a, b) => a - b);
       results.push({
         stats: medianConversation(samples.conversations),
+        afterPreRead: medianStats(samples.preReads.map((sample) => sample.stats)),
+        preReadMs: preReadMs[Math.floor(preReadMs.length / 2)] ?? null,
         peakMiB: samples.memoryBytes === null ? null : samples.memoryBytes / 2 ** 20,
         note: `ONNX Runtime started ${samples.threadsInUse} thread(s); load ${(samples.loadMs / 1000).toFixed(1)} s`,
       });
@@ -240,6 +268,8 @@ const suite: BenchSuite = {
         'image ms': first?.phases?.imageMs ?? null,
         'prefill ms': first?.phases?.prefillMs ?? null,
         'decode ms/token': first?.phases && first.phases.decodeRuns > 0 ? first.phases.decodeMs / first.phases.decodeRuns : null,
+        'TTFT after pre-read ms': result.afterPreRead?.timeToFirstTokenMs ?? null,
+        'pre-read ms': result.preReadMs ?? null,
         note: result.note ?? '',
       });
     }
@@ -257,6 +287,8 @@ const suite: BenchSuite = {
         'image ms',
         'prefill ms',
         'decode ms/token',
+        'TTFT after pre-read ms',
+        'pre-read ms',
         'note',
       ],
       rows,
@@ -265,6 +297,7 @@ const suite: BenchSuite = {
         '"decode time vs plain tjs" = plain transformers.js tokens/s divided by this runner\'s (1.00 = no overhead; the goal for PathoLens is < 1.05).',
         "The follow-up comes after the model's own first reply. PathoLens continues from the first turn's KV cache (no image or conversation re-encoding); plain transformers.js and PyTorch encode the whole conversation again (PyTorch after a fixed first reply). Goal: PathoLens follow-up TTFT < 30% of the first.",
         'memory MiB: peak RSS of the process for Node and PyTorch; for Chromium, performance.measureUserAgentSpecificMemory() of the page and its workers after the last answer (not a sampled peak).',
+        "TTFT after pre-read ms (Chromium): the same first question (one pixel changed) asked after Ask read the region's image ahead, as it does while a question is typed (pre-read ms: that reading); TTFT ms stays the cold figure, the issue's goal.",
         "image ms / prefill ms / decode ms/token: the first answer's time in the vision tower, in the decoder's run over the whole prompt, and per later decoder run (PathoLens's runtime times its own session runs).",
       ],
       details: Object.fromEntries(results),
