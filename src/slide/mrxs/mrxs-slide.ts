@@ -218,12 +218,9 @@ export class MiraxSlideSource implements SlideSource {
     const decoded = await Promise.all(parts.map((part) => this.image(level, plan, part, signal)));
     const tile: RgbaImage = { width, height, data: new Uint8ClampedArray(width * height * 4) };
     const [r, g, b] = this.slidedat.levels[level]!.fill;
-    for (let i = 0; i < tile.data.length; i += 4) {
-      tile.data[i] = r;
-      tile.data[i + 1] = g;
-      tile.data[i + 2] = b;
-      tile.data[i + 3] = 255;
-    }
+    // The fill colour as one 32-bit pixel in this platform's byte order, written a pixel at a time.
+    const pixel = new Uint32Array(new Uint8ClampedArray([r, g, b, 255]).buffer)[0]!;
+    new Uint32Array(tile.data.buffer).fill(pixel);
     const x0 = column * TILE;
     const y0 = row * TILE;
     parts.forEach((part, i) => {
