@@ -44,6 +44,16 @@ export function pickTiles(columns: number, rows: number, count: number): [number
   return tiles;
 }
 
+/**
+ * What a viewer asks for: 4 views of 12 x 12 neighbouring level-0 tiles (576), at deterministic places. Neighbours
+ * lie near each other in the file, so the decode pool reads them in runs (decode-pool.ts).
+ */
+export function viewTiles(columns: number, rows: number): [number, number][] {
+  return pickTiles(columns - 12, rows - 12, 4).flatMap(([c0, r0]) =>
+    Array.from({ length: 144 }, (_, i): [number, number] => [c0 + (i % 12), r0 + Math.floor(i / 12)]),
+  );
+}
+
 interface BrowserRun {
   /** From choosing the file in the viewer's "Open slide" to the first slide pixels on its canvas. */
   viewerFirstPaintMs: number | null;
@@ -53,6 +63,8 @@ interface BrowserRun {
   nativeTilesPerSecond: number[];
   /** The viewer's path: readTileForDisplay, the decoder's ImageBitmap transferred to the page (no RGBA readback). */
   displayTilesPerSecond: number[];
+  /** The viewer's path on viewTiles (neighbours, as a view asks for them). */
+  viewTilesPerSecond: number[];
   pureTilesPerSecond: number[];
   nativeWorkerMsPerTile: number;
   displayWorkerMsPerTile: number;
@@ -61,7 +73,7 @@ interface BrowserRun {
   cache: { limitBytes: number; peakBytes: number; tiles: number };
 }
 
-async function runInChromium(slidePath: string, tiles: [number, number][], log: (m: string) => void): Promise<BrowserRun> {
+async function runInChromium(slidePath: string, tiles: [number, number][], views: [number, number][], log: (m: string) => void): Promise<BrowserRun> {
   const outDir = path.join(tmpdir(), 'patholens-bench', 'dist');
   log('building the app (production) ...');
   // No public/ copy: the demo slide must not open at start, so the viewer's canvas starts empty.
@@ -89,7 +101,7 @@ async function runInChromium(slidePath: string, tiles: [number, number][], log: 
     log(`decoding ${tiles.length} tiles in Chromium ...`);
     return await page
       .evaluate(
-        async ({ tiles }) => {
+        async ({ tiles, views }) => {
           type Slide = {
             metadata: { levels: { width: number; height: number; tileWidth: number; tileHeight: number }[] };
             readTile(l: number, c: number, r: number): Promise<{ width: number; height: number; data: Uint8ClampedArray }>;
@@ -128,16 +140,16 @@ async function runInChromium(slidePath: string, tiles: [number, number][], log: 
           const firstViewMs = performance.now() - t0;
 
           const pure = await hook.openSlide(file, { tileCacheBytes: 0, pureJsJpeg: true });
-          const rate = async (s: Slide, display = false): Promise<{ perSecond: number; workerMs: number }> => {
+          const rate = async (s: Slide, display = false, list = tiles): Promise<{ perSecond: number; workerMs: number }> => {
             const before = pool.stats();
             const start = performance.now();
             const read = display
               ? (c: number, r: number) => s.readTileForDisplay!(0, c, r).then((t) => 'close' in t && t.close()) // the viewer draws, then closes
               : (c: number, r: number) => s.readTile(0, c, r);
-            await Promise.all(tiles.map(([c, r]) => read(c, r)));
+            await Promise.all(list.map(([c, r]) => read(c, r)));
             const seconds = (performance.now() - start) / 1000;
             const after = pool.stats();
-            return { perSecond: tiles.length / seconds, workerMs: (after.decodeMs - before.decodeMs) / (after.decoded - before.decoded) };
+            return { perSecond: list.length / seconds, workerMs: (after.decodeMs - before.decodeMs) / (after.decoded - before.decoded) };
           };
           // Warm up the paths (workers, JIT, WASM), then alternate rounds.
           await Promise.all(tiles.slice(0, 30).map(([c, r]) => slide.readTile(0, c, r)));
@@ -145,6 +157,7 @@ async function runInChromium(slidePath: string, tiles: [number, number][], log: 
           await Promise.all(tiles.slice(0, 30).map(([c, r]) => pure.readTile(0, c, r)));
           const native: number[] = [];
           const display: number[] = [];
+          const view: number[] = [];
           const pureRates: number[] = [];
           let nativeMs = 0;
           let displayMs = 0;
@@ -156,6 +169,7 @@ async function runInChromium(slidePath: string, tiles: [number, number][], log: 
             const d = await rate(slide, true);
             display.push(d.perSecond);
             displayMs += d.workerMs / 2;
+            view.push((await rate(slide, true, views)).perSecond);
             const p = await rate(pure);
             pureRates.push(p.perSecond);
             pureMs += p.workerMs / 2;
@@ -175,6 +189,7 @@ async function runInChromium(slidePath: string, tiles: [number, number][], log: 
             firstViewTiles: jobs.length,
             nativeTilesPerSecond: native,
             displayTilesPerSecond: display,
+            viewTilesPerSecond: view,
             pureTilesPerSecond: pureRates,
             nativeWorkerMsPerTile: nativeMs,
             displayWorkerMsPerTile: displayMs,
@@ -183,7 +198,7 @@ async function runInChromium(slidePath: string, tiles: [number, number][], log: 
             cache: { limitBytes: cache.limitBytes, peakBytes: cache.peakBytes, tiles: cache.tiles },
           };
         },
-        { tiles },
+        { tiles, views },
       )
       .then((run) => ({ ...run, viewerFirstPaintMs }));
   } finally {
@@ -278,14 +293,18 @@ const suite: BenchSuite = {
     const slidePath = await generatedSvs(size, log);
     const columns = Math.ceil(size / 256);
     const tiles = pickTiles(columns, columns, count);
+    const views = viewTiles(columns, columns);
 
     // OpenSlide runs before and after Chromium and keeps its better run, so a busy moment cannot favour us.
     log('OpenSlide read_region ...');
     const openslideBefore = await runOpenSlide(slidePath, tiles);
-    const browser = await runInChromium(slidePath, tiles, log);
+    const openslideViewBefore = await runOpenSlide(slidePath, views);
+    const browser = await runInChromium(slidePath, tiles, views, log);
     log('OpenSlide read_region again ...');
     const openslideAfter = await runOpenSlide(slidePath, tiles);
+    const openslideViewAfter = await runOpenSlide(slidePath, views);
     const openslide = betterOpenSlideRun(openslideBefore, openslideAfter);
+    const openslideView = betterOpenSlideRun(openslideViewBefore, openslideViewAfter);
     log('geotiff.js in Node ...');
     const nodeRate = await runNodeGeotiff(slidePath, tiles);
 
@@ -298,16 +317,16 @@ const suite: BenchSuite = {
     const native = best(browser.nativeTilesPerSecond);
     const pure = best(browser.pureTilesPerSecond);
     const openslideRate = typeof openslide === 'string' ? null : openslide.tilesPerSecond;
-    const row = (path: string, perSecond: number | null, threads: number, msPerTile: number | null) => ({
+    const row = (path: string, perSecond: number | null, threads: number, msPerTile: number | null, pathoLens = native) => ({
       path,
       threads: threads === 1 ? '1' : `${threads} workers`,
       'tiles/s': perSecond,
       'per thread': perSecond === null ? null : perSecond / threads,
       'worker ms/tile': msPerTile,
-      'PathoLens ÷ this': perSecond ? native / perSecond : null,
+      'PathoLens ÷ this': perSecond ? pathoLens / perSecond : null,
     });
     const notes = [
-      `${tiles.length} distinct 256x256 level-0 JPEG tiles of a ${size} x ${size} slide (0.25 µm/px, Q85, 4:2:0); each path reads and decodes every tile once per round, no tile cache; best of 2 rounds (OpenSlide: best of a run before and one after Chromium).`,
+      `${tiles.length} distinct 256x256 level-0 JPEG tiles of a ${size} x ${size} slide (0.25 µm/px, Q85, 4:2:0), scattered at random; each path reads and decodes every tile once per round, no tile cache; best of 2 rounds (OpenSlide: best of a run before and one after Chromium). The last two rows: ${views.length} tiles of 4 views of 12x12 neighbours, as a viewer asks for them (their ratio: PathoLens viewer tiles ÷ OpenSlide on those views).`,
       `Chromium decode pool: ${browser.poolSize} workers on ${cores} cores; tiles/s counts file read + decode + transfer to the page (RGBA: what readTile, regions and models get; viewer: the decoder's ImageBitmap, which the viewer draws, same pixels); per thread = tiles/s ÷ decoding threads (the pool's workers; OpenSlide and Node: 1); worker ms/tile is the mean time a job spends in a worker (read + decode).`,
       `Load average ${loadBefore.toFixed(1)} before -> ${loadAfter.toFixed(1)} after on ${cores} cores${busy ? ': ABOVE the core count, not a quiet machine' : ''}.`,
       `Viewer: ${browser.viewerFirstPaintMs === null ? 'not measured' : `${browser.viewerFirstPaintMs} ms`} from choosing the file in "Open slide" to the first slide pixels on the OpenSeadragon canvas.`,
@@ -324,9 +343,11 @@ const suite: BenchSuite = {
         row('geotiff.js pure JS (Chromium, same workers)', pure, browser.poolSize, browser.pureWorkerMsPerTile),
         row('geotiff.js pure JS (Node, in-process)', nodeRate, 1, null),
         row(`OpenSlide read_region${typeof openslide === 'string' ? '' : ` ${openslide.version}`}`, openslideRate, 1, null),
+        row('PathoLens, viewer tiles, 4 views of 12x12 neighbours', best(browser.viewTilesPerSecond), browser.poolSize, null, best(browser.viewTilesPerSecond)),
+        row('OpenSlide read_region, the same 4 views', typeof openslideView === 'string' ? null : openslideView.tilesPerSecond, 1, null, best(browser.viewTilesPerSecond)),
       ],
       notes,
-      details: { size, tiles, load: { before: loadBefore, after: loadAfter, cores, busy }, browser, openslide: { before: openslideBefore, after: openslideAfter }, nodeRate },
+      details: { size, tiles, views, openslideView: { before: openslideViewBefore, after: openslideViewAfter }, load: { before: loadBefore, after: loadAfter, cores, busy }, browser, openslide: { before: openslideBefore, after: openslideAfter }, nodeRate },
     };
   },
 };
