@@ -42,6 +42,8 @@ test('an answer after the image was read ahead equals the answer that reads it i
   const warm = panel.getByRole('article', { name: 'Answer to: Describe the tissue' });
   await expect(warm).toHaveAttribute('data-status', 'done', { timeout: 120_000 });
   await expect(warm).toContainText('image read before the question');
+  // …and the prompt before the question (system turn + image tokens) was prefilled with it (#18).
+  await expect(warm).toContainText(/with the \d+ prompt tokens before it/);
   expect(await warm.getByTestId('answer-text').textContent()).toBe(coldText);
   // Answered: the conversation continues from its cache, nothing more is read ahead.
   await expect(panel.getByTestId('image-pre-read')).toHaveCount(0);

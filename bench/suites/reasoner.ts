@@ -33,6 +33,9 @@ interface RunnerResult {
   /** Chromium: the same first question asked after the image was read ahead (Ask's pre-read), and that read's time. */
   afterPreRead?: RunnerResult['stats'][number] | null;
   preReadMs?: number | null;
+  /** The same after the image and the prompt before the question were read ahead (Ask's pre-read since #18's prefix). */
+  afterPrefixPreRead?: RunnerResult['stats'][number] | null;
+  prefixPreReadMs?: number | null;
 }
 
 /** A dtype and a thread count, written "q8@2" on the command line. */
@@ -91,7 +94,7 @@ async function runChromium(modelPath: string, tokens: number, variants: Variant[
           type Client = {
             load(options: object): Promise<{ wasmThreads: number | null }>;
             generate(request: object): Promise<{ stats: Stats; text: string }>;
-            preRead(images: object[]): Promise<{ kind: string }>;
+            preRead(images: object[], prompt?: object | null): Promise<{ kind: string }>;
             terminate(): void;
           };
           const hook = (window as unknown as { __patholens: { PathoR1Client: new () => Client } }).__patholens;
@@ -104,6 +107,7 @@ async function runChromium(modelPath: string, tokens: number, variants: Variant[
           await client.generate({ messages: firstMessages, images: [image()], settings: settings(2), conversation: { id: 'warm-up', turn: 0 } });
           const conversations: { first: Stats; followUp: Stats }[] = [];
           const preReads: { stats: Stats; preReadMs: number }[] = [];
+          const prefixPreReads: { stats: Stats; preReadMs: number }[] = [];
           const coldConversation = async (repeat: number) => {
             const id = `bench-${repeat}`;
             const first = await client.generate({ messages: firstMessages, images: [image()], settings: settings(tokens), conversation: { id, turn: 0 } });
@@ -119,29 +123,32 @@ async function runChromium(modelPath: string, tokens: number, variants: Variant[
           };
           // The same first question after Ask read the image ahead (while the user typed). One pixel differs per
           // repeat, so no reading (cached by pixels) serves another question, cold or not.
-          const afterPreRead = async (repeat: number) => {
+          // With the prompt before the question too (prompt {}), or the image only (null, the pre-read before #18's prefix).
+          const preReadThen = (prompt: object | null, into: typeof preReads, pixelShift: number) => async (repeat: number) => {
             const ahead = () => {
               const copy = image();
-              copy.data[0] = (copy.data[0]! + 1 + repeat) % 256;
+              copy.data[0] = (copy.data[0]! + pixelShift + repeat) % 256;
               return copy;
             };
             const readStartedAt = performance.now();
-            const outcome = await client.preRead([ahead()]);
+            const outcome = await client.preRead([ahead()], prompt);
             const preReadMs = performance.now() - readStartedAt;
             if (outcome.kind !== 'encoded') throw new Error(`pre-read ended ${outcome.kind}`);
-            const answer = await client.generate({ messages: firstMessages, images: [ahead()], settings: settings(tokens), conversation: { id: `pre-read-${repeat}`, turn: 0 } });
-            preReads.push({ stats: answer.stats, preReadMs });
+            const answer = await client.generate({ messages: firstMessages, images: [ahead()], settings: settings(tokens), conversation: { id: `pre-read-${pixelShift}-${repeat}`, turn: 0 } });
+            into.push({ stats: answer.stats, preReadMs });
           };
-          // Interleaved, the order swapped every repeat, so a change in the machine's load hits both alike.
+          const afterPreRead = preReadThen(null, preReads, 1);
+          const afterPrefixPreRead = preReadThen({}, prefixPreReads, 101);
+          // Interleaved, the order rotated every repeat, so a change in the machine's load hits all alike.
+          const runs = [coldConversation, afterPreRead, afterPrefixPreRead];
           for (let repeat = 0; repeat < repeats; repeat++) {
-            const order = repeat % 2 === 0 ? [coldConversation, afterPreRead] : [afterPreRead, coldConversation];
-            for (const run of order) await run(repeat);
+            for (let index = 0; index < runs.length; index++) await runs[(index + repeat) % runs.length]!(repeat);
           }
           // Page + workers, WebAssembly memory included (needs cross-origin isolation, which the app has).
           const measure = (performance as unknown as { measureUserAgentSpecificMemory?: () => Promise<{ bytes: number }> }).measureUserAgentSpecificMemory;
           const memoryBytes = measure ? (await measure.call(performance)).bytes : null;
           client.terminate();
-          return { conversations, preReads, memoryBytes, threadsInUse: loaded.wasmThreads, loadMs };
+          return { conversations, preReads, prefixPreReads, memoryBytes, threadsInUse: loaded.wasmThreads, loadMs };
         },
         {
           modelRoot: `/models/${modelPath.slice(0, slash + 1)}`,
@@ -155,11 +162,13 @@ async function runChromium(modelPath: string, tokens: number, variants: Variant[
           threads,
         },
       );
-      const preReadMs = samples.preReads.map((sample) => sample.preReadMs).sort((a, b) => a - b);
+      const medianMs = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? null;
       results.push({
         stats: medianConversation(samples.conversations),
         afterPreRead: medianStats(samples.preReads.map((sample) => sample.stats)),
-        preReadMs: preReadMs[Math.floor(preReadMs.length / 2)] ?? null,
+        preReadMs: medianMs(samples.preReads.map((sample) => sample.preReadMs)),
+        afterPrefixPreRead: medianStats(samples.prefixPreReads.map((sample) => sample.stats)),
+        prefixPreReadMs: medianMs(samples.prefixPreReads.map((sample) => sample.preReadMs)),
         peakMiB: samples.memoryBytes === null ? null : samples.memoryBytes / 2 ** 20,
         note: `ONNX Runtime started ${samples.threadsInUse} thread(s); load ${(samples.loadMs / 1000).toFixed(1)} s`,
       });
@@ -270,6 +279,8 @@ const suite: BenchSuite = {
         'decode ms/token': first?.phases && first.phases.decodeRuns > 0 ? first.phases.decodeMs / first.phases.decodeRuns : null,
         'TTFT after pre-read ms': result.afterPreRead?.timeToFirstTokenMs ?? null,
         'pre-read ms': result.preReadMs ?? null,
+        'TTFT after pre-read + prefix ms': result.afterPrefixPreRead?.timeToFirstTokenMs ?? null,
+        'pre-read + prefix ms': result.prefixPreReadMs ?? null,
         note: result.note ?? '',
       });
     }
@@ -289,6 +300,8 @@ const suite: BenchSuite = {
         'decode ms/token',
         'TTFT after pre-read ms',
         'pre-read ms',
+        'TTFT after pre-read + prefix ms',
+        'pre-read + prefix ms',
         'note',
       ],
       rows,
@@ -298,6 +311,7 @@ const suite: BenchSuite = {
         "The follow-up comes after the model's own first reply. PathoLens continues from the first turn's KV cache (no image or conversation re-encoding); plain transformers.js and PyTorch encode the whole conversation again (PyTorch after a fixed first reply). Goal: PathoLens follow-up TTFT < 30% of the first.",
         'memory MiB: peak RSS of the process for Node and PyTorch; for Chromium, performance.measureUserAgentSpecificMemory() of the page and its workers after the last answer (not a sampled peak).',
         "TTFT after pre-read ms (Chromium): the same first question (one pixel changed) asked after Ask read the region's image ahead, as it does while a question is typed (pre-read ms: that reading); TTFT ms stays the cold figure, the issue's goal.",
+        "TTFT after pre-read + prefix ms (Chromium): the same after the pre-read also prefilled the prompt before the question (system turn + image tokens) into a KV cache, so the answer feeds only the question (pre-read + prefix ms: that reading). The three Chromium questions are interleaved, the order rotated every repeat.",
         "image ms / prefill ms / decode ms/token: the first answer's time in the vision tower, in the decoder's run over the whole prompt, and per later decoder run (PathoLens's runtime times its own session runs).",
       ],
       details: Object.fromEntries(results),

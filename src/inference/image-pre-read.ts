@@ -7,7 +7,7 @@
  * - One encode runs at a time. ONNX Runtime cannot cancel a session run, so "cancel" means: a pre-read that has
  *   not started yet is replaced by a newer one (the region changed), and an answer drops any that has not started.
  * - An answer waits for the encode in flight (the sessions are not run concurrently), then takes the cached features.
- * - At most `capacity` encodings are kept (the newest; a few MB each).
+ * - At most `capacity` encodings are kept (the newest; a few MB each); `onEvict` frees what one held (GPU tensors).
  */
 import type { RgbaImage } from '../slide/slide-source';
 
@@ -43,6 +43,7 @@ export class ImagePreReader<F> {
   constructor(
     private readonly capacity = 2,
     private readonly now: () => number = () => performance.now(),
+    private readonly onEvict: (features: F) => void = () => undefined,
   ) {}
 
   /** Encodes `key`'s images with `job` unless cached or already running; replaces a pre-read still waiting to start. */
@@ -78,6 +79,7 @@ export class ImagePreReader<F> {
   /** Forgets every encoding (the model is unloaded). */
   clear(): void {
     this.dropWaiting();
+    for (const features of this.cache.values()) this.onEvict(features);
     this.cache.clear();
   }
 
@@ -122,6 +124,10 @@ export class ImagePreReader<F> {
   private remember(key: string, features: F): void {
     this.cache.delete(key);
     this.cache.set(key, features);
-    while (this.cache.size > this.capacity) this.cache.delete(this.cache.keys().next().value!);
+    while (this.cache.size > this.capacity) {
+      const oldest = this.cache.keys().next().value!;
+      this.onEvict(this.cache.get(oldest)!);
+      this.cache.delete(oldest);
+    }
   }
 }

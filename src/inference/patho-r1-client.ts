@@ -7,6 +7,7 @@ import { InferenceError, deserializeInferenceError } from './inference-error';
 import type { GenerationOutcome, PathoR1Engine, PathoR1GenerateCallbacks, PathoR1GenerateRequest } from './patho-r1-engine';
 import { unhandledMessage, type LoadOptions, type LoadProgress, type LoadedModel, type PreReadResult, type WorkerEvent, type WorkerRequest } from './worker-protocol';
 import type { RgbaImage } from '../slide/slide-source';
+import type { PromptOptions } from './patho-r1-prompt';
 
 export type { GenerationOutcome } from './patho-r1-engine';
 export type { LoadProgress, LoadedModel, PreReadResult } from './worker-protocol';
@@ -93,9 +94,9 @@ export class PathoR1Client implements PathoR1Engine {
    * when read, or with why not ('replaced' by a newer region, 'busy' answering); an answer about the same pixels
    * then starts at the prompt.
    */
-  async preRead(images: RgbaImage[]): Promise<PreReadResult> {
+  async preRead(images: RgbaImage[], prompt?: PromptOptions | null): Promise<PreReadResult> {
     const done = await this.request(
-      { type: 'pre-read', images },
+      { type: 'pre-read', images, ...(prompt !== undefined && { prompt }) },
       () => undefined,
       images.map((image) => image.data.buffer as ArrayBuffer),
     );

@@ -38,6 +38,8 @@ export interface GenerationStats {
   phases?: { imageMs: number; embedMs: number; prefillMs: number; decodeMs: number; decodeRuns: number };
   /** The image was read (vision tower) before the question, so the time to first token did not include it. */
   imagePreRead?: boolean;
+  /** Prompt tokens before the question (system turn + image) prefilled when the image was read ahead. */
+  prefixPreReadTokens?: number;
 }
 
 export interface GenerationOutcome {

@@ -6,6 +6,7 @@
  */
 import {
   AutoProcessor,
+  DynamicCache,
   InterruptableStoppingCriteria,
   Qwen2_5_VLForConditionalGeneration,
   RawImage,
@@ -15,13 +16,14 @@ import {
   env,
 } from '@huggingface/transformers';
 import type { RgbaImage } from '../slide/slide-source';
-import type { ChatMessage } from './patho-r1-prompt';
+import { buildPathoR1Messages, type ChatMessage, type PromptOptions } from './patho-r1-prompt';
 import { InferenceError } from './inference-error';
 import { toGenerateKwargs, type GenerationSettings } from './generation-settings';
 import type { ModelDtype } from './model-manifest';
 import { SPEED_SAMPLE_IMAGE_SIDE, type SpeedSample } from './first-token-estimate';
 import { pauseForEventLoop } from '../ui/event-loop';
 import { ImagePreReader, imageFingerprint, type PreReadOutcome } from './image-pre-read';
+import { continuesPrefix, promptPrefixLength } from './prompt-prefix';
 
 export type InferenceDevice = 'webgpu' | 'wasm' | 'cpu';
 
@@ -82,6 +84,19 @@ interface RopeIndexModel {
   get_rope_index(inputIds: Tensor, imageGridThw: unknown, videoGridThw: null, attentionMask: Tensor): [Tensor, Tensor];
 }
 
+/** A decoder KV cache as transformers.js keeps it (named tensors; dispose frees those on the GPU). */
+type KvCache = { dispose(): Promise<void> | void };
+
+/**
+ * What a pre-read keeps for one set of images: the vision tower's output and, when prefilled, the decoder's KV cache
+ * of the prompt up to the last image (system turn + user turn's image tokens, see prompt-prefix.ts) with its ids.
+ */
+interface PreReadEntry {
+  features: Tensor;
+  imageGridThw: Tensor;
+  prefix: { ids: bigint[]; pastKeyValues: KvCache } | null;
+}
+
 /** What the last answered turn left behind for a follow-up. */
 interface ConversationCache {
   id: string;
@@ -91,7 +106,7 @@ interface ConversationCache {
   systemText: string;
   /** Prompt and generated ids of every turn so far. */
   sequence: bigint[];
-  pastKeyValues: { dispose(): Promise<void> | void };
+  pastKeyValues: KvCache;
   imageGridThw: unknown;
 }
 
@@ -106,6 +121,8 @@ export interface PathoR1Result {
   reusedTokens: number;
   /** True when the image features came from a pre-read (preReadImages) instead of the vision tower in this answer. */
   imagePreRead: boolean;
+  /** Prompt tokens (system turn + image) whose KV cache a pre-read had prefilled (0 when the whole prompt was fed). */
+  prefixPreReadTokens: number;
   phases: GenerationPhases;
 }
 
@@ -155,8 +172,12 @@ export class PathoR1Runtime {
   private ropeDeltasForNextGeneration: Tensor | null = null;
   private phases: GenerationPhases = emptyPhases();
   private yieldBetweenRuns = false;
-  /** Image features read ahead of a question (the vision tower's output), keyed by the images' pixels. */
-  private readonly preReader = new ImagePreReader<Tensor>(2);
+  /**
+   * Image features read ahead of a question (the vision tower's output) and the prompt prefix's KV cache, keyed by the
+   * images' pixels. Two kept: a prefix cache is small (0.5B: ~25 KB a token, ~6 MB for a 230-token prefix in float32;
+   * 3B ~74 KB, 7B ~115 KB a token, so 17 / 26 MB), and the GPU tensors of a dropped one are freed.
+   */
+  private readonly preReader = new ImagePreReader<PreReadEntry>(2, undefined, (entry) => void entry.prefix?.pastKeyValues.dispose());
   /** Set for one generate() call: features of its images from a pre-read, handed to transformers.js's encode_image. */
   private imageFeaturesForNextGeneration: Tensor | null = null;
   private readonly encodeImage: (inputs: { pixel_values: Tensor; image_grid_thw: Tensor }) => Promise<Tensor>;
@@ -267,14 +288,72 @@ export class PathoR1Runtime {
   }
 
   /**
-   * Runs the vision tower on `images` before any question, so the next answer about exactly these pixels starts at
-   * the prompt's prefill. One at a time; a newer call replaces one not yet started (see image-pre-read.ts).
+   * Runs the vision tower on `images` before any question, then the decoder over the prompt up to the last image (the
+   * system turn of `prompt`'s options and the image tokens), so the next answer about exactly these pixels only feeds
+   * its question (`prompt` null: the image only). One at a time; a newer call replaces one not yet started.
    */
-  preReadImages(images: RgbaImage[]): Promise<PreReadOutcome> {
+  preReadImages(images: RgbaImage[], prompt: PromptOptions | null = {}): Promise<PreReadOutcome> {
     return this.preReader.preRead(imageFingerprint(images), async () => {
       const { pixel_values, image_grid_thw } = await this.imageInputs(images.map((image) => new RawImage(image.data, image.width, image.height, 4).rgb()));
-      return this.encodeImage({ pixel_values, image_grid_thw });
+      const features = await this.encodeImage({ pixel_values, image_grid_thw });
+      const prefix = prompt ? await this.prefillPromptPrefix(images.length, prompt, { pixel_values, image_grid_thw }, features) : null;
+      return { features, imageGridThw: image_grid_thw, prefix };
     });
+  }
+
+  /**
+   * The decoder's KV cache of the prompt before the question, made with generate() asked for one token: it returns the
+   * cache of the ids it was fed (the new token is never fed). The question is a placeholder: the prefix ends before it.
+   */
+  private async prefillPromptPrefix(
+    imageCount: number,
+    prompt: PromptOptions,
+    imageInputs: { pixel_values: Tensor; image_grid_thw: Tensor },
+    features: Tensor,
+  ): Promise<PreReadEntry['prefix']> {
+    const messages = buildPathoR1Messages([{ question: '?', withImage: true, ...(imageCount > 1 ? { regions: imageCount } : {}) }], prompt);
+    const ids = this.tokenIds(this.promptText(messages), imageInputs.image_grid_thw);
+    const length = promptPrefixLength(ids, this.tokenId('<|vision_end|>'));
+    if (length === 0) return null;
+    const prefixIds = ids.slice(0, length);
+    this.imageFeaturesForNextGeneration = features;
+    try {
+      const output = (await this.model.generate({
+        input_ids: new Tensor('int64', BigInt64Array.from(prefixIds), [1, length]),
+        attention_mask: new Tensor('int64', new BigInt64Array(length).fill(1n), [1, length]),
+        ...imageInputs,
+        max_new_tokens: 1,
+        do_sample: false,
+        return_dict_in_generate: true,
+      } as never)) as unknown as { past_key_values: KvCache & { get_seq_length(): number } };
+      if (output.past_key_values.get_seq_length() !== length) {
+        await output.past_key_values.dispose();
+        return null;
+      }
+      return { ids: prefixIds, pastKeyValues: output.past_key_values };
+    } finally {
+      this.imageFeaturesForNextGeneration = null;
+    }
+  }
+
+  private tokenId(token: string): bigint {
+    const tokenizer = this.processor.tokenizer;
+    if (!tokenizer) throw new InferenceError('model-files', 'The model folder has no tokenizer (tokenizer.json): export the model again.');
+    return BigInt(tokenizer.convert_tokens_to_ids([token])[0] as number);
+  }
+
+  /** The ids of a prompt whose image slots are expanded to the merged patches of `imageGridThw` (as encodePrompt). */
+  private tokenIds(text: string, imageGridThw: Tensor): bigint[] {
+    const tokenizer = this.processor.tokenizer;
+    if (!tokenizer) throw new InferenceError('model-files', 'The model folder has no tokenizer (tokenizer.json): export the model again.');
+    const mergeSize = Number((this.processor.image_processor as unknown as { config: { merge_size?: number } }).config.merge_size ?? 2);
+    const grid = Array.from(imageGridThw.data as BigInt64Array, Number);
+    let imageIndex = 0;
+    const expanded = text.replace(/<\|image_pad\|>/g, () => {
+      const [t, h, w] = grid.slice(imageIndex * 3, imageIndex++ * 3 + 3) as [number, number, number];
+      return '<|image_pad|>'.repeat((t * h * w) / (mergeSize * mergeSize));
+    });
+    return Array.from((tokenizer(expanded) as { input_ids: { data: ArrayLike<bigint> } }).input_ids.data, BigInt);
   }
 
   /** The vision tower's inputs for these images, as encodePrompt makes them (one image at a time, concatenated). */
@@ -295,6 +374,28 @@ export class PathoR1Runtime {
     };
   }
 
+  /**
+   * Inputs that continue a KV cache holding the first `cachedTokens` of `full`: only the rest is fed, with M-RoPE
+   * positions computed over the whole sequence (image grid included) and the rope deltas the decode steps need.
+   */
+  private continuation(full: bigint[], cachedTokens: number, imageGridThw: unknown, pastKeyValues: KvCache): Record<string, unknown> {
+    const mask = new Tensor('int64', new BigInt64Array(full.length).fill(1n), [1, full.length]);
+    const [positionIds, ropeDeltas] = (this.model as unknown as RopeIndexModel).get_rope_index(
+      new Tensor('int64', BigInt64Array.from(full), [1, full.length]),
+      imageGridThw,
+      null,
+      mask,
+    );
+    this.ropeDeltasForNextGeneration = ropeDeltas;
+    const tail = full.slice(cachedTokens);
+    return {
+      input_ids: new Tensor('int64', BigInt64Array.from(tail), [1, tail.length]),
+      attention_mask: mask,
+      position_ids: (positionIds as unknown as { slice(...ranges: unknown[]): Tensor }).slice(null, null, [cachedTokens, null]),
+      past_key_values: pastKeyValues,
+    };
+  }
+
   async generate(request: PathoR1Request): Promise<PathoR1Result> {
     const expectedImages = countImages(request.messages);
     if (expectedImages !== request.images.length) {
@@ -302,7 +403,7 @@ export class PathoR1Runtime {
     }
     // Never run sessions beside a pre-read: wait for one in flight, drop one not started, take its features if they
     // are of these images (hashed before encodePrompt, whose RawImage conversion may reuse the pixels' memory).
-    const preReadFeatures = await this.preReader.forAnswer(request.images.length > 0 ? imageFingerprint(request.images) : null);
+    const preRead = await this.preReader.forAnswer(request.images.length > 0 ? imageFingerprint(request.images) : null);
     const tokenizer = this.processor.tokenizer;
     if (!tokenizer) throw new InferenceError('model-files', 'The model folder has no tokenizer (tokenizer.json): export the model again.');
     const systemText = messageText(request.messages[0]);
@@ -324,6 +425,11 @@ export class PathoR1Runtime {
     this.phases = emptyPhases();
     let inputs: Record<string, unknown>;
     let reusedTokens = 0;
+    /** Ids before the fed ones that come from a pre-read's prefix cache (none when the prompt is fed whole). */
+    let prefixIds: bigint[] = [];
+    let imageGridThw: unknown;
+    const text = followUp ? '' : this.promptText(request.messages);
+    const ids = !followUp && preRead?.prefix ? this.tokenIds(text, preRead.imageGridThw) : null;
     if (followUp) {
       // The cached sequence ends inside the assistant turn; close it and add the new user turn the way the chat
       // template writes it. Only the uncached tail is fed, with M-RoPE positions taken from the whole sequence
@@ -334,28 +440,27 @@ export class PathoR1Runtime {
       const suffix = `${closing}\n<|im_start|>user\n${messageText(request.messages.at(-1))}<|im_end|>\n<|im_start|>assistant\n`;
       const suffixIds = Array.from((tokenizer(suffix, { add_special_tokens: false }) as { input_ids: { data: ArrayLike<bigint> } }).input_ids.data, BigInt);
       const full = [...followUp.sequence, ...suffixIds];
-      const mask = new Tensor('int64', new BigInt64Array(full.length).fill(1n), [1, full.length]);
-      const [positionIds, ropeDeltas] = (this.model as unknown as RopeIndexModel).get_rope_index(
-        new Tensor('int64', BigInt64Array.from(full), [1, full.length]),
-        followUp.imageGridThw,
-        null,
-        mask,
-      );
       // The last generated token was never fed to the model, so the cache holds one token less.
       reusedTokens = followUp.sequence.length - 1;
-      const tail = full.slice(reusedTokens);
-      inputs = {
-        input_ids: new Tensor('int64', BigInt64Array.from(tail), [1, tail.length]),
-        attention_mask: mask,
-        position_ids: (positionIds as unknown as { slice(...ranges: unknown[]): Tensor }).slice(null, null, [reusedTokens, null]),
-        past_key_values: followUp.pastKeyValues,
-      };
-      this.ropeDeltasForNextGeneration = ropeDeltas;
+      inputs = this.continuation(full, reusedTokens, followUp.imageGridThw, followUp.pastKeyValues);
+      imageGridThw = followUp.imageGridThw;
+    } else if (preRead?.prefix && ids && continuesPrefix(ids, preRead.prefix.ids)) {
+      // The system turn and the image tokens were prefilled when the image was read ahead: feed only the question,
+      // on a copy of that cache (generate() replaces the entries of the cache it is given; the copy keeps the
+      // pre-read's for another question about the same region). GPU tensors would be freed when replaced, so a cache
+      // on the GPU is handed over once.
+      const prefix = preRead.prefix;
+      const onGpu = Object.values(prefix.pastKeyValues).some((tensor) => (tensor as { location?: string }).location === 'gpu-buffer');
+      const cache = onGpu ? prefix.pastKeyValues : new DynamicCache({ ...(prefix.pastKeyValues as unknown as Record<string, Tensor>) });
+      if (onGpu) preRead.prefix = null;
+      prefixIds = prefix.ids;
+      imageGridThw = preRead.imageGridThw;
+      inputs = this.continuation(ids, prefixIds.length, preRead.imageGridThw, cache);
     } else {
-      const text = this.promptText(request.messages);
       const rawImages = request.images.map((image) => new RawImage(image.data, image.width, image.height, 4).rgb());
       inputs = await this.encodePrompt(text, rawImages);
-      if (preReadFeatures) this.imageFeaturesForNextGeneration = preReadFeatures;
+      imageGridThw = inputs.image_grid_thw ?? null;
+      if (preRead) this.imageFeaturesForNextGeneration = preRead.features;
       if (rawImages.length === 0) {
         const { position_ids, rope_deltas } = textOnlyPositions(Number((inputs.input_ids as Tensor).dims.at(-1)));
         inputs = { ...inputs, position_ids };
@@ -363,7 +468,7 @@ export class PathoR1Runtime {
       }
     }
     const fedTokens = Number((inputs.input_ids as { dims: number[] }).dims.at(-1));
-    const promptTokens = reusedTokens + fedTokens;
+    const promptTokens = reusedTokens + prefixIds.length + fedTokens;
 
     const stopping = new InterruptableStoppingCriteria();
     this.yieldBetweenRuns = request.yieldBetweenRuns ?? false;
@@ -393,7 +498,7 @@ export class PathoR1Runtime {
         return_dict_in_generate: true,
       })) as unknown as { sequences: { data: ArrayLike<bigint> }; past_key_values: ConversationCache['pastKeyValues'] };
       // generate() returns the ids it was fed plus the new ones; put the cached prefix back in front.
-      const sequence = [...(followUp ? followUp.sequence.slice(0, reusedTokens) : []), ...Array.from(output.sequences.data, BigInt)];
+      const sequence = [...(followUp ? followUp.sequence.slice(0, reusedTokens) : prefixIds), ...Array.from(output.sequences.data, BigInt)];
       if (request.conversation) {
         this.conversation = {
           id: request.conversation.id,
@@ -401,15 +506,16 @@ export class PathoR1Runtime {
           systemText,
           sequence,
           pastKeyValues: output.past_key_values,
-          imageGridThw: inputs.image_grid_thw ?? null,
+          imageGridThw,
         };
       } else {
         await output.past_key_values.dispose();
         this.conversation = null;
       }
       const newTokenIds = sequence.slice(promptTokens).map(Number);
-      const imagePreRead = !followUp && preReadFeatures !== undefined;
-      return { newTokenIds, text: streamed, stopped: stopping.interrupted, promptTokens, reusedTokens, imagePreRead, phases: { ...this.phases } };
+      const imagePreRead = !followUp && preRead !== undefined;
+      const prefixPreReadTokens = prefixIds.length;
+      return { newTokenIds, text: streamed, stopped: stopping.interrupted, promptTokens, reusedTokens, imagePreRead, prefixPreReadTokens, phases: { ...this.phases } };
     } finally {
       this.imageFeaturesForNextGeneration = null;
       this.ropeDeltasForNextGeneration = null;

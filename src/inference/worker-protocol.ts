@@ -10,6 +10,7 @@ import type { InferenceDevice } from './patho-r1-runtime';
 import type { SpeedSample } from './first-token-estimate';
 import type { RgbaImage } from '../slide/slide-source';
 import type { PreReadOutcome } from './image-pre-read';
+import type { PromptOptions } from './patho-r1-prompt';
 
 export { TokenClock, type GenerationStats } from './patho-r1-engine';
 
@@ -53,8 +54,11 @@ export type GenerateRequest = { type: 'generate'; requestId: number } & Omit<Pat
     conversation: PathoR1GenerateRequest['conversation'] | null;
   };
 
-/** Read these images (the vision tower) before the question; the worker skips it while an answer runs. */
-export type PreReadRequest = { type: 'pre-read'; requestId: number; images: RgbaImage[] };
+/**
+ * Read these images (the vision tower) before the question, and prefill the prompt up to them with the system prompt
+ * of `prompt`'s options (null: the image only); the worker skips it while an answer runs.
+ */
+export type PreReadRequest = { type: 'pre-read'; requestId: number; images: RgbaImage[]; prompt?: PromptOptions | null };
 
 /** How a pre-read ended; 'busy' when an answer was running (a pre-read never delays one). */
 export type PreReadResult = PreReadOutcome | { kind: 'busy' };

@@ -150,6 +150,7 @@ function AnswerCard({ answer, actions }: { answer: AskAnswer; actions: AnswerAct
         {stats && ` · ${stats.newTokens} tokens`}
         {stats && stats.reusedTokens > 0 && ` · ${stats.reusedTokens} prompt tokens from the previous turn's cache`}
         {stats?.imagePreRead && ' · image read before the question'}
+        {stats?.prefixPreReadTokens ? ` (with the ${stats.prefixPreReadTokens} prompt tokens before it)` : null}
       </p>
       <AnswerBody answer={answer} answerTestId="answer-text" />
       {!inProgress && (
@@ -250,6 +251,9 @@ export function AskPanel() {
         model: modelStore.getState().pathoR1,
         source: { slide: state.slide.source, bounds: preReadBounds, maxPixels: maxPixelsOfLoadedModel() },
         options: { magnification, fullSizeRegions, ...(modelStore.getState().pathoR1.status === 'ready' && { estimate }) },
+        // The prompt before the question is prefilled with this system prompt; a later Chain-of-Draft toggle only
+        // loses that part (the answer then feeds its whole prompt, with the image read ahead).
+        prompt: { chainOfDraft: askStore.getState().chainOfDraft },
       },
       client,
       (width, height) => modelStore.pathoR1FirstTokenPartsMs('ask', width, height)?.imageMs ?? null,

@@ -13,6 +13,7 @@ import { createStore } from 'zustand/vanilla';
 import { useStore } from 'zustand';
 import { imageFingerprint, type PreReadOutcome } from '../../inference/image-pre-read';
 import type { RgbaImage } from '../../slide/slide-source';
+import type { PromptOptions } from '../../inference/patho-r1-prompt';
 import { readAskRegion, type AskRegionOptions, type AskRegionSource } from './ask-region';
 
 export type RegionPreReadState =
@@ -28,10 +29,12 @@ export interface PreReadTarget {
   model: object;
   source: AskRegionSource;
   options: AskRegionOptions;
+  /** The system prompt's options the question will use: the worker prefills the prompt up to the image with them. */
+  prompt?: PromptOptions;
 }
 
 export interface PreReadEngine {
-  preRead(images: RgbaImage[]): Promise<PreReadOutcome | { kind: 'busy' }>;
+  preRead(images: RgbaImage[], prompt?: PromptOptions): Promise<PreReadOutcome | { kind: 'busy' }>;
 }
 
 export function createRegionPreReadStore(now: () => number = () => Date.now()) {
@@ -54,7 +57,7 @@ export function createRegionPreReadStore(now: () => number = () => Date.now()) {
         const fingerprint = imageFingerprint([read.image]);
         const startedAt = now();
         store.setState({ status: 'reading', target: target.key, fingerprint, startedAt, expectedImageMs: expectedImageMs(read.image.width, read.image.height) }, true);
-        const outcome = await engine.preRead([read.image]);
+        const outcome = await engine.preRead([read.image], target.prompt);
         if (!stillMine()) return;
         if (outcome.kind === 'encoded' || outcome.kind === 'cached') {
           store.setState({ status: 'ready', target: target.key, fingerprint, readMs: outcome.kind === 'encoded' ? now() - startedAt : null }, true);
