@@ -137,9 +137,14 @@ test('small.svs: Aperio metadata, and RGB JPEG pixels decoded natively in a work
 });
 
 test('tiles for the viewer (ImageBitmaps from the workers, no readback) have exactly readTile\'s pixels, edge tiles cropped', async ({ page }) => {
-  // A JPEG-tiled pyramid whose size leaves partial edge tiles, and small.svs (RGB JPEG + APP14, a 16-px image in a bigger tile).
+  // A JPEG-tiled pyramid whose size leaves partial edge tiles, small.svs (RGB JPEG + APP14, a 16-px image in a bigger tile), an NDPI.
   const pyramid = await sharpTiff(hePicture(600, 500), { tile: true, tileWidth: 256, tileHeight: 256, compression: 'jpeg', quality: 85, pyramid: true });
-  for (const [name, bytes] of [['pyramid.tiff', pyramid], ['small.svs', readFixture('small.svs')]] as const) {
+  const slides = [
+    ['pyramid.tiff', pyramid],
+    ['small.svs', readFixture('small.svs')],
+    ['hamamatsu-layout.ndpi', readFixture('ndpi/hamamatsu-layout.ndpi')], // NDPI: tiles joined from restart intervals
+  ] as const;
+  for (const [name, bytes] of slides) {
     const result = await page.evaluate(
       async ({ name, base64 }) => {
         type Tile = { width: number; height: number; data: Uint8ClampedArray } | ImageBitmap;

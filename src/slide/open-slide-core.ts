@@ -56,6 +56,7 @@ export async function openByteSource(source: ByteSource, options: OpenSlideOptio
       if (isNdpi(file)) {
         return await NdpiSlideSource.open(file, {
           decode: options.decodeTile,
+          decodeForDisplay: options.decodeTileForDisplay,
           decodeReadsBlobs: options.decodeReadsBlobs,
           tileCacheBytes: options.tileCacheBytes,
           signal: options.signal,

@@ -21,7 +21,8 @@ import {
   type SlideRect,
   type SlideSource,
 } from '../slide-source';
-import type { TileDecodeFn } from '../tiff-slide';
+import type { TileDecodeFn, TileDisplayDecodeFn } from '../tiff-slide';
+import { cropBitmap } from '../tile-bitmap';
 import { TileCache } from '../tile-cache';
 import { standaloneJpegCodec, type TileRequest } from '../tile-codec';
 import { tagNumber, tagNumbers, tagText, type TiffFile, type TiffIfd } from '../tiff-structure';
@@ -187,13 +188,14 @@ export class NdpiSlideSource implements SlideSource {
     tileCacheBytes?: number,
     /** The decoder reads Blob bands itself (the worker pool): set for a local file in the browser. */
     private readonly blob: Blob | null = null,
+    private readonly decodeForDisplay?: TileDisplayDecodeFn,
   ) {
     this.cache = new TileCache(tileCacheBytes);
   }
 
   static async open(
     file: TiffFile,
-    options: { decode: TileDecodeFn; tileCacheBytes?: number; signal?: AbortSignal; decodeReadsBlobs?: boolean },
+    options: { decode: TileDecodeFn; decodeForDisplay?: TileDisplayDecodeFn; tileCacheBytes?: number; signal?: AbortSignal; decodeReadsBlobs?: boolean },
   ): Promise<NdpiSlideSource> {
     const { signal } = options;
     const name = file.source.name;
@@ -233,12 +235,23 @@ export class NdpiSlideSource implements SlideSource {
       properties: await properties(file, baseIfd, signal),
     };
     const blob = options.decodeReadsBlobs ? (file.source.blob ?? null) : null;
-    const slide = new NdpiSlideSource(metadata, file, pyramid, macro, options.decode, options.tileCacheBytes, blob);
+    const slide = new NdpiSlideSource(metadata, file, pyramid, macro, options.decode, options.tileCacheBytes, blob, options.decodeForDisplay);
     await slide.readTile(pyramid.length - 1, 0, 0, signal);
     return slide;
   }
 
-  readTile(level: number, column: number, row: number, signal?: AbortSignal): Promise<RgbaImage> {
+  /** For the viewer: the cached RGBA tile, else (browser) the decoder's ImageBitmap, not cached, never read back. */
+  readTileForDisplay(level: number, column: number, row: number, signal?: AbortSignal): Promise<RgbaImage | ImageBitmap> {
+    const jpeg = this.levels[level];
+    const decode = this.decodeForDisplay;
+    const cached = this.cache.peek(`${level}/${column}/${row}`);
+    if (cached || !decode || !jpeg || this.closed) return cached ?? this.readTile(level, column, row, signal);
+    return this.readTile(level, column, row, signal, decode);
+  }
+
+  readTile(level: number, column: number, row: number, signal?: AbortSignal): Promise<RgbaImage>;
+  readTile(level: number, column: number, row: number, signal: AbortSignal | undefined, decode: TileDisplayDecodeFn): Promise<RgbaImage | ImageBitmap>;
+  readTile(level: number, column: number, row: number, signal?: AbortSignal, decode?: TileDisplayDecodeFn): Promise<RgbaImage | ImageBitmap> {
     if (this.closed) return Promise.reject(new SlideError(`${this.metadata.name} has been closed.`));
     const jpeg = this.levels[level];
     const info = this.metadata.levels[level];
@@ -253,11 +266,18 @@ export class NdpiSlideSource implements SlideSource {
     )) {
       return Promise.reject(new SlideError(`Tile (${column}, ${row}) is outside level ${level} of ${this.metadata.name}.`));
     }
-    return this.cache.get(`${level}/${column}/${row}`, () => this.decodeTile(jpeg, column, row, signal));
+    if (decode) return this.decodeTile(jpeg, column, row, signal, decode);
+    return this.cache.get(`${level}/${column}/${row}`, () => this.decodeTile(jpeg, column, row, signal) as Promise<RgbaImage>);
   }
 
   /** Reads the tile's restart intervals (one range per MCU row), joins them into a JPEG and decodes it. */
-  private async decodeTile(jpeg: NdpiJpeg, column: number, row: number, signal?: AbortSignal): Promise<RgbaImage> {
+  private async decodeTile(
+    jpeg: NdpiJpeg,
+    column: number,
+    row: number,
+    signal?: AbortSignal,
+    decode: TileDisplayDecodeFn = this.decode,
+  ): Promise<RgbaImage | ImageBitmap> {
     const { header } = jpeg;
     const size = tileSize(jpeg);
     const width = Math.min(size.width, header.width - column * size.width);
@@ -333,16 +353,16 @@ export class NdpiSlideSource implements SlideSource {
         request = { ...tile, planes: [jpegFromIntervals(header, width, height, intervals)] };
       }
     }
-    let decoded: RgbaImage;
+    let decoded: RgbaImage | ImageBitmap;
     try {
-      decoded = await this.decode(request, signal);
+      decoded = await decode(request, signal);
     } catch (error) {
       if (error instanceof SlideError || signal?.aborted) throw error;
       throw new SlideError(
         `A JPEG tile of ${this.metadata.name} (Hamamatsu NDPI) could not be decoded (${(error as Error).message ?? error}); the file is damaged.`,
       );
     }
-    return cropTile(decoded, width, height);
+    return 'data' in decoded ? cropTile(decoded, width, height) : cropBitmap(decoded, width, height);
   }
 
   /**
@@ -385,7 +405,7 @@ export class NdpiSlideSource implements SlideSource {
 
   async readAssociatedImage(name: AssociatedImageName, signal?: AbortSignal): Promise<RgbaImage> {
     if (name !== 'macro' || !this.macro) throw new SlideError(`${this.metadata.name} has no ${name} image.`);
-    return this.decodeTile(this.macro, 0, 0, signal);
+    return this.decodeTile(this.macro, 0, 0, signal) as Promise<RgbaImage>;
   }
 
   async close(): Promise<void> {
