@@ -174,10 +174,13 @@ export class PathoR1Runtime {
   private yieldBetweenRuns = false;
   /**
    * Image features read ahead of a question (the vision tower's output) and the prompt prefix's KV cache, keyed by the
-   * images' pixels. Two kept: a prefix cache is small (0.5B: ~25 KB a token, ~6 MB for a 230-token prefix in float32;
-   * 3B ~74 KB, 7B ~115 KB a token, so 17 / 26 MB), and the GPU tensors of a dropped one are freed.
+   * images' pixels. Two encodings kept, but only the newest pre-read's prefix cache (prefixHolder): in float32 a token
+   * of it takes 24 KB (0.5B), 74 KB (Qwen2.5-VL-3B: 36 layers x 2 KV heads x 128), 115 KB (7B: 28 x 4 x 128), so
+   * 6 / 18 / 28 MB for the benchmark's 248-token prefix and up to 33 / 99 / 154 MB for a 1-megapixel region (1280
+   * image tokens). GPU tensors of a dropped one are freed.
    */
-  private readonly preReader = new ImagePreReader<PreReadEntry>(2, undefined, (entry) => void entry.prefix?.pastKeyValues.dispose());
+  private readonly preReader = new ImagePreReader<PreReadEntry>(2, undefined, (entry) => this.dropPrefix(entry));
+  private prefixHolder: PreReadEntry | null = null;
   /** Set for one generate() call: features of its images from a pre-read, handed to transformers.js's encode_image. */
   private imageFeaturesForNextGeneration: Tensor | null = null;
   private readonly encodeImage: (inputs: { pixel_values: Tensor; image_grid_thw: Tensor }) => Promise<Tensor>;
@@ -297,8 +300,18 @@ export class PathoR1Runtime {
       const { pixel_values, image_grid_thw } = await this.imageInputs(images.map((image) => new RawImage(image.data, image.width, image.height, 4).rgb()));
       const features = await this.encodeImage({ pixel_values, image_grid_thw });
       const prefix = prompt ? await this.prefillPromptPrefix(images.length, prompt, { pixel_values, image_grid_thw }, features) : null;
-      return { features, imageGridThw: image_grid_thw, prefix };
+      const entry: PreReadEntry = { features, imageGridThw: image_grid_thw, prefix };
+      if (prefix) {
+        if (this.prefixHolder) this.dropPrefix(this.prefixHolder);
+        this.prefixHolder = entry;
+      }
+      return entry;
     });
+  }
+
+  private dropPrefix(entry: PreReadEntry): void {
+    void entry.prefix?.pastKeyValues.dispose();
+    entry.prefix = null;
   }
 
   /**

@@ -129,4 +129,17 @@ describe('prompt prefix read ahead', () => {
     const drafted = await runtime.generate({ messages, images: [region(6)], settings });
     expect(drafted.prefixPreReadTokens).toBeGreaterThan(0);
   }, 120_000);
+
+  it('only the newest pre-read keeps its prefix cache; an older one still has its image features', async () => {
+    const runtime = await load('fp32');
+    const messages = ask('What is this?');
+    const cold = await runtime.generate({ messages, images: [region(11)], settings });
+    await runtime.preReadImages([region(11)]);
+    await runtime.preReadImages([region(12)]);
+    const older = await runtime.generate({ messages, images: [region(11)], settings });
+    expect(older.imagePreRead).toBe(true);
+    expect(older.prefixPreReadTokens).toBe(0);
+    expect(older.newTokenIds).toEqual(cold.newTokenIds);
+    expect((await runtime.generate({ messages, images: [region(12)], settings })).prefixPreReadTokens).toBeGreaterThan(0);
+  }, 120_000);
 });
