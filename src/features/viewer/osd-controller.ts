@@ -75,6 +75,9 @@ export class OsdController {
       maxZoomPixelRatio: 4,
       minZoomImageRatio: DEFAULT_MIN_ZOOM_IMAGE_RATIO,
       immediateRender: false,
+      // Tiles asked for per frame (OpenSeadragon's default 1, 10 for the first view): a view's tiles reach the decode
+      // pool together, which reads neighbours in one run of the file (decode-pool.ts) and keeps every worker busy.
+      maxTilesPerFrame: 8,
       preserveImageSizeOnResize: true,
     } as OpenSeadragon.Options);
     this.viewer.canvas.setAttribute('role', 'application');
