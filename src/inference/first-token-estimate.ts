@@ -32,11 +32,15 @@ export function imagePatches(width: number, height: number, maxPixels = 12845056
 
 /** The system prompt, chat markup and a question, beside the image's tokens (one per 4 patches). */
 const TEXT_TOKENS = 80;
+/** A typical question with the assistant header: what is left to prefill after a pre-read prefilled the rest (#18). */
+const QUESTION_TOKENS = 30;
 
 /** The two parts of the wait for the first token: reading the image (vision tower) and the prompt's prefill. */
 export interface FirstTokenParts {
   imageMs: number;
   promptMs: number;
+  /** The question's share of promptMs: all that is left once the image and the prompt before it were read ahead. */
+  questionMs: number;
 }
 
 /** Estimated milliseconds of each part for one image of width x height (an image read ahead skips imageMs). */
@@ -44,7 +48,8 @@ export function estimateFirstTokenParts(sample: SpeedSample, width: number, heig
   if (sample.imagePatches <= 0 || sample.promptTokens <= 0) return null;
   const patches = imagePatches(width, height);
   const promptTokens = patches / 4 + TEXT_TOKENS;
-  return { imageMs: (patches * sample.imageMs) / sample.imagePatches, promptMs: (promptTokens * sample.prefillMs) / sample.promptTokens };
+  const msPerPromptToken = sample.prefillMs / sample.promptTokens;
+  return { imageMs: (patches * sample.imageMs) / sample.imagePatches, promptMs: promptTokens * msPerPromptToken, questionMs: QUESTION_TOKENS * msPerPromptToken };
 }
 
 /** Estimated milliseconds from the question to the first token for one image of width x height. */

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { firstTokenSentence } from '../../src/features/models/weights-wording';
-import { SPEED_SAMPLE_IMAGE_SIDE, estimateFirstTokenMs, imagePatches } from '../../src/inference/first-token-estimate';
+import { SPEED_SAMPLE_IMAGE_SIDE, estimateFirstTokenMs, estimateFirstTokenParts, imagePatches } from '../../src/inference/first-token-estimate';
 
 describe('first-token estimate', () => {
   it('counts patches after the resize to multiples of 28 px', () => {
@@ -20,6 +20,8 @@ describe('first-token estimate', () => {
     // 768 patches x 10 ms + (768 / 4 + 80 = 272 tokens) x 5 ms.
     expect(estimateFirstTokenMs(sample, 448, 336)).toBeCloseTo(7680 + 1360);
     expect(estimateFirstTokenMs({ ...sample, imagePatches: 0 }, 448, 336)).toBeNull();
+    // After a pre-read of the image and the prompt before the question, only the question (30 tokens) is left.
+    expect(estimateFirstTokenParts(sample, 448, 336)?.questionMs).toBeCloseTo(150);
   });
 
   it('says it in words for a typical region, or nothing without a measurement', () => {

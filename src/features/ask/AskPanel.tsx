@@ -37,10 +37,12 @@ function workerDependencies(): AskDependencies {
     modelLabel: () => modelStore.pathoR1Name('ask'),
     firstTokenEstimateMs: (width, height) => modelStore.pathoR1FirstTokenEstimateMs('ask', width, height),
     firstTokenEstimateForImageMs(image) {
-      // An image read ahead (or still being read) leaves only the rest of its reading and the prompt.
+      // An image still being read ahead leaves the rest of its reading and the prompt; one read (with the prompt
+      // before the question prefilled) leaves only the question.
       const imageMsLeft = regionPreReadStore.imageMsLeft(image);
       const parts = imageMsLeft === null ? null : modelStore.pathoR1FirstTokenPartsMs('ask', image.width, image.height);
-      return parts && imageMsLeft! + parts.promptMs;
+      if (!parts) return null;
+      return regionPreReadStore.getState().status === 'ready' ? parts.questionMs : imageMsLeft! + parts.promptMs;
     },
     generate(request, callbacks) {
       const engine = modelStore.pathoR1Engine();
