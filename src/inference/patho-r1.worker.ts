@@ -85,7 +85,7 @@ async function generate(request: GenerateRequest): Promise<void> {
 
 async function preRead(request: PreReadRequest): Promise<void> {
   if (!runtime) throw new InferenceError('not-loaded', 'No model is loaded: load Patho-R1 in the Models tab first.');
-  const result = answering > 0 ? ({ kind: 'busy' } as const) : await runtime.preReadImages(request.images, request.prompt ?? {});
+  const result = answering > 0 ? ({ kind: 'busy' } as const) : await runtime.preReadImages(request.images, request.prompt === undefined ? {} : request.prompt);
   post({ type: 'pre-read-done', requestId: request.requestId, result });
 }
 
