@@ -50,16 +50,24 @@ import { CHROMIUM_PATH, QUIET_CHROMIUM_FLAGS } from '../e2e/chromium';
 import { pickTiles } from './suites/tiles';
 
 const file = '/tmp/patholens-bench/tiles-50000.svs';
-const index = JSON.parse(execFileSync('/work/main/.venv/bin/python', ['-c', `
+const index = JSON.parse(
+  execFileSync('/work/main/.venv/bin/python', [
+    '-c',
+    `
 import tifffile,json
 p=tifffile.TiffFile('${file}').pages[0]
-print(json.dumps([list(map(int,p.dataoffsets)), list(map(int,p.databytecounts))]))`]).toString()) as [number[], number[]];
+print(json.dumps([list(map(int,p.dataoffsets)), list(map(int,p.databytecounts))]))`,
+  ]).toString(),
+) as [number[], number[]];
 const columns = Math.ceil(50000 / 256);
 const at = (c: number, r: number) => [index[0][r * columns + c]!, index[1][r * columns + c]!];
 const tiles = pickTiles(columns, columns, 600).map(([c, r]) => at(c, r));
 // Runs of 8 tiles that follow each other in the file (this writer stores level 0 in quadtree order, so they are
 // 2x2 neighbours; Aperio stores rows), 600 tiles in all: what reading neighbours in one slice could gain.
-const byOffset = index[0].slice(0, columns * columns).map((o, i) => [o, index[1][i]!]).sort((a, b) => a[0]! - b[0]!);
+const byOffset = index[0]
+  .slice(0, columns * columns)
+  .map((o, i) => [o, index[1][i]!])
+  .sort((a, b) => a[0]! - b[0]!);
 const runs = pickTiles(columns, columns, 75).map(([c, r]) => {
   const start = Math.min(byOffset.length - 8, Math.floor(((r * columns + c) / (columns * columns)) * byOffset.length));
   return byOffset.slice(start, start + 8);
@@ -138,10 +146,19 @@ for (const variant of variants) {
       let maxDiff = 0;
       let count = 0;
       const waiting = new Map<number, (v: unknown) => void>();
-      for (const w of pool) w.onerror = (e) => console.log("worker error " + e.message);
-      for (const w of pool) w.onmessage = (e) => { waiting.get(e.data.id)!(e.data); waiting.delete(e.data.id); };
+      for (const w of pool) w.onerror = (e) => console.log('worker error ' + e.message);
+      for (const w of pool)
+        w.onmessage = (e) => {
+          waiting.get(e.data.id)!(e.data);
+          waiting.delete(e.data.id);
+        };
       // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the experiment worker answers loosely shaped messages
-      const call = (w: Worker, msg: object) => new Promise<any>((resolve) => { const id = nextId++; waiting.set(id, resolve); w.postMessage({ id, ...msg }); });
+      const call = (w: Worker, msg: object) =>
+        new Promise<any>((resolve) => {
+          const id = nextId++;
+          waiting.set(id, resolve);
+          w.postMessage({ id, ...msg });
+        });
       const round = async (list: number[][]) => {
         let i = 0;
         const t = performance.now();
@@ -150,10 +167,15 @@ for (const variant of variants) {
         const lane = async (w: Worker) => {
           while (i < list.length) {
             const item = list[i++]!;
-            const r = typeof item[0] === 'number' ? await call(w, { blob: file, offset: item[0], length: item[1], mode }) : await call(w, { blob: file, parts: item, mode });
+            const r =
+              typeof item[0] === 'number'
+                ? await call(w, { blob: file, offset: item[0], length: item[1], mode })
+                : await call(w, { blob: file, parts: item, mode });
             const p0 = performance.now();
             if (r.diff > 0) maxDiff = Math.max(maxDiff, r.diff);
-            if (r.bitmap) { r.bitmap.close(); }
+            if (r.bitmap) {
+              r.bitmap.close();
+            }
             for (const b of r.bitmaps ?? []) b.close();
             pageMs += performance.now() - p0;
           }
@@ -172,14 +194,24 @@ for (const variant of variants) {
       for (const w of pool) w.terminate();
       return { rates, readMs: sum('read'), bitmapMs: sum('bitmap'), readbackMs: sum('readback'), maxDiff, count };
     },
-    { code: workerCode, tiles: (mode!.startsWith('runs') ? runs : mode!.startsWith('row') ? runs.flat() : tiles) as number[][], mode: mode!, workers: Number(workersText), slots: Number(slotsText) },
+    {
+      code: workerCode,
+      tiles: (mode!.startsWith('runs') ? runs : mode!.startsWith('row') ? runs.flat() : tiles) as number[][],
+      mode: mode!,
+      workers: Number(workersText),
+      slots: Number(slotsText),
+    },
   );
   const cpuAfter = chromiumCpu();
   const cpuPerTile = Object.entries(cpuAfter)
     .filter(([type]) => type === 'browser' || type === 'renderer')
     .map(([type, seconds]) => `${type} ${(((seconds - (cpuBefore[type] ?? 0)) * 1000) / result.count).toFixed(2)}`)
     .join(', ');
-  console.log(`  CPU ms per tile by process: ${cpuPerTile}${result.maxDiff > 0 ? `; VideoFrame readback differs from getImageData by up to ${result.maxDiff}` : ''}`);
-  console.log(`${variant.padEnd(20)} tiles/s ${result.rates.map((r) => r.toFixed(0)).join(' / ')}  in worker per tile: read ${result.readMs.toFixed(2)} ms, createImageBitmap ${result.bitmapMs.toFixed(2)} ms, readback ${result.readbackMs.toFixed(2)} ms  (load ${loadavg()[0]!.toFixed(1)})`);
+  console.log(
+    `  CPU ms per tile by process: ${cpuPerTile}${result.maxDiff > 0 ? `; VideoFrame readback differs from getImageData by up to ${result.maxDiff}` : ''}`,
+  );
+  console.log(
+    `${variant.padEnd(20)} tiles/s ${result.rates.map((r) => r.toFixed(0)).join(' / ')}  in worker per tile: read ${result.readMs.toFixed(2)} ms, createImageBitmap ${result.bitmapMs.toFixed(2)} ms, readback ${result.readbackMs.toFixed(2)} ms  (load ${loadavg()[0]!.toFixed(1)})`,
+  );
 }
 await browser.close();

@@ -136,7 +136,7 @@ test('small.svs: Aperio metadata, and RGB JPEG pixels decoded natively in a work
   expect(await nativeDecodes()).toBe(before);
 });
 
-test('tiles for the viewer (ImageBitmaps from the workers, no readback) have exactly readTile\'s pixels, edge tiles cropped', async ({ page }) => {
+test("tiles for the viewer (ImageBitmaps from the workers, no readback) have exactly readTile's pixels, edge tiles cropped", async ({ page }) => {
   // A JPEG-tiled pyramid whose size leaves partial edge tiles, small.svs (RGB JPEG + APP14, a 16-px image in a bigger tile), an NDPI.
   const pyramid = await sharpTiff(hePicture(600, 500), { tile: true, tileWidth: 256, tileHeight: 256, compression: 'jpeg', quality: 85, pyramid: true });
   const slides = [

@@ -134,7 +134,12 @@ async function runChromium(modelPath: string, tokens: number, variants: Variant[
             const outcome = await client.preRead([ahead()], prompt);
             const preReadMs = performance.now() - readStartedAt;
             if (outcome.kind !== 'encoded') throw new Error(`pre-read ended ${outcome.kind}`);
-            const answer = await client.generate({ messages: firstMessages, images: [ahead()], settings: settings(tokens), conversation: { id: `pre-read-${pixelShift}-${repeat}`, turn: 0 } });
+            const answer = await client.generate({
+              messages: firstMessages,
+              images: [ahead()],
+              settings: settings(tokens),
+              conversation: { id: `pre-read-${pixelShift}-${repeat}`, turn: 0 },
+            });
             into.push({ stats: answer.stats, preReadMs });
           };
           const afterPreRead = preReadThen(null, preReads, 1);
@@ -311,7 +316,7 @@ const suite: BenchSuite = {
         "The follow-up comes after the model's own first reply. PathoLens continues from the first turn's KV cache (no image or conversation re-encoding); plain transformers.js and PyTorch encode the whole conversation again (PyTorch after a fixed first reply). Goal: PathoLens follow-up TTFT < 30% of the first.",
         'memory MiB: peak RSS of the process for Node and PyTorch; for Chromium, performance.measureUserAgentSpecificMemory() of the page and its workers after the last answer (not a sampled peak).',
         "TTFT after pre-read ms (Chromium): the same first question (one pixel changed) asked after Ask read the region's image ahead, as it does while a question is typed (pre-read ms: that reading); TTFT ms stays the cold figure, the issue's goal.",
-        "TTFT after pre-read + prefix ms (Chromium): the same after the pre-read also prefilled the prompt before the question (system turn + image tokens) into a KV cache, so the answer feeds only the question (pre-read + prefix ms: that reading). The three Chromium questions are interleaved, the order rotated every repeat.",
+        'TTFT after pre-read + prefix ms (Chromium): the same after the pre-read also prefilled the prompt before the question (system turn + image tokens) into a KV cache, so the answer feeds only the question (pre-read + prefix ms: that reading). The three Chromium questions are interleaved, the order rotated every repeat.',
         "image ms / prefill ms / decode ms/token: the first answer's time in the vision tower, in the decoder's run over the whole prompt, and per later decoder run (PathoLens's runtime times its own session runs).",
       ],
       details: Object.fromEntries(results),

@@ -311,7 +311,8 @@ const suite: BenchSuite = {
     const loadAfter = loadavg()[0]!;
     // The goal is per decoding thread (issue #18), and only a run on a quiet machine says anything about it.
     const busy = Math.max(loadBefore, loadAfter) > cores;
-    if (busy) log(`WARNING: load average ${loadBefore.toFixed(1)} -> ${loadAfter.toFixed(1)} is above the ${cores} cores: not a quiet machine, rates are rough`);
+    if (busy)
+      log(`WARNING: load average ${loadBefore.toFixed(1)} -> ${loadAfter.toFixed(1)} is above the ${cores} cores: not a quiet machine, rates are rough`);
 
     const best = (values: number[]) => Math.max(...values);
     const native = best(browser.nativeTilesPerSecond);
@@ -339,15 +340,35 @@ const suite: BenchSuite = {
       columns: ['path', 'threads', 'tiles/s', 'per thread', 'worker ms/tile', 'PathoLens ÷ this'],
       rows: [
         row('PathoLens, RGBA tiles (Chromium, native JPEG in workers)', native, browser.poolSize, browser.nativeWorkerMsPerTile),
-        row('PathoLens, viewer tiles (ImageBitmap to the page, no readback)', best(browser.displayTilesPerSecond), browser.poolSize, browser.displayWorkerMsPerTile),
+        row(
+          'PathoLens, viewer tiles (ImageBitmap to the page, no readback)',
+          best(browser.displayTilesPerSecond),
+          browser.poolSize,
+          browser.displayWorkerMsPerTile,
+        ),
         row('geotiff.js pure JS (Chromium, same workers)', pure, browser.poolSize, browser.pureWorkerMsPerTile),
         row('geotiff.js pure JS (Node, in-process)', nodeRate, 1, null),
         row(`OpenSlide read_region${typeof openslide === 'string' ? '' : ` ${openslide.version}`}`, openslideRate, 1, null),
         row('PathoLens, viewer tiles, 4 views of 12x12 neighbours', best(browser.viewTilesPerSecond), browser.poolSize, null, best(browser.viewTilesPerSecond)),
-        row('OpenSlide read_region, the same 4 views', typeof openslideView === 'string' ? null : openslideView.tilesPerSecond, 1, null, best(browser.viewTilesPerSecond)),
+        row(
+          'OpenSlide read_region, the same 4 views',
+          typeof openslideView === 'string' ? null : openslideView.tilesPerSecond,
+          1,
+          null,
+          best(browser.viewTilesPerSecond),
+        ),
       ],
       notes,
-      details: { size, tiles, views, openslideView: { before: openslideViewBefore, after: openslideViewAfter }, load: { before: loadBefore, after: loadAfter, cores, busy }, browser, openslide: { before: openslideBefore, after: openslideAfter }, nodeRate },
+      details: {
+        size,
+        tiles,
+        views,
+        openslideView: { before: openslideViewBefore, after: openslideViewAfter },
+        load: { before: loadBefore, after: loadAfter, cores, busy },
+        browser,
+        openslide: { before: openslideBefore, after: openslideAfter },
+        nodeRate,
+      },
     };
   },
 };

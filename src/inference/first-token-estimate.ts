@@ -49,7 +49,11 @@ export function estimateFirstTokenParts(sample: SpeedSample, width: number, heig
   const patches = imagePatches(width, height);
   const promptTokens = patches / 4 + TEXT_TOKENS;
   const msPerPromptToken = sample.prefillMs / sample.promptTokens;
-  return { imageMs: (patches * sample.imageMs) / sample.imagePatches, promptMs: promptTokens * msPerPromptToken, questionMs: QUESTION_TOKENS * msPerPromptToken };
+  return {
+    imageMs: (patches * sample.imageMs) / sample.imagePatches,
+    promptMs: promptTokens * msPerPromptToken,
+    questionMs: QUESTION_TOKENS * msPerPromptToken,
+  };
 }
 
 /** Estimated milliseconds from the question to the first token for one image of width x height. */

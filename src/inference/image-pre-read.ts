@@ -85,12 +85,10 @@ export class ImagePreReader<F> {
 
   private start(key: string, job: () => Promise<F>): Promise<PreReadOutcome> {
     const startedAt = this.now();
-    const done = job().then(
-      (features): PreReadOutcome => {
-        this.remember(key, features);
-        return { kind: 'encoded', ms: this.now() - startedAt };
-      },
-    );
+    const done = job().then((features): PreReadOutcome => {
+      this.remember(key, features);
+      return { kind: 'encoded', ms: this.now() - startedAt };
+    });
     const running = { key, done };
     this.running = running;
     const next = () => {

@@ -31,7 +31,10 @@ export async function generateInThread(
     newTokenIds: result.newTokenIds,
     text: result.text,
     stopped: result.stopped,
-    stats: { ...clock.stats(result.promptTokens, result.reusedTokens), phases: result.phases, ...(result.imagePreRead && { imagePreRead: true }),
+    stats: {
+      ...clock.stats(result.promptTokens, result.reusedTokens),
+      phases: result.phases,
+      ...(result.imagePreRead && { imagePreRead: true }),
       ...(result.prefixPreReadTokens > 0 && { prefixPreReadTokens: result.prefixPreReadTokens }),
     },
   };

@@ -5,7 +5,15 @@
  */
 import { InferenceError, deserializeInferenceError } from './inference-error';
 import type { GenerationOutcome, PathoR1Engine, PathoR1GenerateCallbacks, PathoR1GenerateRequest } from './patho-r1-engine';
-import { unhandledMessage, type LoadOptions, type LoadProgress, type LoadedModel, type PreReadResult, type WorkerEvent, type WorkerRequest } from './worker-protocol';
+import {
+  unhandledMessage,
+  type LoadOptions,
+  type LoadProgress,
+  type LoadedModel,
+  type PreReadResult,
+  type WorkerEvent,
+  type WorkerRequest,
+} from './worker-protocol';
 import type { RgbaImage } from '../slide/slide-source';
 import type { PromptOptions } from './patho-r1-prompt';
 

@@ -528,7 +528,16 @@ export class PathoR1Runtime {
       const newTokenIds = sequence.slice(promptTokens).map(Number);
       const imagePreRead = !followUp && preRead !== undefined;
       const prefixPreReadTokens = prefixIds.length;
-      return { newTokenIds, text: streamed, stopped: stopping.interrupted, promptTokens, reusedTokens, imagePreRead, prefixPreReadTokens, phases: { ...this.phases } };
+      return {
+        newTokenIds,
+        text: streamed,
+        stopped: stopping.interrupted,
+        promptTokens,
+        reusedTokens,
+        imagePreRead,
+        prefixPreReadTokens,
+        phases: { ...this.phases },
+      };
     } finally {
       this.imageFeaturesForNextGeneration = null;
       this.ropeDeltasForNextGeneration = null;

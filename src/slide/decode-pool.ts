@@ -8,9 +8,7 @@ import type { TileRequest } from './tile-codec';
 import type { DecodedSamples } from './tile-decoder';
 
 type Payload =
-  | { kind: 'tile'; job: TileRequest; pureJs?: boolean; bitmap?: boolean }
-  | { kind: 'samples'; job: TileRequest }
-  | { kind: 'image'; bytes: Uint8Array };
+  { kind: 'tile'; job: TileRequest; pureJs?: boolean; bitmap?: boolean } | { kind: 'samples'; job: TileRequest } | { kind: 'image'; bytes: Uint8Array };
 
 type Decoded = RgbaImage | DecodedSamples | ImageBitmap;
 
@@ -155,7 +153,7 @@ export class DecodePool {
     let start = candidates[first]!.offset;
     let end = candidates[first]!.end;
     const fits = (c: { offset: number; end: number }) => Math.max(end, c.end) - Math.min(start, c.offset) <= RUN_MAX_BYTES && last - first + 1 < RUN_MAX_TILES;
-    for (let grew = true; grew; ) {
+    for (let grew = true; grew;) {
       grew = false;
       const after = candidates[last + 1];
       if (after && after.offset - end <= RUN_MAX_GAP && fits(after)) {
@@ -172,7 +170,13 @@ export class DecodePool {
     }
     if (first === last) return [task];
     const run = { fileKey: `pool-run-${this.nextRun++}`, offset: start, length: end - start };
-    const members = [task, ...candidates.slice(first, last + 1).map((c) => c.task).filter((t) => t !== task)];
+    const members = [
+      task,
+      ...candidates
+        .slice(first, last + 1)
+        .map((c) => c.task)
+        .filter((t) => t !== task),
+    ];
     for (const member of members) {
       if (member !== task) this.queue.splice(this.queue.indexOf(member), 1);
       const payload = member.payload as Extract<Payload, { kind: 'tile' }>;

@@ -81,7 +81,9 @@ describe('prompt prefix read ahead', () => {
         warm = await runtime.generate({ messages, images: [region(3)], settings });
       });
       const diff = maxAbsDiff(coldLogits, warmLogits);
-      console.info(`${dtype} first-token logits, split vs whole prefill: max |diff| ${diff.toExponential(2)} (largest |logit| ${maxAbsDiff(coldLogits, new Float32Array(coldLogits.length)).toFixed(2)}), argmax ${argmax(coldLogits)} / ${argmax(warmLogits)}`);
+      console.info(
+        `${dtype} first-token logits, split vs whole prefill: max |diff| ${diff.toExponential(2)} (largest |logit| ${maxAbsDiff(coldLogits, new Float32Array(coldLogits.length)).toFixed(2)}), argmax ${argmax(coldLogits)} / ${argmax(warmLogits)}`,
+      );
       expect(warm.imagePreRead).toBe(true);
       expect(warm.prefixPreReadTokens).toBeGreaterThan(20);
       expect(warm.promptTokens).toBe(cold.promptTokens);
@@ -102,7 +104,14 @@ describe('prompt prefix read ahead', () => {
   it('a follow-up after an answer on the prefilled prefix continues the M-RoPE positions as after a cold answer', async () => {
     const runtime = await load('fp32');
     const turns = (reply?: string) =>
-      buildPathoR1Messages(reply === undefined ? [{ question: 'What is this?', withImage: true }] : [{ question: 'What is this?', withImage: true, reply }, { question: 'And the grade?', withImage: false }]);
+      buildPathoR1Messages(
+        reply === undefined
+          ? [{ question: 'What is this?', withImage: true }]
+          : [
+              { question: 'What is this?', withImage: true, reply },
+              { question: 'And the grade?', withImage: false },
+            ],
+      );
     const cold1 = await runtime.generate({ messages: turns(), images: [region(9)], settings, conversation: { id: 'cold', turn: 0 } });
     const cold2 = await runtime.generate({ messages: turns(cold1.text), images: [region(9)], settings, conversation: { id: 'cold', turn: 1 } });
 

@@ -73,7 +73,15 @@ describe('DecodePool', () => {
     const blob = new Blob([]);
     const other = new Blob([]);
     const at = (b: Blob, offset: number) => ({ codec: { key: 'k' }, width: 1, height: 1, file: { blob: b, ranges: [{ offset, length: 100 }] } }) as never;
-    const offsets: [Blob, number][] = [[blob, 0], [blob, 5000], [blob, 200], [blob, 9_000_000], [blob, 300], [other, 400], [blob, 100]];
+    const offsets: [Blob, number][] = [
+      [blob, 0],
+      [blob, 5000],
+      [blob, 200],
+      [blob, 9_000_000],
+      [blob, 300],
+      [other, 400],
+      [blob, 100],
+    ];
     const jobs = offsets.map(([b, offset]) => p.decodeTile(at(b, offset)));
     const worker = FakeWorker.all[0]!;
     const seen = () =>
@@ -81,9 +89,17 @@ describe('DecodePool', () => {
         const file = r.kind === 'tile' ? r.job.file : undefined;
         return [file?.ranges[0]?.offset, file?.run && [file.run.offset, file.run.length]];
       });
-    expect(seen()).toEqual([[0, undefined], [5000, undefined]]); // sent at once, before anything queued
+    expect(seen()).toEqual([
+      [0, undefined],
+      [5000, undefined],
+    ]); // sent at once, before anything queued
     worker.answer(); // a free slot: the next queued tile (200) takes its neighbours 100 and 300 with it
-    expect(seen()).toEqual([[5000, undefined], [200, [100, 300]], [100, [100, 300]], [300, [100, 300]]]);
+    expect(seen()).toEqual([
+      [5000, undefined],
+      [200, [100, 300]],
+      [100, [100, 300]],
+      [300, [100, 300]],
+    ]);
     worker.answer(); // 5000 done: the far tile goes alone
     expect(seen().at(-1)).toEqual([9_000_000, undefined]);
     worker.answer(); // the run's first tile frees its slot; the ones that rode along do not

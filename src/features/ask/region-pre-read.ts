@@ -56,7 +56,10 @@ export function createRegionPreReadStore(now: () => number = () => Date.now()) {
         if (!read.ok) return void forget(mine);
         const fingerprint = imageFingerprint([read.image]);
         const startedAt = now();
-        store.setState({ status: 'reading', target: target.key, fingerprint, startedAt, expectedImageMs: expectedImageMs(read.image.width, read.image.height) }, true);
+        store.setState(
+          { status: 'reading', target: target.key, fingerprint, startedAt, expectedImageMs: expectedImageMs(read.image.width, read.image.height) },
+          true,
+        );
         const outcome = await engine.preRead([read.image], target.prompt);
         if (!stillMine()) return;
         if (outcome.kind === 'encoded' || outcome.kind === 'cached') {

@@ -24,14 +24,23 @@ function fakeSlide(shade: number): SlideSource {
 
 const model = {};
 function target(key: string, shade = 200): PreReadTarget {
-  return { key, model, source: { slide: fakeSlide(shade), bounds: { x: 0, y: 0, width: 1792, height: 1344 }, maxPixels: 1_003_520 }, options: { magnification: 10, fullSizeRegions: false } };
+  return {
+    key,
+    model,
+    source: { slide: fakeSlide(shade), bounds: { x: 0, y: 0, width: 1792, height: 1344 }, maxPixels: 1_003_520 },
+    options: { magnification: 10, fullSizeRegions: false },
+  };
 }
 
 /** An engine whose reads finish when the test says so. */
 function manualEngine() {
   const pending: ((outcome: { kind: 'encoded'; ms: number } | { kind: 'busy' }) => void)[] = [];
   const engine: PreReadEngine = { preRead: () => new Promise((resolve) => pending.push(resolve)) };
-  return { engine, pending, finish: (index = 0, outcome: { kind: 'encoded'; ms: number } | { kind: 'busy' } = { kind: 'encoded', ms: 1 }) => pending[index]!(outcome) };
+  return {
+    engine,
+    pending,
+    finish: (index = 0, outcome: { kind: 'encoded'; ms: number } | { kind: 'busy' } = { kind: 'encoded', ms: 1 }) => pending[index]!(outcome),
+  };
 }
 
 const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
