@@ -152,8 +152,8 @@ for (const variant of variants) {
           waiting.get(e.data.id)!(e.data);
           waiting.delete(e.data.id);
         };
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the experiment worker answers loosely shaped messages
       const call = (w: Worker, msg: object) =>
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the experiment worker answers loosely shaped messages
         new Promise<any>((resolve) => {
           const id = nextId++;
           waiting.set(id, resolve);
