@@ -256,28 +256,8 @@ export class PathoR1Runtime {
    */
   private async encodePrompt(text: string, images: RawImage[]): Promise<Record<string, unknown>> {
     if (images.length <= 1) return images.length === 1 ? this.processor(text, images[0]) : this.processor(text);
-    const imageProcessor = this.processor.image_processor as unknown as (image: RawImage) => Promise<{ pixel_values: Tensor; image_grid_thw: Tensor }>;
-    const perImage: { pixel_values: Tensor; image_grid_thw: Tensor }[] = [];
-    for (const image of images) perImage.push(await imageProcessor(image)); // one at a time: peak memory of one image
-    const mergeSize = Number((this.processor.image_processor as unknown as { config: { merge_size?: number } }).config.merge_size ?? 2);
-    let imageIndex = 0;
-    const expanded = text.replace(/<\|image_pad\|>/g, () => {
-      const [t, h, w] = Array.from((perImage[imageIndex++]!.image_grid_thw.data as BigInt64Array).slice(0, 3), Number) as [number, number, number];
-      return '<|image_pad|>'.repeat((t * h * w) / (mergeSize * mergeSize));
-    });
-    const tokenizer = this.processor.tokenizer;
-    if (!tokenizer) throw new InferenceError('model-files', 'The model folder has no tokenizer (tokenizer.json): export the model again.');
-    return {
-      ...(tokenizer(expanded) as Record<string, unknown>),
-      pixel_values: cat(
-        perImage.map((part) => part.pixel_values),
-        0,
-      ),
-      image_grid_thw: cat(
-        perImage.map((part) => part.image_grid_thw),
-        0,
-      ),
-    };
+    const imageInputs = await this.imageInputs(images);
+    return { ...(this.tokenizer()(this.expandImagePads(text, imageInputs.image_grid_thw)) as Record<string, unknown>), ...imageInputs };
   }
 
   /** The prompt ids and image grids `generate` would feed the model (tests compare them with PyTorch's). */
@@ -349,31 +329,37 @@ export class PathoR1Runtime {
     }
   }
 
-  private tokenId(token: string): bigint {
+  private tokenizer(): NonNullable<typeof this.processor.tokenizer> {
     const tokenizer = this.processor.tokenizer;
     if (!tokenizer) throw new InferenceError('model-files', 'The model folder has no tokenizer (tokenizer.json): export the model again.');
-    return BigInt(tokenizer.convert_tokens_to_ids([token])[0] as number);
+    return tokenizer;
+  }
+
+  private tokenId(token: string): bigint {
+    return BigInt(this.tokenizer().convert_tokens_to_ids([token])[0] as number);
+  }
+
+  /** `text` with each image slot expanded to the merged patches of its image in `imageGridThw` (one row per image). */
+  private expandImagePads(text: string, imageGridThw: Tensor): string {
+    const mergeSize = Number((this.processor.image_processor as unknown as { config: { merge_size?: number } }).config.merge_size ?? 2);
+    const grid = Array.from(imageGridThw.data as BigInt64Array, Number);
+    let imageIndex = 0;
+    return text.replace(/<\|image_pad\|>/g, () => {
+      const [t, h, w] = grid.slice(imageIndex * 3, imageIndex++ * 3 + 3) as [number, number, number];
+      return '<|image_pad|>'.repeat((t * h * w) / (mergeSize * mergeSize));
+    });
   }
 
   /** The ids of a prompt whose image slots are expanded to the merged patches of `imageGridThw` (as encodePrompt). */
   private tokenIds(text: string, imageGridThw: Tensor): bigint[] {
-    const tokenizer = this.processor.tokenizer;
-    if (!tokenizer) throw new InferenceError('model-files', 'The model folder has no tokenizer (tokenizer.json): export the model again.');
-    const mergeSize = Number((this.processor.image_processor as unknown as { config: { merge_size?: number } }).config.merge_size ?? 2);
-    const grid = Array.from(imageGridThw.data as BigInt64Array, Number);
-    let imageIndex = 0;
-    const expanded = text.replace(/<\|image_pad\|>/g, () => {
-      const [t, h, w] = grid.slice(imageIndex * 3, imageIndex++ * 3 + 3) as [number, number, number];
-      return '<|image_pad|>'.repeat((t * h * w) / (mergeSize * mergeSize));
-    });
-    return Array.from((tokenizer(expanded) as { input_ids: { data: ArrayLike<bigint> } }).input_ids.data, BigInt);
+    return Array.from((this.tokenizer()(this.expandImagePads(text, imageGridThw)) as { input_ids: { data: ArrayLike<bigint> } }).input_ids.data, BigInt);
   }
 
   /** The vision tower's inputs for these images, as encodePrompt makes them (one image at a time, concatenated). */
   private async imageInputs(images: RawImage[]): Promise<{ pixel_values: Tensor; image_grid_thw: Tensor }> {
     const imageProcessor = this.processor.image_processor as unknown as (image: RawImage) => Promise<{ pixel_values: Tensor; image_grid_thw: Tensor }>;
     const perImage: { pixel_values: Tensor; image_grid_thw: Tensor }[] = [];
-    for (const image of images) perImage.push(await imageProcessor(image));
+    for (const image of images) perImage.push(await imageProcessor(image)); // one at a time: peak memory of one image
     if (perImage.length === 1) return perImage[0]!;
     return {
       pixel_values: cat(
@@ -417,8 +403,7 @@ export class PathoR1Runtime {
     // Never run sessions beside a pre-read: wait for one in flight, drop one not started, take its features if they
     // are of these images (hashed before encodePrompt, whose RawImage conversion may reuse the pixels' memory).
     const preRead = await this.preReader.forAnswer(request.images.length > 0 ? imageFingerprint(request.images) : null);
-    const tokenizer = this.processor.tokenizer;
-    if (!tokenizer) throw new InferenceError('model-files', 'The model folder has no tokenizer (tokenizer.json): export the model again.');
+    const tokenizer = this.tokenizer();
     const systemText = messageText(request.messages[0]);
     const previous = this.conversation;
     const followUp =
