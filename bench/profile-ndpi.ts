@@ -15,13 +15,8 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { option, pickTiles } from './suites/tiles';
+import { selfTimes, type CpuProfile } from './cpu-profile';
 import { openBenchApp } from './suites/tiles-chromium';
-
-interface ProfileNode {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
-  hitCount?: number;
-}
 
 const args = process.argv.slice(2);
 const size = option(args, '--size', 8192);
@@ -80,21 +75,8 @@ try {
       mainThreadBlobReads: { ...w.__reads },
     };
   }, tiles);
-  const { profile } = (await cdp.send('Profiler.stop')) as unknown as {
-    profile: { nodes: ProfileNode[]; startTime: number; endTime: number; samples: number[]; timeDeltas: number[] };
-  };
-  // Self time per function from the samples.
-  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-  const self = new Map<string, number>();
-  profile.samples.forEach((id, i) => {
-    const node = byId.get(id)!;
-    const frame = node.callFrame;
-    const key = `${frame.functionName || '(anonymous)'} ${frame.url ? `${path.basename(frame.url)}:${frame.lineNumber + 1}` : ''}`.trim();
-    self.set(key, (self.get(key) ?? 0) + (profile.timeDeltas[i + 1] ?? 0) / 1000);
-  });
-  const totalMs = (profile.endTime - profile.startTime) / 1000;
-  const top = [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 20);
-  const busyMs = [...self.entries()].filter(([k]) => !/^\((idle|program|garbage collector)\)/.test(k)).reduce((s, [, v]) => s + v, 0);
+  const { profile } = (await cdp.send('Profiler.stop')) as unknown as { profile: CpuProfile };
+  const { totalMs, busyMs, top } = selfTimes(profile);
   console.log(
     `${count} level-0 tiles of ${file}: ${run.wallMs.toFixed(0)} ms wall, ${run.tilesPerSecond.toFixed(1)} tiles/s, load ${loadavg()[0]!.toFixed(2)}`,
   );

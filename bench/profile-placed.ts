@@ -12,13 +12,9 @@ import { existsSync, readdirSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { option } from './suites/tiles';
+import { selfTimes, type CpuProfile } from './cpu-profile';
 import { openBenchApp } from './suites/tiles-chromium';
 import { levelZeroTiles } from './tiles/vendor-runner';
-
-interface ProfileNode {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
-}
 
 const args = process.argv.slice(2);
 const format = args[0];
@@ -68,18 +64,8 @@ try {
       workerMs: after.decodeMs - before.decodeMs,
     };
   }, tiles);
-  const { profile } = (await cdp.send('Profiler.stop')) as unknown as {
-    profile: { nodes: ProfileNode[]; startTime: number; endTime: number; samples: number[]; timeDeltas: number[] };
-  };
-  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-  const self = new Map<string, number>();
-  profile.samples.forEach((id, i) => {
-    const frame = byId.get(id)!.callFrame;
-    const key = `${frame.functionName || '(anonymous)'} ${frame.url ? `${path.basename(frame.url)}:${frame.lineNumber + 1}` : ''}`.trim();
-    self.set(key, (self.get(key) ?? 0) + (profile.timeDeltas[i + 1] ?? 0) / 1000);
-  });
-  const totalMs = (profile.endTime - profile.startTime) / 1000;
-  const busyMs = [...self.entries()].filter(([k]) => !/^\((idle|program|garbage collector)\)/.test(k)).reduce((s, [, v]) => s + v, 0);
+  const { profile } = (await cdp.send('Profiler.stop')) as unknown as { profile: CpuProfile };
+  const { totalMs, busyMs, top } = selfTimes(profile);
   console.log(
     `${tiles.length} level-0 tiles of ${file}: ${run.wallMs.toFixed(0)} ms wall, ${run.tilesPerSecond.toFixed(1)} tiles/s, load ${loadavg()[0]!.toFixed(2)}`,
   );
@@ -88,7 +74,7 @@ try {
     `workers: ${run.workers}, ${run.decoded} jobs, ${run.workerMs.toFixed(0)} ms in workers (${(run.workerMs / Math.max(1, run.decoded)).toFixed(2)} ms per job; ${((100 * run.workerMs) / (run.wallMs * run.workers)).toFixed(0)}% of wall x workers)`,
   );
   console.log('main-thread self time (ms):');
-  for (const [key, ms] of [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 20)) console.log(`  ${ms.toFixed(1).padStart(8)}  ${key}`);
+  for (const [key, ms] of top) console.log(`  ${ms.toFixed(1).padStart(8)}  ${key}`);
 } finally {
   await app.close();
 }
