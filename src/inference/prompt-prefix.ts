@@ -2,7 +2,7 @@
  * The part of a Patho-R1 prompt that is known before the question: the system turn and the user turn up to the end of
  * its last image (`…<|vision_end|>`). The chat template writes the question after the image, and `<|vision_end|>` is a
  * special token, so the question's text is tokenized on its own: the prompt's first ids are the prefix's ids whatever
- * the question (checked against the tokenizer in tests/inference/patho-r1-prompt-prefix.test.ts). A prefix read ahead
+ * the question (checked against the tokenizer in tests/inference/patho-r1-prefix-pre-read.test.ts). A prefix read ahead
  * is still only used when its ids equal the answer's first ids exactly; anything else falls back to a full prefill.
  */
 
