@@ -3,7 +3,8 @@
  * whose one slide is found with QIDO-RS; the series' instances and their attributes from WADO-RS metadata;
  * tiles asked for together go in one WADO-RS frame-list request (frame-batcher.ts), whose answer is read part by
  * part as it arrives. Frames are asked for as stored (`transfer-syntax=*`): asking for image/jpeg makes some
- * servers (Orthanc) transcode to JPEG Lossless, which browsers cannot decode. The transfer syntax of each frame is read from its part's Content-Type (series metadata does not carry it).
+ * servers (Orthanc) transcode to JPEG Lossless, which browsers cannot decode. The transfer syntax of each frame
+ * is read from its part's Content-Type (series metadata does not carry it).
  * An optional bearer token goes with every request. Browsers need the server on the page's origin (or CORS).
  */
 import { SlideError } from '../slide-source';
