@@ -6,13 +6,17 @@
  *   transferred, no readback), direct-* (decode the File's slice itself: no check of the header, not safe),
  *   check-* (read the bytes, then decode the File's slice), vf (readback by VideoFrame.copyTo),
  *   row-rgba / row-bitmap (runs of 8 tiles that follow each other in the file, one read each), runs (the same
- *   runs, one read per run).
+ *   runs, one read per run), and WebCodecs' ImageDecoder on the tile's bytes (no Blob): id-frame (its I420
+ *   VideoFrame transferred, the page draws it into a tile canvas as the viewer would, and every 50th tile is
+ *   compared with createImageBitmap's decode), id-bitmap (the frame turned into an ImageBitmap in the worker),
+ *   id-rgba (the frame converted to RGBA by VideoFrame.copyTo in the worker, the page puts it into a canvas).
  *
- *   tsx bench/profile-tiles.ts rgba:2:2 bitmap:2:2 row-bitmap:2:2 runs:2:1
+ *   tsx bench/profile-tiles.ts rgba:2:2 bitmap:2:2 row-bitmap:2:2 runs:2:1 id-frame:2:2
  */
 import { chromium } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { loadavg } from 'node:os';
 
 /** CPU seconds (user + system) of this process's descendants, by Chromium process type. */
@@ -98,8 +102,42 @@ onmessage = async (e) => {
   let source;
   if (mode.includes('check')) { const bytes = new Uint8Array(await blob.slice(offset, offset + length).arrayBuffer()); if (bytes[0] !== 0xff) throw new Error('x'); source = blob.slice(offset, offset + length, 'image/jpeg'); }
   else if (mode.includes('direct')) source = blob.slice(offset, offset + length, 'image/jpeg');
+  else if (mode.startsWith('id-')) source = new Uint8Array(await blob.slice(offset, offset + length).arrayBuffer());
   else { const bytes = new Uint8Array(await blob.slice(offset, offset + length).arrayBuffer()); source = new Blob([bytes], { type: 'image/jpeg' }); }
   const t1 = performance.now();
+  if (mode.startsWith('id-')) {
+    // WebCodecs' ImageDecoder: decodes from the bytes in this process, no Blob handed to the browser process.
+    const decoder = new ImageDecoder({ data: source, type: 'image/jpeg', colorSpaceConversion: 'none', preferAnimation: false });
+    const { image } = await decoder.decode();
+    decoder.close();
+    const t2 = performance.now();
+    timing.read += t1 - t0; timing.bitmap += t2 - t1; timing.n++;
+    if (mode === 'id-frame') {
+      // Every 50th tile also decoded by createImageBitmap and read back: the page compares its drawing of the frame.
+      let ref;
+      if (timing.n % 50 === 1) {
+        const bitmap = await createImageBitmap(new Blob([source], { type: 'image/jpeg' }), { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
+        if (!canvas) { canvas = new OffscreenCanvas(256, 256); ctx = canvas.getContext('2d', { willReadFrequently: true }); }
+        ctx.clearRect(0, 0, 256, 256); ctx.drawImage(bitmap, 0, 0); bitmap.close();
+        ref = ctx.getImageData(0, 0, 256, 256).data;
+      }
+      postMessage({ id, frame: image, ref, format: image.format }, [image]);
+      return;
+    }
+    if (mode === 'id-rgba') {
+      // The I420 frame converted to RGBA here (libyuv inside Chromium), the page puts it into its tile canvas.
+      const data = new Uint8ClampedArray(image.displayWidth * image.displayHeight * 4);
+      await image.copyTo(data, { format: 'RGBA' });
+      image.close();
+      timing.readback += performance.now() - t2;
+      postMessage({ id, data, width: 256, height: 256 }, [data.buffer]);
+      return;
+    }
+    const bitmap = await createImageBitmap(image); image.close();
+    timing.readback += performance.now() - t2;
+    postMessage({ id, bitmap }, [bitmap]);
+    return;
+  }
   const bitmap = await createImageBitmap(source, { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
   const t2 = performance.now();
   timing.read += t1 - t0; timing.bitmap += t2 - t1; timing.n++;
@@ -132,7 +170,13 @@ const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: QUI
 const page = await browser.newPage();
 page.on('console', (m) => console.log('page: ' + m.text()));
 await page.addInitScript({ content: 'window.__name = (f) => f;' });
-await page.setContent('<input type="file" id="f"><script>window.__name = (f) => f;</script>');
+// A page on 127.0.0.1 is a secure context (about:blank is not), which WebCodecs' ImageDecoder needs.
+const server = createServer((_, response) => {
+  response.writeHead(200, { 'Content-Type': 'text/html' });
+  response.end('<input type="file" id="f"><script>window.__name = (f) => f;</script>');
+});
+await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+await page.goto(`http://127.0.0.1:${(server.address() as { port: number }).port}/`);
 await page.setInputFiles('#f', file);
 for (const variant of variants) {
   const [mode, workersText, slotsText] = variant.split(':');
@@ -144,6 +188,8 @@ for (const variant of variants) {
       const pool = Array.from({ length: workers }, () => new Worker(url));
       let nextId = 0;
       let maxDiff = 0;
+      const meanDiffs: number[] = [];
+      const formats = new Set<string>();
       let count = 0;
       const waiting = new Map<number, (v: unknown) => void>();
       for (const w of pool) w.onerror = (e) => console.log('worker error ' + e.message);
@@ -176,6 +222,32 @@ for (const variant of variants) {
             if (r.bitmap) {
               r.bitmap.close();
             }
+            if (r.data && r.width) {
+              const tileCanvas = document.createElement('canvas');
+              tileCanvas.width = r.width;
+              tileCanvas.height = r.height;
+              tileCanvas.getContext('2d', { willReadFrequently: true })!.putImageData(new ImageData(r.data, r.width, r.height), 0, 0);
+            }
+            if (r.frame) {
+              // As the viewer does (tileCanvas): draw the tile into its own 2D canvas once.
+              const tileCanvas = document.createElement('canvas');
+              tileCanvas.width = r.frame.displayWidth;
+              tileCanvas.height = r.frame.displayHeight;
+              const tileContext = tileCanvas.getContext('2d', { willReadFrequently: true })!;
+              tileContext.drawImage(r.frame, 0, 0);
+              r.frame.close();
+              if (r.ref) {
+                const drawn = tileContext.getImageData(0, 0, 256, 256).data;
+                let sum = 0;
+                for (let k = 0; k < drawn.length; k++) {
+                  const d = Math.abs(drawn[k]! - r.ref[k]);
+                  sum += d;
+                  maxDiff = Math.max(maxDiff, d);
+                }
+                meanDiffs.push(sum / drawn.length);
+                formats.add(r.format);
+              }
+            }
             for (const b of r.bitmaps ?? []) b.close();
             pageMs += performance.now() - p0;
           }
@@ -192,7 +264,16 @@ for (const variant of variants) {
       const n = stats.reduce((s, x) => s + x.timing.n, 0);
       const sum = (k: string) => stats.reduce((s, x) => s + x.timing[k], 0) / n;
       for (const w of pool) w.terminate();
-      return { rates, readMs: sum('read'), bitmapMs: sum('bitmap'), readbackMs: sum('readback'), maxDiff, count };
+      return {
+        rates,
+        readMs: sum('read'),
+        bitmapMs: sum('bitmap'),
+        readbackMs: sum('readback'),
+        maxDiff,
+        count,
+        meanDiff: meanDiffs.reduce((a, b) => a + b, 0) / (meanDiffs.length || 1),
+        formats: [...formats].join(','),
+      };
     },
     {
       code: workerCode,
@@ -208,10 +289,11 @@ for (const variant of variants) {
     .map(([type, seconds]) => `${type} ${(((seconds - (cpuBefore[type] ?? 0)) * 1000) / result.count).toFixed(2)}`)
     .join(', ');
   console.log(
-    `  CPU ms per tile by process: ${cpuPerTile}${result.maxDiff > 0 ? `; VideoFrame readback differs from getImageData by up to ${result.maxDiff}` : ''}`,
+    `  CPU ms per tile by process: ${cpuPerTile}${result.maxDiff > 0 ? `; VideoFrame pixels differ from createImageBitmap's by up to ${result.maxDiff}, mean ${result.meanDiff.toFixed(3)} (frame format ${result.formats})` : ''}`,
   );
   console.log(
     `${variant.padEnd(20)} tiles/s ${result.rates.map((r) => r.toFixed(0)).join(' / ')}  in worker per tile: read ${result.readMs.toFixed(2)} ms, createImageBitmap ${result.bitmapMs.toFixed(2)} ms, readback ${result.readbackMs.toFixed(2)} ms  (load ${loadavg()[0]!.toFixed(1)})`,
   );
 }
 await browser.close();
+server.close();
