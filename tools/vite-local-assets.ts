@@ -35,8 +35,9 @@ export function ortWasmMount(root: string): AssetMount {
   return {
     urlPrefix: '/ort/',
     directory: path.join(root, 'node_modules', 'onnxruntime-web', 'dist'),
-    // transformers.js's web build uses the asyncify variant (WebGPU and WASM in one binary).
-    include: (file) => /^ort-wasm-simd-threaded\.asyncify\.(mjs|wasm)$/.test(file),
+    // The asyncify variant (WebGPU and WASM in one binary, transformers.js's default) for WebGPU, and the CPU-only
+    // build the workers choose on the processor (faster there: src/inference/worker-model-files.ts).
+    include: (file) => /^ort-wasm-simd-threaded(\.asyncify)?\.(mjs|wasm)$/.test(file),
   };
 }
 

@@ -8,7 +8,7 @@ import { generateInThread } from './in-thread-engine';
 import { InferenceError, serializeInferenceError, type InferenceErrorKind } from './inference-error';
 import { filesForDtype } from './model-files';
 import { PathoR1Runtime } from './patho-r1-runtime';
-import { prepareVerifiedModel, setWasmThreads, wasmThreadsInUse } from './worker-model-files';
+import { prepareVerifiedModel, prepareWasm, wasmThreadsInUse } from './worker-model-files';
 import { unhandledMessage, type GenerateRequest, type LoadRequest, type PreReadRequest, type WorkerEvent, type WorkerRequest } from './worker-protocol';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -26,7 +26,7 @@ async function load(request: LoadRequest): Promise<void> {
   const controller = new AbortController();
   running.set(request.requestId, controller);
   try {
-    setWasmThreads(request.wasmThreads);
+    prepareWasm(request.device, request.wasmThreads);
     await runtime?.dispose();
     runtime = null;
     await prepareVerifiedModel({

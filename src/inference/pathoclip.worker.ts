@@ -8,7 +8,7 @@ import { InferenceError, serializeInferenceError, type InferenceErrorKind } from
 import { filesForTowers } from './model-files';
 import { PathoClipRuntime } from './pathoclip-runtime';
 import type { PathoClipWorkerEvent, PathoClipWorkerRequest } from './pathoclip-worker-protocol';
-import { prepareVerifiedModel, setWasmThreads } from './worker-model-files';
+import { prepareVerifiedModel, prepareWasm } from './worker-model-files';
 import { unhandledMessage } from './worker-protocol';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -21,7 +21,7 @@ function post(event: PathoClipWorkerEvent, transfer: Transferable[] = []): void 
 }
 
 async function load(request: Extract<PathoClipWorkerRequest, { type: 'load' }>, signal: AbortSignal): Promise<void> {
-  setWasmThreads(request.wasmThreads);
+  prepareWasm(request.device, request.wasmThreads);
   await runtime?.dispose();
   runtime = null;
   await prepareVerifiedModel({

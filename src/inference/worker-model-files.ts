@@ -8,22 +8,43 @@ import { env } from '@huggingface/transformers';
 import { InferenceError } from './inference-error';
 import { ManifestError, parseModelManifest, type ModelManifest } from './model-manifest';
 import { MODEL_CACHE_NAME, ensureVerifiedFiles, withRefusedFiles } from './verified-model-cache';
+import type { InferenceDevice } from './patho-r1-runtime';
 import type { LoadProgress } from './worker-protocol';
 
 // transformers.js's WASM cache would import the runtime from a blob: URL, which the strict CSP (script-src
 // 'self') refuses: load it directly from /ort/.
 env.useWasmCache = false;
 const ortEnv = env.backends.onnx as { wasm?: { wasmPaths?: unknown; numThreads?: number } };
-if (ortEnv.wasm) {
-  ortEnv.wasm.wasmPaths = {
-    mjs: new URL('/ort/ort-wasm-simd-threaded.asyncify.mjs', self.location.origin).href,
-    wasm: new URL('/ort/ort-wasm-simd-threaded.asyncify.wasm', self.location.origin).href,
-  };
+
+/**
+ * Which of ONNX Runtime Web's WASM builds a device needs. transformers.js's web bundle loads the asyncify build
+ * (WebGPU and WASM in one binary) by default; on the processor the CPU-only build runs the same kernels without
+ * asyncify's instrumentation, and profiled faster (the q8 vision tower: see the README's issue-18 section and
+ * bench/profile-vision.ts). The JavaScript glue of the webgpu bundle drives both.
+ */
+export function wasmBuildFor(device: InferenceDevice): { mjs: string; wasm: string } {
+  const name = device === 'webgpu' ? 'ort-wasm-simd-threaded.asyncify' : 'ort-wasm-simd-threaded';
+  return { mjs: `/ort/${name}.mjs`, wasm: `/ort/${name}.wasm` };
 }
 
-/** Must run before the worker's first session: ONNX Runtime reads it once, when it starts its WASM module. */
-export function setWasmThreads(threads: number): void {
-  if (ortEnv.wasm) ortEnv.wasm.numThreads = threads;
+/** The build the worker's ONNX Runtime started with (it starts once, at the first session). */
+let startedBuild: string | null = null;
+
+/**
+ * Must run before the worker's first session: ONNX Runtime reads the WASM build and thread count once, when it
+ * starts its WASM module. The app loads each model in a fresh worker; a second load in the same worker that
+ * needs the other build is refused with a sentence rather than failing inside ONNX Runtime.
+ */
+export function prepareWasm(device: InferenceDevice, threads: number): void {
+  const build = wasmBuildFor(device);
+  if (startedBuild !== null && startedBuild !== build.wasm) {
+    throw new InferenceError('runtime', `ONNX Runtime in this worker already runs ${startedBuild}; reload the model to switch to ${device}.`);
+  }
+  startedBuild = build.wasm;
+  if (ortEnv.wasm) {
+    ortEnv.wasm.wasmPaths = { mjs: new URL(build.mjs, self.location.origin).href, wasm: new URL(build.wasm, self.location.origin).href };
+    ortEnv.wasm.numThreads = threads;
+  }
 }
 
 /**
