@@ -13,40 +13,24 @@ import type { Page } from '@playwright/test';
 import sharp from 'sharp';
 import { fixturePath, readFixture } from '../tests/fixtures';
 import { encodeJ2k, halve, hePicture, meanAbsDiff, pyramidTiff, sharpTiff, toRgba } from '../tests/slide/fixtures';
+import type { PathoLensTestHook } from '../src/app/test-hook';
+import type { BrowserOpenOptions } from '../src/slide/open-slide';
+import type { SlideMetadata } from '../src/slide/slide-source';
 import { expect, test } from './fixtures';
 
+/** The page's test hook as the app declares it (a type only: erased before a function runs in the page). */
+type HookWindow = { __patholens: PathoLensTestHook };
+
 interface OpenedInBrowser {
-  metadata: {
-    width: number;
-    height: number;
-    mppX: number | null;
-    levels: { width: number; height: number; downsample: number }[];
-    format: string;
-    compression: string;
-    objectivePower: number | null;
-    associatedImages: string[];
-  };
+  metadata: SlideMetadata;
   region: { width: number; height: number; level: number; base64: string };
 }
 
 /** Opens `bytes` as a File in the page through openSlide and reads a whole-slide region at `mpp`. */
-async function openInPage(page: Page, name: string, bytes: Uint8Array, mpp: number | null, options: object = {}): Promise<OpenedInBrowser> {
+async function openInPage(page: Page, name: string, bytes: Uint8Array, mpp: number | null, options: BrowserOpenOptions = {}): Promise<OpenedInBrowser> {
   return page.evaluate(
     async ({ name, base64, mpp, options }) => {
-      const hook = (
-        window as unknown as {
-          __patholens: {
-            openSlide: (
-              input: File,
-              options: object,
-            ) => Promise<{
-              metadata: OpenedInBrowser['metadata'];
-              readRegion: (r: object, m: number | null) => Promise<{ width: number; height: number; level: number; data: Uint8ClampedArray }>;
-              close: () => Promise<void>;
-            }>;
-          };
-        }
-      ).__patholens;
+      const hook = (window as unknown as HookWindow).__patholens;
       const binary = atob(base64);
       const data = Uint8Array.from(binary, (c) => c.charCodeAt(0));
       const slide = await hook.openSlide(new File([data], name), options);
@@ -64,7 +48,7 @@ async function openInPage(page: Page, name: string, bytes: Uint8Array, mpp: numb
 async function openError(page: Page, name: string, bytes: Uint8Array): Promise<{ name: string; message: string }> {
   return page.evaluate(
     async ({ name, base64 }) => {
-      const hook = (window as unknown as { __patholens: { openSlide: (input: File) => Promise<unknown> } }).__patholens;
+      const hook = (window as unknown as HookWindow).__patholens;
       const data = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
       try {
         await hook.openSlide(new File([data], name));
@@ -86,7 +70,7 @@ test.beforeEach(async ({ page, watch }, testInfo) => {
   // Tests that count the decode pool's work must not share it with the viewer drawing the demo slide.
   if (!testInfo.title.includes('demo slide')) await page.route('**/demo/demo-slide.svs', (route) => route.fulfill({ status: 404, body: '' }));
   await page.goto('/');
-  await page.waitForFunction(() => typeof (window as unknown as { __patholens?: { openSlide?: unknown } }).__patholens?.openSlide === 'function');
+  await page.waitForFunction(() => typeof (window as unknown as Partial<HookWindow>).__patholens?.openSlide === 'function');
 });
 
 test.afterEach(async ({ watch }) => {
@@ -125,8 +109,7 @@ test('small.svs: Aperio metadata, and RGB JPEG pixels decoded natively in a work
   const got = pixels(opened.region);
   expect(meanAbsDiff(got, reference)).toBeLessThan(1.5);
   // ...and it was the browser's decoder that produced them, not the pure-JS fallback.
-  const nativeDecodes = () =>
-    page.evaluate(() => (window as unknown as { __patholens: { decodePool(): { stats(): { native: number } } } }).__patholens.decodePool().stats().native);
+  const nativeDecodes = () => page.evaluate(() => (window as unknown as HookWindow).__patholens.decodePool().stats().native);
   expect(await nativeDecodes()).toBeGreaterThan(0);
   const before = await nativeDecodes();
 
@@ -147,22 +130,7 @@ test("tiles for the viewer (ImageBitmaps from the workers, no readback) have exa
   for (const [name, bytes] of slides) {
     const result = await page.evaluate(
       async ({ name, base64 }) => {
-        type Tile = { width: number; height: number; data: Uint8ClampedArray } | ImageBitmap;
-        const hook = (
-          window as unknown as {
-            __patholens: {
-              openSlide: (
-                input: File,
-                options: object,
-              ) => Promise<{
-                metadata: { levels: { width: number; height: number; tileWidth: number; tileHeight: number }[] };
-                readTile: (l: number, c: number, r: number) => Promise<{ width: number; height: number; data: Uint8ClampedArray }>;
-                readTileForDisplay?: (l: number, c: number, r: number) => Promise<Tile>;
-                close: () => Promise<void>;
-              }>;
-            };
-          }
-        ).__patholens;
+        const hook = (window as unknown as HookWindow).__patholens;
         const data = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
         const slide = await hook.openSlide(new File([data], name), { tileCacheBytes: 0 });
         let bitmaps = 0;
@@ -280,17 +248,7 @@ test('the demo slide opens by URL with range requests', async ({ page }) => {
   // npm run test:e2e makes the demo slide first; without it this test fails rather than skips.
   expect(existsSync(demo), 'public/demo/demo-slide.svs is missing: run npm run make-demo-slide').toBe(true);
   const result = await page.evaluate(async () => {
-    const hook = (
-      window as unknown as {
-        __patholens: {
-          openSlide: (input: string) => Promise<{
-            metadata: { width: number; mppX: number | null; objectivePower: number | null; levels: unknown[] };
-            readRegion: (r: object, m: number) => Promise<{ width: number; level: number; data: Uint8ClampedArray }>;
-            close: () => Promise<void>;
-          }>;
-        };
-      }
-    ).__patholens;
+    const hook = (window as unknown as HookWindow).__patholens;
     const slide = await hook.openSlide('/demo/demo-slide.svs');
     const overview = await slide.readRegion({ x: 0, y: 0, width: 16384, height: 16384 }, 16);
     let pink = 0;
