@@ -4,12 +4,14 @@
  * thread count, with ONNX Runtime's own profiler (session option enableProfiling). ONNX Runtime Web has no file
  * system: at endProfiling its WASM prints the profile's JSON lines to the console, which the worker captures.
  *
- *   tsx bench/profile-vision.ts --model DIR_OR_ONNX [--threads 2] [--runs 2] [--grid 24x32]
+ *   tsx bench/profile-vision.ts --model DIR_OR_ONNX [--threads 2] [--runs 2] [--grid 24x32] [--session vision|decoder] [--past 280]
  *       [--builds plain,asyncify] [--graph-opt all|extended|basic|disabled] [--out bench/results/profile-vision.json]
  *
  * --model: an exported model folder (its onnx/vision_encoder_quantized.onnx, i.e. q8) or any .onnx file whose
  * inputs are pixel_values [N,1176] and image_grid_thw [n,3]. --grid HxW in patches (24x32 = a 336x448 px region,
- * 768 patches). --builds: which ONNX Runtime Web WASM builds to run, alternating in one browser: `asyncify` is
+ * 768 patches). --session decoder profiles one decode step of the folder's q8 decoder instead
+ * (onnx/decoder_model_merged_quantized.onnx: one new token after --past N cached ones, default 280, about a
+ * first answer's length with a 448 x 336 region). --builds: which ONNX Runtime Web WASM builds to run, alternating in one browser: `asyncify` is
  * the WebGPU-capable build transformers.js's web bundle loads by default, `plain` the CPU-only build. Only the
  * last run of each runner is tabulated (the first warms up). Prints a table and writes the JSON.
  */
@@ -75,19 +77,59 @@ export function parseProfileLines(lines: string[]): ProfileEvent[] {
     .map((line) => JSON.parse(line) as ProfileEvent);
 }
 
-/** Deterministic pixel values in [-1, 1) (the kernels' time does not depend on them). */
-function pixelValues(patches: number): Float32Array {
-  const values = new Float32Array(patches * 1176);
+/** One input, described so Node and the page build the same tensor: `lcg` = deterministic values in [-1, 1). */
+export interface FeedSpec {
+  name: string;
+  type: 'float32' | 'int64';
+  dims: number[];
+  fill: 'lcg' | number[];
+}
+
+/** Deterministic values in [-1, 1) (the kernels' time does not depend on them). */
+function lcgValues(count: number): Float32Array {
+  const values = new Float32Array(count);
   let state = 12345;
-  for (let index = 0; index < values.length; index++) {
+  for (let index = 0; index < count; index++) {
     state = (state * 1103515245 + 12345) >>> 0;
     values[index] = state / 2 ** 31 - 1;
   }
   return values;
 }
 
+/** The vision tower's inputs for a grid of patches. */
+export function visionFeeds(grid: [number, number]): FeedSpec[] {
+  const patches = grid[0] * grid[1];
+  return [
+    { name: 'pixel_values', type: 'float32', dims: [patches, 1176], fill: 'lcg' },
+    { name: 'image_grid_thw', type: 'int64', dims: [1, 3], fill: [1, grid[0], grid[1]] },
+  ];
+}
+
+/** One decode step of the merged decoder: a new token's embedding after `past` cached tokens. */
+export function decoderFeeds(inputs: { name: string; shape: (number | string)[] }[], past: number): FeedSpec[] {
+  return inputs.map(({ name, shape }): FeedSpec => {
+    if (name === 'inputs_embeds') return { name, type: 'float32', dims: [1, 1, Number(shape[2])], fill: 'lcg' };
+    if (name === 'attention_mask') return { name, type: 'int64', dims: [1, past + 1], fill: new Array<number>(past + 1).fill(1) };
+    if (name === 'position_ids') return { name, type: 'int64', dims: [3, 1, 1], fill: [past, past, past] };
+    if (name === 'num_logits_to_keep') return { name, type: 'int64', dims: [], fill: [1] }; // logits of the last position only
+    if (name.startsWith('past_key_values.')) return { name, type: 'float32', dims: [1, Number(shape[1]), past, Number(shape[3])], fill: 'lcg' };
+    throw new Error(`The decoder has an input this profiler does not know how to fill: ${name}`);
+  });
+}
+
+function nodeTensor(spec: FeedSpec): ortNode.Tensor {
+  const count = spec.dims.reduce((a, b) => a * b, 1);
+  if (spec.type === 'float32') return new ortNode.Tensor('float32', spec.fill === 'lcg' ? lcgValues(count) : Float32Array.from(spec.fill), spec.dims);
+  if (spec.fill === 'lcg') throw new Error(`${spec.name}: integer inputs need explicit values`);
+  return new ortNode.Tensor(
+    'int64',
+    BigInt64Array.from(spec.fill, (value) => BigInt(value)),
+    spec.dims,
+  );
+}
+
 /** A native session that can run one round at a time, interleaved with the browser's. */
-async function nativeRunner(modelFile: string, grid: [number, number], threads: number, graphOpt: string) {
+async function nativeRunner(modelFile: string, specs: FeedSpec[], threads: number, graphOpt: string) {
   const dir = mkdtempSync(path.join(tmpdir(), 'patholens-profile-'));
   const session = await ortNode.InferenceSession.create(modelFile, {
     intraOpNumThreads: threads,
@@ -96,11 +138,7 @@ async function nativeRunner(modelFile: string, grid: [number, number], threads: 
     enableProfiling: true,
     profileFilePrefix: path.join(dir, 'node'),
   });
-  const patches = grid[0] * grid[1];
-  const feeds = {
-    pixel_values: new ortNode.Tensor('float32', pixelValues(patches), [patches, 1176]),
-    image_grid_thw: new ortNode.Tensor('int64', BigInt64Array.from([1n, BigInt(grid[0]), BigInt(grid[1])]), [1, 3]),
-  };
+  const feeds = Object.fromEntries(specs.map((spec) => [spec.name, nodeTensor(spec)]));
   return {
     async run(): Promise<void> {
       await session.run(feeds);
@@ -131,11 +169,19 @@ self.onmessage = async ({ data }) => {
       ort.env.wasm.numThreads = data.threads;
       const bytes = new Uint8Array(await (await fetch('/model.onnx')).arrayBuffer());
       session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], graphOptimizationLevel: data.graphOpt, enableProfiling: true });
-      const patches = data.grid[0] * data.grid[1];
-      feeds = {
-        pixel_values: new ort.Tensor('float32', new Float32Array(data.pixels), [patches, 1176]),
-        image_grid_thw: new ort.Tensor('int64', BigInt64Array.from([1n, BigInt(data.grid[0]), BigInt(data.grid[1])]), [1, 3]),
-      };
+      // The same tensors as nodeTensor() builds in Node (FeedSpec).
+      feeds = {};
+      for (const spec of data.specs) {
+        const count = spec.dims.reduce((a, b) => a * b, 1);
+        if (spec.type === 'int64') { feeds[spec.name] = new ort.Tensor('int64', BigInt64Array.from(spec.fill, (v) => BigInt(v)), spec.dims); continue; }
+        let values;
+        if (spec.fill === 'lcg') {
+          values = new Float32Array(count);
+          let state = 12345;
+          for (let i = 0; i < count; i++) { state = (state * 1103515245 + 12345) >>> 0; values[i] = state / 2 ** 31 - 1; }
+        } else values = Float32Array.from(spec.fill);
+        feeds[spec.name] = new ort.Tensor('float32', values, spec.dims);
+      }
       self.postMessage({ threads: ort.env.wasm.numThreads, version: ort.env.versions.web, isolated: self.crossOriginIsolated });
     } else if (data.type === 'run') {
       const t = performance.now();
@@ -173,7 +219,7 @@ interface WorkerReply {
  */
 async function profileInterleaved(
   modelFile: string,
-  grid: [number, number],
+  specs: FeedSpec[],
   threads: number,
   runs: number,
   graphOpt: string,
@@ -231,12 +277,11 @@ async function profileInterleaved(
       if (reply.error) throw new Error(`Chromium, ${builds[index]} build: ${reply.error}`);
       return reply;
     };
-    const pixels = Array.from(pixelValues(grid[0] * grid[1]));
-    const native = await nativeRunner(modelFile, grid, threads, graphOpt);
+    const native = await nativeRunner(modelFile, specs, threads, graphOpt);
     const labels: string[] = [];
     for (const [index, build] of builds.entries()) {
       log(`Chromium, ${build} build: creating the session`);
-      const started = await call(index, { type: 'init', build, threads, graphOpt, grid, pixels });
+      const started = await call(index, { type: 'init', build, threads, graphOpt, specs });
       if (!started.isolated) throw new Error('The page is not cross-origin isolated: ONNX Runtime Web would run one thread.');
       labels.push(`Chromium WASM ${started.version} · ${build} build · ${started.threads} threads`);
     }
@@ -262,19 +307,31 @@ async function profileInterleaved(
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const model = option(args, '--model', path.join(root, 'models', 'local', 'patho-r1-0.5b-random'));
-  const modelFile = model.endsWith('.onnx') ? model : path.join(model, 'onnx', 'vision_encoder_quantized.onnx');
+  const sessionKind = option(args, '--session', 'vision');
+  const past = Number(option(args, '--past', '280'));
+  const modelFile = model.endsWith('.onnx')
+    ? model
+    : path.join(model, 'onnx', sessionKind === 'decoder' ? 'decoder_model_merged_quantized.onnx' : 'vision_encoder_quantized.onnx');
   const threads = Number(option(args, '--threads', '2'));
   const runs = Number(option(args, '--runs', '2'));
   const [gridH, gridW] = option(args, '--grid', '24x32').split('x').map(Number) as [number, number];
   const builds = option(args, '--builds', 'plain,asyncify').split(',').filter(Boolean);
   const graphOpt = option(args, '--graph-opt', 'all');
-  const out = option(args, '--out', path.join(root, 'bench', 'results', 'profile-vision.json'));
+  const out = option(args, '--out', path.join(root, 'bench', 'results', sessionKind === 'decoder' ? 'profile-decoder.json' : 'profile-vision.json'));
   const log = (message: string) => process.stderr.write(`${message}\n`);
   const loadBefore = loadavg()[0]!;
-  log(
-    `profiling ${modelFile}: grid ${gridH}x${gridW}, ${threads} threads, ${runs} runs, graph optimisation ${graphOpt}; load average ${loadBefore.toFixed(1)}`,
-  );
-  const profiles = await profileInterleaved(modelFile, [gridH, gridW], threads, runs, graphOpt, builds, log);
+  let specs = visionFeeds([gridH, gridW]);
+  if (sessionKind === 'decoder') {
+    const probe = await ortNode.InferenceSession.create(modelFile);
+    specs = decoderFeeds(
+      probe.inputMetadata.map((input) => ({ name: input.name, shape: input.isTensor ? [...input.shape] : [] })),
+      past,
+    );
+    await probe.release();
+  }
+  const what = sessionKind === 'decoder' ? `one decode step after ${past} tokens` : `grid ${gridH}x${gridW}`;
+  log(`profiling ${modelFile}: ${what}, ${threads} threads, ${runs} runs, graph optimisation ${graphOpt}; load average ${loadBefore.toFixed(1)}`);
+  const profiles = await profileInterleaved(modelFile, specs, threads, runs, graphOpt, builds, log);
   const loadAfter = loadavg()[0]!;
   const native = profiles[0]!;
   const ops = [...new Set(profiles.flatMap((profile) => profile.ops.map((row) => row.op)))];
@@ -305,7 +362,10 @@ async function main(): Promise<void> {
     `${profiles.map((profile) => `- ${profile.runner}`).join('\n')}\n${lines.join('\n')}\nload average ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after\n`,
   );
   mkdirSync(path.dirname(out), { recursive: true });
-  writeFileSync(out, `${JSON.stringify({ modelFile, grid: [gridH, gridW], threads, runs, graphOpt, loadBefore, loadAfter, profiles }, null, 2)}\n`);
+  writeFileSync(
+    out,
+    `${JSON.stringify({ modelFile, session: sessionKind, grid: [gridH, gridW], past, threads, runs, graphOpt, loadBefore, loadAfter, profiles }, null, 2)}\n`,
+  );
   log(`wrote ${out}`);
 }
 
