@@ -26,7 +26,7 @@ import type { DecodedSamples } from './tile-decoder';
 import { loadBlockIndex, loadPage, type BlockIndex, type TiffPage } from './tiff-pages';
 import { mppFromTiffResolution, tiffResolutionScaleNote } from './tiff-resolution';
 import { parseTiff, tagText, type TiffFile } from './tiff-structure';
-import { bucketPieces, paintPieces, type LevelPlacement } from './tile-placement';
+import { bucketPieces, paintPieces, piecesShared, type LevelPlacement } from './tile-placement';
 import { cropBitmap } from './tile-bitmap';
 
 export type TileDecodeFn = (request: TileRequest, signal?: AbortSignal) => Promise<RgbaImage>;
@@ -190,15 +190,7 @@ export class TiffSlideSource implements SlideSource {
       let bucketed = this.placedBuckets.get(level);
       if (!bucketed) {
         const buckets = bucketPieces(placement, tileWidth, tileHeight);
-        const seen = new Set<number>();
-        let shared = false;
-        for (const list of buckets.values()) {
-          for (const i of list) {
-            if (seen.has(i)) shared = true;
-            seen.add(i);
-          }
-        }
-        bucketed = { buckets, shared };
+        bucketed = { buckets, shared: piecesShared(buckets) };
         this.placedBuckets.set(level, bucketed);
       }
       const { buckets, shared } = bucketed;

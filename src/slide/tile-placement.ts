@@ -60,6 +60,21 @@ export function bucketPieces(placement: LevelPlacement, tileWidth: number, tileH
   return buckets;
 }
 
+/**
+ * Whether a piece lies under more than one output tile (BIF's overlapping camera tiles): then its decoded tile is
+ * needed again by a neighbouring output tile and is worth keeping beyond the tile cache.
+ */
+export function piecesShared(buckets: Map<number, number[]>): boolean {
+  const seen = new Set<number>();
+  for (const list of buckets.values()) {
+    for (const i of list) {
+      if (seen.has(i)) return true;
+      seen.add(i);
+    }
+  }
+  return false;
+}
+
 /** The level pixels a piece can touch: [left, top, right, bottom). */
 function extent(piece: PlacedPiece): [number, number, number, number] {
   const left = piece.exactX === undefined ? piece.x : Math.floor(piece.exactX);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { paintPieces, type PlacedPiece } from '../../src/slide/tile-placement';
+import { bucketPieces, paintPieces, piecesShared, type PlacedPiece } from '../../src/slide/tile-placement';
 import type { RgbaImage } from '../../src/slide/slide-source';
 
 /** What OpenSlide's SATURATE painting gives for whole-pixel pieces: white, then each piece over the ones before it. */
@@ -45,5 +45,29 @@ describe('paintPieces at whole-pixel positions', () => {
       expect(painted.width * painted.height).toBe(width * height);
       expect(Buffer.from(painted.data).equals(Buffer.from(reference(x0, y0, width, height, pieces, tiles)))).toBe(true);
     }
+  });
+});
+
+describe('bucketPieces and piecesShared', () => {
+  const piece = (x: number, y: number): PlacedPiece => ({ x, y, width: 256, height: 256, column: 0, row: 0, srcX: 0, srcY: 0 });
+
+  it('puts pieces on the tile grid under one output tile each, and says none is shared', () => {
+    const placement = { width: 512, height: 256, pieces: [piece(0, 0), piece(256, 0)] };
+    const buckets = bucketPieces(placement, 256, 256);
+    expect([...buckets.entries()]).toEqual([
+      [0, [0]],
+      [1, [1]],
+    ]);
+    expect(piecesShared(buckets)).toBe(false);
+  });
+
+  it('puts an overlapping piece (BIF camera tiles) under every output tile it touches, in order, and says so', () => {
+    const placement = { width: 512, height: 512, pieces: [piece(0, 0), piece(200, 100)] };
+    const buckets = bucketPieces(placement, 256, 256);
+    expect(buckets.get(0)).toEqual([0, 1]);
+    expect(buckets.get(1)).toEqual([1]);
+    expect(buckets.get(2)).toEqual([1]);
+    expect(buckets.get(3)).toEqual([1]);
+    expect(piecesShared(buckets)).toBe(true);
   });
 });
