@@ -12,16 +12,15 @@
  *   tsx bench/probe-xnnpack.ts [--threads 2] [--rounds 5]
  */
 import { execFileSync } from 'node:child_process';
-import { createServer, type ServerResponse } from 'node:http';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
 import { CHROMIUM_PATH, QUIET_CHROMIUM_FLAGS } from '../e2e/chromium';
+import { ORT_WEB_DIST, sendFile, sendIsolated, startWorkerPageServer, workerCaller } from './ort-worker-page';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const ortWebDist = path.join(root, 'node_modules', 'onnxruntime-web', 'dist');
 const M = 768;
 const K = 1280;
 const LAYERS = 8;
@@ -57,7 +56,7 @@ quantize_dynamic(sys.argv[1] + '/fp32.onnx', sys.argv[1] + '/int8.onnx', weight_
  * of the WASM backend and passes it to the binary as "XNNPACK". Fails loudly when the minified text changes.
  */
 function withXnnpackEnabled(): string {
-  let source = readFileSync(path.join(ortWebDist, 'ort.wasm.min.mjs'), 'utf8');
+  let source = readFileSync(path.join(ORT_WEB_DIST, 'ort.wasm.min.mjs'), 'utf8');
   const epSwitch = /let (\w+)=typeof (\w+)=="string"\?\2:\2\.name/.exec(source);
   const backends = /(\w+)\("cpu",(\w+),10\),\1\("wasm",\2,10\)/.exec(source);
   if (!epSwitch || !backends || !source.includes('case"wasm":case"cpu":continue')) {
@@ -108,16 +107,6 @@ self.onmessage = async ({ data }) => {
 };
 `;
 
-function send(response: ServerResponse, type: string, body: string | Buffer): void {
-  response.writeHead(200, {
-    'Content-Type': type,
-    'Cross-Origin-Opener-Policy': 'same-origin',
-    'Cross-Origin-Embedder-Policy': 'require-corp',
-    'Cross-Origin-Resource-Policy': 'same-origin',
-  });
-  response.end(body);
-}
-
 interface Reply {
   threads?: number;
   version?: string;
@@ -143,50 +132,19 @@ async function main(): Promise<void> {
     { label: 'fp32 · WASM EP (MLAS)', ep: 'wasm', model: 'fp32.onnx' },
     { label: 'int8 (q8) · WASM EP (MLAS)', ep: 'wasm', model: 'int8.onnx' },
   ];
-  const server = createServer((request, response) => {
-    const url = new URL(request.url ?? '/', 'http://localhost');
-    if (url.pathname === '/') return send(response, 'text/html', '<!doctype html><title>xnnpack</title>');
-    if (url.pathname === '/worker.mjs') return send(response, 'text/javascript', WORKER_SOURCE);
-    if (url.pathname === '/fp32.onnx') return send(response, 'application/octet-stream', readFileSync(models.fp32));
-    if (url.pathname === '/int8.onnx') return send(response, 'application/octet-stream', readFileSync(models.int8));
-    if (url.pathname === '/ort/ort.wasm.min.mjs') return send(response, 'text/javascript', withXnnpackEnabled());
-    const name = url.pathname.replace(/^\/ort\//, '');
-    if (url.pathname.startsWith('/ort/') && /^[\w.-]+\.(mjs|wasm)$/.test(name)) {
-      return send(response, name.endsWith('.wasm') ? 'application/wasm' : 'text/javascript', readFileSync(path.join(ortWebDist, name)));
-    }
-    response.writeHead(404).end();
+  const { server, url } = await startWorkerPageServer(WORKER_SOURCE, (pathname, response) => {
+    if (pathname === '/fp32.onnx') sendFile(response, models.fp32);
+    else if (pathname === '/int8.onnx') sendFile(response, models.int8);
+    else if (pathname === '/ort/ort.wasm.min.mjs') sendIsolated(response, 'text/javascript', withXnnpackEnabled());
+    else return false;
+    return true;
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: QUIET_CHROMIUM_FLAGS });
   const loadBefore = loadavg()[0]!;
   try {
     const page = await browser.newPage();
     page.on('console', (message) => process.stderr.write(`page: ${message.text().slice(0, 300)}\n`));
-    // tsx compiles with esbuild's keepNames, which wraps functions in __name(); the page has no such helper.
-    await page.addInitScript('globalThis.__name = (target) => target;');
-    await page.goto(`http://127.0.0.1:${port}/`);
-    await page.evaluate(() => {
-      const workers: Worker[] = [];
-      Object.assign(window, {
-        call: (index: number, message: unknown) =>
-          new Promise((resolve) => {
-            workers[index] ??= new Worker('/worker.mjs', { type: 'module' });
-            const worker = workers[index]!;
-            worker.onmessage = ({ data }) => resolve(data);
-            worker.onerror = (event) => resolve({ error: event.message });
-            worker.postMessage(message);
-          }),
-      });
-    });
-    const call = async (index: number, message: unknown): Promise<Reply> => {
-      const reply = await page.evaluate(
-        ([index, message]) => (window as unknown as { call(index: number, message: unknown): Promise<Reply> }).call(index, message),
-        [index, message] as const,
-      );
-      if (reply.error) throw new Error(`${runners[index]!.label}: ${reply.error}`);
-      return reply;
-    };
+    const call = await workerCaller<Reply>(page, url, (index) => runners[index]!.label);
     let version = '';
     // A runner whose session cannot be made (the XNNPACK EP, in builds without it) is reported with its error.
     const failures = new Map<number, string>();

@@ -15,17 +15,16 @@
  * the WebGPU-capable build transformers.js's web bundle loads by default, `plain` the CPU-only build. Only the
  * last run of each runner is tabulated (the first warms up). Prints a table and writes the JSON.
  */
-import { createServer, type ServerResponse } from 'node:http';
-import { createReadStream, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
 import * as ortNode from 'onnxruntime-node';
 import { CHROMIUM_PATH, QUIET_CHROMIUM_FLAGS } from '../e2e/chromium';
+import { sendFile, startWorkerPageServer, workerCaller } from './ort-worker-page';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const ortWebDist = path.join(root, 'node_modules', 'onnxruntime-web', 'dist');
 
 export interface ProfileEvent {
   cat: string;
@@ -197,13 +196,6 @@ self.onmessage = async ({ data }) => {
 };
 `;
 
-const PAGE = '<!doctype html><meta charset="utf-8"><title>profile</title>';
-
-function send(response: ServerResponse, type: string, body: string | Buffer): void {
-  response.writeHead(200, { 'Content-Type': type, 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' });
-  response.end(body);
-}
-
 interface WorkerReply {
   threads?: number;
   version?: string;
@@ -226,57 +218,17 @@ async function profileInterleaved(
   builds: string[],
   log: (message: string) => void,
 ): Promise<RunnerProfile[]> {
-  const server = createServer((request, response) => {
-    const url = new URL(request.url ?? '/', 'http://localhost');
-    if (url.pathname === '/') return send(response, 'text/html', PAGE);
-    if (url.pathname === '/worker.mjs') return send(response, 'text/javascript', WORKER_SOURCE);
-    if (url.pathname === '/model.onnx') {
-      response.writeHead(200, {
-        'Content-Type': 'application/octet-stream',
-        'Content-Length': statSync(modelFile).size,
-        'Cross-Origin-Resource-Policy': 'same-origin',
-      });
-      createReadStream(modelFile).pipe(response);
-      return;
-    }
-    const name = url.pathname.replace(/^\/ort\//, '');
-    if (url.pathname.startsWith('/ort/') && /^[\w.-]+\.(mjs|wasm)$/.test(name)) {
-      return send(response, name.endsWith('.wasm') ? 'application/wasm' : 'text/javascript', readFileSync(path.join(ortWebDist, name)));
-    }
-    response.writeHead(404).end();
+  const { server, url } = await startWorkerPageServer(WORKER_SOURCE, (pathname, response) => {
+    if (pathname !== '/model.onnx') return false;
+    sendFile(response, modelFile);
+    return true;
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...QUIET_CHROMIUM_FLAGS, '--disable-features=WebGPU'] });
   try {
     const page = await browser.newPage();
     page.on('console', (message) => log(`page: ${message.text().slice(0, 200)}`));
-    // tsx compiles with esbuild's keepNames, which wraps functions in __name(); the page has no such helper.
-    await page.addInitScript('globalThis.__name = (target) => target;');
-    await page.goto(`http://127.0.0.1:${port}/`);
-    // One worker per build, kept in the page; `call` sends one message and waits for its reply.
-    await page.evaluate(() => {
-      const workers: Worker[] = [];
-      Object.assign(window, {
-        profileWorkers: workers,
-        call: (index: number, message: unknown) =>
-          new Promise((resolve) => {
-            if (!workers[index]) workers[index] = new Worker('/worker.mjs', { type: 'module' });
-            const worker = workers[index];
-            worker.onmessage = ({ data }) => resolve(data);
-            worker.onerror = (event) => resolve({ error: event.message });
-            worker.postMessage(message);
-          }),
-      });
-    });
-    const call = async (index: number, message: unknown): Promise<WorkerReply> => {
-      const reply = await page.evaluate(
-        ([index, message]) => (window as unknown as { call(index: number, message: unknown): Promise<WorkerReply> }).call(index, message),
-        [index, message] as const,
-      );
-      if (reply.error) throw new Error(`Chromium, ${builds[index]} build: ${reply.error}`);
-      return reply;
-    };
+    // One worker per build, kept in the page.
+    const call = await workerCaller<WorkerReply>(page, url, (index) => `Chromium, ${builds[index]} build`);
     const native = await nativeRunner(modelFile, specs, threads, graphOpt);
     const labels: string[] = [];
     for (const [index, build] of builds.entries()) {
