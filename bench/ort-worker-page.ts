@@ -52,6 +52,15 @@ export async function startWorkerPageServer(
   return { server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}/` };
 }
 
+/** What the probes' workers answer: after init, ONNX Runtime Web's facts; after a run, its time; or an error. */
+export interface OrtWorkerReply {
+  threads?: number;
+  version?: string;
+  isolated?: boolean;
+  ms?: number;
+  error?: string;
+}
+
 /**
  * Opens the page and returns `call(index, message)`: posts one message to worker `index` (made on first use) and
  * resolves with its reply; a reply with `error` throws, prefixed with `label(index)`.

@@ -18,7 +18,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
 import { CHROMIUM_PATH, QUIET_CHROMIUM_FLAGS } from '../e2e/chromium';
-import { ORT_WEB_DIST, sendFile, sendIsolated, startWorkerPageServer, workerCaller } from './ort-worker-page';
+import { ORT_WEB_DIST, sendFile, sendIsolated, startWorkerPageServer, workerCaller, type OrtWorkerReply } from './ort-worker-page';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const M = 768;
@@ -107,14 +107,9 @@ self.onmessage = async ({ data }) => {
 };
 `;
 
-interface Reply {
-  threads?: number;
-  version?: string;
-  isolated?: boolean;
-  ms?: number;
+interface Reply extends OrtWorkerReply {
   sample?: number[];
   providers?: Record<string, number>;
-  error?: string;
 }
 
 function option(args: string[], name: string, fallback: number): number {

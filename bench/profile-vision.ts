@@ -22,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
 import * as ortNode from 'onnxruntime-node';
 import { CHROMIUM_PATH, QUIET_CHROMIUM_FLAGS } from '../e2e/chromium';
-import { sendFile, startWorkerPageServer, workerCaller } from './ort-worker-page';
+import { sendFile, startWorkerPageServer, workerCaller, type OrtWorkerReply } from './ort-worker-page';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -196,13 +196,8 @@ self.onmessage = async ({ data }) => {
 };
 `;
 
-interface WorkerReply {
-  threads?: number;
-  version?: string;
-  isolated?: boolean;
-  ms?: number;
+interface WorkerReply extends OrtWorkerReply {
   lines?: string[];
-  error?: string;
 }
 
 /**
