@@ -18,6 +18,32 @@ const ISOLATION_HEADERS = {
   'Cross-Origin-Resource-Policy': 'same-origin',
 };
 
+/**
+ * Worker-source preamble: ONNX Runtime Web has no file system, so at `endProfiling()` its WASM prints the profile's
+ * JSON lines to the console; this keeps them in `lines` (the worker posts them back) and passes other output on.
+ */
+export const PROFILE_CAPTURE = `
+const lines = [];
+const log = console.log.bind(console);
+console.log = (...parts) => { const text = parts.join(' '); if (text.startsWith('{"cat"')) lines.push(text); else log(text); };
+`;
+
+export interface ProfileEvent {
+  cat: string;
+  name: string;
+  dur: number;
+  ts: number;
+  args?: { op_name?: string; provider?: string };
+}
+
+/** The JSON lines ONNX Runtime's profiler writes (`{"cat" : ...},` per event, between `[` and `]`). */
+export function parseProfileLines(lines: string[]): ProfileEvent[] {
+  return lines
+    .map((line) => line.trim().replace(/,$/, ''))
+    .filter((line) => line.startsWith('{"cat"'))
+    .map((line) => JSON.parse(line) as ProfileEvent);
+}
+
 export function sendIsolated(response: ServerResponse, type: string, body: string | Buffer): void {
   response.writeHead(200, { 'Content-Type': type, ...ISOLATION_HEADERS });
   response.end(body);

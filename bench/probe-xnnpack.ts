@@ -18,7 +18,17 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
 import { CHROMIUM_PATH, QUIET_CHROMIUM_FLAGS } from '../e2e/chromium';
-import { ORT_WEB_DIST, sendFile, sendIsolated, startWorkerPageServer, workerCaller, type OrtWorkerReply } from './ort-worker-page';
+import {
+  ORT_WEB_DIST,
+  PROFILE_CAPTURE,
+  parseProfileLines,
+  sendFile,
+  sendIsolated,
+  startWorkerPageServer,
+  workerCaller,
+  type OrtWorkerReply,
+  type ProfileEvent,
+} from './ort-worker-page';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const M = 768;
@@ -66,10 +76,7 @@ function withXnnpackEnabled(): string {
   return source.replace(backends[0], `${backends[0]},${backends[1]}("xnnpack",${backends[2]},9)`);
 }
 
-const WORKER_SOURCE = `
-const lines = [];
-const log = console.log.bind(console);
-console.log = (...parts) => { const text = parts.join(' '); if (text.startsWith('{"cat"')) lines.push(text); else log(text); };
+const WORKER_SOURCE = `${PROFILE_CAPTURE}
 let ort, session, feeds;
 self.onmessage = async ({ data }) => {
   try {
@@ -91,15 +98,7 @@ self.onmessage = async ({ data }) => {
       self.postMessage({ ms, sample: [y[0], y[12345], y[y.length - 1]] });
     } else {
       session.endProfiling();
-      const providers = {};
-      for (const line of lines) {
-        const event = JSON.parse(line.trim().replace(/,$/, ''));
-        if (event.cat === 'Node' && event.name.endsWith('_kernel_time')) {
-          const key = event.args.op_name + ' on ' + event.args.provider;
-          providers[key] = (providers[key] || 0) + 1;
-        }
-      }
-      self.postMessage({ providers });
+      self.postMessage({ lines });
     }
   } catch (error) {
     self.postMessage({ error: String((error && error.stack) || error) });
@@ -107,9 +106,20 @@ self.onmessage = async ({ data }) => {
 };
 `;
 
+/** How many nodes of each operator ran on each execution provider, over the whole profile. */
+function nodesByProvider(events: ProfileEvent[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const event of events) {
+    if (event.cat !== 'Node' || !event.name.endsWith('_kernel_time')) continue;
+    const key = `${event.args?.op_name ?? '?'} on ${event.args?.provider ?? '?'}`;
+    counts[key] = (counts[key] ?? 0) + 1;
+  }
+  return counts;
+}
+
 interface Reply extends OrtWorkerReply {
   sample?: number[];
-  providers?: Record<string, number>;
+  lines?: string[];
 }
 
 function option(args: string[], name: string, fallback: number): number {
@@ -165,7 +175,7 @@ async function main(): Promise<void> {
       }
     }
     const providers: Record<string, number>[] = [];
-    for (const index of running) providers[index] = (await call(index, { type: 'end' })).providers ?? {};
+    for (const index of running) providers[index] = nodesByProvider(parseProfileLines((await call(index, { type: 'end' })).lines ?? []));
     const loadAfter = loadavg()[0]!;
     const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
     const gop = (2 * M * K * K * LAYERS) / 1e9;

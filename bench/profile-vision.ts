@@ -22,17 +22,9 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
 import * as ortNode from 'onnxruntime-node';
 import { CHROMIUM_PATH, QUIET_CHROMIUM_FLAGS } from '../e2e/chromium';
-import { sendFile, startWorkerPageServer, workerCaller, type OrtWorkerReply } from './ort-worker-page';
+import { PROFILE_CAPTURE, parseProfileLines, sendFile, startWorkerPageServer, workerCaller, type OrtWorkerReply, type ProfileEvent } from './ort-worker-page';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-
-export interface ProfileEvent {
-  cat: string;
-  name: string;
-  dur: number;
-  ts: number;
-  args?: { op_name?: string };
-}
 
 export interface OpRow {
   op: string;
@@ -66,14 +58,6 @@ export function opTotals(events: ProfileEvent[]): { runMs: number[]; ops: OpRow[
     totals.set(op, row);
   }
   return { runMs: runs.map((run) => run.dur / 1000), ops: [...totals.values()].sort((a, b) => b.ms - a.ms) };
-}
-
-/** The JSON lines ONNX Runtime's profiler writes (`{"cat" : ...},` per event, between `[` and `]`). */
-export function parseProfileLines(lines: string[]): ProfileEvent[] {
-  return lines
-    .map((line) => line.trim().replace(/,$/, ''))
-    .filter((line) => line.startsWith('{"cat"'))
-    .map((line) => JSON.parse(line) as ProfileEvent);
 }
 
 /** One input, described so Node and the page build the same tensor: `lcg` = deterministic values in [-1, 1). */
@@ -154,10 +138,7 @@ async function nativeRunner(modelFile: string, specs: FeedSpec[], threads: numbe
 }
 
 /** The module worker: ONNX Runtime Web's webgpu bundle (the one transformers.js loads) with the chosen WASM build. */
-const WORKER_SOURCE = `
-const lines = [];
-const log = console.log.bind(console);
-console.log = (...parts) => { const text = parts.join(' '); if (text.startsWith('{"cat"')) lines.push(text); else log(text); };
+const WORKER_SOURCE = `${PROFILE_CAPTURE}
 let ort, session, feeds;
 self.onmessage = async ({ data }) => {
   try {
